@@ -1,0 +1,42 @@
+// Memory accounting exactly as /proc/PID/smaps, /proc/PID/status and system-wide
+// counters report it (Linux: smaps_account, smaps_page_accumulate, task_mem, vmstat).
+//
+// Usage is never cached: it is computed from the page tables on request, so it cannot
+// drift. Pss is the sum of 1/mapcount over the PTEs in page order (smaps itself truncates
+// to whole kB; we keep the exact value). The zero page counts in ptes and zero_ptes only.
+#pragma once
+#include <cstdint>
+
+namespace cow {
+
+// One process or one region, in pages.
+struct Usage {
+  uint64_t pages = 0;  // pages mapped by VMAs (the region's current size)
+  uint64_t rss = 0, uss = 0;
+  double pss = 0;
+  uint64_t shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0;
+  uint64_t anon = 0, file = 0, shmem = 0;
+  uint64_t ptes = 0, zero_ptes = 0;
+  uint64_t vm_pte = 0;  // page-table pages: PTE + PMD + PUD tables (process only)
+};
+
+struct Counters {
+  uint64_t faults = 0, faults_read = 0, faults_write = 0;
+  uint64_t cow_copies = 0, cow_reuses = 0;
+  uint64_t zero_fills = 0, zero_page_maps = 0;
+  uint64_t file_maps = 0, ptes_copied = 0;
+  uint64_t fork_failures = 0, oom_kills = 0, segfaults = 0;
+};
+
+struct SystemUsage {
+  uint64_t frames_total = 0, frames_used = 0, frames_free = 0;
+  uint64_t frames_mapped = 0, frames_shared = 0, frames_private = 0;
+  uint64_t page_cache = 0;  // frames of file page cache
+  uint64_t shmem = 0;       // frames held by shmem objects
+  uint64_t anon = 0;        // anonymous frames
+};
+
+// Pss as text with exactly four decimals, identical on every platform.
+void format_pss(double pss, char out[32]);
+
+}  // namespace cow

@@ -1,0 +1,156 @@
+// The engine: one simulated machine (RAM, page cache, address spaces, tasks) and the
+// operations a script can perform on it. The engine is a value: copy it to snapshot it.
+//
+// Every operation validates its arguments and returns an OpResult; nothing throws and
+// nothing is printed. Events of the operation are appended to the pending event list;
+// take_events() hands them over. See engine/README.md for the address -> PTE -> frame
+// picture, and fault.cpp for what happens on a page fault.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "accounting.h"
+#include "address_space.h"
+#include "events.h"
+#include "frames.h"
+#include "process.h"
+#include "types.h"
+
+namespace cow {
+
+struct Config {
+  uint32_t frames = 65536;              // 256 MiB of RAM
+  uint32_t event_detail_limit = 256;    // page-level events kept per statement
+};
+
+enum class Outcome : uint8_t {
+  Done,         // the operation completed
+  ActorKilled,  // the acting task died (SIGSEGV or OOM); the rest was skipped
+  ForkFailed,   // eager-copy fork: not enough free frames (ENOMEM); no child made
+  Error,        // invalid request (message in `error`); nothing changed
+};
+
+struct OpResult {
+  Outcome outcome = Outcome::Done;
+  std::string error;
+  ProcId created = kNone;  // spawn / fork / vfork / thread
+  bool ok() const { return outcome != Outcome::Error; }
+};
+
+// Inclusive page range within a region; an empty list means "every page still mapped".
+struct PageSpan {
+  uint32_t first = 0, last = 0;
+};
+using Pages = std::vector<PageSpan>;
+
+struct MmapSpec {
+  uint32_t pages = 0;           // anon size; ignored for files (the whole file is mapped)
+  Backing backing = Backing::Anon;
+  Share share = Share::Private;
+  Prot prot = Prot::ReadWrite;
+  FileId file = kNone;
+};
+
+struct File {
+  std::string name;
+  std::vector<FrameId> pages;   // page cache: every page cached, clean
+};
+
+struct ShmemObject {
+  std::vector<FrameId> pages;   // kNone until first touched
+  uint32_t vmas = 0;            // VMAs referencing it, in all address spaces
+};
+
+class Engine {
+ public:
+  explicit Engine(Config config = {});
+
+  // ---- set-up -------------------------------------------------------------------
+  OpResult create_file(std::string_view name, uint32_t pages);
+  void set_fork_mode(ForkMode mode) { fork_mode_ = mode; }
+  ForkMode fork_mode() const { return fork_mode_; }
+  NameId intern(std::string_view region);            // region name -> id
+  NameId find_name(std::string_view region) const;   // kNone if never interned
+
+  // ---- tasks --------------------------------------------------------------------
+  OpResult spawn(std::string_view name);
+  OpResult fork(ProcId parent, std::string_view child);
+  OpResult vfork(ProcId parent, std::string_view child);
+  OpResult thread(ProcId creator, std::string_view name);
+  OpResult exec(ProcId p);
+  OpResult exit(ProcId p);
+
+  // ---- memory -------------------------------------------------------------------
+  OpResult mmap(ProcId p, NameId region, const MmapSpec& spec);
+  OpResult munmap(ProcId p, NameId region, const Pages& pages);
+  OpResult access(ProcId p, NameId region, const Pages& pages, Access access);
+  OpResult madvise(ProcId p, NameId region, const Pages& pages, Advice advice);
+  OpResult mprotect(ProcId p, NameId region, const Pages& pages, Protect protect);
+
+  // ---- accounting (computed from the page tables; see accounting.h) --------------
+  Usage usage(ProcId p) const;                     // zero for exited/killed tasks
+  Usage region_usage(ProcId p, NameId region) const;
+  SystemUsage system() const;
+  const Counters& counters() const { return counters_; }
+  uint32_t vm_pte(MmId mm) const;                  // page-table pages of an mm
+
+  // Recomputes every cached count the slow way and checks mapcounts against the page
+  // tables. Returns "" when all hold, otherwise a description of the first violation.
+  std::string check_invariants() const;
+
+  // ---- events -------------------------------------------------------------------
+  std::vector<Event> take_events();
+  std::string describe(const Event& e) const;      // one readable line
+
+  // ---- read-only views (for the shell, the web page and tests) -------------------
+  const std::vector<Process>& processes() const { return procs_; }
+  const std::vector<AddressSpace>& address_spaces() const { return mms_; }
+  const Frames& frames() const { return frames_; }
+  const std::vector<File>& files() const { return files_; }
+  const std::vector<ShmemObject>& shmem_objects() const { return shmem_; }
+  const std::string& name(NameId n) const { return names_[n]; }
+  size_t name_count() const { return names_.size(); }
+  FileId find_file(std::string_view name) const;
+  ProcId find_process(std::string_view name) const;
+  // Size in pages of the newest mapping of `region` that any address space made, or 0.
+  uint32_t region_pages(NameId region) const;
+
+ private:
+  friend struct Fault;  // fault.cpp
+  friend struct ForkOp; // fork.cpp
+  friend struct Teardown; // teardown.cpp
+
+  OpResult check_actor(ProcId p) const;
+  void emit(const Event& e, bool page_level);
+  MmId new_mm();
+  // Ends a task: state becomes `how`; its mm loses a user; a vfork parent resumes.
+  void end_task(ProcId p, ProcState how);
+  void kill_thread_group(ProcId p, ProcState how);
+  // Picks and kills the OOM victim and everyone sharing its mm. Returns the victim.
+  ProcId oom_kill();
+  // Drops every PTE of pages [first, end) of one mapping, freeing frames that lose
+  // their last reference. Page tables stay (Linux: zap_page_range).
+  void zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end);
+  // Frees PTE/PMD tables no VMA covers any more (Linux: free_pgtables).
+  void free_unused_tables(MmId mm, uint32_t mapping);
+  void release_mm(MmId mm);
+  void drop_vma_object_ref(const AddressSpace& as, const Vma& v);
+  void put_frame(FrameId f);   // one PTE reference gone
+  // Resolves a region of task p for an operation: the mapping index, or an error.
+  OpResult resolve_region(ProcId p, NameId region, const Pages& pages, uint32_t* mapping) const;
+
+  Config config_;
+  Frames frames_;
+  ForkMode fork_mode_ = ForkMode::Cow;
+  std::vector<Process> procs_;
+  std::vector<AddressSpace> mms_;
+  std::vector<File> files_;
+  std::vector<ShmemObject> shmem_;
+  std::vector<std::string> names_;
+  Counters counters_;
+  std::vector<Event> events_;
+  uint32_t detailed_ = 0, suppressed_ = 0;
+};
+
+}  // namespace cow

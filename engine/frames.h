@@ -1,0 +1,52 @@
+// Physical memory: RAM as an array of 4 KiB frames (Linux: struct page / folio, one
+// page per folio) plus the one shared zero page.
+//
+// Simplified: every folio is a single 4 KiB page (no THP, no large page-cache folios);
+// there is no swap, no reclaim and no per-CPU page cache; allocation is deterministic,
+// always the lowest free frame.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "types.h"
+
+namespace cow {
+
+// One frame. 12 bytes, so the engine stays under 16 bytes per present PTE.
+struct Frame {
+  uint32_t mapcount = 0;  // PTEs mapping this frame (Linux: folio_mapcount)
+  uint32_t tag = 0;       // content: pid+1 of the last writer, 0 = zeros or file data
+  FrameKind kind = FrameKind::Free;
+  bool dirty = false;     // the frame itself is dirty (folio_test_dirty)
+  bool cache_ref = false; // the page cache or a shmem object holds a reference
+  uint8_t pad = 0;
+};
+
+// The frame table with a lowest-free allocator. Frame ids are indices.
+class Frames {
+ public:
+  static constexpr FrameId kZeroPage = kMaxFrames;  // never in the table, never counted
+
+  explicit Frames(uint32_t count = 0);
+
+  // Returns the lowest free frame, now of `kind` with mapcount 0, or kNone if RAM is full.
+  FrameId alloc(FrameKind kind);
+  // Returns a frame with no mappings and no cache reference to the free pool.
+  void free(FrameId f);
+
+  Frame& operator[](FrameId f) { return frames_[f]; }
+  const Frame& operator[](FrameId f) const { return frames_[f]; }
+  uint32_t total() const { return uint32_t(frames_.size()); }
+  uint32_t used() const { return used_; }
+  uint32_t free_count() const { return total() - used_; }
+  // Slow recount of used frames, for check_invariants().
+  uint32_t count_used_slow() const;
+
+ private:
+  std::vector<Frame> frames_;
+  std::vector<uint64_t> free_bits_;  // bit set = frame free
+  uint32_t lowest_hint_ = 0;         // no free frame below this word index
+  uint32_t used_ = 0;
+};
+
+}  // namespace cow

@@ -1,0 +1,47 @@
+// Page table entries and the page table of one mapping (Linux: the PTE level of the
+// x86-64 page table, pte_t, plus which PTE tables exist).
+//
+// Simplified: instead of one radix tree per mm, each mapping (one mmap call, placed at
+// its own 1 GiB-aligned address) has a dense PTE array indexed by page. Which 2 MiB PTE
+// tables exist is tracked so that VmPTE (PTE + PMD + PUD tables) matches x86-64 4-level
+// paging. Page tables take no frames from the simulated RAM.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "types.h"
+
+namespace cow {
+
+// A PTE packed in 32 bits: frame number (or Frames::kZeroPage) plus three flags.
+using Pte = uint32_t;
+namespace pte {
+constexpr Pte kFrameMask = (1u << 25) - 1;
+constexpr Pte kPresent = 1u << 29;
+constexpr Pte kWritable = 1u << 30;
+constexpr Pte kDirty = 1u << 31;
+inline bool present(Pte p) { return p & kPresent; }
+inline bool writable(Pte p) { return p & kWritable; }
+inline bool dirty(Pte p) { return p & kDirty; }
+inline FrameId frame(Pte p) { return p & kFrameMask; }
+inline Pte make(FrameId f, bool writable, bool dirty) {
+  return f | kPresent | (writable ? kWritable : 0) | (dirty ? kDirty : 0);
+}
+}  // namespace pte
+
+// The PTEs of one mapping. `ptes` is empty until the first PTE table is needed.
+struct PageTable {
+  std::vector<Pte> ptes;
+  std::vector<uint8_t> tables;  // 1 when the PTE table for pages [i*512, i*512+512) exists
+
+  // Makes room for `pages` PTEs and marks the PTE table holding `page` as present.
+  // Returns true when that PTE table is new.
+  bool ensure_table(uint32_t pages, uint32_t page);
+  bool has_table(uint32_t page) const {
+    return page / kPtesPerTable < tables.size() && tables[page / kPtesPerTable];
+  }
+  Pte get(uint32_t page) const { return page < ptes.size() ? ptes[page] : 0; }
+  uint32_t table_count() const;
+};
+
+}  // namespace cow
