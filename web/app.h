@@ -1,0 +1,69 @@
+// The playground application: everything the web page and cowlab-gui show, independent
+// of the platform. web/main.cpp owns SDL2, OpenGL, the ImGui context, the main loop and
+// the JavaScript exports, and calls into App; web/app.cpp and web/panels/*.cpp own the
+// panels, the UI state (UiState) and the session.
+//
+// Contract between the two halves (keep it small):
+//   main.cpp  -> App: construct, set_options, load, step_to, frame (once per frame, between
+//                ImGui::NewFrame and ImGui::Render), state_json, headline_text, busy.
+//   App -> main.cpp: the Platform callbacks (clipboard, share link, examples list).
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cow::web {
+
+struct Example {
+  std::string name;    // file name, e.g. "01-basic-fork.cow"
+  std::string title;   // first comment line
+  std::string text;
+};
+
+// Services only the platform layer can give.
+struct Platform {
+  std::function<void(const std::string& fragment)> share;      // e.g. "#z=..."; copy link
+  std::function<void(const std::string& text)> on_state;       // after every completed step
+  std::function<std::string(const std::string& script)> export_c;  // may be empty
+};
+
+struct Options {
+  bool embed = false;       // &embed=1: minimal editor and menus
+  bool readonly = false;    // &readonly=1
+  bool dark = true;         // &theme= or prefers-color-scheme
+  bool autoplay = false;    // &autoplay=1
+  long quiz_seed = -1;      // &quiz=N (teaching issue)
+};
+
+class App {
+ public:
+  App(Platform platform, std::vector<Example> examples);
+  ~App();
+  void set_options(const Options& o);
+
+  // Loads a script and runs it up to step `step` (-1 = to the end), in slices across
+  // frames; busy() is true until done. A syntax error shows in the editor.
+  void load(std::string_view script, long step = -1);
+  // Moves to just after statement n (0 = before the first; larger stops at the last).
+  void step_to(long n);
+  bool busy() const;
+
+  // Draws every panel; called once per frame.
+  void frame();
+
+  // Exactly what `cowlab run --json` prints for the script up to the current step,
+  // without the final newline.
+  std::string state_json() const;
+  // The headline numbers as one line of text, for the aria-live mirror.
+  std::string headline_text() const;
+  std::string script_text() const;
+  long position() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cow::web
