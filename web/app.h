@@ -29,6 +29,12 @@ struct Platform {
   std::function<std::string(const std::string& script)> export_c;  // may be empty
 };
 
+// Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of
+// the canvas in the browser); w = h = 0 when it was not drawn.
+struct WidgetRect {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+
 struct Options {
   bool embed = false;       // &embed=1: minimal editor and menus
   bool readonly = false;    // &readonly=1
@@ -60,6 +66,16 @@ class App {
   std::string headline_text() const;
   std::string script_text() const;
   long position() const;
+
+  // Added by the panels half (additive): rectangles of the widgets the browser tests aim
+  // at. Ids: "editor", "run", "step", "step_back", "reset", "play", "live", "slider",
+  // "share", and "headline.<metric>" for each headline number (frames_used,
+  // frames_shared, frames_private, frames_free, cow_copies, cow_reuses, zero_fills,
+  // zero_page_maps, file_maps, faults, ptes_copied, fork_failures, oom_kills, segfaults).
+  // Platform.on_state receives state_json() once the position settles after a command.
+  // Construct App after ImGui::CreateContext() and before the first NewFrame: it adds a
+  // large copy of the default font for the headline numbers (else it scales the default).
+  WidgetRect widget_rect(std::string_view id) const;
 
  private:
   struct Impl;
