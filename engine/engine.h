@@ -59,7 +59,7 @@ struct File {
 
 struct ShmemObject {
   std::vector<FrameId> pages;   // kNone until first touched
-  uint32_t vmas = 0;            // VMAs referencing it, in all address spaces
+  bool alive = true;            // false once no VMA of any address space maps it
 };
 
 class Engine {
@@ -135,7 +135,10 @@ class Engine {
   // Frees PTE/PMD tables no VMA covers any more (Linux: free_pgtables).
   void free_unused_tables(MmId mm, uint32_t mapping);
   void release_mm(MmId mm);
-  void drop_vma_object_ref(const AddressSpace& as, const Vma& v);
+  // Destroys a shmem object once no live address space maps it (its frames go free).
+  void maybe_destroy_shmem(ShmemId s);
+  // SIGSEGV: kills the thread group of p at region[page].
+  void segfault(ProcId p, NameId region, uint32_t page);
   void put_frame(FrameId f);   // one PTE reference gone
   // Resolves a region of task p for an operation: the mapping index, or an error.
   OpResult resolve_region(ProcId p, NameId region, const Pages& pages, uint32_t* mapping) const;

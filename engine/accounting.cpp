@@ -1,0 +1,107 @@
+// smaps-style accounting, computed from the page tables (Linux: smaps_pte_entry ->
+// smaps_account -> smaps_page_accumulate; task_mem for VmPTE).
+#include "accounting.h"
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "engine.h"
+
+namespace cow {
+
+void format_pss(double pss, char out[32]) {
+  long long v = std::llround(pss * 10000.0);
+  std::snprintf(out, 32, "%lld.%04lld", v / 10000, v % 10000);
+}
+
+// Adds one present PTE to `u` exactly as smaps_account does: "shared" means mapcount >= 2,
+// "dirty" means the PTE is dirty or the frame itself is.
+static void account_pte(const Frames& frames, Pte e, Usage& u) {
+  ++u.ptes;
+  FrameId f = pte::frame(e);
+  if (f == Frames::kZeroPage) {
+    ++u.zero_ptes;
+    return;
+  }
+  const Frame& fr = frames[f];
+  ++u.rss;
+  bool dirty = pte::dirty(e) || fr.dirty;
+  if (fr.mapcount >= 2) {
+    u.pss += 1.0 / fr.mapcount;
+    ++(dirty ? u.shared_dirty : u.shared_clean);
+  } else {
+    u.pss += 1.0;
+    ++(dirty ? u.private_dirty : u.private_clean);
+  }
+  if (fr.kind == FrameKind::Anon) ++u.anon;
+  if (fr.kind == FrameKind::PageCache) ++u.file;
+  if (fr.kind == FrameKind::Shmem) ++u.shmem;
+}
+
+static void account_mapping(const Frames& frames, const AddressSpace& as, uint32_t m, Usage& u) {
+  const PageTable& pt = as.mappings[m].pt;
+  for (const Vma& v : as.vmas) {
+    if (v.mapping != m) continue;
+    u.pages += v.end - v.first;
+    uint32_t end = std::min<uint32_t>(v.end, uint32_t(pt.ptes.size()));
+    for (uint32_t q = v.first; q < end; ++q)
+      if (pte::present(pt.ptes[q])) account_pte(frames, pt.ptes[q], u);
+  }
+}
+
+Usage Engine::usage(ProcId p) const {
+  Usage u;
+  if (p >= procs_.size() || !procs_[p].live()) return u;
+  const AddressSpace& as = mms_[procs_[p].mm];
+  for (uint32_t m = 0; m < as.mappings.size(); ++m) account_mapping(frames_, as, m, u);
+  u.uss = u.private_clean + u.private_dirty;
+  u.vm_pte = vm_pte(procs_[p].mm);
+  return u;
+}
+
+Usage Engine::region_usage(ProcId p, NameId region) const {
+  Usage u;
+  if (p >= procs_.size() || !procs_[p].live()) return u;
+  const AddressSpace& as = mms_[procs_[p].mm];
+  for (uint32_t m = 0; m < as.mappings.size(); ++m)
+    if (as.mappings[m].name == region) account_mapping(frames_, as, m, u);
+  u.uss = u.private_clean + u.private_dirty;
+  return u;
+}
+
+// PTE tables, plus one PMD table per GiB and one PUD table per 512 GiB that holds any.
+uint32_t Engine::vm_pte(MmId mm) const {
+  const AddressSpace& as = mms_[mm];
+  uint32_t ptes = 0;
+  std::set<uint64_t> pmds, puds;
+  for (const Mapping& m : as.mappings) {
+    for (uint32_t t = 0; t < m.pt.tables.size(); ++t) {
+      if (!m.pt.tables[t]) continue;
+      ++ptes;
+      uint64_t gib = m.base_gib + uint64_t(t) * kPtesPerTable / kPagesPerGiB;
+      pmds.insert(gib);
+      puds.insert(gib / kGiBPerPud);
+    }
+  }
+  return ptes + uint32_t(pmds.size() + puds.size());
+}
+
+SystemUsage Engine::system() const {
+  SystemUsage s;
+  s.frames_total = frames_.total();
+  s.frames_used = frames_.used();
+  s.frames_free = frames_.free_count();
+  for (FrameId f = 0; f < frames_.total(); ++f) {
+    const Frame& fr = frames_[f];
+    s.frames_mapped += fr.mapcount >= 1;
+    s.frames_shared += fr.mapcount >= 2;
+    s.frames_private += fr.mapcount == 1;
+    s.page_cache += fr.kind == FrameKind::PageCache;
+    s.shmem += fr.kind == FrameKind::Shmem;
+    s.anon += fr.kind == FrameKind::Anon;
+  }
+  return s;
+}
+
+}  // namespace cow

@@ -1,0 +1,198 @@
+#include "fault.h"
+
+#include <algorithm>
+
+#include "engine.h"
+
+namespace cow {
+
+// Everything a fault handler needs, looked up once.
+struct FaultCtx {
+  Engine& e;
+  Frames& frames;
+  Counters& counters;
+  AddressSpace& as;
+  Mapping& map;
+  Vma& vma;
+  ProcId actor;
+  uint32_t page;
+  uint32_t tag;  // what a write by this task stores
+};
+
+// Installs a PTE and keeps the mm's cached present count; the PTE table must exist.
+void Fault::set_pte(FaultCtx& c, uint32_t page, Pte value) {
+  Pte& slot = c.map.pt.ptes[page];
+  if (!pte::present(slot) && pte::present(value)) ++c.as.present;
+  slot = value;
+}
+
+void Fault::map_cache_page(FaultCtx& c, uint32_t page, FrameId f, bool writable) {
+  ++c.frames[f].mapcount;
+  ++c.counters.file_maps;
+  set_pte(c, page, pte::make(f, writable, false));
+}
+
+// The shmem frame behind `page`, allocated zeroed on first touch; kNone when RAM is full.
+FrameId Fault::shmem_page(FaultCtx& c, uint32_t page, Access access) {
+  ShmemObject& obj = c.e.shmem_[c.map.object];
+  FrameId f = obj.pages[page];
+  if (f != kNone) return f;
+  f = c.frames.alloc(FrameKind::Shmem);
+  if (f == kNone) return kNone;
+  c.frames[f].cache_ref = true;
+  c.frames[f].dirty = access == Access::Write;  // rule 5: dirty only if first touched by a write
+  obj.pages[page] = f;
+  ++c.counters.zero_fills;
+  c.e.emit({.kind = EventKind::ShmemAlloc, .proc = c.actor, .region = c.map.name, .page = page, .frame = f}, true);
+  return f;
+}
+
+bool Fault::wp_can_reuse(const Frame& f) {
+  return f.kind == FrameKind::Anon && f.mapcount == 1 && !f.cache_ref;
+}
+
+// Read of a never-touched private anonymous page maps the zero page; a write zero-fills.
+FaultResult Fault::do_anonymous_page(FaultCtx& c, Access access) {
+  if (access == Access::Read) {
+    set_pte(c, c.page, pte::make(Frames::kZeroPage, false, false));
+    ++c.counters.zero_page_maps;
+    c.e.emit({.kind = EventKind::ZeroPageMap, .proc = c.actor, .region = c.map.name, .page = c.page}, true);
+    return FaultResult::Resolved;
+  }
+  FrameId f = c.frames.alloc(FrameKind::Anon);
+  if (f == kNone) return FaultResult::OutOfMemory;
+  c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
+  set_pte(c, c.page, pte::make(f, true, true));
+  c.vma.has_anon = true;
+  ++c.counters.zero_fills;
+  c.e.emit({.kind = EventKind::ZeroFill, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
+  return FaultResult::Resolved;
+}
+
+// Read fault on a file or shmem mapping: map every cached page of the aligned 16-page
+// window that lies in this VMA and is not mapped yet (fault-around), then the page itself.
+FaultResult Fault::do_read_fault(FaultCtx& c) {
+  bool is_shmem = c.map.backing == Backing::Anon;
+  std::vector<FrameId>& cache = is_shmem ? c.e.shmem_[c.map.object].pages : c.e.files_[c.map.object].pages;
+  if (is_shmem && cache[c.page] == kNone &&
+      shmem_page(c, c.page, Access::Read) == kNone)
+    return FaultResult::OutOfMemory;
+  // Shared shmem needs no write notification: its PTEs are writable at once. File PTEs
+  // start read-only so the first write can dirty the page cache (writenotify).
+  bool writable = is_shmem && c.map.share == Share::Shared && c.vma.prot == Prot::ReadWrite;
+  uint32_t start = std::max(c.page & ~(kFaultAroundPages - 1), c.vma.first);
+  uint32_t end = std::min(start - start % kFaultAroundPages + kFaultAroundPages, c.vma.end);
+  uint32_t mapped = 0;
+  for (uint32_t q = start; q < end; ++q) {
+    if (pte::present(c.map.pt.ptes[q]) || cache[q] == kNone) continue;
+    map_cache_page(c, q, cache[q], writable);
+    ++mapped;
+  }
+  c.e.emit({.kind = EventKind::FileMap, .proc = c.actor, .region = c.map.name, .page = c.page,
+            .frame = cache[c.page], .count = mapped}, true);
+  return FaultResult::Resolved;
+}
+
+// Write to a private page that holds `from` (the zero page, a page-cache page or a shared
+// anonymous frame): give this mm its own copy (Linux: wp_page_copy / do_cow_fault).
+FaultResult Fault::copy_page(FaultCtx& c, FrameId from) {
+  FrameId f = c.frames.alloc(FrameKind::Anon);
+  if (f == kNone) return FaultResult::OutOfMemory;
+  c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
+  Pte old = c.map.pt.ptes[c.page];
+  set_pte(c, c.page, pte::make(f, true, true));
+  c.vma.has_anon = true;
+  EventKind kind = EventKind::CowCopy;
+  if (from == Frames::kZeroPage) {
+    ++c.counters.zero_fills;
+    kind = EventKind::ZeroFill;
+  } else {
+    ++c.counters.cow_copies;
+    if (c.frames[from].kind == FrameKind::PageCache) kind = EventKind::FileCopy;
+    if (pte::present(old)) c.e.put_frame(from);
+  }
+  c.e.emit({.kind = kind, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = from, .frame2 = f}, true);
+  return FaultResult::Resolved;
+}
+
+// Write fault on a page not present in a shared mapping: map the shared page, dirty it.
+FaultResult Fault::do_shared_fault(FaultCtx& c) {
+  FrameId f;
+  if (c.map.backing == Backing::Anon) {
+    f = shmem_page(c, c.page, Access::Write);
+    if (f == kNone) return FaultResult::OutOfMemory;
+  } else {
+    f = c.e.files_[c.map.object].pages[c.page];
+    c.frames[f].dirty = true;  // a page-cache page written through a shared mapping
+  }
+  ++c.frames[f].mapcount;
+  ++c.counters.file_maps;
+  c.frames[f].tag = c.tag;
+  set_pte(c, c.page, pte::make(f, true, true));
+  c.e.emit({.kind = EventKind::SharedWrite, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
+  return FaultResult::Resolved;
+}
+
+// Write to a present, write-protected PTE (Linux: do_wp_page).
+FaultResult Fault::do_wp_page(FaultCtx& c, Pte e) {
+  FrameId f = pte::frame(e);
+  if (c.map.share == Share::Shared) {  // wp_page_shared: never copies
+    Frame& fr = c.frames[f];
+    if (fr.kind == FrameKind::PageCache) fr.dirty = true;
+    fr.tag = c.tag;
+    c.map.pt.ptes[c.page] = pte::make(f, true, true);
+    c.e.emit({.kind = EventKind::SharedWrite, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
+    return FaultResult::Resolved;
+  }
+  if (f != Frames::kZeroPage && wp_can_reuse(c.frames[f])) {  // wp_page_reuse
+    c.frames[f].tag = c.tag;
+    c.map.pt.ptes[c.page] = pte::make(f, true, true);
+    ++c.counters.cow_reuses;
+    c.e.emit({.kind = EventKind::CowReuse, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
+    return FaultResult::Resolved;
+  }
+  return copy_page(c, f);
+}
+
+FaultResult Fault::touch(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma, uint32_t page,
+                         Access access) {
+  AddressSpace& as = e.mms_[e.procs_[actor].mm];
+  Mapping& map = as.mappings[mapping];
+  Pte pte_now = map.pt.get(page);
+  FaultCtx c{e, e.frames_, e.counters_, as, map, as.vmas[vma], actor, page, actor + 1};
+
+  if (pte::present(pte_now)) {
+    FrameId f = pte::frame(pte_now);
+    if (access == Access::Read) {
+      uint32_t seen = f == Frames::kZeroPage ? 0 : e.frames_[f].tag;
+      e.emit({.kind = EventKind::ReadSees, .proc = actor, .region = map.name, .page = page, .frame = f, .count = seen}, true);
+      return FaultResult::Resolved;
+    }
+    if (pte::writable(pte_now)) {  // no fault: the hardware sets the dirty bit
+      map.pt.ptes[page] = pte_now | pte::kDirty;
+      e.frames_[f].tag = c.tag;
+      return FaultResult::Resolved;
+    }
+  }
+  // A real fault from here on. Count it only once it resolves, so an OOM retry counts once.
+  FaultResult r;
+  if (!pte::present(pte_now)) map.pt.ensure_table(map.pages, page);  // pte_alloc first
+  if (pte::present(pte_now)) {
+    r = do_wp_page(c, pte_now);
+  } else if (map.share == Share::Private && map.backing == Backing::Anon) {
+    r = do_anonymous_page(c, access);
+  } else if (access == Access::Read) {
+    r = do_read_fault(c);
+  } else if (map.share == Share::Private) {
+    r = copy_page(c, e.files_[map.object].pages[page]);  // do_cow_fault
+  } else {
+    r = do_shared_fault(c);
+  }
+  if (r == FaultResult::Resolved) {
+    ++e.counters_.faults;
+    ++(access == Access::Read ? e.counters_.faults_read : e.counters_.faults_write);
+  }
+  return r;
+}
+
+}  // namespace cow

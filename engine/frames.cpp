@@ -1,0 +1,48 @@
+#include "frames.h"
+
+#include <bit>
+#include <cassert>
+
+namespace cow {
+
+Frames::Frames(uint32_t count) : frames_(count), free_bits_((count + 63) / 64, ~uint64_t(0)) {
+  if (count % 64) free_bits_.back() = (uint64_t(1) << (count % 64)) - 1;
+}
+
+FrameId Frames::alloc(FrameKind kind) {
+  for (uint32_t w = lowest_hint_; w < free_bits_.size(); ++w) {
+    if (!free_bits_[w]) continue;
+    lowest_hint_ = w;
+    uint32_t bit = uint32_t(std::countr_zero(free_bits_[w]));
+    free_bits_[w] &= free_bits_[w] - 1;
+    FrameId f = w * 64 + bit;
+    frames_[f] = Frame{};
+    frames_[f].kind = kind;
+    ++used_;
+    return f;
+  }
+  lowest_hint_ = uint32_t(free_bits_.size());
+  return kNone;
+}
+
+void Frames::free(FrameId f) {
+  assert(f < frames_.size() && frames_[f].kind != FrameKind::Free);
+  assert(frames_[f].mapcount == 0 && !frames_[f].cache_ref);
+  frames_[f] = Frame{};
+  free_bits_[f / 64] |= uint64_t(1) << (f % 64);
+  if (f / 64 < lowest_hint_) lowest_hint_ = f / 64;
+  --used_;
+}
+
+uint32_t Frames::count_used_slow() const {
+  uint32_t n = 0;
+  for (uint32_t f = 0; f < frames_.size(); ++f) {
+    bool is_free = (free_bits_[f / 64] >> (f % 64)) & 1;
+    bool kind_free = frames_[f].kind == FrameKind::Free;
+    if (is_free != kind_free) return UINT32_MAX;  // bitmap and table disagree
+    n += !is_free;
+  }
+  return n;
+}
+
+}  // namespace cow

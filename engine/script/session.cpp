@@ -1,0 +1,292 @@
+// Running a script: each statement becomes engine operations; expects are checked;
+// runtime errors stop at their line with the state so far kept.
+#include "session.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "parser.h"
+#include "words.h"
+
+namespace cow::script {
+
+constexpr size_t kCheckpointEvery = 32;
+
+Session::Session(Limits limits) : limits_(limits) { reset(); }
+
+void Session::reset() {
+  engine_ = Engine(Config{.frames = uint32_t(ram_pages_ = 65536)});
+  error_ = parse_error_;
+  position_ = 0;
+  executed_ = 0;
+  expects_.clear();
+  history_.clear();
+  shows_.clear();
+  checkpoints_.clear();
+  checkpoints_.push_back({0, engine_, {}, {}, 0});
+}
+
+bool Session::load(std::string_view text) {
+  ParseResult r = parse(text, limits_);
+  parse_error_ = r.error;
+  script_ = r.error ? Script{} : std::move(r.script);
+  reset();
+  return !r.error;
+}
+
+bool Session::fail(Pos pos, std::string message) {
+  error_ = Diagnostic{pos, std::move(message)};
+  return false;
+}
+
+bool Session::expects_failed() const {
+  for (const ExpectOutcome& e : expects_)
+    if (!e.ok) return true;
+  return false;
+}
+
+bool Session::step() {
+  if (stopped() || at_end()) return false;
+  const Statement& s = script_.statements[position_];
+  StepRecord rec{.step = s.step, .line = s.pos.line};
+  bool ok = execute(s, rec);
+  std::vector<Event> tail = engine_.take_events();
+  rec.events.insert(rec.events.end(), tail.begin(), tail.end());
+  history_.push_back(std::move(rec));
+  ++position_;
+  if (ok && position_ % kCheckpointEvery == 0)
+    checkpoints_.push_back({position_, engine_, expects_, shows_, executed_});
+  return ok;
+}
+
+void Session::run_to(size_t n) {
+  n = std::min(n, step_count());
+  if (n < position_) {
+    while (checkpoints_.back().position > n) checkpoints_.pop_back();
+    const Checkpoint& c = checkpoints_.back();
+    position_ = c.position;
+    engine_ = c.engine;
+    expects_ = c.expects;
+    shows_ = c.shows;
+    executed_ = c.executed;
+    history_.resize(position_);
+    error_ = parse_error_;
+  }
+  while (position_ < n && step()) {
+  }
+}
+
+// ---- statements --------------------------------------------------------------------
+
+static std::vector<std::string> process_names(const Engine& e) {
+  std::vector<std::string> names;
+  for (const Process& p : e.processes()) names.push_back(p.name);
+  return names;
+}
+
+static std::vector<std::string> region_names(const Engine& e) {
+  std::vector<std::string> names;
+  for (NameId n = 0; n < e.name_count(); ++n) names.push_back(e.name(n));
+  return names;
+}
+
+bool Session::execute(const Statement& s, StepRecord& rec) {
+  switch (s.verb) {
+    case Verb::Ram:
+      ram_pages_ = s.count;
+      engine_ = Engine(Config{.frames = uint32_t(s.count)});
+      return true;
+    case Verb::File: {
+      OpResult r = engine_.create_file(s.file, uint32_t(s.count));
+      return r.ok() || fail(s.file_pos, r.error);
+    }
+    case Verb::Mode:
+      engine_.set_fork_mode(s.mode);
+      return true;
+    case Verb::Show:
+      shows_.push_back(s.pos.line);
+      return true;
+    case Verb::Expect:
+      return check_expect(s);
+    case Verb::Spawn:
+      for (const std::string& name : s.target.expand()) {
+        if (engine_.processes().size() >= limits_.max_processes)
+          return fail(s.target.pos, "too many processes (the limit is " + std::to_string(limits_.max_processes) + ")");
+        OpResult r = engine_.spawn(name);
+        if (!r.ok()) return fail(s.target.pos, r.error);
+      }
+      return true;
+    default:
+      break;
+  }
+  std::vector<std::string> actors = s.actor.expand();
+  for (size_t i = 0; i < actors.size(); ++i) {
+    if (++executed_ > limits_.max_steps_executed)
+      return fail(s.pos, "more than " + std::to_string(limits_.max_steps_executed) +
+                             " actions executed (the limit on statements run)");
+    if (!run_process_statement(s, actors[i], rec)) return false;
+  }
+  return true;
+}
+
+// The new names a fork/vfork/thread statement creates for the i-th of n actors.
+static std::vector<std::string> new_names(const Statement& s, size_t i, size_t n) {
+  std::vector<std::string> all = s.target.expand();
+  if (n == 1) return all;
+  return {all[i]};
+}
+
+bool Session::run_process_statement(const Statement& s, const std::string& actor, StepRecord&) {
+  ProcId p = engine_.find_process(actor);
+  if (p == kNone)
+    return fail(s.actor.pos, "unknown process '" + actor + "'" + did_you_mean(actor, process_names(engine_)));
+  const Process& task = engine_.processes()[p];
+  if (task.state != ProcState::Running)
+    return fail(s.actor.pos, "process '" + actor + "' is " + to_string(task.state) +
+                                 (task.state == ProcState::Suspended ? " (it waits for its vfork child)" : "") +
+                                 " and cannot run statements");
+  auto done = [&](const OpResult& r, Pos at) { return r.ok() || fail(at, r.error); };
+  NameId region = kNone;
+  bool needs_region = s.verb == Verb::Write || s.verb == Verb::Read || s.verb == Verb::Munmap ||
+                      s.verb == Verb::Madvise || s.verb == Verb::Mprotect;
+  if (needs_region) {
+    region = engine_.find_name(s.region);
+    if (region == kNone)
+      return fail(s.region_pos, "unknown region '" + s.region + "' (no process has mapped it)" +
+                                    did_you_mean(s.region, region_names(engine_)));
+  }
+  Pos pages_at = s.pages.empty() ? s.region_pos : s.pages_pos;
+  switch (s.verb) {
+    case Verb::Mmap: {
+      MmapSpec spec{.pages = uint32_t(s.count), .backing = s.backing, .share = s.share, .prot = s.prot};
+      if (s.backing == Backing::File) {
+        spec.file = engine_.find_file(s.file);
+        if (spec.file == kNone) {
+          std::vector<std::string> files;
+          for (const File& f : engine_.files()) files.push_back(f.name);
+          return fail(s.file_pos, "unknown file '" + s.file + "'" + did_you_mean(s.file, files));
+        }
+      }
+      return done(engine_.mmap(p, engine_.intern(s.region), spec), s.region_pos);
+    }
+    case Verb::Write: return done(engine_.access(p, region, s.pages, Access::Write), pages_at);
+    case Verb::Read: return done(engine_.access(p, region, s.pages, Access::Read), pages_at);
+    case Verb::Munmap: return done(engine_.munmap(p, region, s.pages), pages_at);
+    case Verb::Madvise: return done(engine_.madvise(p, region, s.pages, s.advice), pages_at);
+    case Verb::Mprotect: return done(engine_.mprotect(p, region, s.pages, s.protect), pages_at);
+    case Verb::Exec: return done(engine_.exec(p), s.pos);
+    case Verb::Exit: return done(engine_.exit(p), s.pos);
+    case Verb::Fork: case Verb::Vfork: case Verb::Thread: break;
+    default: return fail(s.pos, "statement cannot run here");
+  }
+  size_t n = s.actor.count();
+  std::vector<std::string> actors = s.actor.expand();
+  size_t index = std::find(actors.begin(), actors.end(), actor) - actors.begin();
+  if (n > 1 && s.target.count() != n)
+    return fail(s.target.pos, "'" + s.actor.text + "' names " + std::to_string(n) + " processes but '" +
+                                  s.target.text + "' names " + std::to_string(s.target.count()));
+  for (const std::string& child : new_names(s, index, n)) {
+    if (engine_.processes().size() >= limits_.max_processes)
+      return fail(s.target.pos, "too many processes (the limit is " + std::to_string(limits_.max_processes) + ")");
+    if (!engine_.processes()[p].live() || engine_.processes()[p].state == ProcState::Suspended)
+      return fail(s.target.pos, "process '" + actor + "' is " + to_string(engine_.processes()[p].state) + " and cannot run statements");
+    OpResult r = s.verb == Verb::Fork    ? engine_.fork(p, child)
+                 : s.verb == Verb::Vfork ? engine_.vfork(p, child)
+                                         : engine_.thread(p, child);
+    if (!r.ok()) return fail(s.target.pos, r.error);
+  }
+  return true;
+}
+
+// ---- expect --------------------------------------------------------------------------
+
+static std::optional<double> usage_metric(const Usage& u, const std::string& m) {
+  if (m == "rss") return u.rss;
+  if (m == "pss") return u.pss;
+  if (m == "uss") return u.uss;
+  if (m == "shared") return u.shared_clean + u.shared_dirty;
+  if (m == "private") return u.private_clean + u.private_dirty;
+  if (m == "shared_clean") return u.shared_clean;
+  if (m == "shared_dirty") return u.shared_dirty;
+  if (m == "private_clean") return u.private_clean;
+  if (m == "private_dirty") return u.private_dirty;
+  if (m == "anon") return u.anon;
+  if (m == "file") return u.file;
+  if (m == "shmem") return u.shmem;
+  if (m == "ptes") return u.ptes;
+  if (m == "zero_ptes") return u.zero_ptes;
+  if (m == "vm_pte") return u.vm_pte;
+  if (m == "pages") return u.pages;
+  return std::nullopt;
+}
+
+static std::optional<double> system_metric(const Engine& e, const std::string& m) {
+  SystemUsage s = e.system();
+  const Counters& c = e.counters();
+  const std::pair<const char*, uint64_t> all[] = {
+      {"frames_total", s.frames_total}, {"frames_used", s.frames_used}, {"frames_free", s.frames_free},
+      {"frames_mapped", s.frames_mapped}, {"frames_shared", s.frames_shared},
+      {"frames_private", s.frames_private}, {"page_cache", s.page_cache}, {"shmem", s.shmem},
+      {"faults", c.faults}, {"faults_read", c.faults_read}, {"faults_write", c.faults_write},
+      {"cow_copies", c.cow_copies}, {"cow_reuses", c.cow_reuses}, {"zero_fills", c.zero_fills},
+      {"zero_page_maps", c.zero_page_maps}, {"file_maps", c.file_maps}, {"ptes_copied", c.ptes_copied},
+      {"fork_failures", c.fork_failures}, {"oom_kills", c.oom_kills}, {"segfaults", c.segfaults}};
+  for (const auto& [name, value] : all)
+    if (m == name) return double(value);
+  return std::nullopt;
+}
+
+static std::string number_text(const std::string& metric, double v) {
+  if (metric != "pss") return std::to_string(std::llround(v));
+  char buf[32];
+  format_pss(v, buf);
+  return buf;
+}
+
+// Compares one check; pss within 0.01 page, everything else exactly.
+static ExpectOutcome judge(const std::string& who, const Check& c, double actual) {
+  bool ok = c.metric == "pss" ? std::fabs(actual - c.value) <= 0.01 + 1e-9 : std::llround(actual) == std::llround(c.value);
+  std::string label = who.empty() ? c.metric : who + " " + c.metric;
+  if (ok) return {c.pos.line, true, label + "=" + c.value_text};
+  return {c.pos.line, false, label + ": expected " + c.value_text + ", got " + number_text(c.metric, actual)};
+}
+
+bool Session::check_expect(const Statement& s) {
+  if (s.scope == MetricScope::System) {
+    for (const Check& c : s.checks) {
+      std::optional<double> v = system_metric(engine_, c.metric);
+      if (!v) return fail(c.pos, "unknown system metric '" + c.metric + "'");
+      expects_.push_back(judge("", c, *v));
+    }
+    return true;
+  }
+  NameId region = kNone;
+  if (s.scope == MetricScope::Region) {
+    region = engine_.find_name(s.region);
+    if (region == kNone)
+      return fail(s.region_pos, "unknown region '" + s.region + "' (no process has mapped it)" +
+                                    did_you_mean(s.region, region_names(engine_)));
+  }
+  for (const std::string& name : s.actor.expand()) {
+    ProcId p = engine_.find_process(name);
+    if (p == kNone)
+      return fail(s.actor.pos, "unknown process '" + name + "'" + did_you_mean(name, process_names(engine_)));
+    Usage u = region == kNone ? engine_.usage(p) : engine_.region_usage(p, region);
+    std::string who = region == kNone ? name : name + " " + s.region;
+    for (const Check& c : s.checks) {
+      if (c.state) {
+        ProcState actual = engine_.processes()[p].state;
+        bool ok = actual == *c.state;
+        expects_.push_back({c.pos.line, ok, ok ? who + " state=" + c.value_text
+                                               : who + " state: expected " + c.value_text + ", got " + to_string(actual)});
+        continue;
+      }
+      std::optional<double> v = usage_metric(u, c.metric);
+      if (!v) return fail(c.pos, "unknown metric '" + c.metric + "'");
+      expects_.push_back(judge(who, c, *v));
+    }
+  }
+  return true;
+}
+
+}  // namespace cow::script

@@ -1,0 +1,98 @@
+// Taking memory away: munmap, MADV_DONTNEED, exit and exec (Linux: zap_page_range,
+// free_pgtables, exit_mmap). A frame whose last reference goes returns to the free pool.
+#include <algorithm>
+
+#include "engine.h"
+
+namespace cow {
+
+void Engine::put_frame(FrameId f) {
+  Frame& fr = frames_[f];
+  if (--fr.mapcount == 0 && !fr.cache_ref) {
+    frames_.free(f);
+    emit({.kind = EventKind::FramesFreed, .frame = f, .count = 1}, true);
+  }
+}
+
+void Engine::zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end) {
+  AddressSpace& as = mms_[mm];
+  PageTable& pt = as.mappings[mapping].pt;
+  end = std::min<uint32_t>(end, uint32_t(pt.ptes.size()));
+  for (uint32_t q = first; q < end; ++q) {
+    Pte e = pt.ptes[q];
+    if (!pte::present(e)) continue;
+    pt.ptes[q] = 0;
+    --as.present;
+    if (pte::frame(e) != Frames::kZeroPage) put_frame(pte::frame(e));
+  }
+}
+
+void Engine::free_unused_tables(MmId mm, uint32_t mapping) {
+  AddressSpace& as = mms_[mm];
+  PageTable& pt = as.mappings[mapping].pt;
+  for (uint32_t t = 0; t < pt.tables.size(); ++t) {
+    if (!pt.tables[t]) continue;
+    uint32_t lo = t * kPtesPerTable, hi = lo + kPtesPerTable;
+    bool covered = std::any_of(as.vmas.begin(), as.vmas.end(), [&](const Vma& v) {
+      return v.mapping == mapping && v.first < hi && v.end > lo;
+    });
+    if (!covered) pt.tables[t] = 0;
+  }
+  if (!as.maps_any(mapping)) pt = PageTable{};
+}
+
+void Engine::maybe_destroy_shmem(ShmemId s) {
+  ShmemObject& obj = shmem_[s];
+  if (!obj.alive) return;
+  for (const AddressSpace& as : mms_) {
+    if (!as.alive) continue;
+    for (const Vma& v : as.vmas) {
+      const Mapping& m = as.mappings[v.mapping];
+      if (m.backing == Backing::Anon && m.share == Share::Shared && m.object == s) return;
+    }
+  }
+  obj.alive = false;
+  for (FrameId f : obj.pages) {
+    if (f == kNone) continue;
+    frames_[f].cache_ref = false;
+    if (frames_[f].mapcount == 0) frames_.free(f);
+  }
+  obj.pages.clear();
+}
+
+static bool is_shmem(const Mapping& m) { return m.backing == Backing::Anon && m.share == Share::Shared; }
+
+OpResult Engine::munmap(ProcId p, NameId region, const Pages& pages) {
+  uint32_t m;
+  if (OpResult r = resolve_region(p, region, pages, &m); !r.ok()) return r;
+  MmId mm = procs_[p].mm;
+  AddressSpace& as = mms_[mm];
+  emit({.kind = EventKind::Munmap, .proc = p, .region = region}, false);
+  if (m == kNone || !as.maps_any(m)) return {};  // munmap of nothing succeeds
+  Pages spans = pages;
+  if (spans.empty()) spans.push_back({0, as.mappings[m].pages - 1});
+  for (const PageSpan& s : spans) {
+    as.split_at(m, s.first);
+    as.split_at(m, s.last + 1);
+    std::erase_if(as.vmas, [&](const Vma& v) { return v.mapping == m && v.first >= s.first && v.end <= s.last + 1; });
+    zap_range(mm, m, s.first, s.last + 1);
+  }
+  free_unused_tables(mm, m);
+  if (is_shmem(as.mappings[m])) maybe_destroy_shmem(as.mappings[m].object);
+  return {};
+}
+
+void Engine::release_mm(MmId mm) {
+  AddressSpace& as = mms_[mm];
+  std::vector<ShmemId> shmem;
+  for (uint32_t m = 0; m < as.mappings.size(); ++m) {
+    zap_range(mm, m, 0, as.mappings[m].pages);
+    if (is_shmem(as.mappings[m])) shmem.push_back(as.mappings[m].object);
+    as.mappings[m].pt = PageTable{};
+  }
+  as.vmas.clear();
+  as.alive = false;
+  for (ShmemId s : shmem) maybe_destroy_shmem(s);
+}
+
+}  // namespace cow

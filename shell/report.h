@@ -1,0 +1,25 @@
+// Text views of a session for the terminal: the state table printed at each `show`,
+// the per-statement trace with metric changes, and error lines with a caret.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "engine/script/session.h"
+
+namespace cow::shell {
+
+// Processes, their regions, the system line and the counters, as an aligned table.
+std::string state_table(const script::Session& s);
+
+// Every metric a trace compares: "C1 rss", "frames_used", "cow_copies", ...
+struct Metrics {
+  std::vector<std::pair<std::string, double>> values;
+};
+Metrics collect_metrics(const Engine& e);
+// "  C1 rss 0 -> 64 (up 64)" lines for the metrics that changed.
+std::string metric_changes(const Metrics& before, const Metrics& after);
+
+// "file:line:col: error: message" followed by the source line and a caret under col.
+std::string format_error(const std::string& file, const std::string& source, const script::Diagnostic& d);
+
+}  // namespace cow::shell
