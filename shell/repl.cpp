@@ -90,9 +90,13 @@ int repl_main(const Args& args) {
     }
     for (size_t i = expects_before; i < s.expects().size(); ++i)
       std::printf("%s %s\n", s.expects()[i].ok ? "ok:" : "FAILED:", s.expects()[i].message.c_str());
-    if (!s.history().empty())
-      for (const Event& e : s.history().back().events)
-        if (e.kind != EventKind::ReadSees) std::printf("  %s\n", s.engine().describe(e).c_str());
+    if (!s.history().empty()) {
+      const std::vector<Event>& events = s.history().back().events;
+      size_t shown = 0;
+      for (const Event& e : events)
+        if (e.kind != EventKind::ReadSees && shown++ < 8) std::printf("  %s\n", s.engine().describe(e).c_str());
+      if (shown > 8) std::printf("  ... %zu more events\n", shown - 8);
+    }
     std::fputs(summary(s).c_str(), stdout);
   }
   return 0;

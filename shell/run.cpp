@@ -74,6 +74,10 @@ int run_main(const Args& args) {
   if (!s.stopped()) {
     std::fprintf(out, "== end (%zu steps) ==\n", s.position());
     std::fputs(state_table(s).c_str(), out);
+  } else if (s.position() > 0) {
+    std::fprintf(out, "== stopped by an error at line %d (state after step %zu) ==\n", s.error()->pos.line,
+                 s.position() - 1);
+    std::fputs(state_table(s).c_str(), out);
   }
 #ifdef COWLAB_HAS_VIEWS
   if (!o.smaps.empty() && print_smaps(s, o.smaps, out) != 0) return 2;
@@ -87,7 +91,8 @@ int run_main(const Args& args) {
       std::fprintf(stderr, "%s:%d: expect failed: %s\n", o.file.c_str(), x.line, x.message.c_str());
       ++failed;
     }
-  if (s.error()) std::fputs(format_error(o.file, text, *s.error()).c_str(), stderr);
+  std::string shown = o.file == "-" ? "<stdin>" : o.file;
+  if (s.error()) std::fputs(format_error(shown, text, *s.error()).c_str(), stderr);
   if (o.json) std::printf("%s\n", script::state_json(s).c_str());
   if (s.error()) return 2;
   return failed ? 1 : 0;
