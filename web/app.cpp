@@ -1,0 +1,410 @@
+// The playground application: one session, the UI state, and the panels, one frame at a
+// time. Runs are cut into slices of ~10 ms per frame so the page stays responsive
+// (busy() is true meanwhile, and the panels keep showing the last complete state).
+// Buttons become Requests that go through the session's command API (load, step,
+// run_to), the same one the command line uses.
+#include "app.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "engine/script/parser.h"
+#include "imgui_internal.h"
+#include "panels/panels.h"
+
+namespace cow::web {
+
+namespace {
+
+constexpr double kSliceSeconds = 0.010;     // stepping per frame while busy
+constexpr double kLiveDelay = 0.35;         // pause in typing before a live re-run
+constexpr uint32_t kAutoPageCells = 512;    // auto zoom: cells per region at most
+constexpr uint32_t kAutoFrameCells = 4096;  // auto zoom: cells of physical memory at most
+
+double seconds_now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    lines.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string base64url(std::string_view in) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (unsigned char c : in) {
+    acc = (acc << 8) | c;
+    bits += 8;
+    while (bits >= 6) out += kAlphabet[(acc >> (bits -= 6)) & 63];
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
+  return out;
+}
+
+// log2 of the smallest power of two that brings `n` items to at most `max_cells` cells.
+int auto_zoom(uint64_t n, uint32_t max_cells) {
+  int z = 0;
+  while (((n + (uint64_t(1) << z) - 1) >> z) > max_cells && z < 30) ++z;
+  return z;
+}
+
+// The right-hand side: headline, slider, then processes | page map over physical | timeline.
+void layout_right(Layout& L, const UiState& ui, Rect r) {
+  float hh = headline_height(r.w, ui);
+  float th = ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeightWithSpacing() +
+             2 * ImGui::GetStyle().WindowPadding.y;
+  L.headline = {r.x, r.y, r.w, hh};
+  L.travel = {r.x, r.y + hh, r.w, th};
+  float body = r.y + hh + th, bh = r.h - hh - th;
+  float mid_h = L.has_physical || L.has_timeline ? std::floor(bh * 0.6f) : bh;
+  float split = L.has_processes ? std::floor(std::clamp(r.w * 0.46f, std::min(420.0f, r.w * 0.5f), r.w * 0.6f)) : 0;
+  L.processes = {r.x, body, split, mid_h};
+  L.page_map = {r.x + split, body, r.w - split, mid_h};
+  float pw = L.has_physical && L.has_timeline ? split : L.has_physical ? r.w : 0;
+  L.physical = {r.x, body + mid_h, pw, bh - mid_h};
+  L.timeline = {r.x + pw, body + mid_h, r.w - pw, bh - mid_h};
+}
+
+// Wide screens: editor and events on the left, the rest on the right. Narrow ones drop
+// events, physical memory and the timeline; very narrow ones stack everything.
+Layout compute_layout(const UiState& ui, ImVec2 display) {
+  Layout L;
+  float top = ui.options.embed ? 0 : ImGui::GetFrameHeight();
+  float w = display.x, h = display.y - top;
+  bool wide = w >= 1000 && h >= 560;
+  L.has_events = ui.show_events && wide;
+  L.has_physical = ui.show_physical && wide;
+  L.has_timeline = ui.show_timeline && wide;
+  if (w < 640) {
+    L.has_processes = false;
+    float eh = std::floor(h * 0.38f);
+    L.editor = {0, top, w, eh};
+    layout_right(L, ui, {0, top + eh, w, h - eh});
+    return L;
+  }
+  float left = std::floor(wide ? std::clamp(w * 0.28f, 340.0f, 520.0f) : std::clamp(w * 0.38f, 260.0f, 400.0f));
+  float eh = L.has_events ? std::floor(h * 0.58f) : h;
+  L.editor = {0, top, left, eh};
+  L.events = {0, top + eh, left, h - eh};
+  L.has_processes = wide || h >= 480;
+  layout_right(L, ui, {left, top, w - left, h});
+  return L;
+}
+
+}  // namespace
+
+struct App::Impl {
+  Platform platform;
+  std::vector<Example> examples;
+  script::Session session;
+  std::string loaded_text;          // the script the session runs
+  UiState ui;
+  View view;
+  std::optional<size_t> target;     // where a run is heading; set = busy
+  bool theme_dirty = true;
+  bool view_dirty = true;
+  bool notify = false;              // call Platform::on_state once idle
+  bool autoplay_pending = false;
+  int built_only = -1;              // page-map filter the view was built for
+  struct JsonCache {
+    uint64_t generation = UINT64_MAX;
+    size_t position = 0;
+    bool stopped = false;
+    std::string text;
+  };
+  mutable JsonCache json;
+
+  void load(std::string_view text, long step);
+  void go_to(size_t n);
+  void advance(double seconds);
+  void tick_play(double now);
+  void tick_live(double now);
+  bool load_editor_if_changed(long step);
+  void handle(const Request& r);
+  void refresh_view();
+  void zoom_cells();
+  void draw();
+  std::string share_fragment() const;
+};
+
+// ---- moving the session ------------------------------------------------------------------
+
+void App::Impl::load(std::string_view text, long step) {
+  loaded_text = std::string(text);
+  EditorState& ed = ui.editor;
+  if (ed.text != loaded_text) {
+    if (ImGui::GetCurrentContext()) ImGui::ClearActiveID();  // else ImGui keeps its own copy
+    ed.text = loaded_text;
+    ed.measured_size = SIZE_MAX;
+  }
+  ed.syntax_error.reset();
+  ed.last_edit = -1;
+  session.load(text);  // on a syntax error the session is empty and error() says where
+  ++view.generation;
+  view.series = Series{};
+  view.events.clear();
+  view.summarized = 0;
+  view.source = split_lines(text);
+  record_step(view.series, session.engine(), 0);
+  size_t n = session.step_count();
+  target = step < 0 ? n : std::min(n, size_t(step));
+  if (autoplay_pending) {
+    autoplay_pending = false;
+    target = step < 0 ? 0 : *target;
+    ui.play.playing = true;
+    ui.play.next_step_time = 0;
+  }
+  view_dirty = true;
+  notify = true;
+}
+
+void App::Impl::go_to(size_t n) {
+  target = std::min(n, session.step_count());
+  notify = true;
+}
+
+// Steps toward the target for about `seconds`; moving back restores a checkpoint
+// (Session::run_to) in one go.
+void App::Impl::advance(double seconds) {
+  if (!target) return;
+  double start = seconds_now();
+  for (;;) {
+    size_t pos = session.position();
+    if (pos == *target) break;
+    if (*target < pos) {
+      session.run_to(*target);
+      if (session.position() != *target) break;
+      continue;
+    }
+    if (session.stopped() || !session.step()) break;
+    record_step(view.series, session.engine(), session.position());
+    if (seconds_now() - start > seconds) return;
+  }
+  target.reset();
+  view_dirty = true;
+  notify = true;
+}
+
+void App::Impl::tick_play(double now) {
+  PlayState& p = ui.play;
+  if (!p.playing || target) return;
+  if (now < p.next_step_time && !p.just_started) return;
+  bool at_end = session.position() >= session.step_count() || session.stopped();
+  if (at_end && !p.just_started) {
+    p.playing = false;
+    return;
+  }
+  go_to(at_end ? 0 : session.position() + 1);
+  p.just_started = false;
+  p.next_step_time = now + 1.0 / std::max(0.1f, p.speed);
+}
+
+void App::Impl::tick_live(double now) {
+  EditorState& ed = ui.editor;
+  if (ui.options.readonly || !ed.live || ed.last_edit < 0 || now - ed.last_edit < kLiveDelay) return;
+  ed.last_edit = -1;
+  load_editor_if_changed(-1);
+}
+
+// Loads the editor's text when it differs from what ran, up to `step`; a syntax error
+// only marks the editor (the last good state stays). True when it loaded.
+bool App::Impl::load_editor_if_changed(long step) {
+  script::ParseResult parsed = script::parse(ui.editor.text);
+  ui.editor.syntax_error = parsed.error;
+  if (parsed.error || ui.editor.text == loaded_text) return false;
+  load(ui.editor.text, step);
+  return true;
+}
+
+void App::Impl::handle(const Request& r) {
+  size_t pos = session.position();
+  bool manual = r.cmd == Command::Step || r.cmd == Command::StepBack || r.cmd == Command::Reset;
+  if (manual && target) return;  // a run is in progress
+  if (manual || r.cmd == Command::Run || r.cmd == Command::StepTo) ui.play.playing = false;
+  switch (r.cmd) {
+    case Command::Run:
+      if (!load_editor_if_changed(-1) && !ui.editor.syntax_error) go_to(session.step_count());
+      break;
+    case Command::Step:
+      if (!load_editor_if_changed(long(pos + 1)) && !ui.editor.syntax_error) go_to(pos + 1);
+      break;
+    case Command::StepBack:
+      if (!load_editor_if_changed(long(pos ? pos - 1 : 0)) && !ui.editor.syntax_error && pos > 0) go_to(pos - 1);
+      break;
+    case Command::Reset:
+      if (!load_editor_if_changed(0) && !ui.editor.syntax_error) go_to(0);
+      break;
+    case Command::StepTo: go_to(size_t(std::max(0L, r.step))); break;
+    case Command::Load: load(r.text, -1); break;
+    case Command::Share:
+      if (platform.share) platform.share(share_fragment());
+      break;
+    case Command::ExportC:
+      ui.export_text = platform.export_c ? platform.export_c(ui.editor.text) : "";
+      if (ui.export_text.empty()) ui.export_text = "// export failed";
+      break;
+    case Command::Theme:
+      ui.options.dark = !ui.options.dark;
+      theme_dirty = true;
+      break;
+  }
+}
+
+std::string App::Impl::share_fragment() const {
+  std::string f = "#script=" + base64url(ui.editor.text);
+  if (ui.editor.text == loaded_text && session.position() < session.step_count())
+    f += "&step=" + std::to_string(session.position());
+  return f;
+}
+
+// ---- the view ----------------------------------------------------------------------------
+
+void App::Impl::refresh_view() {
+  view.session = &session;
+  view.examples = &examples;
+  view.busy = target.has_value();
+  view.busy_target = target.value_or(0);
+  if (view.busy) return;  // keep showing the last complete state
+  int only = ui.page_map.only_process;
+  if (view_dirty || view.position != session.position() || (only != built_only && view.pages_limited)) {
+    build_view(view, session, only);
+    built_only = only;
+    view_dirty = false;
+  }
+  if (view.summarized != view.series.system.size()) summarize_series(view);
+  zoom_cells();
+  if (ui.physical.want_rmap && !view.rmap.built) build_reverse_map(view, session.engine());
+  ui.physical.want_rmap = false;
+}
+
+// Aggregates the page map and physical memory at the zoom the panels ask for.
+void App::Impl::zoom_cells() {
+  if (ui.page_map.auto_zoom) ui.page_map.zoom = auto_zoom(view.max_region_pages, kAutoPageCells);
+  uint32_t ppc = 1u << std::clamp(ui.page_map.zoom, 0, 24);
+  if (view.pages_per_cell != ppc) aggregate_pages(view, ppc);
+  uint64_t frames = ui.physical.show_all ? view.frames.size() : view.frames_shown;
+  if (ui.physical.auto_zoom) ui.physical.zoom = auto_zoom(frames, kAutoFrameCells);
+  uint32_t fpc = 1u << std::clamp(ui.physical.zoom, 0, 24);
+  if (view.frames_per_cell != fpc) aggregate_frames(view, fpc);
+}
+
+void App::Impl::draw() {
+  ui.rects.clear();
+  ui.layout = compute_layout(ui, ImGui::GetIO().DisplaySize);
+  draw_menu_panel(view, ui);
+  draw_editor_panel(view, ui);
+  if (ui.layout.has_events) draw_events_panel(view, ui);
+  draw_headline_panel(view, ui);
+  draw_travel_panel(view, ui);
+  if (ui.layout.has_processes) draw_processes_panel(view, ui);
+  draw_page_map_panel(view, ui);
+  if (ui.layout.has_physical) draw_physical_panel(view, ui);
+  if (ui.layout.has_timeline) draw_timeline_panel(view, ui);
+}
+
+// ---- App ---------------------------------------------------------------------------------
+
+App::App(Platform platform, std::vector<Example> examples) : impl_(std::make_unique<Impl>()) {
+  impl_->platform = std::move(platform);
+  impl_->examples = std::move(examples);
+  impl_->ui.can_export_c = bool(impl_->platform.export_c);
+  // A large copy of the default font for the headline, if the atlas is not built yet.
+  if (ImGui::GetCurrentContext() && !ImGui::GetIO().Fonts->IsBuilt()) {
+    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+    if (atlas->Fonts.empty()) atlas->AddFontDefault();
+    ImFontConfig big;
+    big.SizePixels = 26;
+    impl_->ui.big_font = atlas->AddFontDefault(&big);
+  }
+}
+
+App::~App() = default;
+
+void App::set_options(const Options& o) {
+  impl_->ui.options = o;
+  impl_->autoplay_pending = o.autoplay;
+  impl_->theme_dirty = true;
+}
+
+void App::load(std::string_view script, long step) { impl_->load(script, step); }
+
+void App::step_to(long n) {
+  impl_->ui.play.playing = false;
+  impl_->go_to(size_t(std::max(0L, n)));
+}
+
+bool App::busy() const { return impl_->target.has_value(); }
+
+void App::frame() {
+  Impl& m = *impl_;
+  if (m.theme_dirty) {
+    apply_theme(m.ui.options.dark);
+    m.theme_dirty = false;
+  }
+  std::vector<Request> requests = std::move(m.ui.requests);
+  m.ui.requests.clear();
+  for (const Request& r : requests) m.handle(r);
+  double now = ImGui::GetTime();
+  m.tick_play(now);
+  m.tick_live(now);
+  m.advance(kSliceSeconds);
+  m.refresh_view();
+  m.ui.hovered_process = m.ui.hover_next;
+  m.ui.hover_next = -1;
+  m.draw();
+  if (m.notify && !m.target) {
+    m.notify = false;
+    if (m.platform.on_state) m.platform.on_state(state_json());
+  }
+}
+
+std::string App::state_json() const {
+  Impl::JsonCache& c = impl_->json;
+  const script::Session& s = impl_->session;
+  if (c.generation != impl_->view.generation || c.position != s.position() || c.stopped != s.stopped()) {
+    c.text = script::state_json(s);
+    c.generation = impl_->view.generation;
+    c.position = s.position();
+    c.stopped = s.stopped();
+  }
+  return c.text;
+}
+
+std::string App::headline_text() const {
+  const script::Session& s = impl_->session;
+  SystemUsage u = s.engine().system();
+  const Counters& c = s.engine().counters();
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "step %zu of %zu: frames used %llu, shared %llu, private %llu, free %llu; COW copies %llu, reuses %llu",
+                s.position(), s.step_count(), (unsigned long long)u.frames_used, (unsigned long long)u.frames_shared,
+                (unsigned long long)u.frames_private, (unsigned long long)u.frames_free,
+                (unsigned long long)c.cow_copies, (unsigned long long)c.cow_reuses);
+  std::string out = buf;
+  if (s.error()) out += "; error at line " + std::to_string(s.error()->pos.line) + ": " + s.error()->message;
+  return out;
+}
+
+std::string App::script_text() const { return impl_->ui.editor.text; }
+
+long App::position() const { return long(impl_->session.position()); }
+
+WidgetRect App::widget_rect(std::string_view id) const {
+  auto it = impl_->ui.rects.find(id);
+  return it == impl_->ui.rects.end() ? WidgetRect{} : it->second;
+}
+
+}  // namespace cow::web

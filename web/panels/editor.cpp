@@ -1,0 +1,223 @@
+// Panel 1, the script editor: Run / Step / Step back / Reset / Play, a multiline editor
+// with line numbers, the current statement and any error highlighted at its line and
+// column, and pass/fail marks on `expect` lines. In live mode an edit re-runs the script
+// after a short pause (App::tick_live); a typo leaves the last good state on screen.
+#include <algorithm>
+#include <cstdio>
+
+#include "panels.h"
+
+namespace cow::web {
+
+namespace {
+
+// Where line `i` (0-based) of the text is drawn.
+struct TextGeometry {
+  ImVec2 origin;    // top-left of the first line's text
+  float line_h = 13;
+  float gutter = 40;
+  float width = 0;  // of the text area
+  float line_y(int i) const { return origin.y + float(i) * line_h; }
+};
+
+int text_callback(ImGuiInputTextCallbackData* d) {
+  auto* ed = static_cast<EditorState*>(d->UserData);
+  if (d->EventFlag == ImGuiInputTextFlags_CallbackResize) {
+    ed->text.resize(size_t(d->BufTextLen));
+    d->Buf = ed->text.data();
+  } else if (d->EventFlag == ImGuiInputTextFlags_CallbackAlways) {
+    ed->cursor = d->CursorPos;
+    ed->cursor_line = int(std::count(d->Buf, d->Buf + std::min(d->CursorPos, d->BufTextLen), '\n'));
+  }
+  return 0;
+}
+
+void measure_text(EditorState& ed) {
+  if (ed.measured_size == ed.text.size()) return;
+  ed.line_count = 1;
+  ed.text_width = 0;
+  size_t start = 0;
+  for (size_t i = 0; i <= ed.text.size(); ++i) {
+    if (i < ed.text.size() && ed.text[i] != '\n') continue;
+    const char* b = ed.text.data() + start;
+    ed.text_width = std::max(ed.text_width, ImGui::CalcTextSize(b, ed.text.data() + i).x);
+    if (i < ed.text.size()) ++ed.line_count;
+    start = i + 1;
+  }
+  ed.measured_size = ed.text.size();
+}
+
+void draw_toolbar(const View& v, UiState& ui) {
+  if (ImGui::Button("Run")) ui.requests.push_back({Command::Run});
+  record_rect(ui, "run");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(v.busy);
+  if (ImGui::Button("Step")) ui.requests.push_back({Command::Step});
+  record_rect(ui, "step");
+  ImGui::SameLine();
+  if (ImGui::Button("Step back")) ui.requests.push_back({Command::StepBack});
+  record_rect(ui, "step_back");
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) ui.requests.push_back({Command::Reset});
+  record_rect(ui, "reset");
+  ImGui::EndDisabled();
+  if (ui.options.embed) return;
+  ImGui::SameLine();
+  if (ImGui::Button(ui.play.playing ? "Pause##play" : "Play##play")) {
+    ui.play.playing = !ui.play.playing;
+    ui.play.just_started = ui.play.playing;
+  }
+  record_rect(ui, "play");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(std::max(60.0f, ImGui::GetContentRegionAvail().x - 70));
+  ImGui::SliderFloat("##speed", &ui.play.speed, 0.5f, 20.0f, "%.1f steps/s", ImGuiSliderFlags_Logarithmic);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play speed");
+  if (!ui.options.readonly) {
+    ImGui::SameLine();
+    ImGui::Checkbox("Live", &ui.editor.live);
+    record_rect(ui, "live");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Re-run the script as you type");
+  }
+}
+
+// The error to show: a syntax error of the text being typed wins over the session's.
+const script::Diagnostic* shown_error(const View& v, const UiState& ui) {
+  if (ui.editor.syntax_error) return &*ui.editor.syntax_error;
+  if (v.error) return &*v.error;
+  return nullptr;
+}
+
+void draw_line_bands(const View& v, const UiState& ui, const TextGeometry& g, const Palette& pal) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float x0 = g.origin.x - g.gutter, x1 = g.origin.x + g.width;
+  if (v.session && v.position > 0 && v.position <= v.session->script().statements.size() &&
+      !ui.editor.syntax_error) {
+    int line = v.session->script().statements[v.position - 1].pos.line - 1;
+    dl->AddRectFilled(ImVec2(x0, g.line_y(line)), ImVec2(x1, g.line_y(line + 1)), pal.current_line);
+  }
+  if (const script::Diagnostic* err = shown_error(v, ui)) {
+    int line = err->pos.line - 1;
+    if (line < 0) return;
+    dl->AddRectFilled(ImVec2(x0, g.line_y(line)), ImVec2(x1, g.line_y(line + 1)), pal.error_line);
+    // A wavy underline under the token at the column.
+    const std::string& t = ui.editor.text;
+    size_t start = 0;
+    for (int l = 0; l < line && start < t.size(); ++l) start = t.find('\n', start) + 1;
+    if (start == 0 && line > 0) return;
+    size_t end = std::min(t.find('\n', start), t.size());
+    size_t col = std::min(start + size_t(std::max(err->pos.col - 1, 0)), end);
+    size_t tok = col;
+    while (tok < end && t[tok] != ' ' && t[tok] != '\t') ++tok;
+    if (tok == col) tok = std::min(col + 1, end + 1);
+    float a = g.origin.x + ImGui::CalcTextSize(t.data() + start, t.data() + col).x;
+    float b = std::max(a + 6, g.origin.x + ImGui::CalcTextSize(t.data() + start, t.data() + std::min(tok, end)).x);
+    float y = g.line_y(line + 1) - 1;
+    for (float x = a; x < b; x += 4)
+      dl->AddLine(ImVec2(x, y), ImVec2(std::min(x + 2, b), y - 2), pal.dirty, 1.5f),
+          dl->AddLine(ImVec2(x + 2, y - 2), ImVec2(std::min(x + 4, b), y), pal.dirty, 1.5f);
+  }
+}
+
+// Line numbers, the next statement's arrow and expect results, for visible lines only.
+void draw_gutter(const View& v, const UiState& ui, const TextGeometry& g, const Palette& pal) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float scroll = ImGui::GetScrollY(), visible = ImGui::GetWindowHeight();
+  int first = std::max(0, int((scroll - ImGui::GetStyle().FramePadding.y) / g.line_h) - 1);
+  int last = std::min(ui.editor.line_count, first + int(visible / g.line_h) + 3);
+  float x0 = g.origin.x - g.gutter;
+  char num[16];
+  for (int i = first; i < last; ++i) {
+    std::snprintf(num, sizeof num, "%d", i + 1);
+    float w = ImGui::CalcTextSize(num).x;
+    dl->AddText(ImVec2(g.origin.x - 10 - w, g.line_y(i)), pal.text_dim, num);
+  }
+  if (v.session == nullptr || ui.editor.syntax_error) return;
+  const auto& st = v.session->script().statements;
+  if (v.position < st.size() && !v.error) {
+    float y = g.line_y(st[v.position].pos.line - 1), h = g.line_h;
+    dl->AddTriangleFilled(ImVec2(x0 + 2, y + 2), ImVec2(x0 + 2, y + h - 2), ImVec2(x0 + 8, y + h / 2), pal.up);
+  }
+  ImVec2 mouse = ImGui::GetMousePos();
+  for (const script::ExpectOutcome& ex : v.session->expects()) {
+    if (ex.line - 1 < first || ex.line - 1 >= last) continue;
+    ImVec2 c(x0 + 5, g.line_y(ex.line - 1) + g.line_h / 2);
+    dl->AddCircleFilled(c, 3.5f, ex.ok ? pal.priv : pal.dirty);
+    if (ImGui::IsWindowHovered() && std::abs(mouse.y - c.y) < g.line_h / 2 && mouse.x < g.origin.x)
+      ImGui::SetTooltip("%s", ex.message.c_str());
+  }
+}
+
+// Keeps the cursor's line in view of the scrolling child as the visitor types.
+void follow_cursor(EditorState& ed, const TextGeometry& g, bool active) {
+  if (!active || ed.cursor_line == ed.scrolled_line) return;
+  ed.scrolled_line = ed.cursor_line;
+  float top = g.line_y(ed.cursor_line) - ImGui::GetWindowPos().y + ImGui::GetScrollY();
+  float h = ImGui::GetWindowHeight() - ImGui::GetStyle().ScrollbarSize;
+  if (top - g.line_h < ImGui::GetScrollY()) ImGui::SetScrollY(std::max(0.0f, top - g.line_h));
+  else if (top + 2 * g.line_h > ImGui::GetScrollY() + h) ImGui::SetScrollY(top + 2 * g.line_h - h);
+}
+
+void draw_text_area(const View& v, UiState& ui, float height) {
+  EditorState& ed = ui.editor;
+  const Palette& pal = palette(ui.options.dark);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  measure_text(ed);
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, style.Colors[ImGuiCol_FrameBg]);
+  ImGui::BeginChild("##script_scroll", ImVec2(0, height), true, ImGuiWindowFlags_HorizontalScrollbar);
+  TextGeometry g;
+  g.line_h = ImGui::GetFontSize();
+  g.gutter = ImGui::CalcTextSize("0000").x + 22;
+  ImVec2 start = ImGui::GetCursorScreenPos();
+  g.origin = ImVec2(start.x + g.gutter + style.FramePadding.x, start.y + style.FramePadding.y);
+  ImVec2 avail = ImGui::GetContentRegionAvail();
+  g.width = std::max(avail.x - g.gutter, ed.text_width + 3 * g.line_h);
+  float h = std::max(avail.y, float(ed.line_count + 1) * g.line_h + 2 * style.FramePadding.y);
+  draw_line_bands(v, ui, g, pal);
+  draw_gutter(v, ui, g, pal);
+
+  ImGui::SetCursorScreenPos(ImVec2(start.x + g.gutter, start.y));
+  ImGui::PushStyleColor(ImGuiCol_FrameBg, IM_COL32(0, 0, 0, 0));
+  ImGuiInputTextFlags flags = ImGuiInputTextFlags_AllowTabInput | ImGuiInputTextFlags_CallbackResize |
+                              ImGuiInputTextFlags_CallbackAlways;
+  if (ui.options.readonly) flags |= ImGuiInputTextFlags_ReadOnly;
+  if (ImGui::InputTextMultiline("##script", ed.text.data(), ed.text.capacity() + 1, ImVec2(g.width, h),
+                                flags, text_callback, &ed))
+    ed.last_edit = ImGui::GetTime();
+  record_rect(ui, "editor");
+  follow_cursor(ed, g, ImGui::IsItemActive());
+  ImGui::PopStyleColor();
+  ImGui::EndChild();
+  ImGui::PopStyleColor();
+}
+
+void draw_status(const View& v, const UiState& ui) {
+  const Palette& pal = palette(ui.options.dark);
+  if (const script::Diagnostic* err = shown_error(v, ui)) {
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.dirty);
+    ImGui::TextWrapped("line %d, col %d: %s", err->pos.line, err->pos.col, err->message.c_str());
+    ImGui::PopStyleColor();
+    if (ui.editor.syntax_error && v.valid)
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "(showing the last script that ran)");
+    return;
+  }
+  if (v.session == nullptr) return;
+  size_t failed = 0, total = v.session->expects().size();
+  for (const auto& ex : v.session->expects()) failed += !ex.ok;
+  if (total == 0) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "no expect ran yet");
+  else if (failed == 0) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.priv), "all %zu expects hold", total);
+  else ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dirty), "%zu of %zu expects failed", failed, total);
+}
+
+}  // namespace
+
+void draw_editor_panel(const View& v, UiState& ui) {
+  if (begin_panel("Script", ui.layout.editor)) {
+    draw_toolbar(v, ui);
+    float status_h = ImGui::GetTextLineHeightWithSpacing() * 2 + 4;
+    draw_text_area(v, ui, std::max(60.0f, ImGui::GetContentRegionAvail().y - status_h));
+    draw_status(v, ui);
+  }
+  ImGui::End();
+}
+
+}  // namespace cow::web

@@ -1,0 +1,95 @@
+// Panel 8, the menu bar: the examples menu (every script of examples/), Share, theme,
+// an optional "Export as C" window and a short cowscript cheat sheet.
+#include <cstdio>
+
+#include "panels.h"
+
+namespace cow::web {
+
+namespace {
+
+constexpr const char* kCheatSheet =
+    "spawn P1                  a process with an empty address space\n"
+    "P1 mmap heap 64           64 pages, anonymous private (add: shared, readonly,\n"
+    "P1 mmap cfg data          or a file name for a file mapping)\n"
+    "P1 write heap 0-15        write pages 0..15 (no range: every page)\n"
+    "P1 read heap 3,5,7-9      read pages\n"
+    "P1 fork C1                copy-on-write fork (P1 fork w[1-4]: four of them)\n"
+    "C1 thread T1 / vfork V1   share C1's address space\n"
+    "C1 exec / C1 exit\n"
+    "P1 madvise heap dontfork  dofork, wipeonfork, keeponfork, dontneed\n"
+    "P1 munmap heap 0-7        P1 mprotect heap readonly\n"
+    "file data 32              a file of 32 cached pages\n"
+    "mode fork=copy            eager-copy fork, for contrast\n"
+    "show                      a bookmark on the time-travel slider\n"
+    "expect C1 rss=64 pss=40   checks; a failed one is marked red\n";
+
+void examples_menu(const View& v, UiState& ui) {
+  if (!ImGui::BeginMenu("Examples")) return;
+  if (v.examples == nullptr || v.examples->empty()) ImGui::TextDisabled("no examples built in");
+  if (v.examples) {
+    for (const Example& ex : *v.examples) {
+      std::string label = (ex.title.empty() ? ex.name : ex.title) + "##" + ex.name;
+      if (ImGui::MenuItem(label.c_str())) ui.requests.push_back({Command::Load, 0, ex.text});
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", ex.name.c_str());
+    }
+  }
+  ImGui::EndMenu();
+}
+
+void view_menu(UiState& ui) {
+  if (!ImGui::BeginMenu("View")) return;
+  if (ImGui::MenuItem("Dark theme", nullptr, ui.options.dark)) ui.requests.push_back({Command::Theme});
+  ImGui::MenuItem("Events", nullptr, &ui.show_events);
+  ImGui::MenuItem("Physical memory", nullptr, &ui.show_physical);
+  ImGui::MenuItem("Timeline", nullptr, &ui.show_timeline);
+  ImGui::EndMenu();
+}
+
+void export_window(UiState& ui) {
+  if (ui.export_text.empty()) return;
+  ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.6f, vp->Size.y * 0.7f), ImGuiCond_Appearing);
+  ImGui::SetNextWindowPos(ImVec2(vp->Size.x * 0.2f, vp->Size.y * 0.15f), ImGuiCond_Appearing);
+  bool open = true;
+  if (ImGui::Begin("The script as a C program", &open, ImGuiWindowFlags_NoSavedSettings)) {
+    if (ImGui::Button("Copy")) ImGui::SetClipboardText(ui.export_text.c_str());
+    ImGui::SameLine();
+    ImGui::TextDisabled("compile with cc -O2; run it on Linux and compare /proc/PID/smaps");
+    ImGui::InputTextMultiline("##c", ui.export_text.data(), ui.export_text.size() + 1, ImVec2(-1, -1),
+                              ImGuiInputTextFlags_ReadOnly);
+  }
+  ImGui::End();
+  if (!open) ui.export_text.clear();
+}
+
+void help_window(UiState& ui) {
+  if (!ui.show_help) return;
+  ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  if (ImGui::Begin("cowscript", &ui.show_help, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
+    ImGui::TextUnformatted(kCheatSheet);
+    ImGui::Separator();
+    ImGui::TextDisabled("Sizes are in 4 KiB pages (or K/M/G). Steps are statements, numbered from 1.");
+  }
+  ImGui::End();
+}
+
+}  // namespace
+
+void draw_menu_panel(const View& v, UiState& ui) {
+  if (!ui.options.embed && ImGui::BeginMainMenuBar()) {
+    ImGui::TextUnformatted("cowlab");
+    ImGui::TextDisabled("copy-on-write playground");
+    examples_menu(v, ui);
+    view_menu(ui);
+    if (ImGui::MenuItem("Share")) ui.requests.push_back({Command::Share});
+    record_rect(ui, "share");
+    if (ui.can_export_c && ImGui::MenuItem("Export as C")) ui.requests.push_back({Command::ExportC});
+    if (ImGui::MenuItem("Help")) ui.show_help = !ui.show_help;
+    ImGui::EndMainMenuBar();
+  }
+  export_window(ui);
+  help_window(ui);
+}
+
+}  // namespace cow::web

@@ -1,0 +1,255 @@
+// Panel 4, the page map: per process and region, one cell per page (or per 2^zoom pages
+// beyond a few thousand), coloured by state: absent, zero page, private, shared (darker
+// as the mapcount grows), file, shmem; a red corner marks dirty, a stroke marks a page
+// write-protected for COW. Hover shows the page's frame, mapcount, flags and writer.
+// Only the rows in view are drawn; the cells come ready-made from the View.
+#include <algorithm>
+#include <cstdio>
+
+#include "panels.h"
+
+namespace cow::web {
+
+namespace {
+
+struct Geometry {
+  float cell = 10, pitch = 11, label_w = 90, line_h = 13;
+  int cols = 1;
+};
+
+// One block of the map: a process header or one region's cell rows.
+struct Item {
+  const ProcRow* row = nullptr;
+  int region = -1;  // -1: the process header
+  int rows = 0;     // cell rows
+  float y = 0, h = 0;
+};
+
+std::vector<Item> layout_items(const View& v, const UiState& ui, const Geometry& g) {
+  std::vector<Item> items;
+  float y = 0;
+  int only = ui.page_map.only_process;
+  MmId only_mm = only >= 0 && size_t(only) < v.session->engine().processes().size()
+                     ? v.session->engine().processes()[only].mm : kNone;
+  for (const ProcRow& r : v.procs) {
+    bool live = r.state == ProcState::Running || r.state == ProcState::Suspended;
+    if (!live || (only >= 0 ? r.mm != only_mm || (r.thread && int(r.id) != only) : r.thread)) continue;
+    items.push_back({&r, -1, 0, y, g.line_h + 4});
+    y += g.line_h + 4;
+    if (r.mm >= v.mms.size() || !v.mms[r.mm].built) continue;
+    const auto& regions = v.mms[r.mm].regions;
+    for (int k = 0; k < int(regions.size()); ++k) {
+      int cells = int(regions[k].cells.size());
+      int rows = (cells + g.cols - 1) / g.cols;
+      float h = std::max(g.line_h * 2, float(rows) * g.pitch) + 4;
+      items.push_back({&r, k, rows, y, h});
+      y += h;
+    }
+  }
+  return items;
+}
+
+void draw_cell(ImDrawList* dl, ImVec2 a, float size, uint16_t cell, const Palette& pal) {
+  uint8_t bits = cell_bits(cell), fill = cell_fill(cell);
+  ImVec2 b(a.x + size, a.y + size);
+  auto kind = page_bits::kind(bits);
+  if (kind <= page_bits::Absent) {
+    dl->AddRectFilled(a, b, kind == page_bits::Absent ? pal.absent : pal.unmapped);
+    return;
+  }
+  ImU32 col = page_color(bits, pal);
+  if (fill >= 250) {
+    dl->AddRectFilled(a, b, col);
+  } else {
+    dl->AddRectFilled(a, b, pal.absent);
+    float h = std::max(2.0f, size * float(fill) / 255.0f);
+    dl->AddRectFilled(ImVec2(a.x, b.y - h), b, col);
+  }
+  if (bits & page_bits::kDirty) draw_marker(dl, a, size, Marker::Dirty, pal);
+  if (bits & page_bits::kCowWp) draw_marker(dl, a, size, Marker::CowWp, pal);
+}
+
+void draw_header(const View& v, const Item& it, ImVec2 o, float width, const UiState& ui, const Palette& pal) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const ProcRow& r = *it.row;
+  ImVec2 a(o.x, o.y + it.y), b(o.x + width, o.y + it.y + it.h - 2);
+  if (ui.hovered_process == int(r.id)) dl->AddRectFilled(a, b, pal.current_line);
+  dl->AddRectFilled(ImVec2(a.x, a.y + 2), ImVec2(a.x + 4, b.y), process_color(r.id, pal));
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s  pid %u   Rss %u  Pss %s  Shared %u  Private %u", r.name.c_str(), r.id + 1,
+                r.now.rss, pss_text(r.now.pss).c_str(), r.now.shared, r.now.priv);
+  dl->AddText(ImVec2(a.x + 8, a.y + 2), ImGui::GetColorU32(ImGuiCol_Text), buf);
+  if (r.mm >= v.mms.size() || !v.mms[r.mm].built)
+    dl->AddText(ImVec2(a.x + 8 + ImGui::CalcTextSize(buf).x + 16, a.y + 2), pal.text_dim,
+                "(too many pages to draw them all: click it in Processes)");
+}
+
+void draw_region(const View& v, const Item& it, ImVec2 o, const Geometry& g, float top, float bottom,
+                 const Palette& pal) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  const RegionMap& r = v.mms[it.row->mm].regions[it.region];
+  float y0 = o.y + it.y;
+  char info[64];
+  std::snprintf(info, sizeof info, "%s %s", r.backing == Backing::File ? "file" : "anon",
+                r.share == Share::Shared ? "shared" : "private");
+  dl->PushClipRect(ImVec2(o.x, y0), ImVec2(o.x + g.label_w - 6, y0 + it.h), true);
+  dl->AddText(ImVec2(o.x + 8, y0), ImGui::GetColorU32(ImGuiCol_Text), r.name.c_str());
+  dl->AddText(ImVec2(o.x + 8, y0 + g.line_h), pal.text_dim, info);
+  dl->PopClipRect();
+  int first = std::max(0, int((top - y0) / g.pitch));
+  int last = std::min(it.rows, int((bottom - y0) / g.pitch) + 1);
+  float x0 = o.x + g.label_w;
+  for (int row = first; row < last; ++row) {
+    size_t c0 = size_t(row) * g.cols, c1 = std::min(r.cells.size(), c0 + g.cols);
+    for (size_t c = c0; c < c1; ++c)
+      draw_cell(dl, ImVec2(x0 + float(c - c0) * g.pitch, y0 + float(row) * g.pitch), g.cell, r.cells[c], pal);
+  }
+}
+
+const char* kind_name(uint8_t bits) {
+  switch (page_bits::kind(bits)) {
+    case page_bits::Unmapped: return "not mapped";
+    case page_bits::Absent: return "not present";
+    case page_bits::Zero: return "zero page";
+    case page_bits::Anon: return page_bits::bucket(bits) >= 2 ? "anon shared" : "anon private";
+    case page_bits::File: return "file";
+    case page_bits::Shmem: return "shmem";
+    default: return "?";
+  }
+}
+
+void page_tooltip(const View& v, const ProcRow& row, const RegionMap& r, uint32_t region, uint32_t page) {
+  PageDetail d;
+  ImGui::BeginTooltip();
+  ImGui::Text("%s  %s[%u]", row.name.c_str(), r.name.c_str(), page);
+  uint8_t bits = page < r.page.size() ? r.page[page] : 0;
+  if (!page_detail(v, row.mm, region, page, &d) || page_bits::kind(bits) <= page_bits::Absent) {
+    ImGui::TextUnformatted(page_bits::kind(bits) == page_bits::Absent ? "not present: the next touch faults"
+                                                                       : "not mapped (munmap or dontfork)");
+  } else if (d.zero) {
+    ImGui::TextUnformatted("the shared zero page: counts in neither Rss nor Pss\nthe first write allocates a zeroed frame");
+  } else {
+    ImGui::Text("frame %u   mapcount %u   %s", d.frame, d.fr.mapcount, d.fr.mapcount >= 2 ? "shared" : "private");
+    ImGui::Text("%s, %s, %s", kind_name(bits), d.dirty ? "dirty" : "clean", d.writable ? "writable" : "read-only");
+    if (bits & page_bits::kCowWp)
+      ImGui::TextUnformatted(d.fr.mapcount >= 2 ? "write-protected for COW: a write copies"
+                                                : "write-protected for COW: a write reuses it (last mapper)");
+    const auto& procs = v.session->engine().processes();
+    if (d.fr.tag == 0) ImGui::TextUnformatted("holds zeros or file data");
+    else if (d.fr.tag - 1 < procs.size()) ImGui::Text("holds %s's write", procs[d.fr.tag - 1].name.c_str());
+  }
+  ImGui::EndTooltip();
+}
+
+void cells_tooltip(const ProcRow& row, const RegionMap& r, uint32_t first, uint32_t end) {
+  uint32_t count[page_bits::kKinds] = {}, dirty = 0, wp = 0;
+  for (uint32_t q = first; q < end && q < r.page.size(); ++q) {
+    ++count[page_bits::kind(r.page[q])];
+    dirty += (r.page[q] & page_bits::kDirty) != 0;
+    wp += (r.page[q] & page_bits::kCowWp) != 0;
+  }
+  ImGui::BeginTooltip();
+  ImGui::Text("%s  %s[%u-%u]", row.name.c_str(), r.name.c_str(), first, end - 1);
+  const char* names[] = {"not mapped", "not present", "zero page", "anon", "file", "shmem"};
+  for (int k = 0; k < page_bits::kKinds; ++k)
+    if (count[k]) ImGui::Text("%6u %s", count[k], names[k]);
+  ImGui::Text("%6u dirty, %u write-protected for COW", dirty, wp);
+  ImGui::TextDisabled("zoom in (ctrl + wheel) to see single pages");
+  ImGui::EndTooltip();
+}
+
+void hover(const View& v, const std::vector<Item>& items, ImVec2 o, const Geometry& g, UiState& ui) {
+  ImVec2 m = ImGui::GetMousePos();
+  for (const Item& it : items) {
+    if (m.y < o.y + it.y || m.y >= o.y + it.y + it.h) continue;
+    ui.hover_next = int(it.row->id);
+    if (it.region < 0) return;
+    int col = int((m.x - o.x - g.label_w) / g.pitch), row = int((m.y - o.y - it.y) / g.pitch);
+    if (col < 0 || col >= g.cols || row < 0 || row >= it.rows) return;
+    const RegionMap& r = v.mms[it.row->mm].regions[it.region];
+    size_t cell = size_t(row) * g.cols + col;
+    if (cell >= r.cells.size()) return;
+    uint32_t ppc = v.pages_per_cell, first = uint32_t(cell) * ppc;
+    if (ppc == 1) page_tooltip(v, *it.row, r, uint32_t(it.region), first);
+    else cells_tooltip(*it.row, r, first, std::min(first + ppc, r.pages));
+    return;
+  }
+}
+
+void draw_legend(const Palette& pal) {
+  legend_item(pal, pal.absent, "absent");
+  legend_item(pal, pal.zero, "zero page");
+  legend_item(pal, pal.priv, "private");
+  legend_item(pal, pal.shared[2], "shared");
+  legend_item(pal, pal.shared[7], "mapcount 65+");
+  legend_item(pal, pal.file[1], "file");
+  legend_item(pal, pal.shmem[1], "shmem");
+  legend_item(pal, pal.absent, "dirty", Marker::Dirty);
+  legend_item(pal, pal.absent, "COW write-protected", Marker::CowWp);
+  ImGui::NewLine();
+}
+
+void draw_controls(const View& v, UiState& ui) {
+  PageMapState& s = ui.page_map;
+  ImGui::Checkbox("auto zoom", &s.auto_zoom);
+  ImGui::SameLine();
+  int max_zoom = 0;
+  while ((1u << max_zoom) < std::max<uint32_t>(1, v.max_region_pages) && max_zoom < 24) ++max_zoom;
+  char fmt[48];
+  std::snprintf(fmt, sizeof fmt, "%u page%s per cell", 1u << s.zoom, s.zoom ? "s" : "");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
+  if (ImGui::SliderInt("##zoom", &s.zoom, 0, std::max(1, max_zoom), fmt)) s.auto_zoom = false;
+  if (s.only_process >= 0) {
+    ImGui::SameLine();
+    const auto& procs = v.session->engine().processes();
+    std::string name = size_t(s.only_process) < procs.size() ? procs[s.only_process].name : "?";
+    if (ImGui::SmallButton(("only " + name + "  (show all)").c_str())) s.only_process = -1;
+  }
+  if (v.pages_limited) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("some processes are not drawn (too many pages)");
+  }
+}
+
+}  // namespace
+
+void draw_page_map_panel(const View& v, UiState& ui) {
+  const Palette& pal = palette(ui.options.dark);
+  if (begin_panel("Page map", ui.layout.page_map)) {
+    if (!v.valid || v.session == nullptr) {
+      ImGui::End();
+      return;
+    }
+    draw_legend(pal);
+    draw_controls(v, ui);
+    ImGuiIO& io = ImGui::GetIO();
+    ImGui::BeginChild("##map", ImVec2(0, 0), false, io.KeyCtrl ? ImGuiWindowFlags_NoScrollWithMouse : 0);
+    Geometry g;
+    g.line_h = ImGui::GetFontSize();
+    g.cell = ui.page_map.cell;
+    g.pitch = g.cell + 1;
+    g.label_w = ImGui::CalcTextSize("anon private").x + 14;
+    float width = ImGui::GetContentRegionAvail().x;
+    g.cols = std::max(1, int((width - g.label_w) / g.pitch));
+    std::vector<Item> items = layout_items(v, ui, g);
+    ImVec2 o = ImGui::GetCursorScreenPos();
+    float top = ImGui::GetWindowPos().y, bottom = top + ImGui::GetWindowHeight();
+    for (const Item& it : items) {
+      if (o.y + it.y + it.h < top || o.y + it.y > bottom) continue;
+      if (it.region < 0) draw_header(v, it, o, width, ui, pal);
+      else draw_region(v, it, o, g, top, bottom, pal);
+    }
+    ImGui::Dummy(ImVec2(width, items.empty() ? 0 : items.back().y + items.back().h));
+    if (ImGui::IsWindowHovered()) {
+      hover(v, items, o, g, ui);
+      if (io.KeyCtrl && io.MouseWheel != 0) {
+        ui.page_map.auto_zoom = false;
+        ui.page_map.zoom = std::clamp(ui.page_map.zoom - (io.MouseWheel > 0 ? 1 : -1), 0, 24);
+      }
+    }
+    ImGui::EndChild();
+  }
+  ImGui::End();
+}
+
+}  // namespace cow::web

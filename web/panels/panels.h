@@ -1,0 +1,321 @@
+// The playground's panels: one draw function per window (style item 10). Each draws from
+// a View, data derived from the session once per step, and keeps its own state in
+// UiState. Panels never touch the session: a button pushes a Request that App carries
+// out through the session's command API, the same one scripts use.
+//
+// Cost rule: nothing here walks the page tables per frame. View holds one byte per page
+// and per frame, computed when the position changes (view.cpp, view_pages.cpp); panels
+// only read it, and the few per-page details shown on hover are looked up for that page.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/script/session.h"
+#include "imgui.h"
+#include "web/app.h"
+
+namespace cow::web {
+
+// ---- requests from panels to App ------------------------------------------------------
+
+enum class Command : uint8_t {
+  Run,       // load the editor text (if changed) and run to the end
+  Step,      // one statement forward
+  StepBack,  // one statement back (Session::run_to(n - 1))
+  Reset,     // back to before the first statement
+  StepTo,    // to `step`
+  Load,      // load `text` (an example) and run to the end
+  Share,     // hand the link to Platform::share
+  ExportC,   // Platform::export_c of the editor text, shown in a window
+  Theme,     // switch between the dark and the light theme
+};
+
+struct Request {
+  Command cmd = Command::Run;
+  long step = 0;
+  std::string text;
+};
+
+// ---- UI state -------------------------------------------------------------------------
+
+struct Rect {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+
+// Where each window goes this frame (app.cpp computes it from the display size); a
+// panel whose flag is false is not drawn (hidden by the View menu, or no room).
+struct Layout {
+  Rect editor, events, headline, travel, processes, page_map, physical, timeline;
+  bool has_events = true, has_processes = true, has_physical = true, has_timeline = true;
+};
+
+struct EditorState {
+  std::string text;                 // what the editor shows (may differ from what ran)
+  bool live = true;                 // re-run as the visitor types
+  double last_edit = -1;            // ImGui time of an edit not yet run; < 0: none
+  std::optional<script::Diagnostic> syntax_error;  // of `text`, when it does not parse
+  int cursor = 0;                   // byte offset of the cursor
+  int cursor_line = 0;              // 0-based
+  int scrolled_line = -1;           // cursor line the view last followed
+  size_t measured_size = SIZE_MAX;  // text size when lines/width were last measured
+  int line_count = 1;
+  float text_width = 0;             // widest line, in pixels
+};
+
+struct PlayState {
+  bool playing = false;
+  bool just_started = false;        // Play was pressed: at the end, start over
+  float speed = 2.0f;               // steps per second
+  double next_step_time = 0;        // ImGui time of the next step
+};
+
+struct PageMapState {
+  int zoom = 0;                     // log2 of pages per cell; 0 = one page per cell
+  bool auto_zoom = true;            // pick the zoom that keeps regions under kAutoCells
+  int only_process = -1;            // -1: all processes; else a ProcId
+  float cell = 10.0f;               // cell size in pixels
+};
+
+struct PhysicalState {
+  int zoom = 0;                     // log2 of frames per cell
+  bool auto_zoom = true;
+  bool show_all = false;            // all of RAM, or only up to the highest used frame
+  bool want_rmap = false;           // a hover needs the reverse map (built next frame)
+};
+
+struct UiState {
+  Options options;
+  ImFont* big_font = nullptr;       // the headline's large font, if App could add it
+  EditorState editor;
+  PlayState play;
+  PageMapState page_map;
+  PhysicalState physical;
+  bool events_all_steps = false;
+  size_t events_scroll_pos = SIZE_MAX;  // position the events list last scrolled to
+  uint64_t events_scroll_gen = 0;
+  int timeline_metric = 0;          // 0 = Rss, 1 = Pss
+  int hovered_process = -1;         // highlighted across panels (ProcId), -1: none
+  int hover_next = -1;              // set by panels this frame; App moves it to hovered_process
+  Layout layout;
+  bool show_events = true, show_physical = true, show_timeline = true;  // View menu
+  bool can_export_c = false;        // Platform::export_c is set
+  std::string export_text;          // shown in the "C program" window when not empty
+  bool show_help = false;
+  std::vector<Request> requests;
+  std::map<std::string, WidgetRect, std::less<>> rects;  // widget_rect() ids
+};
+
+// ---- per-page and per-frame state bytes ------------------------------------------------
+
+// One page of a region, as the page map colours it.
+namespace page_bits {
+enum Kind : uint8_t { Unmapped = 0, Absent, Zero, Anon, File, Shmem, kKinds };
+constexpr uint8_t kKindMask = 0x7;
+constexpr uint8_t kBucketShift = 3;   // 3 bits: mapcount bucket (mapcount_bucket())
+constexpr uint8_t kBucketMask = 0x7 << kBucketShift;
+constexpr uint8_t kDirty = 1 << 6;    // PTE dirty or frame dirty (smaps' Dirty)
+constexpr uint8_t kCowWp = 1 << 7;    // anon page write-protected for COW
+inline Kind kind(uint8_t b) { return Kind(b & kKindMask); }
+inline int bucket(uint8_t b) { return (b & kBucketMask) >> kBucketShift; }
+}  // namespace page_bits
+
+// One physical frame, as the physical-memory panel colours it.
+namespace frame_bits {
+// FrameKind in the low 2 bits (Free, Anon, PageCache, Shmem), then the mapcount bucket.
+constexpr uint8_t kKindMask = 0x3;
+constexpr uint8_t kBucketShift = 2;
+constexpr uint8_t kBucketMask = 0x7 << kBucketShift;
+constexpr uint8_t kDirty = 1 << 5;
+constexpr uint8_t kCacheRef = 1 << 6;
+}  // namespace frame_bits
+
+// An aggregated cell: the bits of its most common present kind (or Absent/Unmapped when
+// none is present) in the low byte, and the share of its mapped pages (frames: of its
+// frames) that are present (used), 0..255, in the high byte.
+inline uint8_t cell_bits(uint16_t c) { return uint8_t(c & 0xff); }
+inline uint8_t cell_fill(uint16_t c) { return uint8_t(c >> 8); }
+
+// 0: unmapped, 1: 1, 2: 2, 3: 3-4, 4: 5-8, 5: 9-16, 6: 17-64, 7: 65+.
+int mapcount_bucket(uint32_t mapcount);
+const char* bucket_label(int bucket);
+
+// ---- the View: what the panels draw ----------------------------------------------------
+
+// A process's numbers at one step (pages; Pss exact).
+struct ProcPoint {
+  uint32_t rss = 0, uss = 0, shared = 0, priv = 0, anon = 0, file = 0, shmem = 0;
+  double pss = 0;
+  bool valid = false;
+};
+
+struct SysPoint {
+  SystemUsage sys;
+  Counters counters;
+  bool valid = false;
+};
+
+// Per-step history of the numbers, filled as the session first passes each step after a
+// load (so it costs one accounting pass per step, once). Per-process points are skipped
+// on some steps when a run is so large that they would cost too much (see view.cpp).
+struct Series {
+  std::vector<SysPoint> system;                 // index = step (0 = before the first)
+  std::vector<std::vector<ProcPoint>> procs;    // [step][ProcId]; empty = not recorded
+  uint64_t cost = 0;                            // PTEs visited so far
+  uint32_t stride = 1;                          // record processes every stride steps
+};
+
+struct ProcRow {
+  ProcId id = kNone;
+  int depth = 0;                                // in the parent -> child tree
+  std::string name;
+  ProcState state = ProcState::Running;
+  bool thread = false;
+  MmId mm = kNone;
+  ProcPoint now, prev;                          // prev.valid: known for the last step
+};
+
+struct RegionMap {
+  std::string name;
+  uint32_t mapping = 0;                         // index into the mm's mappings
+  uint32_t pages = 0;                           // size of the original mapping
+  uint32_t mapped = 0;                          // pages still covered by VMAs
+  uint32_t present = 0;                         // present PTEs (zero page included)
+  Backing backing = Backing::Anon;
+  Share share = Share::Private;
+  std::vector<uint8_t> page;                    // page_bits, one per page
+  std::vector<uint16_t> cells;                  // per View::pages_per_cell pages (cell_of)
+};
+
+struct MmMap {
+  bool built = false;                           // false: dead, or past the page budget
+  std::vector<RegionMap> regions;
+};
+
+// A few of the PTEs that map each frame (hover "who maps it"), built on demand.
+struct ReverseMap {
+  static constexpr int kKept = 4;
+  struct Ref {
+    ProcId proc = kNone;                        // first live task of the mm
+    uint32_t region = 0;                        // index into MmMap::regions
+    uint32_t page = 0;
+  };
+  bool built = false;
+  std::vector<uint8_t> kept;                    // per frame, <= kKept
+  std::vector<Ref> refs;                        // frame * kKept + i
+};
+
+struct StepLines {
+  bool built = false;
+  std::vector<std::string> lines;
+};
+
+struct View {
+  const script::Session* session = nullptr;     // for hover look-ups (bounds-checked)
+  const std::vector<Example>* examples = nullptr;
+  uint64_t generation = 0;                      // bumps on every load
+  size_t position = 0, steps = 0;
+  bool busy = false;                            // a run is in progress: data may lag
+  size_t busy_target = 0;
+  bool valid = false;                           // built at least once
+  std::vector<std::string> source;              // lines of the script that ran
+  std::optional<script::Diagnostic> error;      // the session's error, if stopped
+
+  SysPoint now, prev;
+  bool has_prev = false;
+  std::vector<ProcRow> procs;                   // tree order (parents before children)
+  std::vector<MmMap> mms;                       // by MmId
+  uint32_t pages_per_cell = 1;
+  uint32_t max_region_pages = 0;
+  bool pages_limited = false;                   // some address spaces were not built
+
+  std::vector<uint8_t> frames;                  // frame_bits, one per frame
+  uint32_t frames_shown = 0;                    // highest used frame + 1 (rounded)
+  std::vector<uint16_t> frame_cells;            // per frames_per_cell frames (cell_of)
+  uint32_t frames_per_cell = 1;
+  ReverseMap rmap;
+
+  Series series;
+  std::vector<StepLines> events;                // by step - 1, described lazily
+
+  // The timeline's summary of `series` (summarize_series), redone when it grows.
+  size_t summarized = 0;                        // series.system.size() when summarized
+  std::vector<ProcId> plotted;                  // processes with the highest peak Rss
+  double plot_max = 1;                          // highest value any line reaches
+};
+
+// ---- building the View (view.cpp, view_pages.cpp) --------------------------------------
+
+ProcPoint proc_point(const Usage& u);
+// Records the numbers of the session's current position if it is the next step.
+void record_step(Series& s, const Engine& e, size_t position);
+// Rebuilds everything derived from the session's current position, in place (the
+// series and event lines of the same load are kept). `only_process`: the page map's
+// filter (a ProcId or -1), whose pages are built even past the page budget.
+void build_view(View& v, const script::Session& s, int only_process);
+// Rebuilds one byte per page and per frame (called by build_view).
+void build_page_states(View& v, const Engine& e, int only_process);
+// Aggregates pages into cells of 2^zoom pages, and frames into cells of 2^fzoom frames.
+void aggregate_pages(View& v, uint32_t pages_per_cell);
+void aggregate_frames(View& v, uint32_t frames_per_cell);
+void build_reverse_map(View& v, const Engine& e);
+// Picks the processes the timeline plots and its scale (once per change of the series).
+void summarize_series(View& v);
+// Describes the events of steps 1..position that are not described yet.
+void describe_steps(View& v, const script::Session& s);
+
+// The page's current PTE and frame, looked up on hover; false if it no longer exists.
+struct PageDetail {
+  Pte pte = 0;
+  FrameId frame = kNone;
+  Frame fr;
+  bool writable = false, dirty = false, zero = false;
+};
+bool page_detail(const View& v, MmId mm, uint32_t region, uint32_t page, PageDetail* out);
+
+// ---- panels ------------------------------------------------------------------------------
+
+void draw_menu_panel(const View& v, UiState& ui);
+void draw_editor_panel(const View& v, UiState& ui);
+void draw_events_panel(const View& v, UiState& ui);
+void draw_headline_panel(const View& v, UiState& ui);
+void draw_travel_panel(const View& v, UiState& ui);
+void draw_processes_panel(const View& v, UiState& ui);
+void draw_page_map_panel(const View& v, UiState& ui);
+void draw_physical_panel(const View& v, UiState& ui);
+void draw_timeline_panel(const View& v, UiState& ui);
+
+// ---- shared drawing helpers (style.cpp) ---------------------------------------------------
+
+struct Palette {
+  ImU32 absent, unmapped, zero, priv, shared[8], file[8], shmem[8];
+  ImU32 dirty, cow_wp, free_frame, grid, text_dim;
+  ImU32 up, down, highlight, current_line, error_line;
+  ImU32 series[10];                             // process colours in plots
+};
+const Palette& palette(bool dark);
+void apply_theme(bool dark);
+ImU32 page_color(uint8_t page, const Palette& p);
+ImU32 frame_color(uint8_t frame, const Palette& p);
+ImU32 process_color(ProcId p, const Palette& pal);
+
+// Starts a fixed window at `r` (no move or resize); End() must follow whatever it returns.
+bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra = 0);
+// Remembers the last item's rectangle as widget `id` (App::widget_rect).
+void record_rect(UiState& ui, const char* id);
+// A small coloured up/down arrow and the change `d` after the last item (nothing if 0).
+void delta_badge(const Palette& pal, double d, bool pss = false);
+enum class Marker : uint8_t { None, Dirty, CowWp };
+// A cell's flag marker: a red corner for dirty, a diagonal stroke for COW write-protect.
+void draw_marker(ImDrawList* dl, ImVec2 a, float size, Marker m, const Palette& pal);
+// Draws a legend swatch and label on the current line (wrapping when it does not fit).
+void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker = Marker::None);
+// The headline's height for a window `width` wide (the layout reserves it).
+float headline_height(float width, const UiState& ui);
+std::string pss_text(double pss);
+// Text of the statement at step `step` (1-based), from the source lines.
+std::string statement_text(const View& v, size_t step);
+
+}  // namespace cow::web

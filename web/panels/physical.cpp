@@ -1,0 +1,173 @@
+// Panel 5, physical memory: RAM frame by frame (or 2^zoom frames per cell), coloured by
+// kind and mapcount. Hover shows who maps a frame, from a reverse map App builds once per
+// step, the first time a hover asks for it.
+#include <algorithm>
+#include <cstdio>
+
+#include "panels.h"
+
+namespace cow::web {
+
+namespace {
+
+const char* frame_kind_name(FrameKind k) {
+  switch (k) {
+    case FrameKind::Free: return "free";
+    case FrameKind::Anon: return "anonymous";
+    case FrameKind::PageCache: return "page cache";
+    case FrameKind::Shmem: return "shmem";
+  }
+  return "?";
+}
+
+// Who besides PTEs holds the frame: the file or shmem object whose page it is.
+std::string cache_owner(const Engine& e, FrameId f, FrameKind kind) {
+  if (kind == FrameKind::PageCache) {
+    for (const File& file : e.files())
+      for (size_t i = 0; i < file.pages.size(); ++i)
+        if (file.pages[i] == f) return "page " + std::to_string(i) + " of file '" + file.name + "'";
+  } else if (kind == FrameKind::Shmem) {
+    const auto& objs = e.shmem_objects();
+    for (size_t s = 0; s < objs.size(); ++s)
+      for (size_t i = 0; i < objs[s].pages.size(); ++i)
+        if (objs[s].pages[i] == f) return "page " + std::to_string(i) + " of shared memory object " + std::to_string(s);
+  }
+  return "";
+}
+
+void mappers(const View& v, FrameId f, uint32_t mapcount) {
+  const ReverseMap& rm = v.rmap;
+  if (!rm.built) {
+    ImGui::TextDisabled("(finding who maps it...)");
+    return;
+  }
+  if (f >= rm.kept.size()) return;
+  const auto& procs = v.session->engine().processes();
+  for (int i = 0; i < rm.kept[f]; ++i) {
+    const ReverseMap::Ref& r = rm.refs[size_t(f) * ReverseMap::kKept + i];
+    if (r.proc >= procs.size() || r.proc >= v.mms.size() + procs.size()) continue;
+    MmId mm = procs[r.proc].mm;
+    const std::string& region = mm < v.mms.size() && r.region < v.mms[mm].regions.size()
+                                    ? v.mms[mm].regions[r.region].name : procs[r.proc].name;
+    ImGui::Text("  mapped by %s at %s[%u]", procs[r.proc].name.c_str(), region.c_str(), r.page);
+  }
+  if (mapcount > rm.kept[f]) ImGui::Text("  ... and %u more", mapcount - rm.kept[f]);
+}
+
+void frame_tooltip(const View& v, FrameId f, UiState& ui) {
+  const Engine& e = v.session->engine();
+  if (f >= e.frames().total()) return;
+  const Frame& fr = e.frames()[f];
+  ui.physical.want_rmap = true;
+  ImGui::BeginTooltip();
+  ImGui::Text("frame %u: %s", f, frame_kind_name(fr.kind));
+  if (fr.kind != FrameKind::Free) {
+    ImGui::Text("mapcount %u%s%s", fr.mapcount, fr.dirty ? ", dirty" : ", clean",
+                fr.mapcount >= 2 ? " (shared)" : fr.mapcount == 1 ? " (private)" : "");
+    std::string owner = cache_owner(e, f, fr.kind);
+    if (!owner.empty()) ImGui::Text("  held by the cache as %s", owner.c_str());
+    if (fr.tag > 0 && fr.tag - 1 < e.processes().size())
+      ImGui::Text("holds %s's write", e.processes()[fr.tag - 1].name.c_str());
+    mappers(v, f, fr.mapcount);
+  }
+  ImGui::EndTooltip();
+}
+
+void cells_tooltip(const View& v, FrameId first, FrameId end) {
+  uint32_t count[4] = {}, shared = 0;
+  for (FrameId f = first; f < end && f < v.frames.size(); ++f) {
+    uint8_t b = v.frames[f];
+    ++count[b & frame_bits::kKindMask];
+    shared += ((b & frame_bits::kBucketMask) >> frame_bits::kBucketShift) >= 2;
+  }
+  ImGui::BeginTooltip();
+  ImGui::Text("frames %u-%u", first, end - 1);
+  const char* names[] = {"free", "anonymous", "page cache", "shmem"};
+  for (int k = 0; k < 4; ++k)
+    if (count[k]) ImGui::Text("%6u %s", count[k], names[k]);
+  ImGui::Text("%6u shared (mapcount >= 2)", shared);
+  ImGui::TextDisabled("zoom in (ctrl + wheel) to see single frames");
+  ImGui::EndTooltip();
+}
+
+void draw_cell(ImDrawList* dl, ImVec2 a, float size, uint16_t cell, const Palette& pal) {
+  uint8_t bits = cell_bits(cell), fill = cell_fill(cell);
+  ImVec2 b(a.x + size, a.y + size);
+  ImU32 col = frame_color(bits, pal);
+  if ((bits & frame_bits::kKindMask) == 0 || fill >= 250) {
+    dl->AddRectFilled(a, b, col);
+  } else {
+    dl->AddRectFilled(a, b, pal.free_frame);
+    float h = std::max(2.0f, size * float(fill) / 255.0f);
+    dl->AddRectFilled(ImVec2(a.x, b.y - h), b, col);
+  }
+  if (bits & frame_bits::kDirty) draw_marker(dl, a, size, Marker::Dirty, pal);
+}
+
+void draw_controls(const View& v, UiState& ui, const Palette& pal) {
+  PhysicalState& s = ui.physical;
+  legend_item(pal, pal.free_frame, "free");
+  legend_item(pal, pal.priv, "mapped once");
+  legend_item(pal, pal.shared[2], "shared");
+  legend_item(pal, pal.shared[7], "65+");
+  legend_item(pal, pal.file[1], "page cache");
+  legend_item(pal, pal.shmem[1], "shmem");
+  legend_item(pal, pal.free_frame, "dirty", Marker::Dirty);
+  ImGui::NewLine();
+  ImGui::Checkbox("auto zoom##phys", &s.auto_zoom);
+  ImGui::SameLine();
+  char fmt[48];
+  std::snprintf(fmt, sizeof fmt, "%u frame%s per cell", 1u << s.zoom, s.zoom ? "s" : "");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11);
+  if (ImGui::SliderInt("##fzoom", &s.zoom, 0, 16, fmt)) s.auto_zoom = false;
+  ImGui::SameLine();
+  ImGui::Checkbox("all of RAM", &s.show_all);
+  if (!s.show_all && v.frames_shown < v.frames.size()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("frames 0-%u of %zu (the rest are free)", v.frames_shown - 1, v.frames.size());
+  }
+}
+
+}  // namespace
+
+void draw_physical_panel(const View& v, UiState& ui) {
+  const Palette& pal = palette(ui.options.dark);
+  if (begin_panel("Physical memory", ui.layout.physical)) {
+    if (v.valid && v.session && v.frames_per_cell > 0) {
+      draw_controls(v, ui, pal);
+      ImGuiIO& io = ImGui::GetIO();
+      ImGui::BeginChild("##frames", ImVec2(0, 0), false, io.KeyCtrl ? ImGuiWindowFlags_NoScrollWithMouse : 0);
+      uint32_t fpc = v.frames_per_cell;
+      uint32_t shown = ui.physical.show_all ? uint32_t(v.frames.size()) : v.frames_shown;
+      size_t cells = std::min<size_t>(v.frame_cells.size(), (shown + fpc - 1) / fpc);
+      float size = 8, pitch = 9, width = ImGui::GetContentRegionAvail().x;
+      int cols = std::max(1, int(width / pitch));
+      int rows = int((cells + cols - 1) / cols);
+      ImVec2 o = ImGui::GetCursorScreenPos();
+      float top = ImGui::GetWindowPos().y, bottom = top + ImGui::GetWindowHeight();
+      int first = std::max(0, int((top - o.y) / pitch)), last = std::min(rows, int((bottom - o.y) / pitch) + 1);
+      ImDrawList* dl = ImGui::GetWindowDrawList();
+      for (int r = first; r < last; ++r)
+        for (size_t c = size_t(r) * cols; c < std::min(cells, size_t(r + 1) * cols); ++c)
+          draw_cell(dl, ImVec2(o.x + float(c % cols) * pitch, o.y + float(r) * pitch), size, v.frame_cells[c], pal);
+      ImGui::Dummy(ImVec2(width, float(rows) * pitch));
+      if (ImGui::IsWindowHovered()) {
+        ImVec2 m = ImGui::GetMousePos();
+        int col = int((m.x - o.x) / pitch), row = int((m.y - o.y) / pitch);
+        size_t c = size_t(row) * cols + col;
+        if (col >= 0 && col < cols && row >= 0 && c < cells) {
+          if (fpc == 1) frame_tooltip(v, FrameId(c), ui);
+          else cells_tooltip(v, FrameId(c * fpc), FrameId(std::min<size_t>((c + 1) * fpc, v.frames.size())));
+        }
+        if (io.KeyCtrl && io.MouseWheel != 0) {
+          ui.physical.auto_zoom = false;
+          ui.physical.zoom = std::clamp(ui.physical.zoom - (io.MouseWheel > 0 ? 1 : -1), 0, 16);
+        }
+      }
+      ImGui::EndChild();
+    }
+  }
+  ImGui::End();
+}
+
+}  // namespace cow::web

@@ -1,0 +1,142 @@
+// Panel 3, processes: the parent -> child tree with each task's state, and per task Rss,
+// Pss, Shared, Private and Anon/File/Shmem as numbers (with their change since the last
+// step) and as a stacked bar. Clicking a name filters the page map to that process.
+#include <algorithm>
+#include <cstdio>
+
+#include "panels.h"
+
+namespace cow::web {
+
+namespace {
+
+enum Col { Name, State, Rss, Pss, Shared, Private, Anon, FileCol, Shmem, Bar, kCols };
+
+void number_cell(const Palette& pal, double now, double prev, bool has_prev, bool pss = false) {
+  if (pss) ImGui::TextUnformatted(pss_text(now).c_str());
+  else ImGui::Text("%.0f", now);
+  if (has_prev) delta_badge(pal, now - prev, pss);
+}
+
+// Top half: shared | private; bottom half: anon | file | shmem; width ~ Rss.
+void stacked_bar(const ProcPoint& p, uint32_t max_rss, const Palette& pal) {
+  float full = ImGui::GetContentRegionAvail().x, h = ImGui::GetTextLineHeight();
+  ImVec2 o = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(full, h));
+  if (p.rss == 0 || max_rss == 0) return;
+  float w = std::max(2.0f, full * float(p.rss) / float(max_rss));
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  auto segs = [&](float y0, float y1, std::initializer_list<std::pair<uint32_t, ImU32>> parts) {
+    float x = o.x, total = 0;
+    for (auto& [n, c] : parts) total += float(n);
+    if (total <= 0) return;
+    for (auto& [n, c] : parts) {
+      float dx = w * float(n) / total;
+      if (dx > 0) dl->AddRectFilled(ImVec2(x, y0), ImVec2(x + dx, y1), c);
+      x += dx;
+    }
+  };
+  float mid = o.y + h * 0.5f;
+  segs(o.y + 1, mid, {{p.shared, pal.shared[4]}, {p.priv, pal.priv}});
+  segs(mid + 1, o.y + h, {{p.anon, pal.zero}, {p.file, pal.file[1]}, {p.shmem, pal.shmem[1]}});
+}
+
+void name_cell(const ProcRow& r, UiState& ui, const Palette& pal) {
+  float indent = float(r.depth) * ImGui::GetFontSize();
+  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  float h = ImGui::GetTextLineHeight();
+  if (r.depth > 0) {  // an elbow from the parent
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    float x = p.x - ImGui::GetFontSize() * 0.6f;
+    dl->AddLine(ImVec2(x, p.y - 2), ImVec2(x, p.y + h * 0.5f), pal.grid);
+    dl->AddLine(ImVec2(x, p.y + h * 0.5f), ImVec2(p.x - 2, p.y + h * 0.5f), pal.grid);
+  }
+  ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + 3), ImVec2(p.x + 4, p.y + h - 2),
+                                            process_color(r.id, pal));
+  ImGui::SetCursorScreenPos(ImVec2(p.x + 7, p.y));
+  char label[96];
+  std::snprintf(label, sizeof label, "%s%s##proc%u", r.name.c_str(), r.thread ? " (thread)" : "", r.id);
+  bool selected = ui.page_map.only_process == int(r.id);
+  if (ImGui::Selectable(label, selected, ImGuiSelectableFlags_SpanAllColumns))
+    ui.page_map.only_process = selected ? -1 : int(r.id);
+  if (ImGui::IsItemHovered()) {
+    ui.hover_next = int(r.id);
+    ImGui::SetTooltip("pid %u%s\nclick: show only its pages in the page map", r.id + 1,
+                      r.thread ? ", a thread: shares its leader's address space" : "");
+  }
+}
+
+void state_cell(const ProcRow& r, const Palette& pal) {
+  ImU32 c = r.state == ProcState::Killed ? pal.dirty : r.state == ProcState::Running ? 0 : pal.text_dim;
+  if (c) ImGui::PushStyleColor(ImGuiCol_Text, c);
+  ImGui::TextUnformatted(to_string(r.state));
+  if (c) ImGui::PopStyleColor();
+}
+
+void draw_row(const ProcRow& r, uint32_t max_rss, UiState& ui, const Palette& pal) {
+  const ProcPoint &n = r.now, &p = r.prev;
+  bool hp = p.valid;
+  ImGui::TableNextRow();
+  ImGui::TableSetColumnIndex(Name);
+  name_cell(r, ui, pal);
+  ImGui::TableSetColumnIndex(State);
+  state_cell(r, pal);
+  ImGui::TableSetColumnIndex(Rss);
+  number_cell(pal, n.rss, p.rss, hp);
+  ImGui::TableSetColumnIndex(Pss);
+  number_cell(pal, n.pss, p.pss, hp, true);
+  ImGui::TableSetColumnIndex(Shared);
+  number_cell(pal, n.shared, p.shared, hp);
+  ImGui::TableSetColumnIndex(Private);
+  number_cell(pal, n.priv, p.priv, hp);
+  ImGui::TableSetColumnIndex(Anon);
+  number_cell(pal, n.anon, p.anon, hp);
+  ImGui::TableSetColumnIndex(FileCol);
+  number_cell(pal, n.file, p.file, hp);
+  ImGui::TableSetColumnIndex(Shmem);
+  number_cell(pal, n.shmem, p.shmem, hp);
+  ImGui::TableSetColumnIndex(Bar);
+  stacked_bar(n, max_rss, pal);
+}
+
+void setup_columns() {
+  ImGuiTableColumnFlags num = ImGuiTableColumnFlags_WidthFixed;
+  float w = ImGui::CalcTextSize("000000 ^000").x;
+  ImGui::TableSetupScrollFreeze(1, 1);
+  ImGui::TableSetupColumn("process", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("P1 (thread)").x + 60);
+  ImGui::TableSetupColumn("state", num, ImGui::CalcTextSize("suspended").x);
+  ImGui::TableSetupColumn("Rss", num, w);
+  ImGui::TableSetupColumn("Pss", num, ImGui::CalcTextSize("00000.0000 ^0.00").x);
+  ImGui::TableSetupColumn("Shared", num, w);
+  ImGui::TableSetupColumn("Private", num, w);
+  ImGui::TableSetupColumn("Anon", num, w);
+  ImGui::TableSetupColumn("File", num, w);
+  ImGui::TableSetupColumn("Shmem", num, w);
+  ImGui::TableSetupColumn("shared|private / anon|file|shmem", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+}
+
+}  // namespace
+
+void draw_processes_panel(const View& v, UiState& ui) {
+  const Palette& pal = palette(ui.options.dark);
+  if (begin_panel("Processes (pages)", ui.layout.processes)) {
+    if (v.procs.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "no process yet");
+    uint32_t max_rss = 0;
+    for (const ProcRow& r : v.procs) max_rss = std::max(max_rss, r.now.rss);
+    ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
+                            ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
+    if (!v.procs.empty() && ImGui::BeginTable("procs", kCols, flags)) {
+      setup_columns();
+      ImGuiListClipper clip;
+      clip.Begin(int(v.procs.size()));
+      while (clip.Step())
+        for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) draw_row(v.procs[i], max_rss, ui, pal);
+      ImGui::EndTable();
+    }
+  }
+  ImGui::End();
+}
+
+}  // namespace cow::web

@@ -1,0 +1,175 @@
+// Colours, the theme, and the small drawing helpers every panel shares.
+#include <cmath>
+#include <cstdio>
+
+#include "panels.h"
+
+namespace cow::web {
+
+namespace {
+
+ImU32 lerp_color(ImU32 a, ImU32 b, float t) {
+  ImVec4 x = ImGui::ColorConvertU32ToFloat4(a), y = ImGui::ColorConvertU32ToFloat4(b);
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(x.x + (y.x - x.x) * t, x.y + (y.y - x.y) * t,
+                                               x.z + (y.z - x.z) * t, x.w + (y.w - x.w) * t));
+}
+
+// Buckets 0..1 take `single`; 2..7 go from `light` to `deep` (darker as mapcount grows).
+void ramp(ImU32 out[8], ImU32 single, ImU32 light, ImU32 deep) {
+  out[0] = out[1] = single;
+  for (int b = 2; b < 8; ++b) out[b] = lerp_color(light, deep, float(b - 2) / 5.0f);
+}
+
+Palette make_palette(bool dark) {
+  Palette p{};
+  p.unmapped = dark ? IM_COL32(255, 255, 255, 10) : IM_COL32(0, 0, 0, 10);
+  p.absent = dark ? IM_COL32(255, 255, 255, 30) : IM_COL32(0, 0, 0, 28);
+  p.zero = dark ? IM_COL32(150, 152, 165, 255) : IM_COL32(176, 178, 190, 255);
+  p.priv = dark ? IM_COL32(86, 190, 96, 255) : IM_COL32(64, 168, 76, 255);
+  ramp(p.shared, IM_COL32(86, 190, 96, 255), IM_COL32(110, 170, 255, 255), IM_COL32(30, 62, 170, 255));
+  ramp(p.file, IM_COL32(240, 168, 64, 255), IM_COL32(226, 140, 40, 255), IM_COL32(150, 82, 16, 255));
+  ramp(p.shmem, IM_COL32(196, 128, 232, 255), IM_COL32(176, 108, 222, 255), IM_COL32(100, 40, 150, 255));
+  p.dirty = IM_COL32(235, 64, 64, 255);
+  p.cow_wp = dark ? IM_COL32(16, 16, 24, 210) : IM_COL32(255, 255, 255, 230);
+  p.free_frame = p.absent;
+  p.grid = dark ? IM_COL32(255, 255, 255, 40) : IM_COL32(0, 0, 0, 40);
+  p.text_dim = dark ? IM_COL32(160, 160, 170, 255) : IM_COL32(100, 100, 110, 255);
+  p.up = dark ? IM_COL32(255, 170, 70, 255) : IM_COL32(200, 110, 0, 255);
+  p.down = dark ? IM_COL32(100, 185, 255, 255) : IM_COL32(20, 110, 200, 255);
+  p.highlight = dark ? IM_COL32(255, 255, 255, 230) : IM_COL32(0, 0, 0, 220);
+  p.current_line = dark ? IM_COL32(70, 110, 190, 90) : IM_COL32(120, 160, 240, 80);
+  p.error_line = dark ? IM_COL32(200, 50, 50, 80) : IM_COL32(240, 80, 80, 60);
+  const ImU32 series[10] = {IM_COL32(90, 160, 255, 255),  IM_COL32(255, 140, 60, 255),
+                            IM_COL32(90, 200, 110, 255),  IM_COL32(230, 80, 110, 255),
+                            IM_COL32(180, 120, 240, 255), IM_COL32(60, 200, 200, 255),
+                            IM_COL32(230, 200, 60, 255),  IM_COL32(240, 120, 200, 255),
+                            IM_COL32(150, 150, 150, 255), IM_COL32(160, 110, 70, 255)};
+  for (int i = 0; i < 10; ++i) p.series[i] = series[i];
+  return p;
+}
+
+}  // namespace
+
+const Palette& palette(bool dark) {
+  static const Palette kDark = make_palette(true), kLight = make_palette(false);
+  return dark ? kDark : kLight;
+}
+
+void apply_theme(bool dark) {
+  if (dark) ImGui::StyleColorsDark();
+  else ImGui::StyleColorsLight();
+  ImGuiStyle& s = ImGui::GetStyle();
+  s.WindowRounding = 4;
+  s.ChildRounding = 3;
+  s.FrameRounding = 3;
+  s.GrabRounding = 3;
+  s.PopupRounding = 3;
+  s.ScrollbarRounding = 6;
+  s.WindowPadding = ImVec2(8, 6);
+  s.FramePadding = ImVec2(6, 3);
+  s.ItemSpacing = ImVec2(8, 5);
+  s.ScrollbarSize = 12;
+  s.WindowBorderSize = 1;
+  s.WindowTitleAlign = ImVec2(0.0f, 0.5f);
+  ImVec4* c = s.Colors;
+  if (dark) {
+    c[ImGuiCol_WindowBg] = ImVec4(0.09f, 0.10f, 0.12f, 1.00f);
+    c[ImGuiCol_TitleBg] = c[ImGuiCol_TitleBgActive] = ImVec4(0.14f, 0.17f, 0.23f, 1.00f);
+    c[ImGuiCol_MenuBarBg] = ImVec4(0.12f, 0.13f, 0.16f, 1.00f);
+  } else {
+    c[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.00f);
+    c[ImGuiCol_TitleBg] = c[ImGuiCol_TitleBgActive] = ImVec4(0.84f, 0.87f, 0.93f, 1.00f);
+  }
+}
+
+ImU32 page_color(uint8_t b, const Palette& p) {
+  int bucket = page_bits::bucket(b);
+  switch (page_bits::kind(b)) {
+    case page_bits::Unmapped: return p.unmapped;
+    case page_bits::Absent: return p.absent;
+    case page_bits::Zero: return p.zero;
+    case page_bits::Anon: return bucket >= 2 ? p.shared[bucket] : p.priv;
+    case page_bits::File: return p.file[bucket];
+    case page_bits::Shmem: return p.shmem[bucket];
+    default: return p.absent;
+  }
+}
+
+ImU32 frame_color(uint8_t b, const Palette& p) {
+  int bucket = (b & frame_bits::kBucketMask) >> frame_bits::kBucketShift;
+  switch (FrameKind(b & frame_bits::kKindMask)) {
+    case FrameKind::Free: return p.free_frame;
+    case FrameKind::Anon: return bucket >= 2 ? p.shared[bucket] : bucket == 1 ? p.priv : p.zero;
+    case FrameKind::PageCache: return p.file[bucket];
+    case FrameKind::Shmem: return p.shmem[bucket];
+  }
+  return p.free_frame;
+}
+
+ImU32 process_color(ProcId id, const Palette& pal) { return pal.series[id % 10]; }
+
+bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra) {
+  ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(r.w, r.h), ImGuiCond_Always);
+  ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                           ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                           ImGuiWindowFlags_NoBringToFrontOnFocus | extra;
+  return ImGui::Begin(title, nullptr, flags);
+}
+
+void record_rect(UiState& ui, const char* id) {
+  ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  ui.rects[id] = WidgetRect{a.x, a.y, b.x - a.x, b.y - a.y};
+}
+
+void delta_badge(const Palette& pal, double d, bool pss) {
+  if (std::fabs(d) < 1e-9) return;
+  ImU32 col = d > 0 ? pal.up : pal.down;
+  ImGui::SameLine(0, 4);
+  float h = ImGui::GetFontSize();
+  float w = h * 0.7f;
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  float top = p.y + h * 0.2f, bottom = p.y + h * 0.85f;
+  if (d > 0) dl->AddTriangleFilled(ImVec2(p.x + w / 2, top), ImVec2(p.x + w, bottom), ImVec2(p.x, bottom), col);
+  else dl->AddTriangleFilled(ImVec2(p.x, top), ImVec2(p.x + w, top), ImVec2(p.x + w / 2, bottom), col);
+  ImGui::Dummy(ImVec2(w, h));
+  ImGui::SameLine(0, 2);
+  char buf[40];
+  if (pss) std::snprintf(buf, sizeof buf, "%.4g", std::fabs(d));
+  else std::snprintf(buf, sizeof buf, "%.0f", std::fabs(d));
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(col), "%s", buf);
+}
+
+void draw_marker(ImDrawList* dl, ImVec2 a, float size, Marker m, const Palette& pal) {
+  if (m == Marker::Dirty) {
+    float k = std::max(3.0f, size * 0.45f);
+    dl->AddTriangleFilled(ImVec2(a.x + size - k, a.y), ImVec2(a.x + size, a.y), ImVec2(a.x + size, a.y + k), pal.dirty);
+  } else if (m == Marker::CowWp) {
+    dl->AddLine(ImVec2(a.x + 1, a.y + size - 1), ImVec2(a.x + size - 1, a.y + 1), pal.cow_wp, 1.5f);
+  }
+}
+
+void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker) {
+  float h = ImGui::GetFontSize();
+  float need = h + 4 + ImGui::CalcTextSize(label).x;
+  if (ImGui::GetContentRegionAvail().x < need) ImGui::NewLine();
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  ImVec2 a(p.x, p.y + 2);
+  float size = h - 3;
+  dl->AddRectFilled(a, ImVec2(a.x + size, a.y + size), color, 2);
+  draw_marker(dl, a, size, marker, pal);
+  ImGui::Dummy(ImVec2(h, h));
+  ImGui::SameLine(0, 4);
+  ImGui::TextUnformatted(label);
+  ImGui::SameLine(0, 12);
+}
+
+std::string pss_text(double pss) {
+  char buf[32];
+  format_pss(pss, buf);
+  return buf;
+}
+
+}  // namespace cow::web
