@@ -1,0 +1,345 @@
+// The page around cowlab.wasm (index.html): checks the browser, reads the URL fragment,
+// starts the WebAssembly module, and offers the playground to other code:
+//   window.cowlab = {load(script), step(n), state(), ready}   (and a few test helpers)
+//   postMessage {type:'cowlab:load', script} / {type:'cowlab:step', n}
+//     -> answered by {type:'cowlab:state', state}
+// Nothing from the URL or from a message is ever inserted as HTML: only textContent.
+//
+// URL fragment (as Python Tutor and Compiler Explorer do it):
+//   #script=<base64url of the UTF-8 script>  or  #z=<lz-string compressToEncodedURIComponent>
+//   &step=N  &embed=1  &readonly=1  &theme=light|dark  &autoplay=1  &quiz=N
+//   &origins=https://a.example,https://b.example   parent origins whose messages are
+//                                                  accepted (default: any parent)
+'use strict';
+(function () {
+  const MAX_SCRIPT_BYTES = 1 << 20;       // the parser's limit (engine/script/ast.h Limits)
+  const MAX_Z_CHARS = 16 << 10;           // lz-string output can grow quadratically
+  const MAX_STEP = 0x7fffffff;
+
+  const $ = (id) => document.getElementById(id);
+  const encoder = new TextEncoder();
+
+  // --- Notices and errors (text only) ---------------------------------------------------
+  let noticeTimer = 0;
+  function notice(text) {
+    const el = $('cowlab-notice');
+    el.textContent = text;
+    el.hidden = false;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => { el.hidden = true; }, 4000);
+  }
+  function fatal(text) {
+    $('cowlab-loading').hidden = true;
+    $('cowlab-error-text').textContent = text;
+    $('cowlab-error').hidden = false;
+  }
+
+  // --- The URL fragment -----------------------------------------------------------------
+  function decodeBase64Url(raw) {
+    let s = raw;
+    try { s = decodeURIComponent(raw); } catch (e) { return null; }
+    s = s.replace(/\s+/g, '').replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+    if (!/^[A-Za-z0-9+/]*$/.test(s) || s.length % 4 === 1) return null;
+    if (s.length / 4 * 3 > MAX_SCRIPT_BYTES + 3) return 'too-big';
+    const bin = atob(s + '==='.slice((s.length + 3) % 4));
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return bytes;
+  }
+
+  function decodeLz(raw) {
+    if (raw.length > MAX_Z_CHARS || typeof LZString !== 'object') return null;
+    const text = LZString.decompressFromEncodedURIComponent(raw);
+    return typeof text === 'string' && (text !== '' || raw === '') ? encoder.encode(text) : null;
+  }
+
+  function parseCount(raw, fallback) {
+    return /^[0-9]{1,10}$/.test(raw) ? Math.min(Number(raw), MAX_STEP) : fallback;
+  }
+
+  // Returns {script: Uint8Array|null, problem: string|null, step, embed, readonly, theme,
+  // autoplay, quiz, origins: Set|null}. Unknown keys are ignored.
+  function parseFragment(hash) {
+    const f = {script: null, problem: null, step: -1, embed: false, readonly: false,
+               theme: null, autoplay: false, quiz: -1, origins: null};
+    for (const part of hash.replace(/^#/, '').split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      const key = eq < 0 ? part : part.slice(0, eq);
+      const raw = eq < 0 ? '' : part.slice(eq + 1);
+      if (key === 'script' || key === 'z') {
+        const bytes = key === 'z' ? decodeLz(raw) : decodeBase64Url(raw);
+        if (bytes === null) f.problem = 'The script in this link could not be read.';
+        else if (bytes === 'too-big' || bytes.length > MAX_SCRIPT_BYTES)
+          f.problem = 'The script in this link is larger than 1 MiB.';
+        else f.script = bytes;
+      } else if (key === 'step') f.step = parseCount(raw, -1);
+      else if (key === 'embed') f.embed = raw === '1';
+      else if (key === 'readonly') f.readonly = raw === '1';
+      else if (key === 'autoplay') f.autoplay = raw === '1';
+      else if (key === 'quiz') f.quiz = parseCount(raw, -1);
+      else if (key === 'theme' && (raw === 'light' || raw === 'dark')) f.theme = raw;
+      else if (key === 'origins') f.origins = parseOrigins(raw);
+    }
+    return f;
+  }
+
+  function parseOrigins(raw) {
+    const set = new Set();
+    for (const item of raw.split(',')) {
+      try {
+        const origin = new URL(decodeURIComponent(item)).origin;
+        if (origin !== 'null') set.add(origin);
+      } catch (e) { /* not a URL: ignored */ }
+    }
+    return set;
+  }
+
+  // --- Browser support --------------------------------------------------------------------
+  function missingFeature() {
+    if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function')
+      return 'This browser does not support WebAssembly.';
+    let gl = null;
+    try { gl = document.createElement('canvas').getContext('webgl2'); } catch (e) { gl = null; }
+    if (!gl) return 'This browser cannot create a WebGL2 context (WebGL2 is missing or turned off).';
+    return null;
+  }
+
+  // --- The module -------------------------------------------------------------------------
+  const fragment = parseFragment(location.hash);
+  const theme = fragment.theme ||
+      (window.matchMedia && matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark');
+  document.documentElement.dataset.theme = theme;
+
+  const assetsMeta = document.querySelector('meta[name="cowlab-assets"]');
+  const [jsFile, wasmFile] = (assetsMeta ? assetsMeta.content : 'cowlab.js cowlab.wasm').split(/\s+/);
+
+  let Module = null;                 // the Emscripten module, once started
+  let ready = false;
+  let firstFrameMs = null;           // time from navigation to the first drawn frame
+  let resolveReady;
+  const readyPromise = new Promise((resolve) => { resolveReady = resolve; });
+  let pendingOps = 0;                // load/step calls not yet settled
+  let parentOrigin = null;           // the embedding page that last sent a valid message
+
+  const str = (ptr) => Module.UTF8ToString(ptr);
+  function withBytes(bytes, fn) {
+    const ptr = Module._malloc(Math.max(1, bytes.length));
+    Module.writeArrayToMemory(bytes, ptr);
+    try { return fn(ptr, bytes.length); } finally { Module._free(ptr); }
+  }
+  function withCString(text, fn) {
+    return withBytes(encoder.encode(text + '\0'), (ptr) => fn(ptr));
+  }
+
+  function mirrorHeadline() {
+    if (Module) $('cowlab-state').textContent = str(Module._cowlab_headline());
+  }
+
+  // Resolves once at least one frame has run since the call and the App is idle.
+  function settle() {
+    const start = Module._cowlab_frames();
+    return new Promise((resolve) => {
+      const poll = () => {
+        if (Module._cowlab_frames() > start && !Module._cowlab_busy()) {
+          mirrorHeadline();
+          resolve(str(Module._cowlab_state()));
+        } else {
+          requestAnimationFrame(poll);
+        }
+      };
+      requestAnimationFrame(poll);
+    });
+  }
+
+  // Commands run one after another, each once the page is ready.
+  let queue = readyPromise;
+  function enqueue(work) {
+    pendingOps++;
+    const run = queue.then(work);
+    queue = run.catch(() => {}).then(() => { pendingOps--; });
+    return run;
+  }
+
+  function loadBytes(bytes, step) {
+    withBytes(bytes, (ptr, n) => Module._cowlab_load(ptr, n, step));
+  }
+
+  // Services cowlab.wasm asks of the page (main.cpp's call_host).
+  const hooks = {
+    // The App exists: load the script of the URL, if any (else main.cpp loads an example).
+    start() {
+      if (fragment.problem) notice(fragment.problem + ' Showing an example instead.');
+      if (fragment.script) loadBytes(fragment.script, fragment.step);
+    },
+    firstFrame() {
+      firstFrameMs = Math.round(performance.now());
+      $('cowlab-loading').hidden = true;
+      ready = true;
+      resolveReady();
+      settle().then(() => {});
+    },
+    // After every completed step (Platform.on_state): the screen-reader mirror, and the
+    // state for an embedding page that talks to us (requests are answered in onMessage).
+    state(stateJson) {
+      mirrorHeadline();
+      if (parentOrigin && pendingOps === 0)
+        window.parent.postMessage({type: 'cowlab:state', state: stateJson}, parentOrigin);
+    },
+    share(frag) {
+      const url = location.href.replace(/#.*$/, '') + toZ(frag);
+      if (window.top === window) history.replaceState(null, '', url);
+      copyText(url).then((ok) => notice(ok ? 'Link copied to the clipboard.' : 'Link: ' + url));
+    },
+    clipboardWrite(text) { copyText(text); },
+    fatal(text) { fatal(text); },
+  };
+
+  // Share links use the compressed form: turn script=<base64url> into z=<lz-string>.
+  function toZ(frag) {
+    const f = frag.startsWith('#') ? frag : '#' + frag;
+    const m = /^#script=([^&]*)/.exec(f);
+    if (!m || typeof LZString !== 'object') return f;
+    const bytes = decodeBase64Url(m[1]);
+    if (!(bytes instanceof Uint8Array)) return f;
+    const text = new TextDecoder().decode(bytes);
+    return '#z=' + LZString.compressToEncodedURIComponent(text) + f.slice(m[0].length);
+  }
+
+  // --- Clipboard --------------------------------------------------------------------------
+  // Copy: ImGui's text goes to the system clipboard (async API; execCommand as fallback).
+  function copyText(text) {
+    if (navigator.clipboard && navigator.clipboard.writeText)
+      return navigator.clipboard.writeText(text).then(() => true, () => legacyCopy(text));
+    return Promise.resolve(legacyCopy(text));
+  }
+  function legacyCopy(text) {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.className = 'visually-hidden';
+    document.body.appendChild(area);
+    area.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+  // Paste: the browser fires `paste` right after the Ctrl+V keydown SDL queued; ImGui
+  // reads this text when it handles that key on the next frame.
+  document.addEventListener('paste', (e) => {
+    if (!ready || !e.clipboardData) return;
+    const text = e.clipboardData.getData('text/plain');
+    withBytes(encoder.encode(text), (ptr, n) => Module._cowlab_set_clipboard(ptr, n));
+    e.preventDefault();
+  });
+
+  // --- window.cowlab ----------------------------------------------------------------------
+  function checkScript(script) {
+    if (typeof script !== 'string') throw new TypeError('cowlab.load: the script must be a string');
+    const bytes = encoder.encode(script);
+    if (bytes.length > MAX_SCRIPT_BYTES) throw new RangeError('cowlab.load: the script is larger than 1 MiB');
+    return bytes;
+  }
+  function checkStep(n) {
+    if (!Number.isSafeInteger(n) || n < 0) throw new TypeError('cowlab.step: n must be an integer >= 0');
+    return Math.min(n, MAX_STEP);
+  }
+
+  const api = {
+    get ready() { return ready; },
+    get firstFrameMs() { return firstFrameMs; },
+    // Loads and runs a script as a #script= link does; resolves with state() when done.
+    load(script) {
+      let bytes;
+      try { bytes = checkScript(script); } catch (e) { return Promise.reject(e); }
+      return enqueue(() => { loadBytes(bytes, -1); return settle(); });
+    },
+    // Moves to just after statement n (0: before the first); resolves with state().
+    step(n) {
+      let k;
+      try { k = checkStep(n); } catch (e) { return Promise.reject(e); }
+      return enqueue(() => { Module._cowlab_step(k); return settle(); });
+    },
+    // Exactly what `cowlab run --json` prints for the current step, without the newline.
+    state() { return ready ? str(Module._cowlab_state()) : ''; },
+    // Helpers for tests and course pages.
+    whenReady() { return readyPromise; },
+    idle() { return enqueue(() => settle()); },
+    busy() { return ready && Module._cowlab_busy() === 1; },
+    position() { return ready ? Module._cowlab_position() : 0; },
+    headline() { return ready ? str(Module._cowlab_headline()) : ''; },
+    script() { return ready ? str(Module._cowlab_script()) : ''; },
+    frames() { return Module ? Module._cowlab_frames() : 0; },
+    // Widgets drawn in the last frame, by App id ("run", "editor", ...) or ImGui label.
+    widget(id) {
+      if (!ready) return null;
+      const r = JSON.parse(withCString(id, (p) => str(Module._cowlab_widget_rect(p))));
+      return r.w > 0 ? r : null;
+    },
+    widgets(label) {
+      return ready ? JSON.parse(withCString(label || '', (p) => str(Module._cowlab_widgets(p)))) : [];
+    },
+  };
+  window.cowlab = Object.freeze(api);
+
+  // --- postMessage ------------------------------------------------------------------------
+  function originAllowed(origin) {
+    return fragment.origins === null ? true : fragment.origins.has(origin);
+  }
+  function hasOnlyKeys(m, keys) {
+    return Object.keys(m).every((k) => keys.includes(k));
+  }
+  window.addEventListener('message', (e) => {
+    if (window.parent === window || e.source !== window.parent) return;
+    if (!originAllowed(e.origin)) return;
+    const m = e.data;
+    if (m === null || typeof m !== 'object' || Object.getPrototypeOf(m) !== Object.prototype) return;
+    if (typeof m.type !== 'string' || !m.type.startsWith('cowlab:')) return;
+    // An opaque origin ("null": a sandboxed or file: page) can only be answered with '*'.
+    const target = e.origin === 'null' ? '*' : e.origin;
+    const reply = (msg) => e.source.postMessage(msg, target);
+    const refuse = (error) => reply({type: 'cowlab:error', error});
+    let work;
+    if (m.type === 'cowlab:load') {
+      if (!hasOnlyKeys(m, ['type', 'script']) || typeof m.script !== 'string')
+        return refuse('cowlab:load takes {type, script} with a string script');
+      if (m.script.length > MAX_SCRIPT_BYTES || encoder.encode(m.script).length > MAX_SCRIPT_BYTES)
+        return refuse('the script is larger than 1 MiB');
+      work = api.load(m.script);
+    } else if (m.type === 'cowlab:step') {
+      if (!hasOnlyKeys(m, ['type', 'n']) || !Number.isSafeInteger(m.n) || m.n < 0)
+        return refuse('cowlab:step takes {type, n} with an integer n >= 0');
+      work = api.step(m.n);
+    } else {
+      return refuse('unknown message type');
+    }
+    if (target !== '*') parentOrigin = target;
+    work.then((state) => reply({type: 'cowlab:state', state}),
+              (err) => refuse(String(err && err.message)));
+  });
+
+  // --- Start ------------------------------------------------------------------------------
+  const missing = missingFeature();
+  if (missing) { fatal(missing); return; }
+
+  const args = ['--theme=' + theme];
+  if (fragment.embed) args.push('--embed');
+  if (fragment.readonly) args.push('--readonly');
+  if (fragment.autoplay) args.push('--autoplay');
+  if (fragment.quiz >= 0) args.push('--quiz=' + fragment.quiz);
+  if (fragment.step >= 0) args.push('--step=' + fragment.step);
+
+  Module = window.Module = {
+    canvas: $('canvas'),
+    arguments: args,
+    locateFile: (path) => (path.endsWith('.wasm') ? wasmFile : path),
+    cowlabHooks: hooks,
+    print: (text) => console.log(text),
+    printErr: (text) => console.warn(text),
+    onAbort: (what) => fatal('cowlab stopped unexpectedly (' + String(what) + '). Reloading the page may help.'),
+  };
+  const script = document.createElement('script');
+  script.src = jsFile;
+  script.onerror = () => fatal('Could not download ' + jsFile + '.');
+  document.body.appendChild(script);
+})();

@@ -1,0 +1,436 @@
+// cowlab-gui and the web playground (cowlab.wasm): one main loop body for both.
+//
+// Written like Dear ImGui's examples/example_sdl_opengl3/main.cpp: set up SDL2, an OpenGL
+// context (desktop GL 3.0, or OpenGL ES 3.0 = WebGL2 in the browser) and Dear ImGui, in
+// order; then run one loop body per frame, natively in a while loop and in the browser
+// from requestAnimationFrame. cow::web::App (app.h) draws every panel. This file owns the
+// platform: the window, sharp fonts on high-DPI screens, the clipboard, the embedded
+// examples, the options, and in the browser the C functions web/cowlab-host.js calls.
+//
+//   cowlab-gui [--theme=light|dark] [--embed] [--readonly] [--autoplay] [--quiz=N]
+//              [--step=N] [--frames=N] [--screenshot=FILE.ppm] [FILE.cow]
+// --frames=N quits once N frames were drawn and the App is idle, after writing the last
+// frame to --screenshot (for the Xvfb smoke test). In the browser the page passes the
+// options of the URL fragment as arguments and loads the script itself.
+#include <SDL.h>
+
+#include <cfloat>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "imgui.h"
+#include "imgui_impl_opengl3.h"
+#include "imgui_impl_sdl.h"
+#include "web/app.h"
+#include "web/embedded_examples.h"
+#include "web/widget_probe.h"
+
+#ifdef __EMSCRIPTEN__
+#include <GLES3/gl3.h>
+#include <emscripten.h>
+#else
+#include <SDL_opengl.h>
+#define EMSCRIPTEN_KEEPALIVE
+#endif
+
+namespace {
+
+using cow::web::App;
+using cow::web::Example;
+
+// What the command line (natively) or the URL fragment (in the browser) asks for.
+struct Args {
+  cow::web::Options options;
+  bool theme_given = false;
+  long step = -1;            // -1: run to the end
+  std::string script_path;   // native only
+  long frames = -1;          // quit after this many frames (native smoke test)
+  std::string screenshot;    // write the last frame here, as PPM
+};
+
+// Everything the loop body needs. Static storage: in the browser main() returns into the
+// event loop and its stack is gone (emscripten_set_main_loop with simulate_infinite_loop).
+struct Loop {
+  SDL_Window* window = nullptr;
+  std::unique_ptr<App> app;
+  Args args;
+  float font_ratio = 1;      // pixel ratio the font atlas is set up for
+  long frame = 0;
+  bool loaded = false;       // a script was loaded (by the page, the command line or us)
+  bool done = false;
+  std::string clipboard;     // browser: ImGui's view of the system clipboard
+};
+Loop g_loop;
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+Args parse_args(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view s = argv[i];
+    if (s == "--embed") a.options.embed = true;
+    else if (s == "--readonly") a.options.readonly = true;
+    else if (s == "--autoplay") a.options.autoplay = true;
+    else if (s == "--theme=light" || s == "--theme=dark") {
+      a.options.dark = s == "--theme=dark";
+      a.theme_given = true;
+    } else if (starts_with(s, "--quiz=")) a.options.quiz_seed = std::atol(argv[i] + 7);
+    else if (starts_with(s, "--step=")) a.step = std::atol(argv[i] + 7);
+    else if (starts_with(s, "--frames=")) a.frames = std::atol(argv[i] + 9);
+    else if (starts_with(s, "--screenshot=")) a.screenshot = argv[i] + 13;
+    else if (!starts_with(s, "--")) a.script_path = argv[i];
+    else std::fprintf(stderr, "cowlab-gui: ignoring unknown option %s\n", argv[i]);
+  }
+  return a;
+}
+
+// The embedded examples/*.cow; an example's title is its first comment line.
+std::vector<Example> embedded_examples() {
+  std::vector<Example> out;
+  for (size_t i = 0; i < cow::web::kEmbeddedExampleCount; ++i) {
+    const auto& f = cow::web::kEmbeddedExamples[i];
+    Example e;
+    e.name = f.name;
+    e.text.assign(reinterpret_cast<const char*>(f.data), f.size);
+    std::istringstream lines(e.text);
+    for (std::string line; std::getline(lines, line);) {
+      size_t hash = line.find_first_not_of(" \t");
+      if (hash == std::string::npos || line[hash] != '#') continue;
+      size_t start = line.find_first_not_of("# \t", hash);
+      size_t end = line.find_last_not_of(" \t\r");
+      if (start != std::string::npos) e.title = line.substr(start, end - start + 1);
+      break;
+    }
+    if (e.title.empty()) e.title = e.name;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// Pixels per window unit: 2 on a "retina" screen or at 200 % browser zoom.
+float pixel_ratio(SDL_Window* window) {
+  int w = 0, h = 0, dw = 0, dh = 0;
+  SDL_GetWindowSize(window, &w, &h);
+  SDL_GL_GetDrawableSize(window, &dw, &dh);
+  return w > 0 && dw > 0 ? float(dw) / float(w) : 1.0f;
+}
+
+// ImGui lays out in window units and the renderer scales by the pixel ratio; a 13 px font
+// texture scaled up would blur. So every font of the atlas (ours and the App's, added at
+// their nominal sizes) is rasterised at `ratio` x its size and drawn at 1/ratio: one texel
+// per screen pixel. `old_ratio` is the ratio the atlas was set up for (1 at first).
+void rasterise_fonts(float ratio, float old_ratio) {
+  ImGuiIO& io = ImGui::GetIO();
+  const float k = ratio / old_ratio;
+  for (ImFontConfig& c : io.Fonts->ConfigData) {
+    c.SizePixels *= k;
+    c.GlyphOffset = ImVec2(c.GlyphOffset.x * k, c.GlyphOffset.y * k);
+    c.GlyphExtraSpacing = ImVec2(c.GlyphExtraSpacing.x * k, c.GlyphExtraSpacing.y * k);
+    c.GlyphMinAdvanceX *= k;
+    if (c.GlyphMaxAdvanceX < FLT_MAX) c.GlyphMaxAdvanceX *= k;
+  }
+  io.FontGlobalScale = 1.0f / ratio;
+  io.Fonts->ClearTexData();  // the backend rebuilds the atlas when it makes the texture
+}
+
+#ifdef __EMSCRIPTEN__
+// Calls web/cowlab-host.js: Module.cowlabHooks[hook](text).
+EM_JS(void, call_host, (const char* hook, const char* text, int size), {
+  var hooks = Module['cowlabHooks'];
+  var name = UTF8ToString(hook);
+  if (hooks && typeof hooks[name] === 'function')
+    hooks[name](text ? UTF8ToString(text, size) : "");
+});
+void call_host(const char* hook, std::string_view text = {}) {
+  call_host(hook, text.data(), int(text.size()));
+}
+
+// Browser clipboard glue. ImGui's SDL backend keeps the clipboard inside SDL, which in
+// the browser never reaches the system. Copy/cut: ImGui's text goes to the page
+// (navigator.clipboard). Paste: the page hands the text of each `paste` event to
+// cowlab_set_clipboard() before ImGui sees the Ctrl+V of the same key press.
+void set_clipboard(void*, const char* text) {
+  g_loop.clipboard = text;
+  call_host("clipboardWrite", g_loop.clipboard);
+}
+const char* get_clipboard(void*) { return g_loop.clipboard.c_str(); }
+#endif
+
+cow::web::Platform make_platform() {
+  cow::web::Platform p;
+#ifdef __EMSCRIPTEN__
+  p.share = [](const std::string& fragment) { call_host("share", fragment); };
+  p.on_state = [](const std::string& text) { call_host("state", text); };
+#else
+  // Natively there is no page URL: the link points at scripts/serve.sh's address unless
+  // COWLAB_URL names another.
+  p.share = [](const std::string& fragment) {
+    const char* base = std::getenv("COWLAB_URL");
+    std::string url = std::string(base ? base : "http://127.0.0.1:8000/") + fragment;
+    SDL_SetClipboardText(url.c_str());
+  };
+#endif
+  return p;
+}
+
+// Reports a start-up failure (in the browser, on the page) and returns main's exit code.
+int fail(const char* what, const char* detail) {
+  std::fprintf(stderr, "cowlab-gui: %s: %s\n", what, detail);
+#ifdef __EMSCRIPTEN__
+  call_host("fatal", std::string(what) + ": " + detail);
+#endif
+  return 1;
+}
+
+// Writes the current back buffer as a binary PPM, top row first.
+bool write_ppm(const std::string& path, int w, int h) {
+  std::vector<unsigned char> rgb(size_t(w) * h * 3);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, w, h, GL_RGB, GL_UNSIGNED_BYTE, rgb.data());
+  std::ofstream out(path, std::ios::binary);
+  out << "P6\n" << w << ' ' << h << "\n255\n";
+  for (int y = h - 1; y >= 0; --y)
+    out.write(reinterpret_cast<const char*>(&rgb[size_t(y) * w * 3]), std::streamsize(w) * 3);
+  return bool(out);
+}
+
+// One frame: events, ImGui frame, App::frame(), render. The same body for both targets.
+void main_loop_body(void*) {
+  Loop& L = g_loop;
+
+  // Poll and handle events (inputs, window resize, etc.)
+  SDL_Event event;
+  while (SDL_PollEvent(&event)) {
+    ImGui_ImplSDL2_ProcessEvent(&event);
+    if (event.type == SDL_QUIT) L.done = true;
+    if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&
+        event.window.windowID == SDL_GetWindowID(L.window))
+      L.done = true;
+  }
+
+  // The pixel ratio changes with browser zoom or when the window moves to another screen:
+  // re-rasterise the font for it.
+  float ratio = pixel_ratio(L.window);
+  if (ratio != L.font_ratio) {
+    rasterise_fonts(ratio, L.font_ratio);
+    if (L.frame > 0) {
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
+    L.font_ratio = ratio;
+  }
+
+  // Start the Dear ImGui frame and let the App draw it.
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplSDL2_NewFrame();
+  ImGui::NewFrame();
+  cow::web::probe::begin_frame();
+  L.app->frame();
+
+  // Rendering
+  ImGui::Render();
+  int w = 0, h = 0;
+  SDL_GL_GetDrawableSize(L.window, &w, &h);
+  glViewport(0, 0, w, h);
+  ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  glClearColor(bg.x, bg.y, bg.z, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  ++L.frame;
+
+  // Smoke-test exit: after N frames, once the App is idle, keep the picture and stop.
+  if (L.args.frames >= 0 && L.frame >= L.args.frames && !L.app->busy()) {
+    if (!L.args.screenshot.empty() && !write_ppm(L.args.screenshot, w, h))
+      std::fprintf(stderr, "cowlab-gui: cannot write %s\n", L.args.screenshot.c_str());
+    L.done = true;
+  }
+  SDL_GL_SwapWindow(L.window);
+#ifdef __EMSCRIPTEN__
+  if (L.frame == 1) call_host("firstFrame");
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Loop& L = g_loop;
+  L.args = parse_args(argc, argv);
+
+  // Setup SDL
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) return fail("SDL_Init", SDL_GetError());
+
+  // Decide GL+GLSL versions: WebGL2 (OpenGL ES 3.0) in the browser, GL 3.0 natively.
+#ifdef __EMSCRIPTEN__
+  const char* glsl_version = "#version 300 es";
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+#else
+  const char* glsl_version = "#version 130";
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_FLAGS, 0);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+  SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 0);
+#endif
+
+  // Create window with graphics context. In the browser the window is the page's canvas:
+  // its CSS size (the whole page) wins, and ALLOW_HIGHDPI sizes its pixels by
+  // devicePixelRatio so the picture is sharp.
+  SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 24);
+  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 8);
+  auto window_flags =
+      SDL_WindowFlags(SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+  L.window = SDL_CreateWindow("cowlab", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280,
+                              800, window_flags);
+  SDL_GLContext gl_context = L.window ? SDL_GL_CreateContext(L.window) : nullptr;
+  if (gl_context == nullptr) return fail("no OpenGL context", SDL_GetError());
+  SDL_GL_MakeCurrent(L.window, gl_context);
+  SDL_GL_SetSwapInterval(1);  // Enable vsync
+
+  // Setup Dear ImGui context. No imgui.ini: the App lays its windows out itself, and the
+  // browser has no file system to keep it in.
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+
+  // Setup Dear ImGui style; the theme follows the options, and the App may refine it.
+  if (L.args.options.dark) ImGui::StyleColorsDark();
+  else ImGui::StyleColorsLight();
+
+  // Setup Platform/Renderer backends, then the browser's clipboard glue over the SDL one.
+  ImGui_ImplSDL2_InitForOpenGL(L.window, gl_context);
+  ImGui_ImplOpenGL3_Init(glsl_version);
+#ifdef __EMSCRIPTEN__
+  io.SetClipboardTextFn = set_clipboard;
+  io.GetClipboardTextFn = get_clipboard;
+#endif
+
+  // Load Fonts: the built-in one at its nominal 13 px, like any font the App adds; the
+  // loop body rasterises them all for the screen's pixel ratio.
+  io.Fonts->AddFontDefault();
+
+  // The application, with the examples compiled in.
+  L.app = std::make_unique<App>(make_platform(), embedded_examples());
+  L.app->set_options(L.args.options);
+
+  // The first script: in the browser the page loads the one of its URL (the "start" hook
+  // calls cowlab_load); natively the FILE argument. Otherwise the first example.
+#ifdef __EMSCRIPTEN__
+  call_host("start");
+#endif
+  if (!L.args.script_path.empty()) {
+    std::ifstream in(L.args.script_path, std::ios::binary);
+    if (!in) return fail("cannot read", L.args.script_path.c_str());
+    std::ostringstream text;
+    text << in.rdbuf();
+    L.app->load(text.str(), L.args.step);
+    L.loaded = true;
+  }
+  if (!L.loaded && cow::web::kEmbeddedExampleCount > 0) {
+    const auto& first = cow::web::kEmbeddedExamples[0];
+    L.app->load(std::string_view(reinterpret_cast<const char*>(first.data), first.size),
+                L.args.step);
+    L.loaded = true;
+  }
+
+  // Main loop
+#ifdef __EMSCRIPTEN__
+  // The browser calls the body once per animation frame; main() never returns.
+  emscripten_set_main_loop_arg(main_loop_body, nullptr, 0, true);
+#else
+  while (!L.done) main_loop_body(nullptr);
+
+  // Cleanup
+  L.app.reset();
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplSDL2_Shutdown();
+  ImGui::DestroyContext();
+  SDL_GL_DeleteContext(gl_context);
+  SDL_DestroyWindow(L.window);
+  SDL_Quit();
+#endif
+  return 0;
+}
+
+#ifdef __EMSCRIPTEN__
+// --- The C functions web/cowlab-host.js calls -----------------------------------------
+// Strings go in as (pointer, byte count) into memory the page allocated with malloc and
+// frees; strings coming out stay valid until the next call of the same function.
+extern "C" {
+
+// Loads a script (UTF-8 bytes, checked by the parser) and runs it to statement `step`
+// (-1: to the end) in slices across frames; cowlab_busy() is 1 until done.
+EMSCRIPTEN_KEEPALIVE void cowlab_load(const char* bytes, int size, int step) {
+  if (!g_loop.app || size < 0) return;
+  g_loop.app->load(std::string_view(bytes, size_t(size)), step);
+  g_loop.loaded = true;
+}
+
+// Moves to just after statement n (0: before the first).
+EMSCRIPTEN_KEEPALIVE void cowlab_step(int n) {
+  if (g_loop.app && n >= 0) g_loop.app->step_to(n);
+}
+
+EMSCRIPTEN_KEEPALIVE int cowlab_busy() { return g_loop.app && g_loop.app->busy() ? 1 : 0; }
+EMSCRIPTEN_KEEPALIVE int cowlab_position() {
+  return g_loop.app ? int(g_loop.app->position()) : 0;
+}
+EMSCRIPTEN_KEEPALIVE int cowlab_frames() { return int(g_loop.frame); }
+
+// What `cowlab run --json` prints for the script up to the current step (no final newline).
+EMSCRIPTEN_KEEPALIVE const char* cowlab_state() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->state_json() : std::string();
+  return s.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cowlab_headline() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->headline_text() : std::string();
+  return s.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cowlab_script() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->script_text() : std::string();
+  return s.c_str();
+}
+
+// The system clipboard's text, from the page's `paste` event.
+EMSCRIPTEN_KEEPALIVE void cowlab_set_clipboard(const char* bytes, int size) {
+  if (size >= 0) g_loop.clipboard.assign(bytes, size_t(size));
+}
+
+// Where the App drew the widget with this id ("run", "editor"...; app.h), as JSON
+// {"x","y","w","h"} in CSS pixels; w = h = 0 when it was not drawn.
+EMSCRIPTEN_KEEPALIVE const char* cowlab_widget_rect(const char* id) {
+  static std::string s;
+  cow::web::WidgetRect r;
+  if (g_loop.app && id) r = g_loop.app->widget_rect(id);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f}", r.x, r.y, r.w, r.h);
+  s = buf;
+  return s.c_str();
+}
+
+// Widgets of the last frame with this ImGui label (all when empty), as JSON: widget_probe.h.
+EMSCRIPTEN_KEEPALIVE const char* cowlab_widgets(const char* label) {
+  static std::string s;
+  s = cow::web::probe::widgets_json(label ? label : "");
+  return s.c_str();
+}
+
+}  // extern "C"
+#endif
