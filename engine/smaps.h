@@ -1,0 +1,43 @@
+// One /proc/PID/smaps entry per VMA, computed as fs/proc/task_mmu.c does (show_smap ->
+// smaps_pte_entry -> smaps_account -> smaps_page_accumulate).
+//
+// Unlike accounting.h, which keeps Pss exact, this sums Pss the kernel's way: each PTE adds
+// (PAGE_SIZE << PSS_SHIFT) / mapcount, an integer division, so the printed value (shifted
+// back and divided by 1024) truncates exactly as real smaps does. Pure: no I/O; the shell
+// and the web page format the entries.
+// Simplified: Referenced equals Rss (every mapped page was just touched); VmFlags are
+// derived from the VMA's current protection and madvise flags.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "engine.h"
+
+namespace cow {
+
+constexpr int kPssShift = 12;  // Linux: PSS_SHIFT
+
+struct SmapsEntry {
+  uint32_t mapping = 0;        // index into the address space's mappings
+  uint32_t vma = 0;            // index into the address space's vmas
+  uint64_t start = 0, end = 0; // virtual addresses [start, end)
+  uint64_t pgoff = 0;          // offset in bytes into the file or shmem object (0 for anon)
+  // Sizes in pages.
+  uint64_t size = 0, rss = 0, referenced = 0, anonymous = 0;
+  uint64_t shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0;
+  // Pss sums in bytes << kPssShift, as the kernel accumulates them.
+  uint64_t pss = 0, pss_dirty = 0, pss_anon = 0, pss_file = 0, pss_shmem = 0;
+};
+
+// The entries of process p's address space, in address order. Empty for a task that is
+// not live.
+std::vector<SmapsEntry> smaps_entries(const Engine& e, ProcId p);
+
+// The sum of entries, as /proc/PID/smaps_rollup reports it (start of the first entry,
+// end of the last; mapping and vma are 0).
+SmapsEntry smaps_rollup(const std::vector<SmapsEntry>& entries);
+
+// A Pss sum printed the kernel's way: whole kB, truncated.
+inline uint64_t pss_kb(uint64_t shifted) { return (shifted >> kPssShift) >> 10; }
+
+}  // namespace cow
