@@ -1,14 +1,354 @@
-// `cowlab validate`: placeholder while the real-kernel bridge is written.
+// `cowlab validate [--json] FILE`: runs a script on the real Linux kernel, one real task
+// per script task, statement by statement next to the engine, and compares what
+// /proc says with what the engine says after every statement. Prints both side by side
+// at each `show`, at the end, and where they first differ.
+//
+// The pieces: kernel_plan (statement -> operations), kernel_driver (worker tasks),
+// kernel_worker (what runs inside them), kernel_probe (smaps, pagemap, kpagecount),
+// validate_compare (the comparison and its tables).
 #include "validate.h"
 
 #include <cstdio>
+#include <cstring>
 
-int run_validate(const std::vector<std::string>&) {
-  std::fprintf(stderr, "cowlab: validate is not ready yet\n");
-  return 3;
+#include "commands.h"
+
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#include <sys/mman.h>
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "engine/script/parser.h"
+#include "kernel_driver.h"
+#include "kernel_plan.h"
+#include "kernel_probe.h"
+#include "validate_compare.h"
+
+namespace cow::kernel {
+
+namespace {
+
+struct Options {
+  bool json = false;
+  std::string path;
+};
+
+// One validate run: the session stepping the engine, and the kernel side next to it.
+struct Run {
+  Options opt;
+  FILE* tables = stdout;  // stderr under --json
+  script::Session session;
+  Driver driver;
+  Probe probe;
+  std::vector<std::string> notes;
+  std::vector<std::string> problems;  // differences found while running statements
+  std::vector<Point> printed;
+  bool step_difference_printed = false;
+  uint64_t reads_checked = 0;
+  std::string fatal;  // the bridge itself failed
+};
+
+std::string where(const Run& run, script::Pos pos) {
+  return run.opt.path + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.col);
 }
 
-int run_export_c(const std::vector<std::string>&) {
-  std::fprintf(stderr, "cowlab: export-c is not ready yet\n");
+int madvise_advice(Advice a) {
+  switch (a) {
+    case Advice::DontFork: return MADV_DONTFORK;
+    case Advice::DoFork: return MADV_DOFORK;
+    case Advice::WipeOnFork: return MADV_WIPEONFORK;
+    case Advice::KeepOnFork: return MADV_KEEPONFORK;
+    case Advice::DontNeed: return MADV_DONTNEED;
+  }
+  return MADV_NORMAL;
+}
+
+Command to_command(const Run& run, const KOp& op) {
+  Command c;
+  c.child = op.child;
+  c.base = op.base;
+  c.pages = op.pages;
+  c.all = op.all;
+  c.first = op.first;
+  c.last = op.last;
+  c.tag = op.tag;
+  switch (op.kind) {
+    case KOpKind::Mmap:
+      c.op = WorkerOp::Mmap;
+      c.flags = (op.share == Share::Shared ? kMapShared : 0) | (op.backing == Backing::File ? kMapFile : 0) |
+                (op.prot == Prot::ReadOnly ? kMapReadOnly : 0);
+      if (op.backing == Backing::File)
+        snprintf(c.path, sizeof c.path, "%s", run.driver.file_path(op.file).c_str());
+      break;
+    case KOpKind::Munmap: c.op = WorkerOp::Munmap; break;
+    case KOpKind::Write: c.op = WorkerOp::Write; break;
+    case KOpKind::Read: c.op = WorkerOp::Read; break;
+    case KOpKind::Madvise: c.op = WorkerOp::Madvise, c.flags = uint32_t(madvise_advice(op.advice)); break;
+    case KOpKind::Mprotect:
+      c.op = WorkerOp::Mprotect;
+      c.flags = op.protect == Protect::ReadOnly ? PROT_READ : PROT_READ | PROT_WRITE;
+      break;
+    case KOpKind::Fork: c.op = WorkerOp::Fork; break;
+    case KOpKind::Vfork: c.op = WorkerOp::Vfork; break;
+    case KOpKind::Thread: c.op = WorkerOp::Thread; break;
+    case KOpKind::Exec: c.op = WorkerOp::Exec; break;
+    case KOpKind::Exit: c.op = op.thread_exit ? WorkerOp::ExitThread : WorkerOp::ExitGroup; break;
+    default: break;
+  }
+  return c;
+}
+
+std::string writer_name(const Engine& e, uint32_t tag) {
+  if (tag == 0) return "zeros or file data";
+  if (tag - 1 < e.processes().size()) return "written by " + e.processes()[tag - 1].name;
+  return "tag " + std::to_string(tag);
+}
+
+// Checks what a kernel read saw against the engine's frames (each page's writer tag).
+void check_reads(Run& run, const KOp& op, const Reply& r) {
+  const Engine& e = run.session.engine();
+  const Process& p = e.processes()[op.task];
+  if (!p.live()) return;
+  const AddressSpace& as = e.address_spaces()[p.mm];
+  NameId n = e.find_name(op.name);
+  uint32_t m = n == kNone ? kNone : as.find_mapping(n);
+  if (m == kNone) return;
+  std::vector<uint32_t> pages;
+  if (op.all) {
+    for (const Vma& v : as.vmas)
+      for (uint32_t q = v.first; v.mapping == m && q < v.end && pages.size() < r.ntags; ++q) pages.push_back(q);
+  } else {
+    for (uint64_t q = op.first; q <= op.last && pages.size() < r.ntags; ++q) pages.push_back(uint32_t(q));
+  }
+  const PageTable& pt = as.mappings[m].pt;
+  for (size_t i = 0; i < pages.size() && i < r.ntags; ++i) {
+    Pte x = pt.get(pages[i]);
+    if (!pte::present(x)) continue;
+    uint32_t want = pte::frame(x) == Frames::kZeroPage ? 0 : e.frames()[pte::frame(x)].tag;
+    ++run.reads_checked;
+    if (r.tags[i] != want)
+      run.problems.push_back("line " + std::to_string(op.line) + ": " + p.name + " read " + op.name + " page " +
+                             std::to_string(pages[i]) + " saw " + writer_name(e, r.tags[i]) + ", the engine says " +
+                             writer_name(e, want));
+  }
+}
+
+// Performs one kernel operation. False when the bridge itself failed (run.fatal says why).
+bool execute(Run& run, const KOp& op) {
+  const Engine& e = run.session.engine();
+  std::string err;
+  switch (op.kind) {
+    case KOpKind::Show: return true;
+    case KOpKind::File:
+      run.fatal = run.driver.create_file(op.file, op.name, op.pages);
+      return run.fatal.empty();
+    case KOpKind::Spawn:
+      if (run.driver.spawn(op.child, &err) == RunResult::Failed) run.fatal = "spawn " + op.name + ": " + err;
+      return run.fatal.empty();
+    default: break;
+  }
+  const std::string& actor = e.processes()[op.task].name;
+  if (!run.driver.task(op.task).alive) {
+    run.problems.push_back("line " + std::to_string(op.line) + ": " + actor +
+                           "'s kernel task is gone; its statement was skipped");
+    return true;
+  }
+  Command c = to_command(run, op);
+  Reply r;
+  RunResult res = run.driver.run(op.task, c, &r, &err);
+  if (res == RunResult::Failed) {
+    run.fatal = "line " + std::to_string(op.line) + ": " + actor + ": " + err;
+    return false;
+  }
+  if (res == RunResult::Done && r.kind == ReplyKind::Error)
+    run.problems.push_back("line " + std::to_string(op.line) + ": " + actor + ": the kernel refused (" +
+                           strerror(r.err) + ") what the engine did");
+  if (res == RunResult::Done && op.kind == KOpKind::Read) check_reads(run, op, r);
+  return true;
+}
+
+void emit_point(Run& run, Point&& p) {
+  print_point(run.tables, p);
+  run.printed.push_back(std::move(p));
+}
+
+// Runs every statement on both sides. False when the bridge failed.
+bool run_lockstep(Run& run) {
+  const script::Script& script = run.session.script();
+  for (size_t i = 0; i < script.statements.size(); ++i) {
+    const script::Statement& s = script.statements[i];
+    if (!run.session.step()) return true;  // cannot happen: the dry run had no error
+    for (const KOp& op : plan_statement(s, run.session.engine()))
+      if (!execute(run, op)) return false;
+    run.driver.settle(run.session.engine(), &run.problems);
+    bool show = s.verb == script::Verb::Show;
+    Point p = measure(run.session.engine(), run.driver, run.probe, s.pos.line, show ? "show" : "step");
+    if (show || (!p.agree() && !run.step_difference_printed)) {
+      run.step_difference_printed |= !p.agree();
+      emit_point(run, std::move(p));
+    }
+  }
+  emit_point(run, measure(run.session.engine(), run.driver, run.probe, 0, "end"));
+  return true;
+}
+
+uint64_t mem_available_pages() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  uint64_t kb = 0;
+  while (in >> key >> kb)
+    if (key == "MemAvailable:") return kb / 4;
+  return 0;
+}
+
+// Runs the script in the engine alone first: syntax and runtime errors, statements the
+// kernel cannot express, and how much real memory the kernel run will need.
+int dry_run(Run& run, const std::string& text) {
+  script::Session dry;
+  if (!dry.load(text)) {
+    fprintf(stderr, "%s: error: %s\n", where(run, dry.error()->pos).c_str(), dry.error()->message.c_str());
+    return 2;
+  }
+  uint64_t peak = 0;
+  while (dry.step()) peak = std::max<uint64_t>(peak, dry.engine().frames().used());
+  if (dry.error()) {
+    fprintf(stderr, "%s: error: %s\n", where(run, dry.error()->pos).c_str(), dry.error()->message.c_str());
+    return 2;
+  }
+  if (auto no = check_expressible(dry, &run.notes)) {
+    fprintf(stderr, "%s: cannot validate: %s\n", where(run, no->pos).c_str(), no->message.c_str());
+    return 3;
+  }
+  uint64_t avail = mem_available_pages();
+  if (avail && peak > avail / 2) {
+    fprintf(stderr, "%s: cannot validate: the script needs %llu MiB of real memory; this machine has %llu MiB "
+            "available\n", run.opt.path.c_str(), (unsigned long long)(peak / 256), (unsigned long long)(avail / 256));
+    return 3;
+  }
+  return 0;
+}
+
+void print_header(Run& run) {
+  utsname u;
+  uname(&u);
+  fprintf(run.tables, "cowlab validate %s: Linux %s, tasks pinned to CPU %d, %s\n", run.opt.path.c_str(),
+          u.release, run.driver.cpu(),
+          run.probe.exact() ? "exact mapcounts from pagemap + kpagecount"
+                            : "smaps only (Pss within 1 kB; no ptes, zero_ptes or frames)");
+  for (const std::string& n : run.notes) fprintf(run.tables, "note: %s\n", n.c_str());
+}
+
+void print_json(Run& run) {
+  utsname u;
+  uname(&u);
+  bool agree = run.problems.empty();
+  for (const Point& p : run.printed) agree = agree && p.agree();
+  std::string s = "{\"version\":1,\"file\":" + json_string(run.opt.path) + ",\"kernel\":" + json_string(u.release) +
+                  ",\"exact\":" + (run.probe.exact() ? "true" : "false") + ",\"cpu\":" + std::to_string(run.driver.cpu()) +
+                  ",\"agree\":" + (agree ? "true" : "false") + ",\"notes\":[";
+  for (size_t i = 0; i < run.notes.size(); ++i) s += (i ? "," : "") + json_string(run.notes[i]);
+  s += "],\"points\":[";
+  for (size_t i = 0; i < run.printed.size(); ++i) s += (i ? "," : "") + point_json(run.printed[i]);
+  s += "],\"problems\":[";
+  for (size_t i = 0; i < run.problems.size(); ++i) s += (i ? "," : "") + json_string(run.problems[i]);
+  s += "],\"reads_checked\":" + std::to_string(run.reads_checked) + "}";
+  printf("%s\n", s.c_str());
+}
+
+int validate_main(const Options& opt) {
+  Run run;
+  run.opt = opt;
+  if (opt.json) run.tables = stderr;
+  std::string text;
+  if (!shell::read_source(opt.path, &text)) return 2;
+  if (int rc = dry_run(run, text); rc != 0) return rc;
+  if (FILE* f = fopen("/proc/self/smaps", "re")) {
+    fclose(f);
+  } else {
+    fprintf(stderr, "cowlab validate: cannot validate: /proc/self/smaps is not readable (is /proc mounted?)\n");
+    return 3;
+  }
+  std::string inexact = run.probe.init();
+  if (!inexact.empty())
+    run.notes.push_back("exact numbers unavailable (" + inexact + "): comparing smaps only");
+  run.session.load(text);
+  size_t tasks = 0;
+  {
+    script::Session count;
+    count.load(text);
+    count.run_all();
+    tasks = count.engine().processes().size();
+  }
+  if (std::string err = run.driver.start(tasks); !err.empty()) {
+    fprintf(stderr, "cowlab validate: cannot validate: %s\n", err.c_str());
+    return 3;
+  }
+  print_header(run);
+  bool ok = run_lockstep(run);
+  run.driver.shutdown();
+  if (!ok) {
+    fprintf(stderr, "cowlab validate: the kernel run failed: %s\n", run.fatal.c_str());
+    return 3;
+  }
+  if (run.probe.large_folio_frames())
+    run.problems.push_back(std::to_string(run.probe.large_folio_frames()) +
+                           " frames belong to large folios; the engine models 4 KiB folios");
+  bool agree = run.problems.empty();
+  size_t differing = 0;
+  for (const Point& p : run.printed) differing += !p.agree();
+  agree = agree && differing == 0;
+  if (!run.problems.empty()) {
+    fprintf(run.tables, "problems while running:\n");
+    for (const std::string& p : run.problems) fprintf(run.tables, "  - %s\n", p.c_str());
+  }
+  fprintf(run.tables, "validate: %s (%zu points compared, %zu differ; %llu reads checked)\n",
+          agree ? "the kernel agrees with the engine" : "the kernel DIFFERS from the engine", run.printed.size(),
+          differing, (unsigned long long)run.reads_checked);
+  if (opt.json) print_json(run);
+  return agree ? 0 : 1;
+}
+
+}  // namespace
+
+}  // namespace cow::kernel
+#endif
+
+static const char* kValidateUsage =
+    "usage: cowlab validate [--json] FILE\n"
+    "Runs the script on this Linux kernel with real processes (fork, vfork, threads, mmap,\n"
+    "madvise, ...) and compares /proc/PID/smaps (and, as root, pagemap + kpagecount) with\n"
+    "the engine, side by side, at every `show` and at the end.\n"
+    "  --json   one JSON document on stdout; the tables go to stderr\n"
+    "exit status: 0 agree, 1 differ, 2 script error, 3 cannot validate here\n";
+
+int run_validate(const std::vector<std::string>& args) {
+  bool json = false;
+  std::string path;
+  for (const std::string& a : args) {
+    if (a == "--help" || a == "-h") {
+      fputs(kValidateUsage, stdout);
+      return 0;
+    }
+    if (a == "--json") {
+      json = true;
+    } else if (path.empty() && (a == "-" || a.empty() || a[0] != '-')) {
+      path = a;
+    } else {
+      fprintf(stderr, "cowlab validate: unexpected argument '%s'\n%s", a.c_str(), kValidateUsage);
+      return 2;
+    }
+  }
+  if (path.empty()) {
+    fputs(kValidateUsage, stderr);
+    return 2;
+  }
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+  return cow::kernel::validate_main({json, path});
+#else
+  (void)json;
+  fprintf(stderr, "cowlab: validate is only available on Linux\n");
   return 3;
+#endif
 }

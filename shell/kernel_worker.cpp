@@ -1,0 +1,279 @@
+// The worker side of `cowlab validate`: the command loop each script task runs inside a
+// real Linux task (protocol in kernel_protocol.h).
+//
+// The loop also runs in vfork children, which share their parent's memory and even its
+// thread-local storage, and in children forked from threaded processes. So it allocates
+// nothing and calls only system calls (errno is shared there, but only one task ever
+// runs at a time: the driver waits for each command). An exec'ed task re-enters here
+// through a constructor that runs before main() when kWorkerEnv is set.
+#if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "kernel_protocol.h"
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+namespace cow::kernel {
+
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr size_t kStackBytes = 256 * 1024;  // vfork children and threads
+constexpr uint32_t kNoRun = UINT32_MAX;
+
+int g_fd_base = -1;  // the same in every task of one run; set before the first task starts
+
+[[noreturn]] void exit_group(int status) {
+  syscall(SYS_exit_group, status);
+  __builtin_unreachable();
+}
+
+bool read_full(int fd, void* buf, size_t n) {
+  char* p = static_cast<char*>(buf);
+  while (n > 0) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= size_t(r);
+  }
+  return true;
+}
+
+void send(uint32_t task, const Reply& r) {
+  const char* p = reinterpret_cast<const char*>(&r);
+  size_t n = sizeof r;
+  while (n > 0) {
+    ssize_t w = write(g_fd_base + 2 * int(task) + 1, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) exit_group(1);  // the driver is gone
+    p += w;
+    n -= size_t(w);
+  }
+}
+
+bool page_mapped(uint64_t addr, uint32_t pages) {
+  unsigned char vec[512];
+  return mincore(reinterpret_cast<void*>(addr), pages * kPage, vec) == 0;
+}
+
+// Calls f(first, last) for each run of pages within [first, last] that this address
+// space still maps (mincore fails with ENOMEM on unmapped pages; it faults nothing in).
+template <class F>
+void mapped_runs(uint64_t base, uint32_t first, uint32_t last, F&& f) {
+  uint32_t run = kNoRun;
+  for (uint64_t p = first; p <= last;) {
+    uint32_t n = uint32_t(last - p + 1 < 512 ? last - p + 1 : 512);
+    if (run != kNoRun && page_mapped(base + p * kPage, n)) {
+      p += n;
+      continue;
+    }
+    bool mapped = page_mapped(base + p * kPage, 1);
+    if (mapped && run == kNoRun) run = uint32_t(p);
+    if (!mapped && run != kNoRun) f(run, uint32_t(p - 1)), run = kNoRun;
+    ++p;
+  }
+  if (run != kNoRun) f(run, last);
+}
+
+void touch(uint64_t addr, bool write, uint32_t tag, Reply& r) {
+  volatile uint32_t* word = reinterpret_cast<volatile uint32_t*>(addr);
+  if (write) {
+    *word = tag;
+  } else {
+    uint32_t seen = *word;
+    if (r.ntags < kMaxReadTags) r.tags[r.ntags++] = seen;
+  }
+  ++r.touched;
+}
+
+// Reads or writes pages; an unmapped or read-only page kills the task with SIGSEGV,
+// exactly as the script says it should.
+void do_access(const Command& c, Reply& r, bool write) {
+  static volatile uint64_t nowhere = 0;  // a region this mm never had: fault on address 0
+  if (c.base == 0) touch(nowhere, write, c.tag, r);
+  if (!c.all) {
+    for (uint64_t p = c.first; p <= c.last; ++p) touch(c.base + p * kPage, write, c.tag, r);
+    return;
+  }
+  bool any = false;
+  mapped_runs(c.base, 0, c.pages - 1, [&](uint32_t a, uint32_t b) {
+    any = true;
+    for (uint64_t p = a; p <= b; ++p) touch(c.base + p * kPage, write, c.tag, r);
+  });
+  if (!any) touch(c.base, write, c.tag, r);
+}
+
+void fail(Reply& r) {
+  r.kind = ReplyKind::Error;
+  r.err = errno;
+}
+
+void do_mmap(const Command& c, Reply& r) {
+  int fd = -1;
+  if (c.flags & kMapFile) {
+    fd = open(c.path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) return fail(r);
+  }
+  int prot = (c.flags & kMapReadOnly) ? PROT_READ : PROT_READ | PROT_WRITE;
+  int flags = ((c.flags & kMapShared) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE |
+              ((c.flags & kMapFile) ? 0 : MAP_ANONYMOUS);
+  size_t len = size_t(c.pages) * kPage;
+  void* want = reinterpret_cast<void*>(c.base);
+  void* got = mmap(want, len, prot, flags, fd, 0);
+  int saved = errno;
+  if (fd >= 0) close(fd);
+  errno = saved;
+  if (got == MAP_FAILED) return fail(r);
+  if (got != want) {  // a kernel older than 4.17 took MAP_FIXED_NOREPLACE as a hint
+    munmap(got, len);
+    errno = EEXIST;
+    return fail(r);
+  }
+  if (madvise(got, len, MADV_NOHUGEPAGE) != 0) return fail(r);
+}
+
+// madvise / mprotect on the mapped runs of the range (Linux would fail at a hole).
+void do_range(const Command& c, Reply& r) {
+  uint32_t first = c.all ? 0 : c.first, last = c.all ? c.pages - 1 : c.last;
+  if (c.base == 0) return;
+  mapped_runs(c.base, first, last, [&](uint32_t a, uint32_t b) {
+    void* at = reinterpret_cast<void*>(c.base + uint64_t(a) * kPage);
+    size_t len = size_t(b - a + 1) * kPage;
+    int rc = c.op == WorkerOp::Madvise ? madvise(at, len, int(c.flags)) : mprotect(at, len, int(c.flags));
+    if (rc != 0 && r.kind != ReplyKind::Error) fail(r);
+  });
+}
+
+void do_munmap(const Command& c, Reply& r) {
+  if (c.base == 0) return;
+  uint64_t first = c.all ? 0 : c.first, last = c.all ? c.pages - 1 : c.last;
+  if (munmap(reinterpret_cast<void*>(c.base + first * kPage), size_t(last - first + 1) * kPage) != 0) fail(r);
+}
+
+[[noreturn]] void serve(uint32_t task);
+
+int vfork_child(void* arg) { serve(*static_cast<uint32_t*>(arg)); }
+
+void* thread_main(void* arg) { serve(uint32_t(reinterpret_cast<uintptr_t>(arg))); }
+
+// Writes "NAME=task:fd_base" into buf without the C library's formatting.
+void worker_env(char* buf, uint32_t task) {
+  const char* name = kWorkerEnv;
+  while (*name) *buf++ = *name++;
+  *buf++ = '=';
+  auto put = [&](uint64_t v) {
+    char digits[24];
+    int n = 0;
+    do digits[n++] = char('0' + v % 10), v /= 10;
+    while (v);
+    while (n) *buf++ = digits[--n];
+  };
+  put(task);
+  *buf++ = ':';
+  put(uint64_t(g_fd_base));
+  *buf = 0;
+}
+
+void do_create(const Command& c, Reply& r, uint32_t task) {
+  if (c.op == WorkerOp::Fork) {
+    pid_t pid = fork();
+    if (pid == 0) serve(c.child);
+    if (pid < 0) return fail(r);
+    r.tid = pid;
+    return;
+  }
+  if (c.op == WorkerOp::Thread) {
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, kStackBytes);
+    pthread_t t;
+    int rc = pthread_create(&t, &attr, thread_main, reinterpret_cast<void*>(uintptr_t(c.child)));
+    pthread_attr_destroy(&attr);
+    if (rc != 0) errno = rc, fail(r);
+    return;
+  }
+  // vfork: clone(CLONE_VM|CLONE_VFORK) on a stack of its own; this task sleeps in clone()
+  // until the child execs or exits, and only then answers the Vfork command.
+  void* stack = mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return fail(r);
+  uint32_t child = c.child;
+  pid_t pid = clone(vfork_child, static_cast<char*>(stack) + kStackBytes, CLONE_VM | CLONE_VFORK | SIGCHLD, &child);
+  int saved = errno;
+  munmap(stack, kStackBytes);
+  errno = saved;
+  if (pid < 0) return fail(r);
+  r.tid = pid;
+  (void)task;
+}
+
+void do_exec(uint32_t task, Reply& r) {
+  char env[96];
+  worker_env(env, task);
+  char arg0[] = "cowlab-validate-worker";
+  char* argv[] = {arg0, nullptr};
+  char* envp[] = {env, nullptr};
+  execve("/proc/self/exe", argv, envp);
+  fail(r);  // only reached when exec failed
+}
+
+[[noreturn]] void serve(uint32_t task) {
+  Reply ready;
+  ready.kind = ReplyKind::Ready;
+  ready.tid = int32_t(syscall(SYS_gettid));
+  send(task, ready);
+  for (;;) {
+    Command c;
+    if (!read_full(g_fd_base + 2 * int(task), &c, sizeof c)) exit_group(0);  // the run is over
+    Reply r;
+    switch (c.op) {
+      case WorkerOp::Mmap: do_mmap(c, r); break;
+      case WorkerOp::Munmap: do_munmap(c, r); break;
+      case WorkerOp::Write: do_access(c, r, true); break;
+      case WorkerOp::Read: do_access(c, r, false); break;
+      case WorkerOp::Madvise: case WorkerOp::Mprotect: do_range(c, r); break;
+      case WorkerOp::Fork: case WorkerOp::Vfork: case WorkerOp::Thread: do_create(c, r, task); break;
+      case WorkerOp::Exec: do_exec(task, r); break;
+      case WorkerOp::ExitGroup: exit_group(0);
+      case WorkerOp::ExitThread: syscall(SYS_exit, 0); __builtin_unreachable();
+    }
+    send(task, r);
+  }
+}
+
+// An exec'ed task: the environment names the task; become it before main() runs.
+__attribute__((constructor)) void exec_entry() {
+  const char* v = getenv(kWorkerEnv);
+  if (!v) return;
+  char* end = nullptr;
+  unsigned long task = strtoul(v, &end, 10);
+  if (!end || *end != ':') return;
+  int base = int(strtol(end + 1, nullptr, 10));
+  unsetenv(kWorkerEnv);
+  worker_main(uint32_t(task), base);
+}
+
+}  // namespace
+
+[[noreturn]] void worker_main(uint32_t task, int fd_base) {
+  g_fd_base = fd_base;
+  struct sigaction sa = {};
+  sa.sa_handler = SIG_IGN;  // children are reaped by the kernel: no zombies to track
+  sigaction(SIGCHLD, &sa, nullptr);
+  serve(task);
+}
+
+}  // namespace cow::kernel
+#endif  // __linux__
