@@ -116,8 +116,9 @@ not() { ! "$@"; }
 is() { [ "$1" = "$2" ]; }
 matches() { [[ $1 =~ $2 ]]; }
 
-# The policy the page carries in its <meta>; the header must be the very same string.
-meta_csp=$(/usr/bin/python3 - "$dist/index.html" <<'PY'
+# The policy a page carries in its <meta>; its header must be the very same string.
+meta_csp_of() {
+  /usr/bin/python3 - "$1" <<'PY'
 import html, re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 for tag in re.findall(r"<meta\b[^>]*>", text, re.I | re.S):
@@ -127,13 +128,16 @@ for tag in re.findall(r"<meta\b[^>]*>", text, re.I | re.S):
             print(html.unescape(m.group(2) if m.group(2) is not None else m.group(3)))
             break
 PY
-)
+}
+meta_csp=$(meta_csp_of "$dist/index.html")
 
 # Headers every response carries, error pages included; and what must never be there.
-security_checks() {  # NAME LABEL
-  local n=$1 l=$2 csp
+security_checks() {  # NAME LABEL [PAGE]: PAGE's <meta> policy is expected (index.html's)
+  local n=$1 l=$2 page=${3:-index.html} want csp
+  want=$meta_csp
+  [ "$page" = index.html ] || want=$(meta_csp_of "$dist/$page")
   csp=$(header "$n" Content-Security-Policy)
-  check "$l: Content-Security-Policy equals index.html's <meta> policy" is "$csp" "$meta_csp"
+  check "$l: Content-Security-Policy equals $page's <meta> policy" is "$csp" "$want"
   check "$l: X-Content-Type-Options: nosniff" is "$(header "$n" X-Content-Type-Options)" nosniff
   check "$l: Referrer-Policy is set" matches "$(header "$n" Referrer-Policy)" '^(no-referrer|strict-origin|strict-origin-when-cross-origin|same-origin|origin)$'
   check "$l: no X-Frame-Options (course pages embed the playground)" lacks_header "$n" X-Frame-Options
@@ -191,7 +195,11 @@ while IFS= read -r rel; do
   else
     check "$path: Cache-Control: no-cache" is "$(header "$n" Cache-Control)" no-cache
   fi
-  security_checks "$n" "$path"
+  case $rel in
+    *.html) check "$rel carries a Content-Security-Policy <meta>" test -n "$(meta_csp_of "$dist/$rel")"
+            security_checks "$n" "$path" "$rel" ;;
+    *) security_checks "$n" "$path" ;;
+  esac
   size=$(stat -c %s "$dist/$rel")
   case $rel in *.html|*.js|*.mjs|*.wasm|*.css|*.json|*.svg|*.txt|*.cow) ;; *) continue ;; esac
   if [ -f "$dist/$rel.gz" ] || [ "$size" -ge 1024 ]; then
@@ -234,7 +242,9 @@ check "no Server version (server_tokens off)" is "$(header root Server)" nginx
 echo
 smoke=tests/browser/smoke-url.mjs
 echo "[nginx] browser smoke test: COWLAB_URL=$base/ node $smoke"
-if COWLAB_URL="$base/" COWLAB_SCREENSHOT="$work/nginx-smoke.png" node "$smoke"; then
+embed_url=
+[ -f "$dist/embed-example.html" ] && embed_url="$base/embed-example.html"
+if COWLAB_URL="$base/" COWLAB_EMBED_URL="$embed_url" COWLAB_SCREENSHOT="$work/nginx-smoke.png" node "$smoke"; then
   ok "browser smoke test against nginx"
   mkdir -p build && cp "$work/nginx-smoke.png" build/nginx-smoke.png 2>/dev/null \
     && echo "  screenshot: build/nginx-smoke.png"

@@ -1,9 +1,11 @@
 // Smoke test of a served playground at any URL (used by scripts/test-nginx.sh):
-//   COWLAB_URL=http://127.0.0.1:8080/ [COWLAB_SCREENSHOT=out.png] node tests/browser/smoke-url.mjs
+//   COWLAB_URL=http://127.0.0.1:8080/ [COWLAB_SCREENSHOT=out.png]
+//   [COWLAB_EMBED_URL=http://127.0.0.1:8080/embed-example.html] node tests/browser/smoke-url.mjs
 // Loads the page in headless Chromium, waits for window.cowlab.ready, fails on any console
 // error, page error or failed request, checks that the page's Content-Security-Policy is
-// in force (an inline script is refused), takes a screenshot, then loads the page again inside an
-// iframe of another origin, as a course page would embed it.
+// in force (an inline script is refused), takes a screenshot, then loads the page again
+// inside an iframe of another origin, as a course page would embed it, and, when given,
+// the site's example course page with every playground it frames.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -89,6 +91,22 @@ try {
   if (!frame) throw new Error('embedded: the iframe has no content frame');
   await frame.waitForFunction(ready, null, { timeout });
   console.log(`  ready inside an iframe of ${new URL(parentUrl).origin}`);
+
+  // 3. The site's own example course page (COWLAB_EMBED_URL), under its own policy: every
+  // playground it frames must come up.
+  if (process.env.COWLAB_EMBED_URL) {
+    const course = await context.newPage();
+    watch(course, 'embed-example');
+    await course.goto(process.env.COWLAB_EMBED_URL, { waitUntil: 'load', timeout });
+    const frames = await course.$$('iframe');
+    if (frames.length === 0) problems.push('embed-example: no iframe');
+    for (const handle of frames) {
+      const f = await handle.contentFrame();
+      if (!f) { problems.push('embed-example: an iframe has no content frame'); continue; }
+      await f.waitForFunction(ready, null, { timeout });
+    }
+    console.log(`  ${frames.length} playgrounds ready in ${process.env.COWLAB_EMBED_URL}`);
+  }
 } catch (e) {
   problems.push(`error: ${e.message.split('\n')[0]}`);
 } finally {
