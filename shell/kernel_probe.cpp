@@ -46,19 +46,27 @@ Probe::~Probe() {
 }
 
 std::string Probe::init() {
-  void* p = mmap(nullptr, kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // Two fresh pages, each read once: the zero page maps both and counts in no Rss.
+  void* p = mmap(nullptr, 2 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return std::string("mmap: ") + strerror(errno);
-  madvise(p, kPage, MADV_NOHUGEPAGE);
-  (void)*static_cast<volatile char*>(p);  // a read fault maps the zero page
-  uint64_t entry = 0;
+  madvise(p, 2 * kPage, MADV_NOHUGEPAGE);
+  (void)*static_cast<volatile char*>(p);
+  (void)*(static_cast<volatile char*>(p) + kPage);
+  uint64_t at = reinterpret_cast<uint64_t>(p);
+  std::vector<SmapsVma> vmas;
+  if (read_smaps(getpid(), &vmas))
+    for (const SmapsVma& v : vmas)
+      if (v.start <= at && at < v.end) zero_page_reads_ = v.rss == 0;
+  uint64_t entry[2] = {0, 0};
   int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-  bool ok = fd >= 0 && pread_full(fd, &entry, 8, off_t(reinterpret_cast<uint64_t>(p) / kPage * 8));
+  bool ok = fd >= 0 && pread_full(fd, entry, 16, off_t(at / kPage * 8));
   if (fd >= 0) close(fd);
-  munmap(p, kPage);
+  munmap(p, 2 * kPage);
   if (!ok) return "/proc/self/pagemap cannot be read";
-  if (!(entry & kPresent) || (entry & kPfnMask) == 0)
+  if (!(entry[0] & kPresent) || (entry[0] & kPfnMask) == 0)
     return "/proc/PID/pagemap hides frame numbers (they need CAP_SYS_ADMIN)";
-  zero_pfn_ = entry & kPfnMask;
+  // Without zero-page reads there is no zero page to recognise: keep an impossible PFN.
+  zero_pfn_ = zero_page_reads_ ? entry[0] & kPfnMask : ~0ull;
   kpagecount_ = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
   if (kpagecount_ < 0) return std::string("/proc/kpagecount: ") + strerror(errno);
   kpageflags_ = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);

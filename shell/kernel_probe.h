@@ -43,6 +43,9 @@ class Probe {
   // /proc/kpagecount. Returns "" when exact numbers are available, else why not.
   std::string init();
   bool exact() const { return kpagecount_ >= 0; }
+  // True when a read fault on never-written private anonymous memory maps the shared
+  // zero page (Linux's rule; some virtualised kernels allocate a real page instead).
+  bool zero_page_reads() const { return zero_page_reads_; }
 
   // Parses /proc/TID/smaps. False when the task is gone.
   bool read_smaps(pid_t tid, std::vector<SmapsVma>* out) const;
@@ -59,6 +62,7 @@ class Probe {
   uint64_t mapcount(uint64_t pfn);
 
   uint64_t zero_pfn_ = 0;
+  bool zero_page_reads_ = true;
   int kpagecount_ = -1;
   int kpageflags_ = -1;
   std::unordered_map<uint64_t, uint64_t> mapcounts_;

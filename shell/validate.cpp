@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 
 #include "engine/script/parser.h"
 #include "kernel_driver.h"
@@ -48,6 +49,7 @@ struct Run {
   bool step_difference_printed = false;
   uint64_t reads_checked = 0;
   std::string fatal;  // the bridge itself failed
+  std::optional<script::Pos> first_zero_page_read;  // from the dry run
 };
 
 std::string where(const Run& run, script::Pos pos) {
@@ -217,6 +219,9 @@ int dry_run(Run& run, const std::string& text) {
     fprintf(stderr, "%s: error: %s\n", where(run, dry.error()->pos).c_str(), dry.error()->message.c_str());
     return 2;
   }
+  for (size_t i = 0; i < dry.history().size() && !run.first_zero_page_read; ++i)
+    for (const Event& e : dry.history()[i].events)
+      if (e.kind == EventKind::ZeroPageMap) run.first_zero_page_read = dry.script().statements[i].pos;
   if (auto no = check_expressible(dry, &run.notes)) {
     fprintf(stderr, "%s: cannot validate: %s\n", where(run, no->pos).c_str(), no->message.c_str());
     return 3;
@@ -271,6 +276,17 @@ int validate_main(const Options& opt) {
     return 3;
   }
   std::string inexact = run.probe.init();
+  if (!run.probe.zero_page_reads() && run.first_zero_page_read) {
+    std::ifstream in("/proc/cmdline");
+    std::string cmdline;
+    std::getline(in, cmdline);
+    bool pvm = cmdline.find("pvm_no_zero_page=1") != std::string::npos;
+    fprintf(stderr, "%s: cannot validate: this statement reads never-written private anonymous memory, which "
+            "Linux maps to the shared zero page; this kernel allocates a real zeroed page instead%s\n",
+            where(run, *run.first_zero_page_read).c_str(),
+            pvm ? " (its command line has pvm_no_zero_page=1)" : "");
+    return 3;
+  }
   if (!inexact.empty())
     run.notes.push_back("exact numbers unavailable (" + inexact + "): comparing smaps only");
   run.session.load(text);
