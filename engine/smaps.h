@@ -3,12 +3,14 @@
 //
 // Unlike accounting.h, which keeps Pss exact, this sums Pss the kernel's way: each PTE adds
 // (PAGE_SIZE << PSS_SHIFT) / mapcount, an integer division, so the printed value (shifted
-// back and divided by 1024) truncates exactly as real smaps does. Pure: no I/O; the shell
-// and the web page format the entries.
+// back and divided by 1024) truncates exactly as real smaps does. Pure: no I/O; the texts
+// below are returned as strings for the shell (`cowlab run --smaps/--status`), the web
+// page's panel and the tests.
 // Simplified: Referenced equals Rss (every mapped page was just touched); VmFlags are
 // derived from the VMA's current protection and madvise flags.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine.h"
@@ -39,5 +41,17 @@ SmapsEntry smaps_rollup(const std::vector<SmapsEntry>& entries);
 
 // A Pss sum printed the kernel's way: whole kB, truncated.
 inline uint64_t pss_kb(uint64_t shifted) { return (shifted >> kPssShift) >> 10; }
+
+// /proc/PID/smaps of task p, byte for byte as Linux 6.x prints it (show_smap). "" for a
+// task that is not live.
+std::string smaps_text(const Engine& e, ProcId p);
+// /proc/PID/smaps_rollup of task p (show_smaps_rollup). "" for a task that is not live.
+std::string smaps_rollup_text(const Engine& e, ProcId p);
+// For each live process (thread-group leader): the Name, Pid, PPid, VmSize, VmRSS,
+// RssAnon, RssFile, RssShmem, VmPTE and Threads lines of /proc/PID/status (task_mem).
+std::string status_text(const Engine& e);
+// An smem-style table: PID, Command, Swap, USS, PSS, RSS in kB, sorted by PSS, with a
+// total. Like smem, PSS adds the truncated Pss of each smaps entry.
+std::string smem_text(const Engine& e);
 
 }  // namespace cow

@@ -2,8 +2,9 @@
 // they will use on Linux: /proc/PID/smaps (and smaps_rollup), the memory lines of
 // /proc/PID/status, and an smem-style USS/PSS/RSS table.
 //
-// Every number comes from the engine's page tables and frames (engine/smaps.h), and is
-// printed in kB exactly as the kernel formats it, Pss truncated to whole kB.
+// The texts come from engine/smaps.h (shared with the web page): every number is read
+// from the engine's page tables and frames and printed in kB as the kernel formats it,
+// Pss truncated to whole kB.
 #pragma once
 #include <cstdio>
 #include <string>
@@ -19,9 +20,5 @@ int print_smaps(const cow::script::Session& s, const std::string& process, FILE*
 // Prints the memory lines of /proc/PID/status for each live process, then an smem-style
 // table (USS, PSS, RSS in kB) with a total.
 void print_status(const cow::script::Session& s, FILE* out);
-
-// The same texts as strings (for tests and the web page).
-std::string smaps_text(const Engine& e, ProcId p);
-std::string status_text(const Engine& e);
 
 }  // namespace cow::shell
