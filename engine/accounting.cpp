@@ -92,7 +92,7 @@ SystemUsage Engine::system() const {
   s.frames_total = frames_.total();
   s.frames_used = frames_.used();
   s.frames_free = frames_.free_count();
-  for (FrameId f = 0; f < frames_.total(); ++f) {
+  for (FrameId f = 0; f < frames_.table_size(); ++f) {  // the rest were never allocated
     const Frame& fr = frames_[f];
     s.frames_mapped += fr.mapcount >= 1;
     s.frames_shared += fr.mapcount >= 2;

@@ -1,11 +1,12 @@
 #include "frames.h"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
 
 namespace cow {
 
-Frames::Frames(uint32_t count) : frames_(count), free_bits_((count + 63) / 64, ~uint64_t(0)) {
+Frames::Frames(uint32_t count) : total_(count), free_bits_((count + 63) / 64, ~uint64_t(0)) {
   if (count % 64) free_bits_.back() = (uint64_t(1) << (count % 64)) - 1;
 }
 
@@ -16,6 +17,7 @@ FrameId Frames::alloc(FrameKind kind) {
     uint32_t bit = uint32_t(std::countr_zero(free_bits_[w]));
     free_bits_[w] &= free_bits_[w] - 1;
     FrameId f = w * 64 + bit;
+    if (f >= frames_.size()) grow(f + 1);
     frames_[f] = Frame{};
     frames_[f].kind = kind;
     ++used_;
@@ -23,6 +25,15 @@ FrameId Frames::alloc(FrameKind kind) {
   }
   lowest_hint_ = uint32_t(free_bits_.size());
   return kNone;
+}
+
+// Grows the table by half its size at least (amortised O(1)), never beyond total().
+void Frames::grow(uint32_t size) {
+  if (size > frames_.capacity()) {
+    size_t want = std::max<size_t>({size, frames_.capacity() + frames_.capacity() / 2, 1024});
+    frames_.reserve(std::min<size_t>(want, total_));
+  }
+  frames_.resize(size);
 }
 
 void Frames::free(FrameId f) {
@@ -36,9 +47,9 @@ void Frames::free(FrameId f) {
 
 uint32_t Frames::count_used_slow() const {
   uint32_t n = 0;
-  for (uint32_t f = 0; f < frames_.size(); ++f) {
+  for (uint32_t f = 0; f < total_; ++f) {
     bool is_free = (free_bits_[f / 64] >> (f % 64)) & 1;
-    bool kind_free = frames_[f].kind == FrameKind::Free;
+    bool kind_free = (*this)[f].kind == FrameKind::Free;
     if (is_free != kind_free) return UINT32_MAX;  // bitmap and table disagree
     n += !is_free;
   }

@@ -5,6 +5,7 @@
 // there is no swap, no reclaim and no per-CPU page cache; allocation is deterministic,
 // always the lowest free frame.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -22,7 +23,9 @@ struct Frame {
   uint8_t pad = 0;
 };
 
-// The frame table with a lowest-free allocator. Frame ids are indices.
+// The frame table with a lowest-free allocator. Frame ids are indices. The table grows
+// on demand up to the highest frame ever allocated, so an engine with much RAM and
+// little use is small to build and to copy (session checkpoints).
 class Frames {
  public:
   static constexpr FrameId kZeroPage = kMaxFrames;  // never in the table, never counted
@@ -34,16 +37,28 @@ class Frames {
   // Returns a frame with no mappings and no cache reference to the free pool.
   void free(FrameId f);
 
+  // Precondition: f is allocated.
   Frame& operator[](FrameId f) { return frames_[f]; }
-  const Frame& operator[](FrameId f) const { return frames_[f]; }
-  uint32_t total() const { return uint32_t(frames_.size()); }
+  // Any f below total(); frames never allocated read as free.
+  const Frame& operator[](FrameId f) const { return f < frames_.size() ? frames_[f] : kUnused; }
+  uint32_t total() const { return total_; }
+  // Frames at or above this id have never been allocated (they are free).
+  uint32_t table_size() const { return uint32_t(frames_.size()); }
+  // Bytes the frame table and free bitmap hold (for the memory benchmark).
+  size_t memory_bytes() const {
+    return frames_.capacity() * sizeof(Frame) + free_bits_.capacity() * sizeof(uint64_t);
+  }
   uint32_t used() const { return used_; }
   uint32_t free_count() const { return total() - used_; }
   // Slow recount of used frames, for check_invariants().
   uint32_t count_used_slow() const;
 
  private:
-  std::vector<Frame> frames_;
+  static constexpr Frame kUnused{};
+  void grow(uint32_t size);
+
+  std::vector<Frame> frames_;        // frames [0, table_size()); the rest are free
+  uint32_t total_ = 0;
   std::vector<uint64_t> free_bits_;  // bit set = frame free
   uint32_t lowest_hint_ = 0;         // no free frame below this word index
   uint32_t used_ = 0;
