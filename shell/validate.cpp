@@ -33,6 +33,7 @@ namespace {
 
 struct Options {
   bool json = false;
+  bool smaps_lines = false;  // print export-c's lines on stdout
   std::string path;
 };
 
@@ -171,8 +172,29 @@ bool execute(Run& run, const KOp& op) {
   return true;
 }
 
+// The lines an exported C program prints at this point, from the kernel's smaps.
+void print_smaps_lines(const Point& p) {
+  std::string at = p.at == "end" ? "end" : "show line " + std::to_string(p.line);
+  for (const ProcessRow& pr : p.processes) {
+    if (pr.engine_state != "running" && pr.engine_state != "suspended") continue;
+    for (const RegionRow& r : pr.regions) {
+      const KernelUsage& k = r.kernel;
+      if (!pr.kernel_alive) {
+        printf("%s: %s gone\n", at.c_str(), pr.name.c_str());
+        continue;
+      }
+      printf("%s: %s %s pages=%llu rss=%llu pss_kb=%llu shared_clean=%llu shared_dirty=%llu private_clean=%llu "
+             "private_dirty=%llu anon=%llu\n", at.c_str(), pr.name.c_str(), r.name.c_str(),
+             (unsigned long long)k.pages, (unsigned long long)k.rss, (unsigned long long)k.pss_kb,
+             (unsigned long long)k.shared_clean, (unsigned long long)k.shared_dirty,
+             (unsigned long long)k.private_clean, (unsigned long long)k.private_dirty, (unsigned long long)k.anon);
+    }
+  }
+}
+
 void emit_point(Run& run, Point&& p) {
   print_point(run.tables, p);
+  if (run.opt.smaps_lines && p.at != "step") print_smaps_lines(p);
   run.printed.push_back(std::move(p));
 }
 
@@ -265,7 +287,7 @@ void print_json(Run& run) {
 int validate_main(const Options& opt) {
   Run run;
   run.opt = opt;
-  if (opt.json) run.tables = stderr;
+  if (opt.json || opt.smaps_lines) run.tables = stderr;
   std::string text;
   if (!shell::read_source(opt.path, &text)) return 2;
   if (int rc = dry_run(run, text); rc != 0) return rc;
@@ -332,15 +354,17 @@ int validate_main(const Options& opt) {
 #endif
 
 static const char* kValidateUsage =
-    "usage: cowlab validate [--json] FILE\n"
+    "usage: cowlab validate [--json] [--smaps-lines] FILE\n"
     "Runs the script on this Linux kernel with real processes (fork, vfork, threads, mmap,\n"
     "madvise, ...) and compares /proc/PID/smaps (and, as root, pagemap + kpagecount) with\n"
     "the engine, side by side, at every `show` and at the end.\n"
-    "  --json   one JSON document on stdout; the tables go to stderr\n"
+    "  --json         one JSON document on stdout; the tables go to stderr\n"
+    "  --smaps-lines  the kernel's smaps numbers at each `show` and at the end, in the very\n"
+    "                 format a program from `cowlab export-c` prints (tables go to stderr)\n"
     "exit status: 0 agree, 1 differ, 2 script error, 3 cannot validate here\n";
 
 int run_validate(const std::vector<std::string>& args) {
-  bool json = false;
+  bool json = false, smaps_lines = false;
   std::string path;
   for (const std::string& a : args) {
     if (a == "--help" || a == "-h") {
@@ -349,6 +373,8 @@ int run_validate(const std::vector<std::string>& args) {
     }
     if (a == "--json") {
       json = true;
+    } else if (a == "--smaps-lines") {
+      smaps_lines = true;
     } else if (path.empty() && (a == "-" || a.empty() || a[0] != '-')) {
       path = a;
     } else {
@@ -361,9 +387,9 @@ int run_validate(const std::vector<std::string>& args) {
     return 2;
   }
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
-  return cow::kernel::validate_main({json, path});
+  return cow::kernel::validate_main({json, smaps_lines, path});
 #else
-  (void)json;
+  (void)json, (void)smaps_lines;
   fprintf(stderr, "cowlab: validate is only available on Linux\n");
   return 3;
 #endif
