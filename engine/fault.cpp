@@ -32,15 +32,15 @@ void Fault::map_cache_page(FaultCtx& c, uint32_t page, FrameId f, bool writable)
   set_pte(c, page, pte::make(f, writable, false));
 }
 
-// The shmem frame behind `page`, allocated zeroed on first touch; kNone when RAM is full.
-FrameId Fault::shmem_page(FaultCtx& c, uint32_t page, Access access) {
+// The shmem frame behind `page`, allocated zeroed and clean on first touch; kNone when
+// RAM is full.
+FrameId Fault::shmem_page(FaultCtx& c, uint32_t page) {
   ShmemObject& obj = c.e.shmem_[c.map.object];
   FrameId f = obj.pages[page];
   if (f != kNone) return f;
   f = c.frames.alloc(FrameKind::Shmem);
   if (f == kNone) return kNone;
   c.frames[f].cache_ref = true;
-  c.frames[f].dirty = access == Access::Write;  // rule 5: dirty only if first touched by a write
   obj.pages[page] = f;
   ++c.counters.zero_fills;
   c.e.emit({.kind = EventKind::ShmemAlloc, .proc = c.actor, .region = c.map.name, .page = page, .frame = f}, true);
@@ -75,7 +75,7 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
   bool is_shmem = c.map.backing == Backing::Anon;
   std::vector<FrameId>& cache = is_shmem ? c.e.shmem_[c.map.object].pages : c.e.files_[c.map.object].pages;
   if (is_shmem && cache[c.page] == kNone &&
-      shmem_page(c, c.page, Access::Read) == kNone)
+      shmem_page(c, c.page) == kNone)
     return FaultResult::OutOfMemory;
   // Shared shmem needs no write notification: its PTEs are writable at once. File PTEs
   // start read-only so the first write can dirty the page cache (writenotify).
@@ -119,12 +119,15 @@ FaultResult Fault::copy_page(FaultCtx& c, FrameId from) {
 FaultResult Fault::do_shared_fault(FaultCtx& c) {
   FrameId f;
   if (c.map.backing == Backing::Anon) {
-    f = shmem_page(c, c.page, Access::Write);
+    f = shmem_page(c, c.page);
     if (f == kNone) return FaultResult::OutOfMemory;
   } else {
     f = c.e.files_[c.map.object].pages[c.page];
-    c.frames[f].dirty = true;  // a page-cache page written through a shared mapping
   }
+  // fault_dirty_shared_page: a write fault dirties the frame itself, page cache and shmem
+  // alike, so every mapper reports it Dirty (rule 5). A shmem frame first faulted by a
+  // read stays clean while writers go through the writable PTEs that read mapped.
+  c.frames[f].dirty = true;
   ++c.frames[f].mapcount;
   ++c.counters.file_maps;
   c.frames[f].tag = c.tag;
@@ -138,6 +141,9 @@ FaultResult Fault::do_wp_page(FaultCtx& c, Pte e) {
   FrameId f = pte::frame(e);
   if (c.map.share == Share::Shared) {  // wp_page_shared: never copies
     Frame& fr = c.frames[f];
+    // Only mprotect readonly -> readwrite leaves a shmem PTE write-protected here; Linux
+    // makes it writable inside mprotect (no writenotify for shmem), so no fault dirties
+    // the shmem frame. A page-cache frame is dirtied (fault_dirty_shared_page).
     if (fr.kind == FrameKind::PageCache) fr.dirty = true;
     fr.tag = c.tag;
     c.map.pt.ptes[c.page] = pte::make(f, true, true);

@@ -43,7 +43,7 @@ struct Fault {
  private:
   static void set_pte(FaultCtx& c, uint32_t page, uint32_t value);
   static void map_cache_page(FaultCtx& c, uint32_t page, FrameId f, bool writable);
-  static FrameId shmem_page(FaultCtx& c, uint32_t page, Access access);
+  static FrameId shmem_page(FaultCtx& c, uint32_t page);
 };
 
 }  // namespace cow
