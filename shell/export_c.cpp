@@ -191,6 +191,7 @@ std::string header(const std::string& path, const std::vector<std::string>& line
       "#ifndef MADV_WIPEONFORK\n#define MADV_WIPEONFORK 18\n#define MADV_KEEPONFORK 19\n#endif\n\n";
   size_t n = e.processes().size();
   out += "#define NTASKS " + std::to_string(n) + "\n";
+  out += "#define NFILES " + std::to_string(e.files().size()) + "\n";
   out += "#define FD_BASE " + std::to_string(2 * n + 32) + "  /* task t's pipes: FD_BASE + 2t, FD_BASE + 2t + 1 */\n";
   out += "static const char *task_names[NTASKS] = {";
   for (size_t i = 0; i < n; ++i) out += std::string(i ? ", " : "") + c_string(e.processes()[i].name);

@@ -3,7 +3,7 @@
 // that hands them one operation at a time and waits (the protocol of kernel_protocol.h,
 // simplified for reading). export_c.cpp adds the scenario and main().
 //
-// The text needs NTASKS, FD_BASE and task_names[] defined before it.
+// The text needs NTASKS, NFILES, FD_BASE and task_names[] defined before it.
 #pragma once
 
 namespace cow::kernel {
@@ -200,8 +200,8 @@ static void serve(int task) {
 static int drv_cmd[NTASKS], drv_reply[NTASKS]; /* the driver's ends of each task's pipes */
 static int tids[NTASKS], alive[NTASKS], spawned[NTASKS];
 static int cpu = 0;
-static char file_dir[512];
-static char file_paths[16][600];
+static char file_dir[256];
+static char file_paths[NFILES + 1][512];
 static int nfiles = 0;
 
 static long now_ms(void) {
