@@ -30,6 +30,7 @@ prefix=$work/prefix
 mkdir -p "$prefix/var"
 cp -R "$dist" "$prefix/html"
 chmod -R a+rX "$prefix/html"
+site=$prefix/html   # the copy served: checks compare with it, even if dist/ is rebuilt meanwhile
 log=$prefix/var/nginx.log
 : >"$log"
 # As root, run nginx as nobody: the master process is then unprivileged, as in the image.
@@ -129,13 +130,13 @@ for tag in re.findall(r"<meta\b[^>]*>", text, re.I | re.S):
             break
 PY
 }
-meta_csp=$(meta_csp_of "$dist/index.html")
+meta_csp=$(meta_csp_of "$site/index.html")
 
 # Headers every response carries, error pages included; and what must never be there.
 security_checks() {  # NAME LABEL [PAGE]: PAGE's <meta> policy is expected (index.html's)
   local n=$1 l=$2 page=${3:-index.html} want csp
   want=$meta_csp
-  [ "$page" = index.html ] || want=$(meta_csp_of "$dist/$page")
+  [ "$page" = index.html ] || want=$(meta_csp_of "$site/$page")
   csp=$(header "$n" Content-Security-Policy)
   check "$l: Content-Security-Policy equals $page's <meta> policy" is "$csp" "$want"
   check "$l: X-Content-Type-Options: nosniff" is "$(header "$n" X-Content-Type-Options)" nosniff
@@ -171,7 +172,7 @@ get root /
 check "/: 200" is "$(status root)" 200
 check "/: Content-Type text/html" is "$(header root Content-Type)" 'text/html; charset=utf-8'
 check "/: Cache-Control: no-cache" is "$(header root Cache-Control)" no-cache
-check "/: body is dist/index.html" cmp -s "$work/root.b" "$dist/index.html"
+check "/: body is dist/index.html" cmp -s "$work/root.b" "$site/index.html"
 security_checks root /
 get index /index.html
 check "/index.html: 200, Cache-Control: no-cache" is "$(status index) $(header index Cache-Control)" "200 no-cache"
@@ -188,7 +189,7 @@ while IFS= read -r rel; do
   [ -n "$want_type" ] || continue
   get "$n" "$path"
   check "$path: 200, Content-Type $want_type" is "$(status "$n") $(header "$n" Content-Type)" "200 $want_type"
-  check "$path: identity body without Accept-Encoding" eval 'cmp -s "$work/$n.b" "$dist/$rel" && ! has_header "$n" Content-Encoding'
+  check "$path: identity body without Accept-Encoding" eval 'cmp -s "$work/$n.b" "$site/$rel" && ! has_header "$n" Content-Encoding'
   if [[ $rel =~ $hashed_re ]]; then
     hashed=$((hashed + 1))
     check "$path: content-hashed name, Cache-Control: $long_cache" is "$(header "$n" Cache-Control)" "$long_cache"
@@ -196,35 +197,35 @@ while IFS= read -r rel; do
     check "$path: Cache-Control: no-cache" is "$(header "$n" Cache-Control)" no-cache
   fi
   case $rel in
-    *.html) check "$rel carries a Content-Security-Policy <meta>" test -n "$(meta_csp_of "$dist/$rel")"
+    *.html) check "$rel carries a Content-Security-Policy <meta>" test -n "$(meta_csp_of "$site/$rel")"
             security_checks "$n" "$path" "$rel" ;;
     *) security_checks "$n" "$path" ;;
   esac
-  size=$(stat -c %s "$dist/$rel")
+  size=$(stat -c %s "$site/$rel")
   case $rel in *.html|*.js|*.mjs|*.wasm|*.css|*.json|*.svg|*.txt|*.cow) ;; *) continue ;; esac
-  if [ -f "$dist/$rel.gz" ] || [ "$size" -ge 1024 ]; then
+  if [ -f "$site/$rel.gz" ] || [ "$size" -ge 1024 ]; then
     get "$n.gz" "$path" -H 'Accept-Encoding: gzip'
     check "$path: Content-Encoding: gzip with Accept-Encoding: gzip" is "$(header "$n.gz" Content-Encoding)" gzip
     check "$path: Vary: Accept-Encoding" is "$(header "$n.gz" Vary)" Accept-Encoding
     check "$path: same Content-Type when compressed" is "$(header "$n.gz" Content-Type)" "$want_type"
-    check "$path: gunzipped body is the file" eval 'gzip -dc <"$work/$n.gz.b" | cmp -s - "$dist/$rel"'
-    if [ -f "$dist/$rel.gz" ]; then
-      check "$path: the build's $rel.gz served as is (gzip_static)" cmp -s "$work/$n.gz.b" "$dist/$rel.gz"
+    check "$path: gunzipped body is the file" eval 'gzip -dc <"$work/$n.gz.b" | cmp -s - "$site/$rel"'
+    if [ -f "$site/$rel.gz" ]; then
+      check "$path: the build's $rel.gz served as is (gzip_static)" cmp -s "$work/$n.gz.b" "$site/$rel.gz"
     fi
   fi
-done < <(cd "$dist" && find . -type f ! -name '*.gz' ! -name '.*' | sed 's|^\./||' | sort)
-check "dist/ holds application/wasm files" eval 'ls "$dist"/*.wasm >/dev/null 2>&1 || find "$dist" -name "*.wasm" | grep -q .'
+done < <(cd "$site" && find . -type f ! -name '*.gz' ! -name '.*' | sed 's|^\./||' | sort)
+check "dist/ holds application/wasm files" eval 'ls "$site"/*.wasm >/dev/null 2>&1 || find "$site" -name "*.wasm" | grep -q .'
 
 # Long-lived caching needs content-hashed names; when the build has none, prove the rule
 # on a probe copy of the wasm file (test copy only: dist/ is untouched).
 if [ "$hashed" = 0 ]; then
   echo
   echo "[nginx] note: no content-hashed file names in dist/; checking the caching rule on a probe"
-  w=$(cd "$prefix/html" && find . -name '*.wasm' | head -n1 | sed 's|^\./||')
-  cp "$prefix/html/$w" "$prefix/html/cowlab-probe.0123abcd.wasm"
+  w=$(cd "$site" && find . -name '*.wasm' | head -n1 | sed 's|^\./||')
+  cp "$site/$w" "$site/cowlab-probe.0123abcd.wasm"
   get probe /cowlab-probe.0123abcd.wasm
   check "probe hashed name: Cache-Control: $long_cache" is "$(header probe Cache-Control)" "$long_cache"
-  rm -f "$prefix/html/cowlab-probe.0123abcd.wasm"
+  rm -f "$site/cowlab-probe.0123abcd.wasm"
 fi
 
 # Errors: a plain 404 (no fallback to index.html), security headers still there, and no
@@ -243,7 +244,7 @@ echo
 smoke=tests/browser/smoke-url.mjs
 echo "[nginx] browser smoke test: COWLAB_URL=$base/ node $smoke"
 embed_url=
-[ -f "$dist/embed-example.html" ] && embed_url="$base/embed-example.html"
+[ -f "$site/embed-example.html" ] && embed_url="$base/embed-example.html"
 if COWLAB_URL="$base/" COWLAB_EMBED_URL="$embed_url" COWLAB_SCREENSHOT="$work/nginx-smoke.png" node "$smoke"; then
   ok "browser smoke test against nginx"
   mkdir -p build && cp "$work/nginx-smoke.png" build/nginx-smoke.png 2>/dev/null \
