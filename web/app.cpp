@@ -61,26 +61,34 @@ int auto_zoom(uint64_t n, uint32_t max_cells) {
   return z;
 }
 
-// The right-hand side: headline, slider, then processes | page map over physical | timeline.
-void layout_right(Layout& L, const UiState& ui, Rect r) {
+// The right-hand side: headline and slider, the process table, then the page map beside
+// physical memory over the timeline.
+void layout_right(Layout& L, const UiState& ui, Rect r, size_t processes) {
+  const ImGuiStyle& st = ImGui::GetStyle();
   float hh = headline_height(r.w, ui);
-  float th = ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeightWithSpacing() +
-             2 * ImGui::GetStyle().WindowPadding.y;
+  float th = ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeightWithSpacing() + 2 * st.WindowPadding.y;
   L.headline = {r.x, r.y, r.w, hh};
   L.travel = {r.x, r.y + hh, r.w, th};
-  float body = r.y + hh + th, bh = r.h - hh - th;
-  float mid_h = L.has_physical || L.has_timeline ? std::floor(bh * 0.6f) : bh;
-  float split = L.has_processes ? std::floor(std::clamp(r.w * 0.46f, std::min(420.0f, r.w * 0.5f), r.w * 0.6f)) : 0;
-  L.processes = {r.x, body, split, mid_h};
-  L.page_map = {r.x + split, body, r.w - split, mid_h};
-  float pw = L.has_physical && L.has_timeline ? split : L.has_physical ? r.w : 0;
-  L.physical = {r.x, body + mid_h, pw, bh - mid_h};
-  L.timeline = {r.x + pw, body + mid_h, r.w - pw, bh - mid_h};
+  float y = r.y + hh + th, h = r.h - hh - th;
+  if (L.has_processes) {
+    float row = ImGui::GetTextLineHeightWithSpacing() + 2;
+    float want = ImGui::GetFrameHeight() + 2 * st.WindowPadding.y + float(std::max<size_t>(processes, 3) + 1) * row + 4;
+    float ph = std::floor(std::min(want, h * 0.36f));
+    L.processes = {r.x, y, r.w, ph};
+    y += ph;
+    h -= ph;
+  }
+  bool side = L.has_physical || L.has_timeline;
+  float mw = side ? std::floor(r.w * 0.56f) : r.w;
+  L.page_map = {r.x, y, mw, h};
+  float ph = L.has_physical && L.has_timeline ? std::floor(h * 0.5f) : L.has_physical ? h : 0;
+  L.physical = {r.x + mw, y, r.w - mw, ph};
+  L.timeline = {r.x + mw, y + ph, r.w - mw, h - ph};
 }
 
 // Wide screens: editor and events on the left, the rest on the right. Narrow ones drop
 // events, physical memory and the timeline; very narrow ones stack everything.
-Layout compute_layout(const UiState& ui, ImVec2 display) {
+Layout compute_layout(const UiState& ui, ImVec2 display, size_t processes) {
   Layout L;
   float top = ui.options.embed ? 0 : ImGui::GetFrameHeight();
   float w = display.x, h = display.y - top;
@@ -92,15 +100,15 @@ Layout compute_layout(const UiState& ui, ImVec2 display) {
     L.has_processes = false;
     float eh = std::floor(h * 0.38f);
     L.editor = {0, top, w, eh};
-    layout_right(L, ui, {0, top + eh, w, h - eh});
+    layout_right(L, ui, {0, top + eh, w, h - eh}, processes);
     return L;
   }
   float left = std::floor(wide ? std::clamp(w * 0.28f, 340.0f, 520.0f) : std::clamp(w * 0.38f, 260.0f, 400.0f));
-  float eh = L.has_events ? std::floor(h * 0.58f) : h;
+  float eh = L.has_events ? std::floor(h * 0.6f) : h;
   L.editor = {0, top, left, eh};
   L.events = {0, top + eh, left, h - eh};
-  L.has_processes = wide || h >= 480;
-  layout_right(L, ui, {left, top, w - left, h});
+  L.has_processes = h >= 420;
+  layout_right(L, ui, {left, top, w - left, h}, processes);
   return L;
 }
 
@@ -303,7 +311,7 @@ void App::Impl::zoom_cells() {
 
 void App::Impl::draw() {
   ui.rects.clear();
-  ui.layout = compute_layout(ui, ImGui::GetIO().DisplaySize);
+  ui.layout = compute_layout(ui, ImGui::GetIO().DisplaySize, view.procs.size());
   draw_menu_panel(view, ui);
   draw_editor_panel(view, ui);
   if (ui.layout.has_events) draw_events_panel(view, ui);

@@ -62,7 +62,6 @@ void draw_toolbar(const View& v, UiState& ui) {
   record_rect(ui, "reset");
   ImGui::EndDisabled();
   if (ui.options.embed) return;
-  ImGui::SameLine();
   if (ImGui::Button(ui.play.playing ? "Pause##play" : "Play##play")) {
     ui.play.playing = !ui.play.playing;
     ui.play.just_started = ui.play.playing;
@@ -162,7 +161,7 @@ void draw_text_area(const View& v, UiState& ui, float height) {
   const Palette& pal = palette(ui.options.dark);
   const ImGuiStyle& style = ImGui::GetStyle();
   measure_text(ed);
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, style.Colors[ImGuiCol_FrameBg]);
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, pal.editor_bg);
   ImGui::BeginChild("##script_scroll", ImVec2(0, height), true, ImGuiWindowFlags_HorizontalScrollbar);
   TextGeometry g;
   g.line_h = ImGui::GetFontSize();
@@ -183,7 +182,7 @@ void draw_text_area(const View& v, UiState& ui, float height) {
   if (ImGui::InputTextMultiline("##script", ed.text.data(), ed.text.capacity() + 1, ImVec2(g.width, h),
                                 flags, text_callback, &ed))
     ed.last_edit = ImGui::GetTime();
-  record_rect(ui, "editor");
+  record_visible_rect(ui, "editor");
   follow_cursor(ed, g, ImGui::IsItemActive());
   ImGui::PopStyleColor();
   ImGui::EndChild();
@@ -203,7 +202,9 @@ void draw_status(const View& v, const UiState& ui) {
   if (v.session == nullptr) return;
   size_t failed = 0, total = v.session->expects().size();
   for (const auto& ex : v.session->expects()) failed += !ex.ok;
-  if (total == 0) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "no expect ran yet");
+  if (total == 0)
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s",
+                       v.position < v.steps ? "no expect ran yet" : "no expect in this script");
   else if (failed == 0) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.priv), "all %zu expects hold", total);
   else ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dirty), "%zu of %zu expects failed", failed, total);
 }

@@ -1,6 +1,7 @@
 // Panel 2, the headline: frames used / shared / private / free and the fault counters,
 // each as a big number with its change since the last step.
 #include <algorithm>
+#include <cfloat>
 #include <cstdio>
 
 #include "panels.h"
@@ -46,14 +47,16 @@ float big_size(const UiState& ui) {
 
 ImVec2 tile_size(const UiState& ui) {
   float small = ImGui::GetFontSize();
-  return ImVec2(std::max(small * 8.5f, big_size(ui) * 0.55f * 7), small + big_size(ui) + 8);
+  float digits = ui.big_font ? ui.big_font->CalcTextSizeA(ui.big_font->FontSize, FLT_MAX, 0, "0000000").x
+                              : ImGui::CalcTextSize("0000000").x * 2;
+  return ImVec2(std::max(small * 8.2f, digits + small), 2 * small + big_size(ui) + 10);
 }
 
+// The label, the number big below it, and its change since the last step under that.
 void draw_tile(const Metric& m, UiState& ui, const Palette& pal) {
   ImGui::BeginGroup();
   if (m.swatch) {
     legend_item(pal, m.swatch, m.label);
-    ImGui::SameLine(0, 0);
     ImGui::NewLine();
   } else {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m.label);
@@ -66,17 +69,9 @@ void draw_tile(const Metric& m, UiState& ui, const Palette& pal) {
   record_rect(ui, id);
   if (ui.big_font) ImGui::PopFont();
   else ImGui::SetWindowFontScale(1.0f);
+  ImGui::Dummy(ImVec2(0, 0));
+  delta_badge(pal, double(m.now) - double(m.prev));
   ImGui::EndGroup();
-  // The change since the last step, top right of the number.
-  ImVec2 number_max = ImGui::GetItemRectMax();
-  double d = double(m.now) - double(m.prev);
-  if (d != 0) {
-    ImVec2 keep = ImGui::GetCursorScreenPos();
-    ImGui::SetCursorScreenPos(ImVec2(number_max.x, number_max.y - big_size(ui) * 0.8f));
-    ImGui::Dummy(ImVec2(0, 0));
-    delta_badge(pal, d);
-    ImGui::SetCursorScreenPos(keep);
-  }
 }
 
 }  // namespace

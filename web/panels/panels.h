@@ -292,7 +292,7 @@ void draw_timeline_panel(const View& v, UiState& ui);
 struct Palette {
   ImU32 absent, unmapped, zero, priv, shared[8], file[8], shmem[8];
   ImU32 dirty, cow_wp, free_frame, grid, text_dim;
-  ImU32 up, down, highlight, current_line, error_line;
+  ImU32 up, down, highlight, current_line, error_line, editor_bg;
   ImU32 series[10];                             // process colours in plots
 };
 const Palette& palette(bool dark);
@@ -305,6 +305,8 @@ ImU32 process_color(ProcId p, const Palette& pal);
 bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra = 0);
 // Remembers the last item's rectangle as widget `id` (App::widget_rect).
 void record_rect(UiState& ui, const char* id);
+// The same, clipped to the current window (for items larger than their scrolling child).
+void record_visible_rect(UiState& ui, const char* id);
 // A small coloured up/down arrow and the change `d` after the last item (nothing if 0).
 void delta_badge(const Palette& pal, double d, bool pss = false);
 enum class Marker : uint8_t { None, Dirty, CowWp };

@@ -102,12 +102,12 @@ void draw_row(const ProcRow& r, uint32_t max_rss, UiState& ui, const Palette& pa
 
 void setup_columns() {
   ImGuiTableColumnFlags num = ImGuiTableColumnFlags_WidthFixed;
-  float w = ImGui::CalcTextSize("000000 ^000").x;
+  float w = ImGui::CalcTextSize("00000 ^00").x;
   ImGui::TableSetupScrollFreeze(1, 1);
   ImGui::TableSetupColumn("process", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("P1 (thread)").x + 60);
   ImGui::TableSetupColumn("state", num, ImGui::CalcTextSize("suspended").x);
   ImGui::TableSetupColumn("Rss", num, w);
-  ImGui::TableSetupColumn("Pss", num, ImGui::CalcTextSize("00000.0000 ^0.00").x);
+  ImGui::TableSetupColumn("Pss", num, ImGui::CalcTextSize("000.0000 ^0.00").x);
   ImGui::TableSetupColumn("Shared", num, w);
   ImGui::TableSetupColumn("Private", num, w);
   ImGui::TableSetupColumn("Anon", num, w);

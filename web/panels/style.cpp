@@ -2,6 +2,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "imgui_internal.h"
 #include "panels.h"
 
 namespace cow::web {
@@ -30,7 +31,7 @@ Palette make_palette(bool dark) {
   ramp(p.file, IM_COL32(240, 168, 64, 255), IM_COL32(226, 140, 40, 255), IM_COL32(150, 82, 16, 255));
   ramp(p.shmem, IM_COL32(196, 128, 232, 255), IM_COL32(176, 108, 222, 255), IM_COL32(100, 40, 150, 255));
   p.dirty = IM_COL32(235, 64, 64, 255);
-  p.cow_wp = dark ? IM_COL32(16, 16, 24, 210) : IM_COL32(255, 255, 255, 230);
+  p.cow_wp = dark ? IM_COL32(10, 10, 16, 190) : IM_COL32(255, 255, 255, 220);
   p.free_frame = p.absent;
   p.grid = dark ? IM_COL32(255, 255, 255, 40) : IM_COL32(0, 0, 0, 40);
   p.text_dim = dark ? IM_COL32(160, 160, 170, 255) : IM_COL32(100, 100, 110, 255);
@@ -38,6 +39,7 @@ Palette make_palette(bool dark) {
   p.down = dark ? IM_COL32(100, 185, 255, 255) : IM_COL32(20, 110, 200, 255);
   p.highlight = dark ? IM_COL32(255, 255, 255, 230) : IM_COL32(0, 0, 0, 220);
   p.current_line = dark ? IM_COL32(70, 110, 190, 90) : IM_COL32(120, 160, 240, 80);
+  p.editor_bg = dark ? IM_COL32(13, 15, 19, 255) : IM_COL32(255, 255, 255, 255);
   p.error_line = dark ? IM_COL32(200, 50, 50, 80) : IM_COL32(240, 80, 80, 60);
   const ImU32 series[10] = {IM_COL32(90, 160, 255, 255),  IM_COL32(255, 140, 60, 255),
                             IM_COL32(90, 200, 110, 255),  IM_COL32(230, 80, 110, 255),
@@ -122,6 +124,13 @@ void record_rect(UiState& ui, const char* id) {
   ui.rects[id] = WidgetRect{a.x, a.y, b.x - a.x, b.y - a.y};
 }
 
+void record_visible_rect(UiState& ui, const char* id) {
+  ImRect item(ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+  ImVec2 wp = ImGui::GetWindowPos(), ws = ImGui::GetWindowSize();
+  item.ClipWith(ImRect(wp, ImVec2(wp.x + ws.x, wp.y + ws.y)));
+  ui.rects[id] = WidgetRect{item.Min.x, item.Min.y, item.GetWidth(), item.GetHeight()};
+}
+
 void delta_badge(const Palette& pal, double d, bool pss) {
   if (std::fabs(d) < 1e-9) return;
   ImU32 col = d > 0 ? pal.up : pal.down;
@@ -143,10 +152,10 @@ void delta_badge(const Palette& pal, double d, bool pss) {
 
 void draw_marker(ImDrawList* dl, ImVec2 a, float size, Marker m, const Palette& pal) {
   if (m == Marker::Dirty) {
-    float k = std::max(3.0f, size * 0.45f);
+    float k = std::max(3.0f, size * 0.34f);
     dl->AddTriangleFilled(ImVec2(a.x + size - k, a.y), ImVec2(a.x + size, a.y), ImVec2(a.x + size, a.y + k), pal.dirty);
   } else if (m == Marker::CowWp) {
-    dl->AddLine(ImVec2(a.x + 1, a.y + size - 1), ImVec2(a.x + size - 1, a.y + 1), pal.cow_wp, 1.5f);
+    dl->AddLine(ImVec2(a.x + 1, a.y + size - 1), ImVec2(a.x + size - 1, a.y + 1), pal.cow_wp, 1.0f);
   }
 }
 

@@ -44,14 +44,16 @@ size_t step_of_line(const View& v, int line) {
 
 void draw_marks(const View& v, const SliderScale& sc, ImVec2 a, ImVec2 b, const Palette& pal) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
+  if (sc.steps <= 200)
+    for (size_t s = 0; s <= sc.steps; ++s) dl->AddLine(ImVec2(sc.x(s), b.y - 3), ImVec2(sc.x(s), b.y - 1), pal.grid);
   for (int line : v.session->shows()) {
     float x = sc.x(step_of_line(v, line));
-    dl->AddTriangleFilled(ImVec2(x - 4, a.y - 6), ImVec2(x + 4, a.y - 6), ImVec2(x, a.y - 1), pal.down);
+    dl->AddTriangleFilled(ImVec2(x - 4, a.y + 1), ImVec2(x + 4, a.y + 1), ImVec2(x, a.y + 7), pal.down);
   }
   for (const auto& ex : v.session->expects()) {
     if (ex.ok) continue;
     float x = sc.x(step_of_line(v, ex.line));
-    dl->AddCircleFilled(ImVec2(x, b.y + 3), 3, pal.dirty);
+    dl->AddCircleFilled(ImVec2(x, b.y - 4), 3, pal.dirty);
   }
 }
 
