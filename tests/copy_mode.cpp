@@ -15,7 +15,7 @@ TEST_CASE("xv6 cowtest simple: two thirds of RAM forks under COW, not in copy mo
   SECTION("COW: the fork succeeds and copies no page") {
     ProcId c1 = lab.fork(p1, "C1");
     CHECK(lab.e.system().frames_used == two_thirds);
-    expect(lab.u(c1), {.rss = two_thirds, .sd = two_thirds});
+    EXPECT_USAGE(lab.u(c1), {.rss = two_thirds, .sd = two_thirds});
     CHECK(lab.e.counters().fork_failures == 0);
   }
   SECTION("copy: the fork fails with ENOMEM and changes nothing") {
@@ -27,7 +27,7 @@ TEST_CASE("xv6 cowtest simple: two thirds of RAM forks under COW, not in copy mo
     CHECK(lab.e.processes().size() == 1);
     CHECK(lab.e.counters().fork_failures == 1);
     CHECK(lab.e.system().frames_used == two_thirds);
-    expect(lab.u(p1), {.rss = two_thirds, .pss = two_thirds, .pd = two_thirds});
+    EXPECT_USAGE(lab.u(p1), {.rss = two_thirds, .pss = two_thirds, .pd = two_thirds});
     uint64_t faults = lab.e.counters().faults;
     lab.write(p1, "A", pg(0, 99));  // not write-protected: no faults
     CHECK(lab.e.counters().faults == faults);
@@ -43,8 +43,8 @@ TEST_CASE("copy mode with room: one third of RAM forks, copying every page", "[c
   lab.write(p1, "A");
   ProcId c1 = lab.fork(p1, "C1");
   CHECK(lab.frames() == 64);
-  expect(lab.u(p1), {.rss = 32, .pss = 32, .sd = 0, .pd = 32});
-  expect(lab.u(c1), {.rss = 32, .pss = 32, .sd = 0, .pd = 32, .anon = 32});
+  EXPECT_USAGE(lab.u(p1), {.rss = 32, .pss = 32, .sd = 0, .pd = 32});
+  EXPECT_USAGE(lab.u(c1), {.rss = 32, .pss = 32, .sd = 0, .pd = 32, .anon = 32});
   CHECK(lab.sees(c1, "A", 7) == Lab::pid(p1));  // the data was copied
   // Nothing is write-protected: no write faults afterwards, no COW.
   uint64_t faults = lab.e.counters().faults;
@@ -69,7 +69,7 @@ TEST_CASE("copy mode: zero-page PTEs stay zero-page PTEs", "[copy_mode]") {
   lab.read(p1, "A", pg(1, 15));
   ProcId c1 = lab.fork(p1, "C1");
   CHECK(lab.frames() == 2);
-  expect(lab.u(c1), {.rss = 1, .pss = 1, .pd = 1, .ptes = 16, .zero = 15});
+  EXPECT_USAGE(lab.u(c1), {.rss = 1, .pss = 1, .pd = 1, .ptes = 16, .zero = 15});
   CHECK(lab.frame_of(c1, "A", 9) == Frames::kZeroPage);
   lab.finish();
 }
@@ -85,8 +85,8 @@ TEST_CASE("copy mode: page-cache pages of a file-private mapping stay shared", "
   ProcId c1 = lab.fork(p1, "C1");
   // 31 page-cache pages shared read-only, page 0 duplicated: 31 + 2 frames mapped.
   CHECK(lab.frames() == 33);
-  expect(lab.u(p1), {.rss = 32, .pss = 16.5, .sc = 31, .sd = 0, .pc = 0, .pd = 1, .anon = 1, .file = 31});
-  expect(lab.u(c1), {.rss = 32, .pss = 16.5, .sc = 31, .sd = 0, .pc = 0, .pd = 1, .anon = 1, .file = 31});
+  EXPECT_USAGE(lab.u(p1), {.rss = 32, .pss = 16.5, .sc = 31, .sd = 0, .pc = 0, .pd = 1, .anon = 1, .file = 31});
+  EXPECT_USAGE(lab.u(c1), {.rss = 32, .pss = 16.5, .sc = 31, .sd = 0, .pc = 0, .pd = 1, .anon = 1, .file = 31});
   CHECK(lab.frame_of(c1, "F", 5) == lab.frame_of(p1, "F", 5));
   CHECK(lab.frame_of(c1, "F", 0) != lab.frame_of(p1, "F", 0));
   // Writing a shared page-cache page still copies it, as under COW.
@@ -103,9 +103,9 @@ TEST_CASE("copy mode: shared mappings behave as under COW", "[copy_mode]") {
   lab.write(p1, "S");
   ProcId c1 = lab.fork(p1, "C1");
   CHECK(lab.frames() == 8);
-  expect(lab.u(c1), {.rss = 0});
+  EXPECT_USAGE(lab.u(c1), {.rss = 0});
   lab.write(c1, "S");
   CHECK(lab.frames() == 8);
-  expect(lab.u(c1), {.rss = 8, .pss = 4, .sd = 8, .shmem = 8});
+  EXPECT_USAGE(lab.u(c1), {.rss = 8, .pss = 4, .sd = 8, .shmem = 8});
   lab.finish();
 }

@@ -33,7 +33,7 @@ struct Want {
   int64_t ptes = -1, zero = -1;
 };
 
-inline void expect(const Usage& u, const Want& w) {
+inline void expect_usage(const Usage& u, const Want& w) {
   if (w.rss >= 0) CHECK(u.rss == uint64_t(w.rss));
   if (w.pss >= 0) CHECK(u.pss == pss(w.pss));
   if (w.sc >= 0) CHECK(u.shared_clean == uint64_t(w.sc));
@@ -46,6 +46,14 @@ inline void expect(const Usage& u, const Want& w) {
   if (w.ptes >= 0) CHECK(u.ptes == uint64_t(w.ptes));
   if (w.zero >= 0) CHECK(u.zero_ptes == uint64_t(w.zero));
 }
+
+// EXPECT_USAGE(usage, {.rss = 64, .sd = 64}): checks the given smaps fields and names
+// the calling line when one differs.
+#define EXPECT_USAGE(u, ...)                         \
+  do {                                               \
+    INFO("usage checked at line " << __LINE__);      \
+    ::cowtest::expect_usage((u), __VA_ARGS__);       \
+  } while (0)
 
 class Lab {
  public:

@@ -21,14 +21,14 @@ TEST_CASE("worked example: file mapped private, read, fork, child writes 4, read
   lab.write(c1, "F", pg(0, 3));
   // Kernel: frames 36; P1 R32 P32 PC32 An0; C1 R4 P4 PD4 An4.
   CHECK(lab.frames() == 36);
-  expect(lab.u(p1), {.rss = 32, .pss = 32, .sc = 0, .sd = 0, .pc = 32, .pd = 0, .anon = 0, .file = 32});
-  expect(lab.u(c1), {.rss = 4, .pss = 4, .sc = 0, .sd = 0, .pc = 0, .pd = 4, .anon = 4, .file = 0});
+  EXPECT_USAGE(lab.u(p1), {.rss = 32, .pss = 32, .sc = 0, .sd = 0, .pc = 32, .pd = 0, .anon = 0, .file = 32});
+  EXPECT_USAGE(lab.u(c1), {.rss = 4, .pss = 4, .sc = 0, .sd = 0, .pc = 0, .pd = 4, .anon = 4, .file = 0});
 
   lab.read(c1, "F", pg(20));
   // Kernel: frames 36; P1 R32 P24 SC16 PC16; C1 R20 P12 SC16 PD4 An4.
   CHECK(lab.frames() == 36);
-  expect(lab.u(p1), {.rss = 32, .pss = 24, .sc = 16, .sd = 0, .pc = 16, .pd = 0, .anon = 0});
-  expect(lab.u(c1), {.rss = 20, .pss = 12, .sc = 16, .sd = 0, .pc = 0, .pd = 4, .anon = 4, .file = 16});
+  EXPECT_USAGE(lab.u(p1), {.rss = 32, .pss = 24, .sc = 16, .sd = 0, .pc = 16, .pd = 0, .anon = 0});
+  EXPECT_USAGE(lab.u(c1), {.rss = 20, .pss = 12, .sc = 16, .sd = 0, .pc = 0, .pd = 4, .anon = 4, .file = 16});
   lab.finish();
 }
 
@@ -42,7 +42,7 @@ TEST_CASE("fault-around maps the aligned 16-page window", "[file_mappings]") {
     INFO("page " << q);
     CHECK(lab.present(p1, "F", q) == (q >= 16 && q < 32));
   }
-  expect(lab.u(p1), {.rss = 16, .pc = 16, .file = 16});
+  EXPECT_USAGE(lab.u(p1), {.rss = 16, .pc = 16, .file = 16});
   CHECK(lab.e.counters().faults == 1);
   CHECK(lab.e.counters().file_maps == 16);
   CHECK(lab.frame_of(p1, "F", 21) == lab.e.files()[f].pages[21]);
@@ -92,7 +92,7 @@ TEST_CASE("fault-around skips pages already mapped", "[file_mappings]") {
   lab.read(p1, "F", pg(0));
   CHECK(lab.e.counters().file_maps == 15);
   CHECK(lab.frame_of(p1, "F", 5) == copy);  // the copy stays
-  expect(lab.u(p1), {.rss = 16, .pc = 15, .pd = 1, .anon = 1, .file = 15});
+  EXPECT_USAGE(lab.u(p1), {.rss = 16, .pc = 15, .pd = 1, .anon = 1, .file = 15});
   CHECK(lab.sees(p1, "F", 5) == Lab::pid(p1));
   CHECK(lab.sees(p1, "F", 6) == 0);
   lab.finish();
@@ -104,11 +104,11 @@ TEST_CASE("a write to a file-private page copies it into anonymous memory", "[fi
   ProcId p1 = lab.spawn("P1");
   lab.map_file(p1, "F", f, Share::Private);
   lab.read(p1, "F");
-  expect(lab.u(p1), {.rss = 16, .pc = 16, .anon = 0, .file = 16});
+  EXPECT_USAGE(lab.u(p1), {.rss = 16, .pc = 16, .anon = 0, .file = 16});
   lab.write(p1, "F", pg(3));  // present, read-only page-cache page: copy, never reuse
   CHECK(lab.e.counters().cow_copies == 1);
   CHECK(lab.e.counters().cow_reuses == 0);
-  expect(lab.u(p1), {.rss = 16, .pc = 15, .pd = 1, .anon = 1, .file = 15});
+  EXPECT_USAGE(lab.u(p1), {.rss = 16, .pc = 15, .pd = 1, .anon = 1, .file = 15});
   CHECK(lab.frames() == 16);  // 15 cached pages + 1 copy; page-cache page 3 is unmapped
   CHECK(lab.e.system().page_cache == 16);
   CHECK_FALSE(lab.e.frames()[lab.e.files()[f].pages[3]].dirty);  // the file is unchanged
@@ -125,7 +125,7 @@ TEST_CASE("a write through a shared file mapping maps one page and dirties the c
   CHECK(lab.present(p1, "F", 3));
   CHECK_FALSE(lab.present(p1, "F", 2));
   // Rule 7: a MAP_SHARED page mapped once is Private_Dirty.
-  expect(lab.u(p1), {.rss = 1, .pss = 1, .sc = 0, .sd = 0, .pc = 0, .pd = 1, .anon = 0, .file = 1});
+  EXPECT_USAGE(lab.u(p1), {.rss = 1, .pss = 1, .sc = 0, .sd = 0, .pc = 0, .pd = 1, .anon = 0, .file = 1});
   CHECK(lab.frame_of(p1, "F", 3) == lab.e.files()[f].pages[3]);
   CHECK(lab.e.frames()[lab.e.files()[f].pages[3]].dirty);
   CHECK(lab.e.counters().cow_copies == 0);
@@ -138,11 +138,11 @@ TEST_CASE("a shared-file write after a read makes the read-only PTE writable, no
   ProcId p1 = lab.spawn("P1");
   lab.map_file(p1, "F", f, Share::Shared);
   lab.read(p1, "F", pg(0));
-  expect(lab.u(p1), {.rss = 16, .pc = 16, .pd = 0});
+  EXPECT_USAGE(lab.u(p1), {.rss = 16, .pc = 16, .pd = 0});
   lab.write(p1, "F", pg(0));
   CHECK(lab.e.counters().cow_copies == 0);
   CHECK(lab.frames() == 16);
-  expect(lab.u(p1), {.rss = 16, .pc = 15, .pd = 1});
+  EXPECT_USAGE(lab.u(p1), {.rss = 16, .pc = 15, .pd = 1});
   lab.finish();
 }
 
@@ -154,17 +154,17 @@ TEST_CASE("every mapper of a written page-cache page reports it dirty, private o
   lab.map_file(p1, "FS", f, Share::Shared);
   lab.map_file(p2, "FP", f, Share::Private);
   lab.read(p2, "FP");
-  expect(lab.u(p2), {.rss = 32, .pc = 32});
+  EXPECT_USAGE(lab.u(p2), {.rss = 32, .pc = 32});
 
   lab.write(p1, "FS", pg(0));
-  expect(lab.u(p1), {.rss = 1, .pss = 0.5, .sc = 0, .sd = 1, .pc = 0, .pd = 0});
+  EXPECT_USAGE(lab.u(p1), {.rss = 1, .pss = 0.5, .sc = 0, .sd = 1, .pc = 0, .pd = 0});
   // P2 never wrote, but the frame itself is dirty.
-  expect(lab.u(p2), {.rss = 32, .pss = 31.5, .sc = 0, .sd = 1, .pc = 31, .pd = 0});
+  EXPECT_USAGE(lab.u(p2), {.rss = 32, .pss = 31.5, .sc = 0, .sd = 1, .pc = 31, .pd = 0});
   CHECK(lab.sees(p2, "FP", 0) == Lab::pid(p1));  // MAP_PRIVATE sees the file's new data
 
   lab.read(p1, "FS", pg(1));  // window 0-15; page 0 is already mapped
-  expect(lab.u(p1), {.rss = 16, .pss = 8, .sc = 15, .sd = 1, .pc = 0, .pd = 0});
-  expect(lab.u(p2), {.rss = 32, .pss = 24, .sc = 15, .sd = 1, .pc = 16, .pd = 0});
+  EXPECT_USAGE(lab.u(p1), {.rss = 16, .pss = 8, .sc = 15, .sd = 1, .pc = 0, .pd = 0});
+  EXPECT_USAGE(lab.u(p2), {.rss = 32, .pss = 24, .sc = 15, .sd = 1, .pc = 16, .pd = 0});
   CHECK(lab.frames() == 32);
   lab.finish();
 }
@@ -180,6 +180,6 @@ TEST_CASE("the page cache outlives every mapper", "[file_mappings]") {
   ProcId p2 = lab.spawn("P2");
   lab.map_file(p2, "F", f, Share::Private);
   CHECK(lab.sees(p2, "F", 2) == Lab::pid(p1));
-  expect(lab.u(p2), {.rss = 8, .pc = 7, .pd = 1, .anon = 0, .file = 8});
+  EXPECT_USAGE(lab.u(p2), {.rss = 8, .pc = 7, .pd = 1, .anon = 0, .file = 8});
   lab.finish();
 }

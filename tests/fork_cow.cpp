@@ -18,15 +18,15 @@ TEST_CASE("worked example: fork shares 64 written pages, then the child writes 1
   // Kernel: frames 64; P1 and C1 both R64 P32 SD64.
   CHECK(lab.frames() == 64);
   CHECK(lab.e.system().frames_used == used_before_fork);  // fork copied no page data
-  expect(lab.u(p1), {.rss = 64, .pss = 32, .sc = 0, .sd = 64, .pc = 0, .pd = 0, .anon = 64});
-  expect(lab.u(c1), {.rss = 64, .pss = 32, .sc = 0, .sd = 64, .pc = 0, .pd = 0, .anon = 64});
+  EXPECT_USAGE(lab.u(p1), {.rss = 64, .pss = 32, .sc = 0, .sd = 64, .pc = 0, .pd = 0, .anon = 64});
+  EXPECT_USAGE(lab.u(c1), {.rss = 64, .pss = 32, .sc = 0, .sd = 64, .pc = 0, .pd = 0, .anon = 64});
   CHECK(lab.e.counters().ptes_copied == 64);
 
   lab.write(c1, "A", pg(0, 15));
   // Kernel: frames 80; both R64 P40 SD48 PD16.
   CHECK(lab.frames() == 80);
-  expect(lab.u(p1), {.rss = 64, .pss = 40, .sc = 0, .sd = 48, .pc = 0, .pd = 16});
-  expect(lab.u(c1), {.rss = 64, .pss = 40, .sc = 0, .sd = 48, .pc = 0, .pd = 16});
+  EXPECT_USAGE(lab.u(p1), {.rss = 64, .pss = 40, .sc = 0, .sd = 48, .pc = 0, .pd = 16});
+  EXPECT_USAGE(lab.u(c1), {.rss = 64, .pss = 40, .sc = 0, .sd = 48, .pc = 0, .pd = 16});
   CHECK(lab.e.counters().cow_copies == 16);
   CHECK(lab.e.counters().cow_reuses == 0);
   lab.finish();
@@ -46,8 +46,8 @@ TEST_CASE("worked example: parent and child both write page 0: one copy, one reu
 
   // Kernel: frames 65; both R64 P32.5 SD63 PD1.
   CHECK(lab.frames() == 65);
-  expect(lab.u(p1), {.rss = 64, .pss = 32.5, .sc = 0, .sd = 63, .pc = 0, .pd = 1});
-  expect(lab.u(c1), {.rss = 64, .pss = 32.5, .sc = 0, .sd = 63, .pc = 0, .pd = 1});
+  EXPECT_USAGE(lab.u(p1), {.rss = 64, .pss = 32.5, .sc = 0, .sd = 63, .pc = 0, .pd = 1});
+  EXPECT_USAGE(lab.u(c1), {.rss = 64, .pss = 32.5, .sc = 0, .sd = 63, .pc = 0, .pd = 1});
   // Each sees its own write.
   CHECK(lab.sees(p1, "A", 0) == Lab::pid(p1));
   CHECK(lab.sees(c1, "A", 0) == Lab::pid(c1));
@@ -65,7 +65,7 @@ TEST_CASE("worked example: the child exits, the parent reuses all 64 pages", "[f
   lab.write(p1, "A");
   // Kernel: frames 64; P1 R64 P64 PD64; 0 copies, 64 reuses.
   CHECK(lab.frames() == 64);
-  expect(lab.u(p1), {.rss = 64, .pss = 64, .sc = 0, .sd = 0, .pc = 0, .pd = 64});
+  EXPECT_USAGE(lab.u(p1), {.rss = 64, .pss = 64, .sc = 0, .sd = 0, .pc = 0, .pd = 64});
   CHECK(lab.e.counters().cow_copies == 0);
   CHECK(lab.e.counters().cow_reuses == 64);
   lab.finish();
@@ -92,14 +92,14 @@ TEST_CASE("three sharers: the first two writers copy, the last one reuses", "[fo
   lab.write(p1, "A");
   ProcId c1 = lab.fork(p1, "C1");
   ProcId c2 = lab.fork(p1, "C2");
-  expect(lab.u(p1), {.rss = 8, .pss = 8.0 / 3, .sd = 8});
+  EXPECT_USAGE(lab.u(p1), {.rss = 8, .pss = 8.0 / 3, .sd = 8});
   lab.write(c1, "A", pg(0));  // mapcount 3 -> copy, old frame now mapcount 2
   lab.write(c2, "A", pg(0));  // mapcount 2 -> copy, old frame now mapcount 1
   lab.write(p1, "A", pg(0));  // mapcount 1 -> reuse
   CHECK(lab.e.counters().cow_copies == 2);
   CHECK(lab.e.counters().cow_reuses == 1);
   CHECK(lab.frames() == 10);
-  expect(lab.u(p1), {.rss = 8, .pss = 1 + 7.0 / 3, .sd = 7, .pd = 1});
+  EXPECT_USAGE(lab.u(p1), {.rss = 8, .pss = 1 + 7.0 / 3, .sd = 7, .pd = 1});
   // A second write by the same task does not fault at all.
   uint64_t faults = lab.e.counters().faults;
   lab.write(c1, "A", pg(0));
@@ -121,11 +121,11 @@ TEST_CASE("rule 10: the survivor of a sharing pair reuses after exec, exit or mu
   SECTION("munmap of part, then of the rest") {
     ProcId c1 = lab.fork(p1, "C1");
     lab.munmap(c1, "A", pg(0, 7));
-    expect(lab.u(p1), {.rss = 16, .pss = 8 + 4, .sd = 8, .pd = 8});
+    EXPECT_USAGE(lab.u(p1), {.rss = 16, .pss = 8 + 4, .sd = 8, .pd = 8});
     lab.munmap(c1, "A");
   }
   CHECK(lab.frames() == 16);
-  expect(lab.u(p1), {.rss = 16, .pss = 16, .sd = 0, .pd = 16});
+  EXPECT_USAGE(lab.u(p1), {.rss = 16, .pss = 16, .sd = 0, .pd = 16});
   lab.write(p1, "A");
   CHECK(lab.e.counters().cow_copies == 0);
   CHECK(lab.e.counters().cow_reuses == 16);
@@ -158,8 +158,8 @@ TEST_CASE("rule 2: a never-written private VMA is inherited without PTEs", "[for
   lab.anon(p1, "A", 8);
   lab.read(p1, "A");
   ProcId c1 = lab.fork(p1, "C1");
-  expect(lab.u(p1), {.rss = 0, .ptes = 8, .zero = 8});
-  expect(lab.u(c1), {.rss = 0, .ptes = 0, .zero = 0});
+  EXPECT_USAGE(lab.u(p1), {.rss = 0, .ptes = 8, .zero = 8});
+  EXPECT_USAGE(lab.u(c1), {.rss = 0, .ptes = 0, .zero = 0});
   CHECK(lab.e.counters().ptes_copied == 0);
   lab.finish();
 }
@@ -170,11 +170,11 @@ TEST_CASE("rule 2: has-anonymous-pages survives dontneed", "[fork_cow]") {
   lab.anon(p1, "A", 8);
   lab.write(p1, "A", pg(0));
   lab.madvise(p1, "A", Advice::DontNeed);
-  expect(lab.u(p1), {.rss = 0, .ptes = 0});
+  EXPECT_USAGE(lab.u(p1), {.rss = 0, .ptes = 0});
   lab.read(p1, "A");
   ProcId c1 = lab.fork(p1, "C1");
   // The VMA still counts as having anonymous pages: its zero-page PTEs are copied.
-  expect(lab.u(c1), {.rss = 0, .ptes = 8, .zero = 8});
+  EXPECT_USAGE(lab.u(c1), {.rss = 0, .ptes = 8, .zero = 8});
   CHECK(lab.e.counters().ptes_copied == 8);
   lab.finish();
 }
@@ -187,7 +187,7 @@ TEST_CASE("rule 2: has-anonymous-pages survives a partial munmap", "[fork_cow]")
   lab.munmap(p1, "A", pg(0, 3));  // the written page is gone
   lab.read(p1, "A", pg(4, 7));
   ProcId c1 = lab.fork(p1, "C1");
-  expect(lab.u(c1), {.rss = 0, .ptes = 4, .zero = 4});
+  EXPECT_USAGE(lab.u(c1), {.rss = 0, .ptes = 4, .zero = 4});
   CHECK(lab.r(c1, "A").pages == 4);
   lab.finish();
 }
@@ -200,7 +200,7 @@ TEST_CASE("rule 2: both halves of a split keep has-anonymous-pages", "[fork_cow]
   lab.mprotect(p1, "A", Protect::ReadOnly, pg(0, 3));  // split: 0-3 read-only, 4-7 rw
   lab.read(p1, "A", pg(0, 6));
   ProcId c1 = lab.fork(p1, "C1");
-  expect(lab.u(c1), {.rss = 1, .sd = 1, .ptes = 8, .zero = 7});
+  EXPECT_USAGE(lab.u(c1), {.rss = 1, .sd = 1, .ptes = 8, .zero = 7});
   lab.finish();
 }
 
@@ -213,7 +213,7 @@ TEST_CASE("rule 2: a fork child inherits has-anonymous-pages", "[fork_cow]") {
   lab.madvise(c1, "A", Advice::DontNeed);
   lab.read(c1, "A");  // only zero-page PTEs now
   ProcId g1 = lab.fork(c1, "G1");
-  expect(lab.u(g1), {.rss = 0, .ptes = 8, .zero = 8});
+  EXPECT_USAGE(lab.u(g1), {.rss = 0, .ptes = 8, .zero = 8});
   lab.finish();
 }
 
@@ -225,9 +225,9 @@ TEST_CASE("rule 2: under wipeonfork the child's VMA starts without anonymous pag
   lab.madvise(p1, "A", Advice::WipeOnFork);
   ProcId c1 = lab.fork(p1, "C1");
   lab.read(c1, "A");  // reads never set has-anonymous-pages
-  expect(lab.u(c1), {.rss = 0, .ptes = 8, .zero = 8});
+  EXPECT_USAGE(lab.u(c1), {.rss = 0, .ptes = 8, .zero = 8});
   lab.madvise(c1, "A", Advice::KeepOnFork);
   ProcId g1 = lab.fork(c1, "G1");
-  expect(lab.u(g1), {.rss = 0, .ptes = 0});
+  EXPECT_USAGE(lab.u(g1), {.rss = 0, .ptes = 0});
   lab.finish();
 }

@@ -22,7 +22,7 @@ TEST_CASE("the largest process is killed and the faulting write completes", "[oo
   CHECK(lab.state(p1) == ProcState::Running);
   CHECK(lab.state(p3) == ProcState::Running);
   CHECK(lab.e.counters().oom_kills == 1);
-  expect(lab.u(p3), {.rss = 20, .pd = 20});
+  EXPECT_USAGE(lab.u(p3), {.rss = 20, .pd = 20});
   CHECK(lab.frame_of(p3, "C", 14) == 20);  // the lowest frame P2 freed
   CHECK(lab.e.system().frames_used == 40);
   lab.finish();
@@ -46,7 +46,7 @@ TEST_CASE("page-table pages count in the badness", "[oom]") {
   lab.write(p3, "D");
   CHECK(lab.state(p1) == ProcState::Killed);
   CHECK(lab.state(p2) == ProcState::Running);
-  expect(lab.u(p3), {.rss = 4});
+  EXPECT_USAGE(lab.u(p3), {.rss = 4});
   CHECK(lab.frame_of(p3, "D", 3) == 0);
   lab.finish();
 }
@@ -64,7 +64,7 @@ TEST_CASE("a tie goes to the most recently created process", "[oom]") {
   lab.write(p3, "C");  // fails at page 2 with badness 2 + 3 = 5
   CHECK(lab.state(p1) == ProcState::Running);
   CHECK(lab.state(p2) == ProcState::Killed);
-  expect(lab.u(p3), {.rss = 4});
+  EXPECT_USAGE(lab.u(p3), {.rss = 4});
   lab.finish();
 }
 
@@ -80,7 +80,7 @@ TEST_CASE("the victim's threads die with it", "[oom]") {
   CHECK(lab.state(p1) == ProcState::Killed);
   CHECK(lab.state(t1) == ProcState::Killed);
   CHECK(lab.e.counters().oom_kills == 1);
-  expect(lab.u(p2), {.rss = 4});
+  EXPECT_USAGE(lab.u(p2), {.rss = 4});
   lab.finish();
 }
 
@@ -116,7 +116,7 @@ TEST_CASE("after the kill the retried write may reuse instead of copy", "[oom]")
   CHECK(lab.state(p1) == ProcState::Killed);
   CHECK(lab.e.counters().cow_copies == 0);
   CHECK(lab.e.counters().cow_reuses == 1);
-  expect(lab.u(c1), {.rss = 4, .pss = 4, .pd = 4});
+  EXPECT_USAGE(lab.u(c1), {.rss = 4, .pss = 4, .pd = 4});
   lab.finish();
 }
 

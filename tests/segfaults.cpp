@@ -19,7 +19,7 @@ TEST_CASE("a write to a read-only mapping kills the process", "[segfaults]") {
   lab.anon(p1, "B", 4);
   lab.write(p1, "B");
   lab.read(p1, "A");  // reading is allowed: zero page
-  expect(lab.u(p1), {.rss = 4, .ptes = 8, .zero = 4});
+  EXPECT_USAGE(lab.u(p1), {.rss = 4, .ptes = 8, .zero = 4});
   lab.e.take_events();
   CHECK(lab.try_write(p1, "A", pg(2)).outcome == Outcome::ActorKilled);
   CHECK(has_event(lab.e.take_events(), EventKind::Segfault, p1));
@@ -96,7 +96,7 @@ TEST_CASE("an access to an unmapped region kills the whole thread group, not the
   CHECK(lab.state(t1) == ProcState::Killed);
   CHECK(lab.state(p1) == ProcState::Killed);
   CHECK(lab.state(c1) == ProcState::Running);
-  expect(lab.u(c1), {.rss = 8, .pss = 8, .pd = 8});
+  EXPECT_USAGE(lab.u(c1), {.rss = 8, .pss = 8, .pd = 8});
   // The dead cannot act any more; that is an error, not another kill.
   CHECK(lab.checked(lab.e.access(p1, lab.name("A"), kAll, Access::Read)).outcome == Outcome::Error);
   CHECK(lab.e.counters().segfaults == 1);

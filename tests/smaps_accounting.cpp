@@ -16,8 +16,8 @@ TEST_CASE("rule 7: a MAP_SHARED page mapped once is Private_Dirty", "[smaps_acco
   lab.map_file(p1, "F", f, Share::Shared);
   lab.write(p1, "S");
   lab.write(p1, "F", pg(0, 1));
-  expect(lab.r(p1, "S"), {.rss = 4, .pss = 4, .sc = 0, .sd = 0, .pc = 0, .pd = 4, .anon = 0, .shmem = 4});
-  expect(lab.r(p1, "F"), {.rss = 2, .pss = 2, .sc = 0, .sd = 0, .pc = 0, .pd = 2, .anon = 0, .file = 2});
+  EXPECT_USAGE(lab.r(p1, "S"), {.rss = 4, .pss = 4, .sc = 0, .sd = 0, .pc = 0, .pd = 4, .anon = 0, .shmem = 4});
+  EXPECT_USAGE(lab.r(p1, "F"), {.rss = 2, .pss = 2, .sc = 0, .sd = 0, .pc = 0, .pd = 2, .anon = 0, .file = 2});
   CHECK(lab.u(p1).uss == 6);
   lab.finish();
 }
@@ -32,8 +32,8 @@ TEST_CASE("rule 7: one process mapping a file twice counts twice", "[smaps_accou
   lab.read(p1, "Y", pg(0));
   CHECK(lab.frames() == 16);
   CHECK(lab.e.system().frames_shared == 16);
-  expect(lab.u(p1), {.rss = 32, .pss = 16, .sc = 32, .sd = 0, .pc = 0, .pd = 0, .file = 32});
-  expect(lab.r(p1, "X"), {.rss = 16, .pss = 8, .sc = 16});
+  EXPECT_USAGE(lab.u(p1), {.rss = 32, .pss = 16, .sc = 32, .sd = 0, .pc = 0, .pd = 0, .file = 32});
+  EXPECT_USAGE(lab.r(p1, "X"), {.rss = 16, .pss = 8, .sc = 16});
   CHECK(lab.u(p1).uss == 0);
   lab.finish();
 }
@@ -45,7 +45,7 @@ TEST_CASE("rule 7: threads share one page table and count once", "[smaps_account
   lab.thread(p1, "T2");
   lab.anon(p1, "A", 8);
   lab.write(p1, "A");
-  expect(lab.u(p1), {.rss = 8, .pss = 8, .sd = 0, .pd = 8});
+  EXPECT_USAGE(lab.u(p1), {.rss = 8, .pss = 8, .sd = 0, .pd = 8});
   CHECK(lab.e.system().frames_private == 8);
   CHECK(lab.e.system().frames_shared == 0);
   lab.finish();
@@ -61,8 +61,8 @@ TEST_CASE("rule 5: fork keeps the dirty bit; a never-written page stays clean", 
   lab.read(p1, "F");
   lab.write(p1, "F", pg(0));  // gives F anonymous pages, so fork copies its PTEs
   ProcId c1 = lab.fork(p1, "C1");
-  expect(lab.r(c1, "A"), {.rss = 4, .sc = 0, .sd = 4});
-  expect(lab.r(c1, "F"), {.rss = 16, .pss = 8, .sc = 15, .sd = 1, .pc = 0, .pd = 0, .anon = 1, .file = 15});
+  EXPECT_USAGE(lab.r(c1, "A"), {.rss = 4, .sc = 0, .sd = 4});
+  EXPECT_USAGE(lab.r(c1, "F"), {.rss = 16, .pss = 8, .sc = 15, .sd = 1, .pc = 0, .pd = 0, .anon = 1, .file = 15});
   lab.finish();
 }
 
@@ -75,7 +75,7 @@ TEST_CASE("rule 5: a dirty frame is Dirty for a mapper whose PTE is clean", "[sm
   lab.map_file(p2, "F", f, Share::Shared, Prot::ReadOnly);
   lab.read(p2, "F");
   lab.write(p1, "F", pg(3));
-  expect(lab.u(p2), {.rss = 16, .pss = 15.5, .sc = 0, .sd = 1, .pc = 15, .pd = 0});
+  EXPECT_USAGE(lab.u(p2), {.rss = 16, .pss = 15.5, .sc = 0, .sd = 1, .pc = 15, .pd = 0});
   lab.finish();
 }
 
@@ -86,7 +86,7 @@ TEST_CASE("Pss is the exact sum of 1/mapcount, printed with four decimals", "[sm
   lab.write(p1, "A");
   ProcId c1 = lab.fork(p1, "C1");
   lab.fork(p1, "C2");
-  expect(lab.u(c1), {.rss = 64, .pss = 64.0 / 3, .sd = 64});
+  EXPECT_USAGE(lab.u(c1), {.rss = 64, .pss = 64.0 / 3, .sd = 64});
   char text[32];
   format_pss(lab.u(c1).pss, text);
   CHECK(std::strcmp(text, "21.3333") == 0);  // smaps itself would truncate to 21.25
@@ -107,11 +107,11 @@ TEST_CASE("region usage splits a process's usage by region name", "[smaps_accoun
   lab.read(p1, "A", pg(3, 7));
   lab.read(p1, "S", pg(0));
   lab.read(p1, "F", pg(0));
-  expect(lab.u(p1), {.rss = 20, .pss = 20, .pc = 17, .pd = 3, .anon = 3, .file = 16, .shmem = 1,
+  EXPECT_USAGE(lab.u(p1), {.rss = 20, .pss = 20, .pc = 17, .pd = 3, .anon = 3, .file = 16, .shmem = 1,
                      .ptes = 25, .zero = 5});
-  expect(lab.r(p1, "A"), {.rss = 3, .anon = 3, .ptes = 8, .zero = 5});
-  expect(lab.r(p1, "S"), {.rss = 1, .pc = 1, .shmem = 1});
-  expect(lab.r(p1, "F"), {.rss = 16, .pc = 16, .file = 16});
+  EXPECT_USAGE(lab.r(p1, "A"), {.rss = 3, .anon = 3, .ptes = 8, .zero = 5});
+  EXPECT_USAGE(lab.r(p1, "S"), {.rss = 1, .pc = 1, .shmem = 1});
+  EXPECT_USAGE(lab.r(p1, "F"), {.rss = 16, .pc = 16, .file = 16});
   CHECK(lab.r(p1, "A").pages == 8);
   CHECK(lab.u(p1).pages == 32);
   lab.finish();

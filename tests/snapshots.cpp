@@ -16,7 +16,7 @@ TEST_CASE("a copied engine is an independent snapshot", "[snapshots]") {
   CHECK(lab.frames() == 80);
   // The snapshot still shows the state right after the fork.
   CHECK(snap.frames() == 64);
-  expect(snap.u(c1), {.rss = 64, .pss = 32, .sd = 64, .pd = 0});
+  EXPECT_USAGE(snap.u(c1), {.rss = 64, .pss = 32, .sd = 64, .pd = 0});
   CHECK(snap.e.counters().cow_copies == 0);
   snap.invariants();
 
@@ -27,7 +27,7 @@ TEST_CASE("a copied engine is an independent snapshot", "[snapshots]") {
   CHECK(snap.frames() == 64);
   CHECK(lab.frames() == 80);
   CHECK(lab.e.counters().cow_reuses == 0);
-  expect(lab.u(p1), {.rss = 64, .pss = 40, .sd = 48, .pd = 16});
+  EXPECT_USAGE(lab.u(p1), {.rss = 64, .pss = 40, .sd = 48, .pd = 16});
   snap.finish();
   lab.finish();
 }
