@@ -96,22 +96,29 @@ master_user=$(ps -o user= -p "$nginx_pid" | tr -d ' ')
 check "the master process runs unprivileged (user $master_user)" test "$master_user" != root
 
 # --- requests --------------------------------------------------------------------------
-# get NAME PATH [curl args...]: fetches into $work/NAME.{h,b} and prints the headers.
+# get NAME PATH [curl args...]: fetches into $work/NAME.b, prints the headers as served and
+# keeps them in H["NAME|lower-case-name"] (H["NAME|:status"] for the status code).
+declare -A H=()
 get() {
-  local name=$1 path=$2; shift 2
+  local name=$1 path=$2 line key; shift 2
   curl -sS --max-time 10 -D "$work/$name.h" -o "$work/$name.b" "$@" "$base$path"
-  tr -d '\r' <"$work/$name.h" >"$work/$name.hh" && mv "$work/$name.hh" "$work/$name.h"
   echo
   echo "GET $path${*:+  ($*)}"
-  sed -e '/^$/d' -e 's/^/    /' "$work/$name.h"
+  while IFS= read -r line; do
+    line=${line%$'\r'}
+    [ -n "$line" ] || continue
+    printf '    %s\n' "$line"
+    if [[ $line =~ ^HTTP/[0-9.]+\ ([0-9]+) ]]; then
+      H["$name|:status"]=${BASH_REMATCH[1]}
+    elif [[ $line == *:* ]]; then
+      key=${line%%:*}; key=${key,,}
+      H["$name|$key"]=${line#*: }
+    fi
+  done <"$work/$name.h"
 }
-status() { sed -n '1s/^HTTP\/[0-9.]* \([0-9]*\).*/\1/p' "$work/$1.h"; }
-header() {  # NAME HEADER -> value of the last such header, or nothing
-  awk -v want="$(printf '%s' "$2" | tr 'A-Z' 'a-z')" -F': ' '
-    { n = tolower($1); if (n == want) { sub(/^[^:]*: /, ""); v = $0; found = 1 } }
-    END { if (found) print v }' "$work/$1.h"
-}
-has_header() { [ -n "$(awk -v want="$(printf '%s' "$2" | tr 'A-Z' 'a-z')" -F': ' 'tolower($1) == want' "$work/$1.h")" ]; }
+status() { printf '%s' "${H["$1|:status"]-}"; }
+header() { printf '%s' "${H["$1|${2,,}"]-}"; }   # NAME HEADER -> its value, or nothing
+has_header() { [ -n "${H["$1|${2,,}"]+set}" ]; }
 lacks_header() { ! has_header "$@"; }
 not() { ! "$@"; }
 is() { [ "$1" = "$2" ]; }
