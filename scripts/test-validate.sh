@@ -2,6 +2,7 @@
 # The real-kernel bridge (issue 5): `cowlab validate` runs every example the kernel can
 # express, and every tests/validate/*.cow, on this very kernel and must agree with the
 # engine; one exported C program must print exactly the smaps numbers validate measured.
+# tests/validate/divergent/ holds known engine/kernel differences: reported, not failed.
 # Where Linux, /proc or pagemap is missing it says so loudly and skips.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,18 @@ for f in examples/*.cow tests/validate/*.cow; do
   esac
 done
 [ $passed -gt 0 ] || { echo "validate: no script could be validated" >&2; failed=$((failed + 1)); }
+
+# Known, reported differences between the engine and the kernel: shown loudly every run,
+# not counted as failures. One that starts to agree should move up to tests/validate/.
+for f in tests/validate/divergent/*.cow; do
+  [ -f "$f" ] || continue
+  "$cowlab" validate "$f" >"$log" 2>&1
+  case $? in
+    1) echo "  KNOWN DIFFERENCE $f: $(grep -m1 '^    - ' "$log" | sed 's/^ *- //')" ;;
+    0) echo "  NOW AGREES $f: the engine was fixed; move it to tests/validate/" ;;
+    *) failed=$((failed + 1)); echo "  FAIL     $f"; sed 's/^/      /' "$log" ;;
+  esac
+done
 
 # export-c: the exported program must build cleanly and print what validate measured.
 dir=$(mktemp -d); trap 'rm -rf "$dir" "$log"' EXIT

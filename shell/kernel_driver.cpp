@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -278,7 +279,8 @@ RunResult Driver::run(ProcId task, const Command& c, Reply* reply, std::string* 
       }
     }
     case WorkerOp::Exec: {
-      RunResult res = wait_reply(task, reply, true, err);
+      // No death check: a thread that execs leaves its tid for the leader's (de_thread).
+      RunResult res = wait_reply(task, reply, false, err);
       if (res != RunResult::Done || reply->kind != ReplyKind::Ready) return res;
       // exec by a thread takes over the thread group leader's pid (Linux: de_thread).
       for (ProcId q = 0; q < tasks_.size(); ++q)
@@ -294,9 +296,12 @@ RunResult Driver::run(ProcId task, const Command& c, Reply* reply, std::string* 
 
 void Driver::settle(const Engine& e, std::vector<std::string>* problems) {
   const std::vector<Process>& procs = e.processes();
+  auto report = [&](std::string p) {  // each problem once per run
+    if (std::find(problems->begin(), problems->end(), p) == problems->end()) problems->push_back(std::move(p));
+  };
   for (ProcId q = 0; q < procs.size() && q < tasks_.size(); ++q)
     if (!procs[q].live() && tasks_[q].alive && !wait_gone(q, 10000))
-      problems->push_back("'" + procs[q].name + "' has " + to_string(procs[q].state) +
+      report("'" + procs[q].name + "' has " + to_string(procs[q].state) +
                           " in the engine, but its kernel task " + std::to_string(tasks_[q].tid) + " still runs");
   for (ProcId q = 0; q < procs.size() && q < tasks_.size(); ++q) {
     if (procs[q].state != ProcState::Running || !tasks_[q].vfork_waiting) continue;
@@ -305,13 +310,13 @@ void Driver::settle(const Engine& e, std::vector<std::string>* problems) {
     if (wait_reply(q, &r, true, &err) == RunResult::Done) {
       tasks_[q].vfork_waiting = false;
     } else {
-      problems->push_back("'" + procs[q].name + "' resumed in the engine, but its kernel task still "
+      report("'" + procs[q].name + "' resumed in the engine, but its kernel task still "
                           "waits for its vfork child" + (err.empty() ? "" : " (" + err + ")"));
     }
   }
   for (ProcId q = 0; q < procs.size() && q < tasks_.size(); ++q)
     if (procs[q].live() && tasks_[q].tid != 0 && !refresh_alive(q))
-      problems->push_back("'" + procs[q].name + "' is " + to_string(procs[q].state) +
+      report("'" + procs[q].name + "' is " + to_string(procs[q].state) +
                           " in the engine, but its kernel task " + std::to_string(tasks_[q].tid) + " has died");
 }
 

@@ -175,6 +175,20 @@ std::optional<Inexpressible> check_expressible(const script::Session& dry, std::
       if (e.kind == EventKind::OomKill)
         return Inexpressible{{rec.line, 1}, "this statement relies on the OOM killer (the script's `ram` ran "
                                             "out); the real kernel would only run out of this machine's memory"};
+  // A region of whole GiBs ends where the engine puts the next one; Linux may merge the
+  // two VMAs, and smaps cannot then tell the regions apart.
+  const Engine& e = dry.engine();
+  for (const AddressSpace& as : e.address_spaces())
+    for (const Mapping& a : as.mappings)
+      for (const Mapping& b : as.mappings) {
+        if (a.base_gib * kPagesPerGiB + a.pages != b.base_gib * kPagesPerGiB) continue;
+        script::Pos at{1, 1};
+        for (const script::Statement& s : script.statements)
+          if (s.verb == script::Verb::Mmap && s.region == e.name(b.name)) at = s.pos;
+        return Inexpressible{at, "region '" + e.name(b.name) + "' starts right where '" + e.name(a.name) +
+                                     "' (whole GiBs) ends; Linux may merge the two VMAs, and smaps cannot then "
+                                     "tell the regions apart"};
+      }
   for (const script::Statement& s : script.statements)
     if (s.verb == script::Verb::Ram && notes)
       notes->push_back("line " + std::to_string(s.pos.line) +
