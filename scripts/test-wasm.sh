@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The Catch2 suite (tests/) built with Emscripten into build-wasm-tests/ and run under node
+# through ctest: the engine must behave the same as WebAssembly as natively.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+# Emscripten's tools need Debian's python3 and acorn from Debian's node modules.
+export NODE_PATH=/usr/share/nodejs
+export PATH=/usr/bin:$PATH
+command -v emcmake >/dev/null || { echo "[wasm] emscripten is missing: run scripts/setup.sh" >&2; exit 1; }
+[ -f tests/CMakeLists.txt ] || { echo "[wasm] tests/CMakeLists.txt is missing" >&2; exit 1; }
+node=$(command -v node)
+build=build-wasm-tests
+# The emulator must be plain node: emcmake's default adds a node flag that no longer
+# exists, and ctest then silently finds no tests.
+emcmake cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CROSSCOMPILING_EMULATOR="$node" >/dev/null
+cmake --build "$build" --target cowlab_tests
+count=$(ctest --test-dir "$build" -N | sed -n 's/^Total Tests: //p')
+[ "${count:-0}" -gt 0 ] || { echo "[wasm] ctest found no tests" >&2; exit 1; }
+echo "[wasm] $count tests under $("$node" --version) (node)"
+ctest --test-dir "$build" --output-on-failure -j2
