@@ -1,0 +1,304 @@
+// `cowlab calibrate`: measures the cost model's constants on this machine with real
+// forks, copy-on-write faults and copies, and prints them in the form `cowlab cost --model`
+// reads, followed (as comments) by modeled vs measured figures. Linux only.
+//
+// Method (as for ../shared/kernel-semantics.md): a private anonymous region of N MiB is
+// written in full (MADV_NOHUGEPAGE, so 4 KiB pages), then
+//   fork_base_us     the parent's fork() call with no region mapped;
+//   pte_copy_ns      (fork with the region - fork_base) / pages;
+//   cow_fault_us     the child writes one byte per page right after fork, / pages;
+//   copy_page_us     memcpy of the region into freshly mapped memory, / pages;
+//   memcpy_page_us   the same memcpy again, the destination now faulted, / pages;
+//   thp_*            the same with MADV_HUGEPAGE, when transparent huge pages are available.
+// Each figure is the median of --runs runs.
+#include <cstdio>
+#include <string>
+
+#include "teaching.h"
+
+#ifdef __linux__
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include "engine/cost.h"
+#endif
+
+namespace cow::shell {
+
+#ifdef __linux__
+namespace {
+
+constexpr size_t kPage = 4096;
+
+double now_us() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// An anonymous private region of `bytes`, 2 MiB aligned, with the given THP advice.
+struct Region {
+  char* base = nullptr;
+  size_t bytes = 0;
+  void* raw = nullptr;
+  size_t raw_bytes = 0;
+  Region(size_t n, bool huge) : bytes(n) {
+    raw_bytes = n + (2u << 20);
+    raw = mmap(nullptr, raw_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) {
+      raw = nullptr;
+      return;
+    }
+    uintptr_t a = (reinterpret_cast<uintptr_t>(raw) + (2u << 20) - 1) & ~uintptr_t((2u << 20) - 1);
+    base = reinterpret_cast<char*>(a);
+    madvise(base, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+  }
+  ~Region() {
+    if (raw) munmap(raw, raw_bytes);
+  }
+  Region(const Region&) = delete;
+  Region& operator=(const Region&) = delete;
+  void touch() {
+    for (size_t off = 0; off < bytes; off += kPage) base[off] = char(off / kPage + 1);
+  }
+};
+
+// One number from a /proc file line "Name:   123 kB", or -1.
+long proc_kb(const char* path, const char* name) {
+  std::ifstream in(path);
+  std::string line;
+  size_t n = std::strlen(name);
+  while (std::getline(in, line))
+    if (line.compare(0, n, name) == 0) return std::atol(line.c_str() + n);
+  return -1;
+}
+
+struct ForkSample {
+  double fork_us = 0;      // the parent's fork() call
+  double child_write_us = 0;  // the child writing every page once (0 unless asked)
+  long child_vmpte_kb = -1;
+};
+
+// Forks; the child optionally writes every page of `r`, reports through a pipe, exits.
+ForkSample fork_once(Region* r, bool child_writes) {
+  ForkSample s;
+  int fd[2];
+  if (pipe(fd) != 0) return s;
+  double t0 = now_us();
+  pid_t pid = fork();
+  double t1 = now_us();
+  if (pid == 0) {
+    close(fd[0]);
+    double msg[2] = {0, double(proc_kb("/proc/self/status", "VmPTE:"))};
+    if (child_writes && r) {
+      double w0 = now_us();
+      for (size_t off = 0; off < r->bytes; off += kPage) r->base[off] ^= 1;
+      msg[0] = now_us() - w0;
+    }
+    ssize_t ignored = write(fd[1], msg, sizeof msg);
+    (void)ignored;
+    _exit(0);
+  }
+  close(fd[1]);
+  s.fork_us = t1 - t0;
+  double msg[2] = {0, -1};
+  if (pid > 0 && read(fd[0], msg, sizeof msg) == ssize_t(sizeof msg)) {
+    s.child_write_us = msg[0];
+    s.child_vmpte_kb = long(msg[1]);
+  }
+  close(fd[0]);
+  if (pid > 0) waitpid(pid, nullptr, 0);
+  return s;
+}
+
+// memcpy of `src` into fresh memory, then again into the same (now faulted) memory.
+std::pair<double, double> copy_once(const Region& src, bool huge) {
+  Region dst(src.bytes, huge);
+  if (!dst.base) return {0, 0};
+  double t0 = now_us();
+  std::memcpy(dst.base, src.base, src.bytes);
+  double t1 = now_us();
+  std::memcpy(dst.base, src.base, src.bytes);
+  double t2 = now_us();
+  volatile char sink = dst.base[src.bytes - 1];
+  (void)sink;
+  return {t1 - t0, t2 - t1};
+}
+
+bool thp_available() {
+  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string s;
+  std::getline(in, s);
+  return s.find("[always]") != std::string::npos || s.find("[madvise]") != std::string::npos;
+}
+
+struct Measured {
+  double fork_base = 0, fork_n = 0, fork_quarter = 0, cow_write = 0, copy = 0, memcpy_faulted = 0;
+  long vmpte_base = -1, vmpte_n = -1;
+  bool thp = false;
+  double thp_fork_n = 0, thp_copy = 0;
+};
+
+Measured measure(size_t mib, int runs) {
+  Measured m;
+  size_t bytes = mib << 20;
+  std::vector<double> base, with, quarter, writes, copies, faulted, thp_fork, thp_copy;
+  for (int i = 0; i < runs; ++i) {
+    ForkSample s = fork_once(nullptr, false);
+    base.push_back(s.fork_us);
+    m.vmpte_base = s.child_vmpte_kb;
+  }
+  {
+    Region q(bytes / 4, false);
+    q.touch();
+    for (int i = 0; i < runs; ++i) quarter.push_back(fork_once(&q, false).fork_us);
+  }
+  Region r(bytes, false);
+  r.touch();
+  for (int i = 0; i < runs; ++i) {
+    ForkSample s = fork_once(&r, true);
+    with.push_back(s.fork_us);
+    writes.push_back(s.child_write_us);
+    m.vmpte_n = s.child_vmpte_kb;
+    auto [fresh, warm] = copy_once(r, false);
+    copies.push_back(fresh);
+    faulted.push_back(warm);
+  }
+  m.fork_base = median(base);
+  m.fork_n = median(with);
+  m.fork_quarter = median(quarter);
+  m.cow_write = median(writes);
+  m.copy = median(copies);
+  m.memcpy_faulted = median(faulted);
+  if (thp_available()) {
+    Region h(bytes, true);
+    h.touch();
+    m.thp = proc_kb("/proc/self/smaps_rollup", "AnonHugePages:") > 0;
+    for (int i = 0; m.thp && i < runs; ++i) {
+      thp_fork.push_back(fork_once(&h, false).fork_us);
+      thp_copy.push_back(copy_once(h, true).first);
+    }
+    m.thp_fork_n = median(thp_fork);
+    m.thp_copy = median(thp_copy);
+  }
+  return m;
+}
+
+CostModel fit(const Measured& x, size_t mib) {
+  CostModel m;  // constants not measured keep the kernel-semantics.md values
+  double pages = double(mib) * 256.0;
+  m.fork_base_us = x.fork_base;
+  m.pte_copy_ns = std::max(0.0, x.fork_n - x.fork_base) * 1000.0 / pages;
+  m.cow_fault_us = x.cow_write / pages;
+  m.copy_page_us = x.copy / pages;
+  m.memcpy_page_us = x.memcpy_faulted / pages;
+  if (x.vmpte_base >= 0) m.process_base_kib = 60.0 + double(x.vmpte_base);  // 60 KiB: kernel structures
+  if (x.thp) {
+    m.thp_fork_base_us = x.fork_base;
+    m.thp_pmd_copy_us = std::max(0.0, x.thp_fork_n - x.fork_base) / (pages / 512.0);
+    m.thp_copy_page_us = x.thp_copy / pages;
+  }
+  return m;
+}
+
+void table_row(const char* what, const std::string& a, const std::string& b, const std::string& c) {
+  std::printf("#   %-34s %14s %14s %14s\n", what, a.c_str(), b.c_str(), c.c_str());
+}
+
+}  // namespace
+
+int calibrate_main(const Args& args) {
+  size_t mib = 120;
+  int runs = 5;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if ((a == "--mib" || a == "--runs") && i + 1 < args.size()) {
+      long v = std::atol(args[++i].c_str());
+      if (v < 1 || v > 4096) {
+        std::fprintf(stderr, "cowlab calibrate: %s takes 1 to 4096\n", a.c_str());
+        return 2;
+      }
+      if (a == "--mib") mib = size_t(v);
+      else runs = int(v);
+    } else if (a == "--help" || a == "-h") {
+      std::puts("usage: cowlab calibrate [--mib N] [--runs N]\n"
+                "  Measures fork, COW faults and copies of an N MiB region (default 120) on this machine\n"
+                "  and prints the cost model's constants (save them and pass --model FILE to cowlab cost).");
+      return 0;
+    } else {
+      std::fprintf(stderr, "cowlab calibrate: unknown argument '%s'\n", a.c_str());
+      return 2;
+    }
+  }
+  Measured x = measure(mib, runs);
+  CostModel fitted = fit(x, mib), book;
+  utsname u{};
+  uname(&u);
+  std::printf("# cowlab calibrate: measured on this machine (Linux %s, %s), %zu MiB, median of %d runs\n",
+              u.release, u.machine, mib, runs);
+  std::fputs(format_cost_model(fitted).c_str(), stdout);
+  if (!x.thp) std::puts("# (transparent huge pages unavailable: the thp_* constants keep the book values)");
+
+  double pages = double(mib) * 256.0;
+  char what[64];
+  auto us = [](double v) { return format_time_us(v); };
+  std::puts("#");
+  std::puts("# Modeled vs measured on this machine. \"book\" = the constants from kernel-semantics.md;");
+  std::puts("# \"fitted\" = the constants above; each row's fitted model is derived from other rows");
+  std::puts("# where it says so, otherwise it reproduces the measurement it was fitted to.");
+  table_row("", "model (book)", "model (fitted)", "measured");
+  table_row("fork, empty process", us(book.fork_base_us), us(fitted.fork_base_us), us(x.fork_base));
+  std::snprintf(what, sizeof what, "fork, %zu MiB written", mib);
+  table_row(what, us(classic_4k(book, uint32_t(mib)).cow_us), us(classic_4k(fitted, uint32_t(mib)).cow_us), us(x.fork_n));
+  std::snprintf(what, sizeof what, "fork, %zu MiB written (predicted)", mib / 4);
+  double q_book = book.fork_base_us + pages / 4 * book.pte_copy_ns / 1000;
+  double q_fit = fitted.fork_base_us + pages / 4 * fitted.pte_copy_ns / 1000;
+  table_row(what, us(q_book), us(q_fit), us(x.fork_quarter));
+  std::snprintf(what, sizeof what, "child writes %zu MiB (COW faults)", mib);
+  table_row(what, us(pages * book.cow_fault_us), us(pages * fitted.cow_fault_us), us(x.cow_write));
+  std::snprintf(what, sizeof what, "naive copy of %zu MiB", mib);
+  table_row(what, us(pages * book.copy_page_us), us(pages * fitted.copy_page_us), us(x.copy));
+  table_row("memcpy, destination faulted", us(pages * book.memcpy_page_us), us(pages * fitted.memcpy_page_us),
+            us(x.memcpy_faulted));
+  double pt_kib = classic_4k(book, uint32_t(mib)).cow_kib - book.process_base_kib;
+  table_row("child VmPTE after fork", format_bytes((pt_kib + 36) * 1024, false),
+            format_bytes((pt_kib + fitted.process_base_kib - 60) * 1024, false),
+            x.vmpte_n >= 0 ? format_bytes(double(x.vmpte_n) * 1024, false) : "?");
+  if (x.thp) {
+    std::snprintf(what, sizeof what, "THP: fork, %zu MiB written", mib);
+    table_row(what, us(classic_thp(book, uint32_t(mib)).cow_us), us(classic_thp(fitted, uint32_t(mib)).cow_us),
+              us(x.thp_fork_n));
+    std::snprintf(what, sizeof what, "THP: naive copy of %zu MiB", mib);
+    table_row(what, us(pages * book.thp_copy_page_us), us(pages * fitted.thp_copy_page_us), us(x.thp_copy));
+  }
+  std::puts("# The fitted model is linear: its per-PTE cost comes from the full-size fork, so the");
+  std::puts("# predicted quarter-size fork shows how far linear holds on this machine.");
+  return 0;
+}
+
+#else  // not Linux
+
+int calibrate_main(const Args&) {
+  std::fputs("cowlab calibrate: measuring real forks needs Linux; the model uses the constants from\n"
+             "kernel-semantics.md (see `cowlab cost --constants`)\n", stderr);
+  return 2;
+}
+
+#endif
+
+}  // namespace cow::shell
