@@ -193,8 +193,11 @@ void App::Impl::advance(double seconds) {
     size_t pos = session.position();
     if (pos == *target) break;
     if (*target < pos) {
-      session.run_to(*target);
-      if (session.position() != *target) break;
+      // Back to the checkpoint at or before the target (Session keeps one every 32
+      // steps; any spacing is correct, this one makes run_to only restore), then
+      // forward in slices like any run.
+      session.run_to(*target - *target % 32);
+      if (session.position() > *target) break;
       continue;
     }
     if (session.stopped() || !session.step()) break;
@@ -296,6 +299,9 @@ void App::Impl::refresh_view() {
   zoom_cells();
   if (ui.physical.want_rmap && !view.rmap.built) build_reverse_map(view, session.engine());
   ui.physical.want_rmap = false;
+  if (ui.want_texts && (!view.texts.built || (ui.smaps_process >= 0 && ui.smaps_process != view.texts.proc)))
+    build_proc_texts(view, session.engine(), ui.smaps_process);
+  ui.want_texts = false;
 }
 
 // Aggregates the page map and physical memory at the zoom the panels ask for.

@@ -93,18 +93,30 @@ void draw_current_step(const View& v, const Palette& pal) {
     for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) event_line(v, v.position, size_t(i), pal);
 }
 
+void draw_events_tab(const View& v, UiState& ui, const Palette& pal) {
+  ImGui::Checkbox("all steps", &ui.events_all_steps);
+  ImGui::BeginChild("##events", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  if (v.valid && v.session) {
+    if (ui.events_all_steps) draw_all_steps(v, ui, pal);
+    else draw_current_step(v, pal);
+  }
+  ImGui::EndChild();
+}
+
 }  // namespace
 
 void draw_events_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
-  if (begin_panel("Events", ui.layout.events)) {
-    ImGui::Checkbox("all steps", &ui.events_all_steps);
-    ImGui::BeginChild("##events", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
-    if (v.valid && v.session) {
-      if (ui.events_all_steps) draw_all_steps(v, ui, pal);
-      else draw_current_step(v, pal);
+  if (begin_panel("Events", ui.layout.events, ImGuiWindowFlags_NoTitleBar) && ImGui::BeginTabBar("##lower")) {
+    if (ImGui::BeginTabItem("Events")) {
+      draw_events_tab(v, ui, pal);
+      ImGui::EndTabItem();
     }
-    ImGui::EndChild();
+    if (ImGui::BeginTabItem("/proc: smaps, status, smem")) {
+      draw_proc_tab(v, ui);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
   }
   ImGui::End();
 }

@@ -183,6 +183,7 @@ void draw_legend(const Palette& pal) {
   legend_item(pal, pal.shared[2], "shared");
   legend_item(pal, pal.shared[7], "mapcount 65+");
   legend_item(pal, pal.file[1], "file");
+  legend_item(pal, pal.file[3], "file shared");
   legend_item(pal, pal.shmem[1], "shmem");
   legend_item(pal, pal.absent, "dirty", Marker::Dirty);
   legend_item(pal, pal.absent, "COW write-protected", Marker::CowWp);

@@ -94,6 +94,8 @@ struct UiState {
   PageMapState page_map;
   PhysicalState physical;
   bool events_all_steps = false;
+  int smaps_process = -1;           // the /proc tab's process (ProcId), -1: the first live
+  bool want_texts = false;          // the /proc tab is showing (texts built next frame)
   size_t events_scroll_pos = SIZE_MAX;  // position the events list last scrolled to
   uint64_t events_scroll_gen = 0;
   int timeline_metric = 0;          // 0 = Rss, 1 = Pss
@@ -212,6 +214,13 @@ struct StepLines {
   std::vector<std::string> lines;
 };
 
+// The real-tool texts (engine/smaps.h) for the current step, built when the tab shows.
+struct ProcTexts {
+  bool built = false;
+  int proc = -1;                                // whose smaps
+  std::string smaps, rollup, status, smem;
+};
+
 struct View {
   const script::Session* session = nullptr;     // for hover look-ups (bounds-checked)
   const std::vector<Example>* examples = nullptr;
@@ -236,6 +245,7 @@ struct View {
   std::vector<uint16_t> frame_cells;            // per frames_per_cell frames (cell_of)
   uint32_t frames_per_cell = 1;
   ReverseMap rmap;
+  ProcTexts texts;
 
   Series series;
   std::vector<StepLines> events;                // by step - 1, described lazily
@@ -279,7 +289,10 @@ bool page_detail(const View& v, MmId mm, uint32_t region, uint32_t page, PageDet
 
 void draw_menu_panel(const View& v, UiState& ui);
 void draw_editor_panel(const View& v, UiState& ui);
-void draw_events_panel(const View& v, UiState& ui);
+void draw_events_panel(const View& v, UiState& ui);  // with the /proc tab
+void draw_proc_tab(const View& v, UiState& ui);      // smaps, status, smem (proc_views.cpp)
+// The /proc texts for `proc` (or the first live process when -1).
+void build_proc_texts(View& v, const Engine& e, int proc);
 void draw_headline_panel(const View& v, UiState& ui);
 void draw_travel_panel(const View& v, UiState& ui);
 void draw_processes_panel(const View& v, UiState& ui);

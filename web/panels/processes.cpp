@@ -38,7 +38,7 @@ void stacked_bar(const ProcPoint& p, uint32_t max_rss, const Palette& pal) {
   };
   float mid = o.y + h * 0.5f;
   segs(o.y + 1, mid, {{p.shared, pal.shared[4]}, {p.priv, pal.priv}});
-  segs(mid + 1, o.y + h, {{p.anon, pal.zero}, {p.file, pal.file[1]}, {p.shmem, pal.shmem[1]}});
+  segs(mid + 1, o.y + h, {{p.anon, pal.series[5]}, {p.file, pal.file[1]}, {p.shmem, pal.shmem[1]}});
 }
 
 void name_cell(const ProcRow& r, UiState& ui, const Palette& pal) {

@@ -24,12 +24,12 @@ void ramp(ImU32 out[8], ImU32 single, ImU32 light, ImU32 deep) {
 Palette make_palette(bool dark) {
   Palette p{};
   p.unmapped = dark ? IM_COL32(255, 255, 255, 10) : IM_COL32(0, 0, 0, 10);
-  p.absent = dark ? IM_COL32(255, 255, 255, 30) : IM_COL32(0, 0, 0, 28);
-  p.zero = dark ? IM_COL32(150, 152, 165, 255) : IM_COL32(176, 178, 190, 255);
+  p.absent = dark ? IM_COL32(255, 255, 255, 30) : IM_COL32(0, 0, 0, 20);
+  p.zero = dark ? IM_COL32(150, 152, 165, 255) : IM_COL32(140, 142, 156, 255);
   p.priv = dark ? IM_COL32(86, 190, 96, 255) : IM_COL32(64, 168, 76, 255);
   ramp(p.shared, IM_COL32(86, 190, 96, 255), IM_COL32(110, 170, 255, 255), IM_COL32(30, 62, 170, 255));
-  ramp(p.file, IM_COL32(240, 168, 64, 255), IM_COL32(226, 140, 40, 255), IM_COL32(150, 82, 16, 255));
-  ramp(p.shmem, IM_COL32(196, 128, 232, 255), IM_COL32(176, 108, 222, 255), IM_COL32(100, 40, 150, 255));
+  ramp(p.file, IM_COL32(244, 176, 72, 255), IM_COL32(206, 118, 26, 255), IM_COL32(130, 66, 8, 255));
+  ramp(p.shmem, IM_COL32(206, 146, 240, 255), IM_COL32(160, 92, 214, 255), IM_COL32(90, 34, 140, 255));
   p.dirty = IM_COL32(235, 64, 64, 255);
   p.cow_wp = dark ? IM_COL32(10, 10, 16, 190) : IM_COL32(255, 255, 255, 220);
   p.free_frame = p.absent;

@@ -175,6 +175,7 @@ void build_view(View& v, const script::Session& s, int only_process) {
   fill_numbers(v, e, std::move(old));
   build_page_states(v, e, only_process);
   v.rmap = ReverseMap{};
+  v.texts = ProcTexts{};
   describe_steps(v, s);
   v.valid = true;
 }
