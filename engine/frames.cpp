@@ -27,13 +27,13 @@ FrameId Frames::alloc(FrameKind kind) {
   return kNone;
 }
 
-// Grows the table by half its size at least (amortised O(1)), never beyond total().
+// Grows the table to hold frame size - 1: by half its size at least, so that growing is
+// amortised O(1) and rare, but never beyond total().
 void Frames::grow(uint32_t size) {
-  if (size > frames_.capacity()) {
-    size_t want = std::max<size_t>({size, frames_.capacity() + frames_.capacity() / 2, 1024});
-    frames_.reserve(std::min<size_t>(want, total_));
-  }
-  frames_.resize(size);
+  size_t want = std::max<size_t>({size, frames_.size() + frames_.size() / 2, 1024});
+  want = std::min<size_t>(want, total_);
+  frames_.reserve(want);  // exactly: resize alone would double the capacity
+  frames_.resize(want);
 }
 
 void Frames::free(FrameId f) {

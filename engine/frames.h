@@ -42,7 +42,8 @@ class Frames {
   // Any f below total(); frames never allocated read as free.
   const Frame& operator[](FrameId f) const { return f < frames_.size() ? frames_[f] : kUnused; }
   uint32_t total() const { return total_; }
-  // Frames at or above this id have never been allocated (they are free).
+  // Frames at or above this id have never been allocated (they are free); below it the
+  // table may hold free frames too.
   uint32_t table_size() const { return uint32_t(frames_.size()); }
   // Bytes the frame table and free bitmap hold (for the memory benchmark).
   size_t memory_bytes() const {
