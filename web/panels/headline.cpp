@@ -18,6 +18,7 @@ struct Metric {
 };
 
 constexpr int kMetrics = 14;
+constexpr int kFrameMetrics = 4;  // the first four: frames used, shared, private, free
 
 void metrics(const View& v, const Palette& pal, Metric out[kMetrics]) {
   const SystemUsage& s = v.now.sys;
@@ -74,29 +75,73 @@ void draw_tile(const Metric& m, UiState& ui, const Palette& pal) {
   ImGui::EndGroup();
 }
 
+// Wide: every metric as a big tile, in at most two rows. Narrow: the four frame counts as
+// big tiles and the counters as a grid of "label number change" lines.
+struct Shape {
+  bool compact = false;
+  int per_row = 1;        // big tiles per row
+  int cells_per_row = 1;  // compact counter cells per row
+  float cell_w = 0;
+  float height = 0;
+};
+
+Shape shape(float width, const UiState& ui) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  ImVec2 tile = tile_size(ui);
+  float inner = width - 2 * st.WindowPadding.x;
+  Shape sh;
+  sh.per_row = std::max(1, int(inner / tile.x));
+  int rows = (kMetrics + sh.per_row - 1) / sh.per_row;
+  sh.height = 2 * st.WindowPadding.y + float(rows) * (tile.y + st.ItemSpacing.y);
+  if (rows <= 2) return sh;
+  sh.compact = true;
+  sh.cell_w = ImGui::CalcTextSize("zero-page maps 000000 ^0000").x;
+  sh.cells_per_row = std::max(1, int(inner / sh.cell_w));
+  int big_rows = (kFrameMetrics + sh.per_row - 1) / sh.per_row;
+  int small_rows = (kMetrics - kFrameMetrics + sh.cells_per_row - 1) / sh.cells_per_row;
+  sh.height = 2 * st.WindowPadding.y + float(big_rows) * (tile.y + st.ItemSpacing.y) +
+              float(small_rows) * ImGui::GetTextLineHeightWithSpacing();
+  return sh;
+}
+
+void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) {
+  ImVec2 start = ImGui::GetCursorScreenPos();
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m.label);
+  ImGui::SameLine(0, 0);
+  ImGui::SetCursorScreenPos(ImVec2(start.x + label_w, start.y));
+  ImGui::Text("%llu", static_cast<unsigned long long>(m.now));
+  char id[40];
+  std::snprintf(id, sizeof id, "headline.%s", m.id);
+  record_rect(ui, id);
+  delta_badge(pal, double(m.now) - double(m.prev));
+}
+
 }  // namespace
 
-float headline_height(float width, const UiState& ui) {
-  ImVec2 tile = tile_size(ui);
-  const ImGuiStyle& s = ImGui::GetStyle();
-  int per_row = std::max(1, int((width - 2 * s.WindowPadding.x) / tile.x));
-  int rows = (kMetrics + per_row - 1) / per_row;
-  return 2 * s.WindowPadding.y + float(rows) * (tile.y + s.ItemSpacing.y);
-}
+float headline_height(float width, const UiState& ui) { return shape(width, ui).height; }
 
 void draw_headline_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
-  if (begin_panel("Headline", ui.layout.headline, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
+  const Rect& r = ui.layout.headline;
+  if (begin_panel("Headline", r, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
     Metric m[kMetrics];
     metrics(v, pal, m);
+    Shape sh = shape(r.w, ui);
     ImVec2 tile = tile_size(ui);
     ImVec2 origin = ImGui::GetCursorScreenPos();
-    int per_row = std::max(1, int(ImGui::GetContentRegionAvail().x / tile.x));
     float spacing = ImGui::GetStyle().ItemSpacing.y;
-    for (int i = 0; i < kMetrics; ++i) {
-      int row = i / per_row, col = i % per_row;
+    int big = sh.compact ? kFrameMetrics : kMetrics;
+    for (int i = 0; i < big; ++i) {
+      int row = i / sh.per_row, col = i % sh.per_row;
       ImGui::SetCursorScreenPos(ImVec2(origin.x + float(col) * tile.x, origin.y + float(row) * (tile.y + spacing)));
       draw_tile(m[i], ui, pal);
+    }
+    float y = origin.y + float((big + sh.per_row - 1) / sh.per_row) * (tile.y + spacing);
+    float label_w = ImGui::CalcTextSize("zero-page maps ").x;
+    for (int i = big; i < kMetrics; ++i) {
+      int k = i - big, row = k / sh.cells_per_row, col = k % sh.cells_per_row;
+      ImGui::SetCursorScreenPos(ImVec2(origin.x + float(col) * sh.cell_w, y + float(row) * ImGui::GetTextLineHeightWithSpacing()));
+      draw_cell(m[i], ui, pal, label_w);
     }
   }
   ImGui::End();
