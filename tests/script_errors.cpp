@@ -4,7 +4,6 @@
 // Every error names the token, points at its line:col (columns count characters) and,
 // where a word is close, suggests it.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "engine/script/parser.h"
@@ -207,8 +206,9 @@ TEST_CASE("malformed page lists and reversed ranges", "[script_errors]") {
   d = error_of("P1 write heap 3,,5");
   CHECK(d.pos.col == 15);
   CHECK_THAT(d.message, Contains("malformed page list '3,,5'"));
-  for (const char* bad : {"P1 write heap 3-", "P1 write heap 3,", "P1 write heap 1-2-3",
-                          "P1 read heap 0x10", "P1 munmap heap 4k", "P1 madvise heap 1,a dontfork"}) {
+  for (const char* bad :
+       {"P1 write heap 3-", "P1 write heap 3,", "P1 write heap 1-2-3", "P1 read heap 0x10",
+        "P1 munmap heap 4k", "P1 madvise heap 1,a dontfork"}) {
     INFO(bad);
     CHECK_THAT(error_of(bad).message, Contains("malformed page list"));
   }
@@ -418,7 +418,8 @@ TEST_CASE("expect values and shape", "[script_errors]") {
   d = error_of("expect P1 rss=1 pss");
   CHECK(d.pos.col == 17);
   CHECK_THAT(d.message, Contains("expected '=' after 'pss'"));
-  CHECK_THAT(error_of("expect P1 rss=1 junk").message, Contains("expected metric=value, got 'junk'"));
+  CHECK_THAT(error_of("expect P1 rss=1 junk").message,
+             Contains("expected metric=value, got 'junk'"));
   CHECK_THAT(error_of("expect P1 rss==1").message, Contains("unexpected '='"));
 }
 
@@ -469,9 +470,9 @@ TEST_CASE("invalid UTF-8 is an error at its character", "[script_errors]") {
   CHECK(d.pos.col == 4);
   CHECK_THAT(d.message, Contains("invalid UTF-8"));
 
-  CHECK(error_of("spawn P1 # \xE2\x82").pos.col == 12);   // a sequence cut short
-  CHECK_THAT(error_of("# \xC0\x80").message, Contains("invalid UTF-8"));      // overlong NUL
-  CHECK_THAT(error_of("# \xED\xA0\x80").message, Contains("invalid UTF-8"));  // a surrogate
+  CHECK(error_of("spawn P1 # \xE2\x82").pos.col == 12);                   // a sequence cut short
+  CHECK_THAT(error_of("# \xC0\x80").message, Contains("invalid UTF-8"));  // overlong NUL
+  CHECK_THAT(error_of("# \xED\xA0\x80").message, Contains("invalid UTF-8"));      // a surrogate
   CHECK_THAT(error_of("# \xF4\x90\x80\x80").message, Contains("invalid UTF-8"));  // > U+10FFFF
   CHECK_THAT(error_of("# \x80").message, Contains("invalid UTF-8"));  // a stray continuation
 }
@@ -500,7 +501,10 @@ TEST_CASE("non-ASCII characters outside comments", "[script_errors]") {
   CHECK(d.pos.col == 6);
   CHECK_THAT(d.message, Contains("U+00A0"));
 
-  CHECK_THAT(error_of("P1 write heap 1\xEF\xBC\x8C" "2").message, Contains("U+FF0C"));
+  CHECK_THAT(error_of("P1 write heap 1\xEF\xBC\x8C"
+                      "2")
+                 .message,
+             Contains("U+FF0C"));
 }
 
 TEST_CASE("CRLF line ends keep error positions right", "[script_errors]") {

@@ -179,10 +179,11 @@ TEST_CASE("write, read and munmap cover all pages or a page list", "[script_pars
 }
 
 TEST_CASE("madvise takes every advice, with or without a range", "[script_parser]") {
-  const std::vector<std::pair<const char*, Advice>> advice = {
-      {"dontfork", Advice::DontFork},     {"dofork", Advice::DoFork},
-      {"wipeonfork", Advice::WipeOnFork}, {"keeponfork", Advice::KeepOnFork},
-      {"dontneed", Advice::DontNeed}};
+  const std::vector<std::pair<const char*, Advice>> advice = {{"dontfork", Advice::DontFork},
+                                                              {"dofork", Advice::DoFork},
+                                                              {"wipeonfork", Advice::WipeOnFork},
+                                                              {"keeponfork", Advice::KeepOnFork},
+                                                              {"dontneed", Advice::DontNeed}};
   for (const auto& [word, value] : advice) {
     Statement s = one(std::string("P1 madvise heap ") + word);
     CHECK(s.verb == Verb::Madvise);
@@ -300,8 +301,10 @@ TEST_CASE("expect values: integers, pss decimals, sizes and states", "[script_pa
   CHECK(one("expect frames_total=64M").checks[0].value == 16384);
 
   const std::vector<std::pair<const char*, ProcState>> states = {
-      {"running", ProcState::Running}, {"suspended", ProcState::Suspended},
-      {"exited", ProcState::Exited},   {"killed", ProcState::Killed}};
+      {"running", ProcState::Running},
+      {"suspended", ProcState::Suspended},
+      {"exited", ProcState::Exited},
+      {"killed", ProcState::Killed}};
   for (const auto& [word, value] : states) {
     Check c = one(std::string("expect C1 state=") + word).checks[0];
     CHECK(c.metric == "state");
@@ -312,26 +315,26 @@ TEST_CASE("expect values: integers, pss decimals, sizes and states", "[script_pa
 }
 
 TEST_CASE("every metric of each scope is accepted there", "[script_parser]") {
-  for (const char* m : {"rss", "pss", "uss", "shared", "private", "shared_clean", "shared_dirty",
-                        "private_clean", "private_dirty", "anon", "file", "shmem", "ptes",
-                        "zero_ptes", "vm_pte"}) {
+  for (const char* m :
+       {"rss", "pss", "uss", "shared", "private", "shared_clean", "shared_dirty", "private_clean",
+        "private_dirty", "anon", "file", "shmem", "ptes", "zero_ptes", "vm_pte"}) {
     INFO(m);
     CHECK(is_process_metric(m));
     CHECK(one(std::string("expect P1 ") + m + "=0").checks[0].metric == m);
   }
   CHECK(is_process_metric("state"));
-  for (const char* m : {"rss", "pss", "uss", "shared", "private", "shared_clean", "shared_dirty",
-                        "private_clean", "private_dirty", "anon", "file", "shmem", "ptes",
-                        "zero_ptes", "pages"}) {
+  for (const char* m :
+       {"rss", "pss", "uss", "shared", "private", "shared_clean", "shared_dirty", "private_clean",
+        "private_dirty", "anon", "file", "shmem", "ptes", "zero_ptes", "pages"}) {
     INFO(m);
     CHECK(is_region_metric(m));
     CHECK(one(std::string("expect P1 heap ") + m + "=0").checks[0].metric == m);
   }
-  for (const char* m : {"frames_total", "frames_used", "frames_free", "frames_mapped",
-                        "frames_shared", "frames_private", "page_cache", "shmem", "faults",
-                        "faults_read", "faults_write", "cow_copies", "cow_reuses", "zero_fills",
-                        "zero_page_maps", "file_maps", "ptes_copied", "fork_failures",
-                        "oom_kills", "segfaults"}) {
+  for (const char* m :
+       {"frames_total",   "frames_used", "frames_free",   "frames_mapped", "frames_shared",
+        "frames_private", "page_cache",  "shmem",         "faults",        "faults_read",
+        "faults_write",   "cow_copies",  "cow_reuses",    "zero_fills",    "zero_page_maps",
+        "file_maps",      "ptes_copied", "fork_failures", "oom_kills",     "segfaults"}) {
     INFO(m);
     CHECK(is_system_metric(m));
     CHECK(one(std::string("expect ") + m + "=0").checks[0].metric == m);
@@ -343,7 +346,7 @@ TEST_CASE("every metric of each scope is accepted there", "[script_parser]") {
   CHECK_FALSE(is_process_metric("frames_free"));
 }
 
-TEST_CASE("line ends: LF, CRLF and a lone CR; tabs are blanks", "[script_parser]") {
+TEST_CASE("line ends: LF, CRLF and a lone CR, and tabs as blanks", "[script_parser]") {
   Script crlf = parse_ok("spawn P1\r\nP1 mmap heap 4\r\n\r\nP1 write heap 1-2\r\n");
   REQUIRE(crlf.statements.size() == 3);
   CHECK(crlf.statements[2].pos.line == 4);
@@ -363,7 +366,7 @@ TEST_CASE("line ends: LF, CRLF and a lone CR; tabs are blanks", "[script_parser]
   CHECK(no_final_newline.statements.size() == 2);
 }
 
-TEST_CASE("UTF-8 is welcome in comments; a byte-order mark is skipped", "[script_parser]") {
+TEST_CASE("UTF-8 is welcome in comments and a byte-order mark is skipped", "[script_parser]") {
   Script s = parse_ok("# copy-on-write — démo ✓\nspawn P1  # 進程\n");
   REQUIRE(s.statements.size() == 1);
   CHECK(s.statements[0].pos.line == 2);
@@ -374,12 +377,13 @@ TEST_CASE("UTF-8 is welcome in comments; a byte-order mark is skipped", "[script
 }
 
 TEST_CASE("suggest picks the nearest word or none", "[script_parser]") {
-  const std::vector<std::string> verbs = {"mmap", "munmap", "write", "read", "fork", "vfork",
-                                          "thread", "exec", "exit", "madvise", "mprotect"};
-  CHECK(suggest("frok", verbs) == "fork");     // a swap
+  const std::vector<std::string> verbs = {"mmap", "munmap",  "write",   "read",
+                                          "fork", "vfork",   "thread",  "exec",
+                                          "exit", "madvise", "mprotect"};
+  CHECK(suggest("frok", verbs) == "fork");  // a swap
   CHECK(suggest("wirte", verbs) == "write");
   CHECK(suggest("madvice", verbs) == "madvise");
-  CHECK(suggest("FORK", verbs) == "fork");     // case only
+  CHECK(suggest("FORK", verbs) == "fork");  // case only
   CHECK(suggest("banana", verbs) == "");
   CHECK(suggest("rsss", {"rss", "pss", "uss"}) == "rss");
   CHECK(suggest("C2", {"C1", "P1"}) == "C1");

@@ -76,8 +76,8 @@ size_t check_special(const RawLine& line, size_t i, int col, bool in_comment,
     *error = at(line, col, "unexpected control character " + code_point(cp));
   } else {
     *error = at(line, col,
-                "unexpected character '" + std::string(s.substr(i, len)) + "' (" +
-                    code_point(cp) + "): names, numbers and keywords are ASCII");
+                "unexpected character '" + std::string(s.substr(i, len)) + "' (" + code_point(cp) +
+                    "): names, numbers and keywords are ASCII");
   }
   return 0;
 }
@@ -107,9 +107,9 @@ std::optional<Diagnostic> lex_line(const RawLine& line, const Limits& limits,
   tokens->clear();
   std::string_view s = line.text;
   if (s.size() > limits.max_line_bytes) {
-    return at(line, 1, "line is " + std::to_string(s.size()) +
-                           " bytes long, more than the limit of " +
-                           std::to_string(limits.max_line_bytes) + " (max_line_bytes)");
+    return at(line, 1,
+              "line is " + std::to_string(s.size()) + " bytes long, more than the limit of " +
+                  std::to_string(limits.max_line_bytes) + " (max_line_bytes)");
   }
   std::optional<Diagnostic> error;
   bool in_comment = false;

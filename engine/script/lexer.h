@@ -22,13 +22,13 @@ struct Token {
   TokenKind kind = TokenKind::Word;
   std::string_view text;  // a view into the script text
   Pos pos;
-  int end_col = 0;        // column just past the token
+  int end_col = 0;  // column just past the token
 };
 
 // One raw line of the script, without its line end.
 struct RawLine {
   std::string_view text;
-  int number = 0;         // from 1
+  int number = 0;  // from 1
 };
 
 // Hands out the raw lines of a script in order. A line ends at "\n", "\r\n" or a lone

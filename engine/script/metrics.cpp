@@ -13,32 +13,38 @@ bool contains(const std::vector<std::string>& names, std::string_view name) {
 
 const std::vector<std::string>& metric_names(MetricScope scope) {
   static const std::vector<std::string> process = {
-      "rss", "pss", "uss", "shared", "private", "shared_clean", "shared_dirty",
-      "private_clean", "private_dirty", "anon", "file", "shmem", "ptes", "zero_ptes",
-      "vm_pte", "state"};
+      "rss",          "pss",           "uss",           "shared", "private", "shared_clean",
+      "shared_dirty", "private_clean", "private_dirty", "anon",   "file",    "shmem",
+      "ptes",         "zero_ptes",     "vm_pte",        "state"};
   // A region is one smaps entry: no page-table total and no task state, but its size.
   static const std::vector<std::string> region = {
-      "rss", "pss", "uss", "shared", "private", "shared_clean", "shared_dirty",
-      "private_clean", "private_dirty", "anon", "file", "shmem", "ptes", "zero_ptes",
-      "pages"};
+      "rss",          "pss",          "uss",           "shared",        "private",
+      "shared_clean", "shared_dirty", "private_clean", "private_dirty", "anon",
+      "file",         "shmem",        "ptes",          "zero_ptes",     "pages"};
   static const std::vector<std::string> system = {
-      "frames_total", "frames_used", "frames_free", "frames_mapped", "frames_shared",
-      "frames_private", "page_cache", "shmem", "faults", "faults_read", "faults_write",
-      "cow_copies", "cow_reuses", "zero_fills", "zero_page_maps", "file_maps",
-      "ptes_copied", "fork_failures", "oom_kills", "segfaults"};
+      "frames_total",   "frames_used", "frames_free",   "frames_mapped", "frames_shared",
+      "frames_private", "page_cache",  "shmem",         "faults",        "faults_read",
+      "faults_write",   "cow_copies",  "cow_reuses",    "zero_fills",    "zero_page_maps",
+      "file_maps",      "ptes_copied", "fork_failures", "oom_kills",     "segfaults"};
   switch (scope) {
-    case MetricScope::Process: return process;
-    case MetricScope::Region: return region;
-    case MetricScope::System: return system;
+    case MetricScope::Process:
+      return process;
+    case MetricScope::Region:
+      return region;
+    case MetricScope::System:
+      return system;
   }
   return system;
 }
 
 const char* scope_name(MetricScope scope) {
   switch (scope) {
-    case MetricScope::Process: return "process";
-    case MetricScope::Region: return "region";
-    case MetricScope::System: return "system";
+    case MetricScope::Process:
+      return "process";
+    case MetricScope::Region:
+      return "region";
+    case MetricScope::System:
+      return "system";
   }
   return "system";
 }

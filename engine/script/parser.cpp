@@ -15,8 +15,8 @@ namespace {
 
 // Word lists; the order of kVerbs, kAdvice and kProtect follows their enums.
 const std::vector<std::string> kGlobal = {"ram", "file", "mode", "spawn", "show", "expect"};
-const std::vector<std::string> kVerbs = {"mmap", "munmap", "write",  "read", "fork",    "vfork",
-                                         "thread", "exec", "exit", "madvise", "mprotect"};
+const std::vector<std::string> kVerbs = {"mmap",   "munmap", "write", "read",    "fork",    "vfork",
+                                         "thread", "exec",   "exit",  "madvise", "mprotect"};
 const std::vector<std::string> kFlags = {"shared", "private", "readonly", "readwrite"};
 const std::vector<std::string> kAdvice = {"dontfork", "dofork", "wipeonfork", "keeponfork",
                                           "dontneed"};
@@ -32,23 +32,40 @@ int index_of(const std::vector<std::string>& words, std::string_view w) {
 
 const char* usage(Verb v) {
   switch (v) {
-    case Verb::Ram: return "ram SIZE";
-    case Verb::File: return "file NAME SIZE";
-    case Verb::Mode: return "mode fork=copy|cow";
-    case Verb::Spawn: return "spawn NAME";
-    case Verb::Show: return "show";
-    case Verb::Expect: return "expect [PROCESS [REGION]] METRIC=VALUE ...";
-    case Verb::Mmap: return "P mmap REGION SIZE|FILE [shared|private] [readonly|readwrite]";
-    case Verb::Munmap: return "P munmap REGION [PAGES]";
-    case Verb::Write: return "P write REGION [PAGES]";
-    case Verb::Read: return "P read REGION [PAGES]";
-    case Verb::Fork: return "P fork NAME";
-    case Verb::Vfork: return "P vfork NAME";
-    case Verb::Thread: return "P thread NAME";
-    case Verb::Exec: return "P exec";
-    case Verb::Exit: return "P exit";
-    case Verb::Madvise: return "P madvise REGION [PAGES] ADVICE";
-    case Verb::Mprotect: return "P mprotect REGION [PAGES] readonly|readwrite";
+    case Verb::Ram:
+      return "ram SIZE";
+    case Verb::File:
+      return "file NAME SIZE";
+    case Verb::Mode:
+      return "mode fork=copy|cow";
+    case Verb::Spawn:
+      return "spawn NAME";
+    case Verb::Show:
+      return "show";
+    case Verb::Expect:
+      return "expect [PROCESS [REGION]] METRIC=VALUE ...";
+    case Verb::Mmap:
+      return "P mmap REGION SIZE|FILE [shared|private] [readonly|readwrite]";
+    case Verb::Munmap:
+      return "P munmap REGION [PAGES]";
+    case Verb::Write:
+      return "P write REGION [PAGES]";
+    case Verb::Read:
+      return "P read REGION [PAGES]";
+    case Verb::Fork:
+      return "P fork NAME";
+    case Verb::Vfork:
+      return "P vfork NAME";
+    case Verb::Thread:
+      return "P thread NAME";
+    case Verb::Exec:
+      return "P exec";
+    case Verb::Exit:
+      return "P exit";
+    case Verb::Madvise:
+      return "P madvise REGION [PAGES] ADVICE";
+    case Verb::Mprotect:
+      return "P mprotect REGION [PAGES] readonly|readwrite";
   }
   return "";
 }
@@ -68,7 +85,9 @@ class LineParser {
   bool more() const { return at_ < toks_.size(); }
   const Token& peek() const { return toks_[at_]; }
   const Token& take() { return toks_[at_++]; }
-  bool next_is_digit() const { return more() && peek().kind == TokenKind::Word && starts_with_digit(peek()); }
+  bool next_is_digit() const {
+    return more() && peek().kind == TokenKind::Word && starts_with_digit(peek());
+  }
   bool fail(Pos pos, std::string message);
   bool fail_missing(std::string message);  // points just past the last token
   bool word(std::string message_if_missing, const Token** out);
@@ -118,8 +137,7 @@ bool LineParser::word(std::string message_if_missing, const Token** out) {
 
 bool LineParser::end() {
   if (!more()) return true;
-  return fail(peek().pos, "unexpected " + quote(peek().text) + " (usage: " +
-                              usage(st_.verb) + ")");
+  return fail(peek().pos, "unexpected " + quote(peek().text) + " (usage: " + usage(st_.verb) + ")");
 }
 
 bool LineParser::parse() {
@@ -137,15 +155,21 @@ bool LineParser::global(int keyword) {
   st_.verb = Verb(keyword);
   const Token* t = nullptr;
   switch (st_.verb) {
-    case Verb::Ram: return ram();
-    case Verb::File: return file();
-    case Verb::Mode: return mode();
+    case Verb::Ram:
+      return ram();
+    case Verb::File:
+      return file();
+    case Verb::Mode:
+      return mode();
     case Verb::Spawn:
       return word("spawn needs a process name, e.g. 'spawn P1'", &t) &&
              process_name(*t, &st_.target) && end();
-    case Verb::Show: return end();
-    case Verb::Expect: return expect();
-    default: return false;
+    case Verb::Show:
+      return end();
+    case Verb::Expect:
+      return expect();
+    default:
+      return false;
   }
 }
 
@@ -159,16 +183,19 @@ bool LineParser::process_statement() {
   const int verb = index_of(kVerbs, v->text);
   if (verb < 0) {
     if (index_of(kGlobal, v->text) >= 0) {
-      return fail(v->pos, quote(v->text) + " starts a statement of its own, at the start of a line");
+      return fail(v->pos,
+                  quote(v->text) + " starts a statement of its own, at the start of a line");
     }
     return fail(v->pos, "unknown verb " + quote(v->text) + did_you_mean(v->text, kVerbs));
   }
   st_.verb = Verb(int(Verb::Mmap) + verb);
   switch (st_.verb) {
-    case Verb::Mmap: return mmap();
+    case Verb::Mmap:
+      return mmap();
     case Verb::Munmap:
     case Verb::Write:
-    case Verb::Read: return region() && optional_pages() && end();
+    case Verb::Read:
+      return region() && optional_pages() && end();
     case Verb::Madvise: {
       int advice = 0;
       if (!region() || !optional_pages() || !keyword_in(kAdvice, "advice", &advice)) return false;
@@ -177,14 +204,17 @@ bool LineParser::process_statement() {
     }
     case Verb::Mprotect: {
       int prot = 0;
-      if (!region() || !optional_pages() || !keyword_in(kProtect, "protection", &prot)) return false;
+      if (!region() || !optional_pages() || !keyword_in(kProtect, "protection", &prot))
+        return false;
       st_.protect = Protect(prot);
       return end();
     }
     case Verb::Fork:
     case Verb::Vfork:
-    case Verb::Thread: return new_task();
-    default: return end();  // exec, exit
+    case Verb::Thread:
+      return new_task();
+    default:
+      return end();  // exec, exit
   }
 }
 
@@ -244,8 +274,9 @@ bool LineParser::size_in(uint64_t min, uint64_t max, const char* limit, const ch
   }
   if (r.value < min) return fail(t.pos, std::string(what) + " needs at least one page");
   if (r.value > max) {
-    return fail(t.pos, std::string(what) + " size " + quote(t.text) + " is " + std::to_string(r.value) +
-                           " pages, more than the limit of " + std::to_string(max) + " (" + limit + ")");
+    return fail(t.pos, std::string(what) + " size " + quote(t.text) + " is " +
+                           std::to_string(r.value) + " pages, more than the limit of " +
+                           std::to_string(max) + " (" + limit + ")");
   }
   st_.count = r.value;
   st_.count_pos = t.pos;
@@ -260,7 +291,8 @@ bool LineParser::keyword_in(const std::vector<std::string>& words, const char* k
   }
   const std::string verb = kVerbs[int(st_.verb) - int(Verb::Mmap)];
   const Token* t = nullptr;
-  if (!word(verb + " needs " + (kind[0] == 'a' ? "an " : "a ") + kind + ": " + list, &t)) return false;
+  if (!word(verb + " needs " + (kind[0] == 'a' ? "an " : "a ") + kind + ": " + list, &t))
+    return false;
   *index = index_of(words, t->text);
   if (*index >= 0) return true;
   const std::string hint = did_you_mean(t->text, words);
@@ -315,7 +347,8 @@ bool LineParser::mode() {
 bool LineParser::new_task() {
   const std::string verb = kVerbs[int(st_.verb) - int(Verb::Mmap)];
   const Token* t = nullptr;
-  if (!word(verb + " needs a name for the new process, e.g. 'P1 " + verb + " C1'", &t)) return false;
+  if (!word(verb + " needs a name for the new process, e.g. 'P1 " + verb + " C1'", &t))
+    return false;
   return process_name(*t, &st_.target) && end();
 }
 
@@ -352,23 +385,26 @@ bool LineParser::mmap_flags() {
     if (t.kind == TokenKind::Equals) return fail(t.pos, "unexpected '='");
     const int f = index_of(kFlags, t.text);
     if (f < 0 && starts_with_digit(t)) {
-      return fail(t.pos, "unexpected " + quote(t.text) +
-                             (st_.backing == Backing::File
-                                  ? ": a file mapping takes its size from the file"
-                                  : " after the size"));
+      return fail(
+          t.pos, "unexpected " + quote(t.text) +
+                     (st_.backing == Backing::File ? ": a file mapping takes its size from the file"
+                                                   : " after the size"));
     }
     if (f < 0) {
       const std::string hint = did_you_mean(t.text, kFlags);
-      return fail(t.pos, "unknown flag " + quote(t.text) +
-                             (hint.empty() ? " (flags: shared, private, readonly, readwrite)" : hint));
+      return fail(t.pos,
+                  "unknown flag " + quote(t.text) +
+                      (hint.empty() ? " (flags: shared, private, readonly, readwrite)" : hint));
     }
     const Token*& seen = f < 2 ? share : prot;
     if (seen && seen->text != t.text) {
       return fail(t.pos, "conflicting flags " + quote(seen->text) + " and " + quote(t.text));
     }
     seen = &t;
-    if (f < 2) st_.share = f == 0 ? Share::Shared : Share::Private;
-    else st_.prot = f == 2 ? Prot::ReadOnly : Prot::ReadWrite;
+    if (f < 2)
+      st_.share = f == 0 ? Share::Shared : Share::Private;
+    else
+      st_.prot = f == 2 ? Prot::ReadOnly : Prot::ReadWrite;
   }
   return true;
 }
@@ -396,10 +432,12 @@ bool LineParser::expect() {
     }
   }
   if (names.size() > 2) {
-    return fail(names[2]->pos, "unexpected " + quote(names[2]->text) +
-                                   ": expect takes at most a process and a region before its checks");
+    return fail(names[2]->pos,
+                "unexpected " + quote(names[2]->text) +
+                    ": expect takes at most a process and a region before its checks");
   }
-  if (!more()) return fail_missing("expect needs at least one metric=value, e.g. 'expect P1 rss=64'");
+  if (!more())
+    return fail_missing("expect needs at least one metric=value, e.g. 'expect P1 rss=64'");
   st_.scope = MetricScope(names.size() == 0 ? 2 : names.size() == 1 ? 0 : 1);
   if (!names.empty()) {
     if (!process_name(*names[0], &st_.actor)) return false;
@@ -429,15 +467,17 @@ bool LineParser::check(MetricScope scope) {
     return fail(m.pos, "expected metric=value, got " + quote(m.text));
   }
   const Token& eq = take();
-  if (!more()) return fail(Pos{eq.pos.line, eq.end_col}, "missing value after " + quote(std::string(m.text) + "="));
+  if (!more())
+    return fail(Pos{eq.pos.line, eq.end_col},
+                "missing value after " + quote(std::string(m.text) + "="));
   const Token& v = take();
   if (v.kind == TokenKind::Equals) return fail(v.pos, "unexpected '='");
   const std::string name(m.text);
   if (index_of(metric_names(scope), name) < 0) {
     for (MetricScope other : {MetricScope::Process, MetricScope::Region, MetricScope::System}) {
       if (other != scope && index_of(metric_names(other), name) >= 0) {
-        return fail(m.pos, "metric " + quote(name) + " is a " + scope_name(other) + " metric, not a " +
-                               scope_name(scope) + " metric");
+        return fail(m.pos, "metric " + quote(name) + " is a " + scope_name(other) +
+                               " metric, not a " + scope_name(scope) + " metric");
       }
     }
     std::string hint = did_you_mean(name, metric_names(scope));
@@ -465,8 +505,10 @@ bool LineParser::check(MetricScope scope) {
 class CreatedNames {
  public:
   void add(const NameRef& n) {
-    if (n.is_range) ranges_.push_back(n);
-    else plain_.insert(n.base);
+    if (n.is_range)
+      ranges_.push_back(n);
+    else
+      plain_.insert(n.base);
   }
   bool contains(std::string_view name) const {
     if (plain_.count(std::string(name))) return true;
@@ -500,7 +542,8 @@ void improve_message(const Token& first, const CreatedNames& created, Diagnostic
     *d = Diagnostic{first.pos, quote(first.text) + " needs a process before it, e.g. 'P1 " +
                                    std::string(first.text) + " ...'"};
   } else if (!suggest(first.text, kGlobal).empty()) {
-    *d = Diagnostic{first.pos, "unknown statement " + quote(first.text) + did_you_mean(first.text, kGlobal)};
+    *d = Diagnostic{first.pos,
+                    "unknown statement " + quote(first.text) + did_you_mean(first.text, kGlobal)};
   }
 }
 
@@ -510,7 +553,8 @@ struct Order {
 
   std::optional<Diagnostic> check(const Statement& s) {
     if (s.verb == Verb::Ram) {
-      if (ram_line) return Diagnostic{s.pos, "ram is already set on line " + std::to_string(ram_line)};
+      if (ram_line)
+        return Diagnostic{s.pos, "ram is already set on line " + std::to_string(ram_line)};
       const int later = file_line ? file_line : spawn_line;
       if (later) {
         return Diagnostic{s.pos, "ram must come before any file and the first spawn (line " +
@@ -533,10 +577,10 @@ bool creates_task(Verb v) {
 ParseResult parse(std::string_view text, const Limits& limits) {
   ParseResult result;
   if (text.size() > limits.max_script_bytes) {
-    result.error = Diagnostic{Pos{1, 1}, "script is " + std::to_string(text.size()) +
-                                             " bytes long, more than the limit of " +
-                                             std::to_string(limits.max_script_bytes) +
-                                             " (max_script_bytes)"};
+    result.error =
+        Diagnostic{Pos{1, 1}, "script is " + std::to_string(text.size()) +
+                                  " bytes long, more than the limit of " +
+                                  std::to_string(limits.max_script_bytes) + " (max_script_bytes)"};
     return result;
   }
   std::vector<Statement>& out = result.script.statements;

@@ -40,22 +40,33 @@ Parsed<uint64_t> size_from(const Token& t, std::string_view noun) {
   uint64_t unit = 0;  // 0: pages
   if (n + 1 == s.size()) {
     switch (s[n]) {
-      case 'K': case 'k': unit = uint64_t(1) << 10; break;
-      case 'M': case 'm': unit = uint64_t(1) << 20; break;
-      case 'G': case 'g': unit = uint64_t(1) << 30; break;
-      default: break;
+      case 'K':
+      case 'k':
+        unit = uint64_t(1) << 10;
+        break;
+      case 'M':
+      case 'm':
+        unit = uint64_t(1) << 20;
+        break;
+      case 'G':
+      case 'g':
+        unit = uint64_t(1) << 30;
+        break;
+      default:
+        break;
     }
   }
   uint64_t v = 0;
   const Number st = read_uint(s.substr(0, n), &v);
   if (st == Number::Malformed || (n != s.size() && unit == 0)) {
-    r.error = error_at(t, 0, "malformed " + std::string(noun) + " " + quote(s) +
-                                 " (write pages, or bytes with K, M or G: 64, 256K, 1M)");
+    r.error = error_at(t, 0,
+                       "malformed " + std::string(noun) + " " + quote(s) +
+                           " (write pages, or bytes with K, M or G: 64, 256K, 1M)");
   } else if (st == Number::TooLarge || (unit && v > UINT64_MAX / unit)) {
     r.error = error_at(t, 0, std::string(noun) + " " + quote(s) + " is too large");
   } else if (unit && (v * unit) % kPageSize != 0) {
-    r.error = error_at(t, 0, std::string(noun) + " " + quote(s) +
-                                 " is not a multiple of the 4K page size");
+    r.error = error_at(
+        t, 0, std::string(noun) + " " + quote(s) + " is not a multiple of the 4K page size");
   } else {
     r.value = unit ? v * unit / kPageSize : v;
   }
@@ -71,16 +82,16 @@ std::optional<Diagnostic> page_item(const Token& t, size_t off, std::string_view
   uint64_t first = 0, last = 0;
   const Number sa = read_uint(a, &first), sb = read_uint(b, &last);
   if (sa == Number::Malformed || sb == Number::Malformed) {
-    return error_at(t, 0, "malformed page list " + quote(t.text) +
-                              " (write pages like 0-15 or 3,5,7-9)");
+    return error_at(t, 0,
+                    "malformed page list " + quote(t.text) + " (write pages like 0-15 or 3,5,7-9)");
   }
-  if (sa == Number::TooLarge || sb == Number::TooLarge || first > UINT32_MAX ||
-      last > UINT32_MAX) {
+  if (sa == Number::TooLarge || sb == Number::TooLarge || first > UINT32_MAX || last > UINT32_MAX) {
     return error_at(t, off, "page number in " + quote(item) + " is too large");
   }
   if (first > last) {
-    return error_at(t, off, "reversed page range " + quote(item) + " (did you mean '" +
-                                std::string(b) + "-" + std::string(a) + "'?)");
+    return error_at(t, off,
+                    "reversed page range " + quote(item) + " (did you mean '" + std::string(b) +
+                        "-" + std::string(a) + "'?)");
   }
   *span = PageSpan{uint32_t(first), uint32_t(last)};
   return std::nullopt;
@@ -92,9 +103,8 @@ bool valid_name(std::string_view s) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
   };
   if (!alpha(s[0])) return false;
-  return std::all_of(s.begin() + 1, s.end(), [&](char c) {
-    return alpha(c) || is_digit(c) || c == '.' || c == '-';
-  });
+  return std::all_of(s.begin() + 1, s.end(),
+                     [&](char c) { return alpha(c) || is_digit(c) || c == '.' || c == '-'; });
 }
 
 std::string name_too_long(std::string_view what, std::string_view s, const Limits& limits) {
@@ -127,18 +137,21 @@ std::optional<Diagnostic> range_part(const Token& t, size_t open, const Limits& 
     return error_at(t, 0, "name range " + quote(s) + " has a number that is too large");
   }
   if (lo > hi) {
-    return error_at(t, 0, "reversed name range " + quote(s) + " (did you mean '" +
-                              std::string(s.substr(0, open)) + "[" + std::string(b) + "-" +
-                              std::string(a) + "]'?)");
+    return error_at(t, 0,
+                    "reversed name range " + quote(s) + " (did you mean '" +
+                        std::string(s.substr(0, open)) + "[" + std::string(b) + "-" +
+                        std::string(a) + "]'?)");
   }
   const uint64_t count = hi - lo + 1;
   if (count > limits.max_processes) {
-    return error_at(t, 0, "name range " + quote(s) + " names " + std::to_string(count) +
-                              " processes, more than the limit of " +
-                              std::to_string(limits.max_processes) + " (max_processes)");
+    return error_at(t, 0,
+                    "name range " + quote(s) + " names " + std::to_string(count) +
+                        " processes, more than the limit of " +
+                        std::to_string(limits.max_processes) + " (max_processes)");
   }
   if (open + b.size() > limits.max_name_bytes) {
-    return error_at(t, 0, name_too_long("process", std::string(s.substr(0, open)) + std::string(b), limits));
+    return error_at(
+        t, 0, name_too_long("process", std::string(s.substr(0, open)) + std::string(b), limits));
   }
   ref->is_range = true;
   ref->lo = uint32_t(lo);
@@ -201,8 +214,9 @@ Parsed<std::string> parse_name(const Token& t, std::string_view what, const Limi
   Parsed<std::string> r;
   std::string_view s = t.text;
   if (s.find('[') != std::string_view::npos && valid_name(s.substr(0, s.find('[')))) {
-    r.error = error_at(t, 0, "a name range such as " + quote(s) + " stands for processes, not a " +
-                                 std::string(what));
+    r.error = error_at(
+        t, 0,
+        "a name range such as " + quote(s) + " stands for processes, not a " + std::string(what));
   } else if (!valid_name(s)) {
     r.error = error_at(t, 0, "malformed " + std::string(what) + " name " + quote(s) + kNameRule);
   } else if (s.size() > limits.max_name_bytes) {
@@ -268,8 +282,9 @@ std::optional<Diagnostic> parse_check_value(const Token& t, Check* check) {
         return std::nullopt;
       }
     }
-    return error_at(t, 0, "unknown state " + quote(s) + did_you_mean(s, kStates) +
-                              ": a state is running, suspended, exited or killed");
+    return error_at(t, 0,
+                    "unknown state " + quote(s) + did_you_mean(s, kStates) +
+                        ": a state is running, suspended, exited or killed");
   }
   if (s.empty() || !is_digit(s[0])) {
     return error_at(t, 0, "expected a number for '" + check->metric + "', got " + quote(s));
@@ -283,14 +298,14 @@ std::optional<Diagnostic> parse_check_value(const Token& t, Check* check) {
   }
   uint64_t ignored = 0;
   const Number whole = read_uint(s.substr(0, dot), &ignored);
-  if (whole == Number::Malformed ||
-      read_uint(s.substr(dot + 1), &ignored) == Number::Malformed) {
+  if (whole == Number::Malformed || read_uint(s.substr(dot + 1), &ignored) == Number::Malformed) {
     return error_at(t, 0, "malformed number " + quote(s));
   }
   if (whole == Number::TooLarge) return error_at(t, 0, "value " + quote(s) + " is too large");
   if (check->metric != "pss") {
-    return error_at(t, 0, "'" + check->metric + "' takes a whole number, not " + quote(s) +
-                              " (only pss has decimals)");
+    return error_at(t, 0,
+                    "'" + check->metric + "' takes a whole number, not " + quote(s) +
+                        " (only pss has decimals)");
   }
   // strtod is correctly rounded on glibc and musl alike, so native and WASM agree.
   check->value = std::strtod(std::string(s).c_str(), nullptr);
