@@ -20,13 +20,17 @@
   const encoder = new TextEncoder();
 
   // --- Notices and errors (text only) ---------------------------------------------------
+  // A notice goes after 4 s, or a sticky one at the visitor's first click or key.
   let noticeTimer = 0;
-  function notice(text) {
+  function notice(text, sticky = false) {
     const el = $('cowlab-notice');
     el.textContent = text;
     el.hidden = false;
     clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { el.hidden = true; }, 4000);
+    const hide = () => { el.hidden = true; };
+    if (!sticky) noticeTimer = setTimeout(hide, 4000);
+    else for (const type of ['pointerdown', 'keydown'])
+      window.addEventListener(type, hide, {once: true, capture: true});
   }
   function fatal(text) {
     $('cowlab-loading').hidden = true;
@@ -169,7 +173,7 @@
   const hooks = {
     // The App exists: load the script of the URL, if any (else main.cpp loads an example).
     start() {
-      if (fragment.problem) notice(fragment.problem + ' Showing an example instead.');
+      if (fragment.problem) notice(fragment.problem + ' Showing an example instead.', true);
       if (fragment.script) loadBytes(fragment.script, fragment.step);
     },
     firstFrame() {
@@ -224,12 +228,17 @@
     area.remove();
     return ok;
   }
-  // Paste: the browser fires `paste` right after the Ctrl+V keydown SDL queued; ImGui
-  // reads this text when it handles that key on the next frame.
+  // Paste: SDL cancels every Ctrl+key keydown, which would also cancel the browser's
+  // paste. So Ctrl+V (Cmd+V) is kept from SDL; the browser then fires `paste` with the
+  // system clipboard's text, and cowlab_paste() hands it to ImGui as its Ctrl+V.
+  window.addEventListener('keydown', (e) => {
+    if (ready && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.code === 'KeyV')
+      e.stopImmediatePropagation();
+  }, true);
   document.addEventListener('paste', (e) => {
     if (!ready || !e.clipboardData) return;
     const text = e.clipboardData.getData('text/plain');
-    withBytes(encoder.encode(text), (ptr, n) => Module._cowlab_set_clipboard(ptr, n));
+    withBytes(encoder.encode(text), (ptr, n) => Module._cowlab_paste(ptr, n));
     e.preventDefault();
   });
 

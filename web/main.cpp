@@ -66,6 +66,7 @@ struct Loop {
   bool loaded = false;       // a script was loaded (by the page, the command line or us)
   bool done = false;
   std::string clipboard;     // browser: ImGui's view of the system clipboard
+  int paste_frames = 0;      // browser: frames left of a Ctrl+V handed to ImGui
 };
 Loop g_loop;
 
@@ -156,8 +157,9 @@ void call_host(const char* hook, std::string_view text = {}) {
 
 // Browser clipboard glue. ImGui's SDL backend keeps the clipboard inside SDL, which in
 // the browser never reaches the system. Copy/cut: ImGui's text goes to the page
-// (navigator.clipboard). Paste: the page hands the text of each `paste` event to
-// cowlab_set_clipboard() before ImGui sees the Ctrl+V of the same key press.
+// (navigator.clipboard). Paste: SDL would cancel Ctrl+V's keydown and with it the
+// browser's `paste` event, so the page keeps that key from SDL, takes the text of the
+// `paste` event and calls cowlab_paste(), which presses Ctrl+V for ImGui (paste_frames).
 void set_clipboard(void*, const char* text) {
   g_loop.clipboard = text;
   call_host("clipboardWrite", g_loop.clipboard);
@@ -232,6 +234,16 @@ void main_loop_body(void*) {
   // Start the Dear ImGui frame and let the App draw it.
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
+#ifdef __EMSCRIPTEN__
+  // A paste from the page: Ctrl+V held for one frame, released in the next.
+  if (L.paste_frames > 0) {
+    ImGuiIO& io = ImGui::GetIO();
+    bool down = L.paste_frames-- == 2;
+    io.KeysDown[SDL_SCANCODE_V] = down;
+    io.KeyCtrl = down || (SDL_GetModState() & KMOD_CTRL) != 0;
+    io.KeySuper = !down && (SDL_GetModState() & KMOD_GUI) != 0;  // Cmd+V on a Mac
+  }
+#endif
   ImGui::NewFrame();
   cow::web::probe::begin_frame();
   L.app->frame();
@@ -408,9 +420,11 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_script() {
   return s.c_str();
 }
 
-// The system clipboard's text, from the page's `paste` event.
-EMSCRIPTEN_KEEPALIVE void cowlab_set_clipboard(const char* bytes, int size) {
-  if (size >= 0) g_loop.clipboard.assign(bytes, size_t(size));
+// Pastes the text of the page's `paste` event where ImGui's keyboard focus is.
+EMSCRIPTEN_KEEPALIVE void cowlab_paste(const char* bytes, int size) {
+  if (size < 0) return;
+  g_loop.clipboard.assign(bytes, size_t(size));
+  g_loop.paste_frames = 2;
 }
 
 // Where the App drew the widget with this id ("run", "editor"...; app.h), as JSON

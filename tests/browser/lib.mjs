@@ -1,0 +1,199 @@
+// Shared helpers of the browser tests (run by scripts/test-web.sh): Debian's chromium
+// driven by playwright-core, a tiny test runner, ImGui-aware input, and PNG checks.
+//   COWLAB_URL        the served dist/ (e.g. http://127.0.0.1:8123/)
+//   COWLAB_ARTIFACTS  where screenshots go (default: a temporary directory)
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+export const baseUrl = process.env.COWLAB_URL || 'http://127.0.0.1:8000/';
+export const artifacts = process.env.COWLAB_ARTIFACTS ||
+    fs.mkdtempSync(path.join(os.tmpdir(), 'cowlab-browser-'));
+fs.mkdirSync(artifacts, { recursive: true });
+
+// Flags verified in ../shared/toolchain-notes.md: WebGL2 on SwiftShader, no network noise.
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+const contexts = [];
+// A fresh browser profile. Options: viewport, deviceScaleFactor, colorScheme, permissions.
+export async function launch(options = {}) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cowlab-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs,
+    viewport: { width: 1280, height: 800 },
+    ...options,
+  });
+  contexts.push({ context, profile });
+  return context;
+}
+export async function closeAll() {
+  for (const { context, profile } of contexts.splice(0)) {
+    await context.close().catch(() => {});
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+// Collects console errors, page errors, failed requests and HTTP errors of a page.
+// `allow` lists regular expressions of console errors a test provokes on purpose.
+export function watch(page, allow = []) {
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !allow.some((re) => re.test(m.text())))
+      problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  return problems;
+}
+
+// Opens the playground at `fragment` (e.g. '#script=...') and waits until it is ready and
+// idle. Returns {page, problems}.
+export async function openPlayground(context, fragment = '', { allow = [], page } = {}) {
+  page = page || await context.newPage();
+  const problems = watch(page, allow);
+  await page.goto(baseUrl + fragment, { waitUntil: 'load' });
+  await waitReady(page);
+  return { page, problems };
+}
+
+export async function waitReady(pageOrFrame, timeout = 60_000) {
+  await pageOrFrame.waitForFunction(() => window.cowlab && window.cowlab.ready, null, { timeout });
+  await pageOrFrame.evaluate(() => window.cowlab.idle());
+}
+
+// Where the App drew a widget ("run", "editor", "step_back", ...; web/app.h), or null.
+export async function widget(page, id, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const r = await page.evaluate((i) => window.cowlab.widget(i), id);
+    if (r) return r;
+    if (Date.now() > end) throw new Error(`widget ${id} is not drawn`);
+    await page.waitForTimeout(50);
+  }
+}
+
+// A click ImGui sees: it samples input once per frame, so move, wait, press, wait, release.
+export async function click(page, id) {
+  const r = await widget(page, id);
+  const x = r.x + Math.min(r.w / 2, 20), y = r.y + r.h / 2;
+  await page.mouse.move(x, y);
+  await page.waitForTimeout(60);
+  await page.mouse.down();
+  await page.waitForTimeout(80);
+  await page.mouse.up();
+  await page.waitForTimeout(60);
+}
+
+// A key press ImGui sees (a press and release inside one frame is lost).
+export async function press(page, key) {
+  await page.keyboard.press(key, { delay: 100 });
+  await page.waitForTimeout(50);
+}
+
+// Types text into the focused ImGui editor: characters arrive as text events, newlines as
+// Enter presses.
+export async function typeText(page, text) {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]) await page.keyboard.type(lines[i], { delay: 15 });
+    if (i < lines.length - 1) await press(page, 'Enter');
+  }
+}
+
+export const b64url = (text) => Buffer.from(text, 'utf8').toString('base64url');
+
+// --- PNG ---------------------------------------------------------------------------------
+// Decodes an 8-bit RGB or RGBA, non-interlaced PNG (what Chromium's screenshots are).
+export function decodePng(buf) {
+  if (buf.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');
+  let off = 8, width = 0, height = 0, type = 0;
+  const idat = [];
+  while (off < buf.length) {
+    const len = buf.readUInt32BE(off), kind = buf.toString('latin1', off + 4, off + 8);
+    const body = buf.subarray(off + 8, off + 8 + len);
+    if (kind === 'IHDR') {
+      width = body.readUInt32BE(0); height = body.readUInt32BE(4);
+      if (body[8] !== 8 || body[12] !== 0) throw new Error('unsupported PNG');
+      type = body[9];
+    } else if (kind === 'IDAT') idat.push(body);
+    off += 12 + len;
+  }
+  const bpp = type === 6 ? 4 : type === 2 ? 3 : 0;
+  if (!bpp) throw new Error(`unsupported PNG colour type ${type}`);
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * bpp, out = Buffer.alloc(width * height * 4);
+  let prev = Buffer.alloc(stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    const line = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? line[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+      let p;
+      if (filter === 0) p = 0;
+      else if (filter === 1) p = a;
+      else if (filter === 2) p = b;
+      else if (filter === 3) p = (a + b) >> 1;
+      else {
+        const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+        p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      }
+      line[i] = (line[i] + p) & 255;
+    }
+    for (let x = 0; x < width; x++) {
+      for (let k = 0; k < 3; k++) out[(y * width + x) * 4 + k] = line[x * bpp + k];
+      out[(y * width + x) * 4 + 3] = bpp === 4 ? line[x * bpp + 3] : 255;
+    }
+    prev = line;
+  }
+  return { width, height, data: out };
+}
+
+// Distinct colours, and the share of the most common one, in an image.
+export function colourStats(png) {
+  const counts = new Map();
+  for (let i = 0; i < png.data.length; i += 4) {
+    const key = png.data.readUInt32BE(i);
+    counts.set(key, (counts.get(key) || 0) + 1);
+  }
+  const top = Math.max(...counts.values());
+  return { distinct: counts.size, topShare: top / (png.width * png.height) };
+}
+
+// --- A small test runner: TAP-like lines, exit status 1 when anything failed ----------
+const tests = [];
+export function test(name, fn) { tests.push({ name, fn }); }
+export function assert(cond, message) { if (!cond) throw new Error(message); }
+export function assertEqual(actual, expected, message) {
+  if (actual !== expected) {
+    const show = (v) => { const s = JSON.stringify(v); return s && s.length > 300 ? s.slice(0, 300) + '...' : s; };
+    throw new Error(`${message}\n      expected: ${show(expected)}\n      actual:   ${show(actual)}`);
+  }
+}
+export async function run(suite) {
+  const only = process.env.COWLAB_TEST_ONLY;
+  let failed = 0, n = 0;
+  for (const t of tests) {
+    if (only && !t.name.includes(only)) continue;
+    n++;
+    const start = Date.now();
+    try {
+      await t.fn();
+      console.log(`ok ${n} - ${suite}: ${t.name} (${Date.now() - start} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`not ok ${n} - ${suite}: ${t.name} (${Date.now() - start} ms)`);
+      console.log('    ' + String(e && e.stack || e).split('\n').slice(0, 6).join('\n    '));
+    } finally {
+      await closeAll();
+    }
+  }
+  console.log(`# ${suite}: ${n - failed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
