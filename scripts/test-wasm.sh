@@ -18,5 +18,9 @@ emcmake cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$build" --target cowlab_tests
 count=$(ctest --test-dir "$build" -N | sed -n 's/^Total Tests: //p')
 [ "${count:-0}" -gt 0 ] || { echo "[wasm] ctest found no tests" >&2; exit 1; }
-echo "[wasm] $count tests under $("$node" --version) (node)"
-ctest --test-dir "$build" --output-on-failure -j2
+echo "[wasm] running the suite under node $("$node" --version)"
+# -V shows Catch2's output: failures in full, then the count of test cases and assertions.
+set +e
+ctest --test-dir "$build" -V | grep -v '^[0-9]*: Test command:\|^UpdateCTestConfiguration\|^Parse Config\|^Constructing\|^Checking test dependency\|^Updating test list\|^Test project\|^ *Start \|^test [0-9]'
+status=${PIPESTATUS[0]}
+exit "$status"
