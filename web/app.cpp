@@ -21,7 +21,8 @@ namespace {
 
 constexpr double kSliceSeconds = 0.010;     // stepping per frame while busy
 constexpr double kLiveDelay = 0.35;         // pause in typing before a live re-run
-constexpr uint32_t kAutoPageCells = 512;    // auto zoom: cells per region at most
+constexpr uint32_t kAutoPageCells = 2048;   // auto zoom: cells per region at most,
+constexpr uint32_t kAutoMapCells = 32768;   // and in the whole page map
 constexpr uint32_t kAutoFrameCells = 4096;  // auto zoom: cells of physical memory at most
 
 double seconds_now() {
@@ -306,7 +307,16 @@ void App::Impl::refresh_view() {
 
 // Aggregates the page map and physical memory at the zoom the panels ask for.
 void App::Impl::zoom_cells() {
-  if (ui.page_map.auto_zoom) ui.page_map.zoom = auto_zoom(view.max_region_pages, kAutoPageCells);
+  if (ui.page_map.auto_zoom) {
+    uint64_t total = view.total_pages;  // the filtered process's pages, when filtered
+    int only = ui.page_map.only_process;
+    const auto& procs = session.engine().processes();
+    if (only >= 0 && size_t(only) < procs.size() && procs[only].mm < view.mms.size()) {
+      total = 0;
+      for (const RegionMap& r : view.mms[procs[only].mm].regions) total += r.pages;
+    }
+    ui.page_map.zoom = std::max(auto_zoom(view.max_region_pages, kAutoPageCells), auto_zoom(total, kAutoMapCells));
+  }
   uint32_t ppc = 1u << std::clamp(ui.page_map.zoom, 0, 24);
   if (view.pages_per_cell != ppc) aggregate_pages(view, ppc);
   uint64_t frames = ui.physical.show_all ? view.frames.size() : view.frames_shown;

@@ -238,6 +238,7 @@ struct View {
   std::vector<MmMap> mms;                       // by MmId
   uint32_t pages_per_cell = 1;
   uint32_t max_region_pages = 0;
+  uint64_t total_pages = 0;                     // over the regions of built address spaces
   bool pages_limited = false;                   // some address spaces were not built
 
   std::vector<uint8_t> frames;                  // frame_bits, one per frame

@@ -107,7 +107,7 @@ void setup_columns() {
   ImGui::TableSetupColumn("process", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("P1 (thread)").x + 60);
   ImGui::TableSetupColumn("state", num, ImGui::CalcTextSize("suspended").x);
   ImGui::TableSetupColumn("Rss", num, w);
-  ImGui::TableSetupColumn("Pss", num, ImGui::CalcTextSize("000.0000 ^0.00").x);
+  ImGui::TableSetupColumn("Pss", num, ImGui::CalcTextSize("00000.0000 ^000.00").x);
   ImGui::TableSetupColumn("Shared", num, w);
   ImGui::TableSetupColumn("Private", num, w);
   ImGui::TableSetupColumn("Anon", num, w);

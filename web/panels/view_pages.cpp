@@ -135,8 +135,13 @@ void build_page_states(View& v, const Engine& e, int only_process) {
   for (const ProcRow& r : v.procs)
     if (r.id < procs.size() && procs[r.id].live()) build(r.mm, false);
   v.max_region_pages = 0;
-  for (const MmMap& m : v.mms)
-    for (const RegionMap& r : m.regions) v.max_region_pages = std::max(v.max_region_pages, r.pages);
+  v.total_pages = 0;
+  for (const MmMap& m : v.mms) {
+    for (const RegionMap& r : m.regions) {
+      v.max_region_pages = std::max(v.max_region_pages, r.pages);
+      v.total_pages += r.pages;
+    }
+  }
   build_frames(v, e.frames());
   v.pages_per_cell = 0;  // cells must be aggregated again
   v.frames_per_cell = 0;
