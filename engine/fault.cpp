@@ -80,8 +80,11 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
   // Shared shmem needs no write notification: its PTEs are writable at once. File PTEs
   // start read-only so the first write can dirty the page cache (writenotify).
   bool writable = is_shmem && c.map.share == Share::Shared && c.vma.prot == Prot::ReadWrite;
+  // do_fault_around: the window starts at the aligned block or the VMA start, whichever is
+  // later, and spans 16 pages from there, clamped to the VMA and the PTE table.
   uint32_t start = std::max(c.page & ~(kFaultAroundPages - 1), c.vma.first);
-  uint32_t end = std::min(start - start % kFaultAroundPages + kFaultAroundPages, c.vma.end);
+  uint32_t table_end = (c.page / kPtesPerTable + 1) * kPtesPerTable;
+  uint32_t end = std::min({start + kFaultAroundPages, c.vma.end, table_end});
   uint32_t mapped = 0;
   for (uint32_t q = start; q < end; ++q) {
     if (pte::present(c.map.pt.ptes[q]) || cache[q] == kNone) continue;

@@ -23,7 +23,10 @@ void Engine::zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end) 
     if (!pte::present(e)) continue;
     pt.ptes[q] = 0;
     --as.present;
-    if (pte::frame(e) != Frames::kZeroPage) put_frame(pte::frame(e));
+    if (pte::frame(e) == Frames::kZeroPage) continue;
+    // zap_present_ptes: the dirt of a PTE that goes away moves into a shared frame.
+    if (pte::dirty(e) && frames_[pte::frame(e)].kind != FrameKind::Anon) frames_[pte::frame(e)].dirty = true;
+    put_frame(pte::frame(e));
   }
 }
 
