@@ -1,0 +1,78 @@
+// cowlab-bench: how fast and how small the engine is, against the real kernel.
+// Prints one JSON line per benchmark on stdout, then a readable table.
+//   cowlab-bench [--quick] [--runs N] [--wall] [--no-real]
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "bench.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: cowlab-bench [--quick] [--runs N] [--wall] [--no-real]\n"
+    "  --quick    small sizes and few runs (the smoke test; figures are not comparable)\n"
+    "  --runs N   runs per timed figure; the median is reported (default 5)\n"
+    "  --wall     time with the wall clock (default natively: this thread's CPU time)\n"
+    "  --no-real  skip the real-kernel fork and COW measurements\n";
+
+const char* platform() {
+#if defined(__EMSCRIPTEN__)
+  return "wasm";
+#else
+  return "native";
+#endif
+}
+
+void print_table(const std::vector<bench::Result>& results) {
+  std::printf("\n%-26s %-30s %-30s %-22s %s\n", "benchmark", "measured", "reference", "target", "met");
+  std::printf("%s\n", std::string(118, '-').c_str());
+  for (const bench::Result& r : results) {
+    const char* met = r.met == 1 ? "yes" : r.met == 0 ? "NO" : "-";
+    std::printf("%-26s %-30s %-30s %-22s %s\n", r.name.c_str(), r.measured.c_str(), r.reference.c_str(),
+                r.target.c_str(), met);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bench::Options o;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--quick")) {
+      o.quick = true;
+      o.runs = 1;
+    } else if (!std::strcmp(argv[i], "--runs") && i + 1 < argc) {
+      o.runs = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--wall")) {
+      bench::use_wall_clock(true);
+    } else if (!std::strcmp(argv[i], "--no-real")) {
+      o.real = false;
+    } else {
+      std::fputs(kUsage, !std::strcmp(argv[i], "--help") ? stdout : stderr);
+      return std::strcmp(argv[i], "--help") ? 2 : 0;
+    }
+  }
+  std::vector<bench::Result> results;
+  // The real kernel first, while this process is small: a real fork copies the page
+  // tables of everything the process maps, the simulated engines included.
+  if (o.real) bench::real_kernel(o, results);
+  bench::simulated(o, results);
+  bench::big_scripts(o, results);
+  bench::engine_memory(o, results);
+  bench::scaling(o, results);
+  bench::Result ui{.name = "ui_frame"};
+  ui.text("status", "skipped");
+  ui.text("note", "UI frame CPU time is measured by the web page's own benchmark");
+  ui.measured = "(web benchmark)";
+  ui.target = "<= 8 ms";
+  results.push_back(ui);
+  for (bench::Result& r : results) {
+    r.fields.insert(r.fields.begin(), {"clock", std::string("\"") + bench::clock_name() + "\""});
+    r.fields.insert(r.fields.begin(), {"platform", std::string("\"") + platform() + "\""});
+    std::printf("%s\n", r.json().c_str());
+  }
+  print_table(results);
+  return 0;
+}
