@@ -83,14 +83,21 @@ void draw_current_step(const View& v, const Palette& pal) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "before the first statement");
     return;
   }
+  // A step without events (show, expect): also the latest step that had some.
+  size_t step = v.position;
+  while (step > 0 && described(v, step) && v.events[step - 1].lines.empty()) --step;
   if (!described(v, v.position)) return;
   header_line(v, v.position, pal);
-  const auto& lines = v.events[v.position - 1].lines;
-  if (lines.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "    (no events)");
+  if (step != v.position) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "    (no events; the latest were:)");
+    if (step == 0 || !described(v, step)) return;
+    header_line(v, step, pal);
+  }
+  const auto& lines = v.events[step - 1].lines;
   ImGuiListClipper clip;
   clip.Begin(int(lines.size()));
   while (clip.Step())
-    for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) event_line(v, v.position, size_t(i), pal);
+    for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) event_line(v, step, size_t(i), pal);
 }
 
 void draw_events_tab(const View& v, UiState& ui, const Palette& pal) {
