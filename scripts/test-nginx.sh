@@ -246,18 +246,31 @@ get dotfile /.git/config
 check "/.git/config: 404" is "$(status dotfile)" 404
 check "no Server version (server_tokens off)" is "$(header root Server)" nginx
 
-# --- the browser smoke test against this server -------------------------------------------
-echo
-smoke=tests/browser/smoke-url.mjs
-echo "[nginx] browser smoke test: COWLAB_URL=$base/ node $smoke"
+# --- the browser tests against this server ------------------------------------------------
+# tests/browser/smoke-url.mjs: the page alone (ready, no console errors, the policy in
+# force, a screenshot) and framed by a page of another origin; then the browser tests'
+# own embedding suite (tests/browser/embed.mjs: the course page, postMessage, &origins=),
+# here under nginx's headers. Screenshots go to build-web/nginx-test/.
+artifacts=$here/build-web/nginx-test
+rm -rf "$artifacts"; mkdir -p "$artifacts"
+export COWLAB_URL="$base/" COWLAB_ARTIFACTS="$artifacts"
 embed_url=
-[ -f "$site/embed-example.html" ] && embed_url="$base/embed-example.html"
-if COWLAB_URL="$base/" COWLAB_EMBED_URL="$embed_url" COWLAB_SCREENSHOT="$work/nginx-smoke.png" node "$smoke"; then
+[ -f "$site/embed-example.html" ] && [ ! -f tests/browser/embed.mjs ] && embed_url="$base/embed-example.html"
+echo
+echo "[nginx] browser: COWLAB_URL=$COWLAB_URL node tests/browser/smoke-url.mjs"
+if COWLAB_EMBED_URL="$embed_url" COWLAB_SCREENSHOT="$artifacts/nginx-smoke.png" node tests/browser/smoke-url.mjs; then
   ok "browser smoke test against nginx"
-  mkdir -p build && cp "$work/nginx-smoke.png" build/nginx-smoke.png 2>/dev/null \
-    && echo "  screenshot: build/nginx-smoke.png"
 else
   bad "browser smoke test against nginx"
+fi
+if [ -f tests/browser/embed.mjs ] && [ -f "$site/embed-example.html" ]; then
+  echo
+  echo "[nginx] browser: COWLAB_URL=$COWLAB_URL node tests/browser/embed.mjs"
+  if node tests/browser/embed.mjs 2>&1 | sed 's/^/  /'; then
+    ok "browser embedding tests against nginx"
+  else
+    bad "browser embedding tests against nginx"
+  fi
 fi
 
 echo
