@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The web playground in a real browser, and cowlab-gui natively:
+#   1. builds dist/ (scripts/build-web.sh) and the native `cowlab` (build/), whose
+#      `run --json` output the page must reproduce byte for byte;
+#   2. serves dist/ with Python's http.server on a free loopback port and runs
+#      tests/browser/playground.mjs and tests/browser/embed.mjs in headless chromium;
+#   3. builds cowlab-gui (build-gui-smoke/) and runs it under Xvfb with a screenshot.
+# Screenshots go to build-web/test-artifacts/. The server is always stopped.
+#   COWLAB_TEST_ONLY=<part of a test name>   runs only the matching browser tests
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+artifacts=$here/build-web/test-artifacts
+log() { printf '[web] %s\n' "$*"; }
+
+bash scripts/build-web.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build --target cowlab >/tmp/cowlab-web-build.$$.log 2>&1 \
+  || { tail -30 /tmp/cowlab-web-build.$$.log >&2; rm -f /tmp/cowlab-web-build.$$.log; exit 1; }
+rm -f /tmp/cowlab-web-build.$$.log
+rm -rf "$artifacts"; mkdir -p "$artifacts"
+
+# --- serve dist/ on a free loopback port ------------------------------------------------
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=
+for _ in 1 2 3 4 5; do
+  p=$(free_port)
+  /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$here/dist" "$p" >"$artifacts/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 50); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    curl -sf -o /dev/null "http://127.0.0.1:$p/" && { port=$p; break; }
+    sleep 0.1
+  done
+  [ -n "$port" ] && break
+  cleanup; server_pid=
+done
+[ -n "$port" ] || { log "the server did not start"; cat "$artifacts/server.log" >&2; exit 1; }
+log "serving dist/ at http://127.0.0.1:$port/ (pid $server_pid)"
+
+# --- the browser tests --------------------------------------------------------------------
+failed=0
+export COWLAB_URL=http://127.0.0.1:$port/ COWLAB_ARTIFACTS=$artifacts COWLAB_BIN=$here/build/shell/cowlab
+for t in tests/browser/playground.mjs tests/browser/embed.mjs; do
+  node "$t" || failed=$((failed + 1))
+done
+cleanup; server_pid=
+
+# --- cowlab-gui under Xvfb ----------------------------------------------------------------
+# shellcheck disable=SC1090
+. "${COWLAB_CACHE:-$HOME/.cache/cowlab}/paths.env"
+cmake -S . -B build-gui-smoke -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOWLAB_IMGUI_DIR="$COWLAB_IMGUI_DIR" >/dev/null
+cmake --build build-gui-smoke --target cowlab-gui >"$artifacts/gui-build.log" 2>&1 \
+  || { tail -30 "$artifacts/gui-build.log" >&2; log "not ok - cowlab-gui did not build"; exit 1; }
+example=$(ls examples/*.cow | head -n1)
+shot=$artifacts/cowlab-gui.ppm
+if xvfb-run -a -s "-screen 0 1280x800x24" build-gui-smoke/web/cowlab-gui --frames=20 \
+     --screenshot="$shot" "$example" >"$artifacts/gui.log" 2>&1 && [ -s "$shot" ]; then
+  convert "$shot" "${shot%.ppm}.png"
+  colours=$(identify -format '%k' "${shot%.ppm}.png")
+  size=$(identify -format '%wx%h' "${shot%.ppm}.png")
+  if [ "$colours" -ge 30 ]; then
+    log "ok - cowlab-gui under Xvfb: $size screenshot with $colours colours: ${shot%.ppm}.png"
+  else
+    log "not ok - cowlab-gui under Xvfb: the screenshot has only $colours colours"; failed=$((failed + 1))
+  fi
+else
+  log "not ok - cowlab-gui under Xvfb did not run:"; cat "$artifacts/gui.log" >&2; failed=$((failed + 1))
+fi
+
+[ $failed -eq 0 ] && log "all web tests passed" || log "$failed web test part(s) failed"
+[ $failed -eq 0 ]
