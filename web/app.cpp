@@ -113,6 +113,20 @@ Layout compute_layout(const UiState& ui, ImVec2 display, size_t processes) {
   return L;
 }
 
+// One statement forward, recording the step's numbers and cost in `series` the first time
+// the session passes it. False at the end or on a runtime error.
+bool step_recorded(script::Session& s, Series& series, const CostModel& model) {
+  std::optional<Engine> before;
+  if (wants_cost(series, s.position())) before = s.engine();
+  if (s.stopped() || !s.step()) return false;
+  record_step(series, s.engine(), s.position());
+  if (before) record_cost(series, model, *before, s);
+  return true;
+}
+
+// The script with eager-copy fork from its first statement on (one step more).
+std::string copy_mode_script(const std::string& text) { return "mode fork=copy\n" + text; }
+
 }  // namespace
 
 struct App::Impl {
@@ -128,6 +142,8 @@ struct App::Impl {
   bool notify = false;              // call Platform::on_state once idle
   bool autoplay_pending = false;
   int built_only = -1;              // page-map filter the view was built for
+  long quiz_pending = -1;           // set_options asked for a quiz: the first load starts it
+  std::unique_ptr<script::Session> compare;  // the script under mode fork=copy
   struct JsonCache {
     uint64_t generation = UINT64_MAX;
     size_t position = 0;
@@ -137,8 +153,12 @@ struct App::Impl {
   mutable JsonCache json;
 
   void load(std::string_view text, long step);
+  void load_script(std::string_view text, long step);
   void go_to(size_t n);
   void advance(double seconds);
+  void advance_compare(double seconds);
+  void start_quiz(long seed);
+  void update_veil();
   void tick_play(double now);
   void tick_live(double now);
   bool load_editor_if_changed(long step);
@@ -152,6 +172,15 @@ struct App::Impl {
 // ---- moving the session ------------------------------------------------------------------
 
 void App::Impl::load(std::string_view text, long step) {
+  if (quiz_pending >= 0) {
+    start_quiz(quiz_pending);
+    return;
+  }
+  ui.quiz.active = false;
+  load_script(text, step);
+}
+
+void App::Impl::load_script(std::string_view text, long step) {
   loaded_text = std::string(text);
   EditorState& ed = ui.editor;
   if (ed.text != loaded_text) {
@@ -167,6 +196,8 @@ void App::Impl::load(std::string_view text, long step) {
   view.events.clear();
   view.summarized = 0;
   view.source = split_lines(text);
+  view.compare = View::Compare{};
+  compare.reset();
   record_step(view.series, session.engine(), 0);
   size_t n = session.step_count();
   target = step < 0 ? n : std::min(n, size_t(step));
@@ -178,6 +209,38 @@ void App::Impl::load(std::string_view text, long step) {
   }
   view_dirty = true;
   notify = true;
+}
+
+// A quiz for `seed`: its scenario runs to the first bookmark, where the numbers are
+// veiled until the student has predicted and checked the answers there.
+void App::Impl::start_quiz(long seed) {
+  quiz_pending = -1;
+  QuizState& q = ui.quiz;
+  q.quiz = script::make_quiz(uint64_t(std::max(0L, seed)));
+  q.input.assign(q.quiz.questions.size(), "");
+  q.verdict.assign(q.quiz.questions.size(), 0);
+  q.select_tab = true;
+  q.next_seed = int(seed) + 1;
+  load_script(q.quiz.script, q.quiz.questions.empty() ? -1 : q.quiz.questions[0].step);
+  q.active = true;
+}
+
+void App::Impl::update_veil() {
+  QuizState& q = ui.quiz;
+  q.veiled = false;
+  if (!q.active) return;
+  for (size_t i = 0; i < q.quiz.questions.size() && i < q.verdict.size(); ++i)
+    if (q.verdict[i] == 0 && size_t(q.quiz.questions[i].step) <= view.position) q.veiled = true;
+}
+
+// The cost view's comparison run, a slice at a time once the main run is idle.
+void App::Impl::advance_compare(double seconds) {
+  if (!compare || !view.compare.running) return;
+  double start = seconds_now();
+  while (step_recorded(*compare, view.compare.series, view.cost_model))
+    if (seconds_now() - start > seconds) return;
+  view.compare.running = false;
+  view.compare.done = true;
 }
 
 void App::Impl::go_to(size_t n) {
@@ -201,8 +264,7 @@ void App::Impl::advance(double seconds) {
       if (session.position() > *target) break;
       continue;
     }
-    if (session.stopped() || !session.step()) break;
-    record_step(view.series, session.engine(), session.position());
+    if (!step_recorded(session, view.series, view.cost_model)) break;
     if (seconds_now() - start > seconds) return;
   }
   target.reset();
@@ -271,6 +333,16 @@ void App::Impl::handle(const Request& r) {
     case Command::Theme:
       ui.options.dark = !ui.options.dark;
       theme_dirty = true;
+      break;
+    case Command::Quiz: start_quiz(r.step); break;
+    case Command::LeaveQuiz: ui.quiz.active = false; break;
+    case Command::Compare:
+      compare = std::make_unique<script::Session>();
+      view.compare = View::Compare{};
+      view.compare.generation = view.generation;
+      view.compare.running = compare->load(copy_mode_script(loaded_text));
+      view.compare.done = !view.compare.running;
+      record_step(view.compare.series, compare->engine(), 0);
       break;
   }
 }
@@ -360,6 +432,7 @@ App::~App() = default;
 void App::set_options(const Options& o) {
   impl_->ui.options = o;
   impl_->autoplay_pending = o.autoplay;
+  impl_->quiz_pending = o.quiz_seed;
   impl_->theme_dirty = true;
 }
 
@@ -385,7 +458,9 @@ void App::frame() {
   m.tick_play(now);
   m.tick_live(now);
   m.advance(kSliceSeconds);
+  if (!m.target) m.advance_compare(kSliceSeconds);
   m.refresh_view();
+  m.update_veil();
   m.ui.hovered_process = m.ui.hover_next;
   m.ui.hover_next = -1;
   m.draw();

@@ -178,7 +178,7 @@ void draw_text_area(const View& v, UiState& ui, float height) {
   ImGui::PushStyleColor(ImGuiCol_FrameBg, IM_COL32(0, 0, 0, 0));
   ImGuiInputTextFlags flags = ImGuiInputTextFlags_AllowTabInput | ImGuiInputTextFlags_CallbackResize |
                               ImGuiInputTextFlags_CallbackAlways;
-  if (ui.options.readonly) flags |= ImGuiInputTextFlags_ReadOnly;
+  if (ui.options.readonly || ui.quiz.active) flags |= ImGuiInputTextFlags_ReadOnly;
   if (ImGui::InputTextMultiline("##script", ed.text.data(), ed.text.capacity() + 1, ImVec2(g.width, h),
                                 flags, text_callback, &ed))
     ed.last_edit = ImGui::GetTime();

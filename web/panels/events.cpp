@@ -116,11 +116,21 @@ void draw_events_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
   if (begin_panel("Events", ui.layout.events, ImGuiWindowFlags_NoTitleBar) && ImGui::BeginTabBar("##lower")) {
     if (ImGui::BeginTabItem("Events")) {
-      draw_events_tab(v, ui, pal);
+      if (!draw_veil(ui)) draw_events_tab(v, ui, pal);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("/proc: smaps, status, smem")) {
-      draw_proc_tab(v, ui);
+    ImGuiTabItemFlags quiz_flags = ui.quiz.select_tab ? ImGuiTabItemFlags_SetSelected : 0;
+    ui.quiz.select_tab = false;
+    if (ImGui::BeginTabItem("Quiz", nullptr, quiz_flags)) {
+      draw_quiz_tab(v, ui);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Cost")) {
+      draw_cost_tab(v, ui);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("/proc")) {
+      if (!draw_veil(ui)) draw_proc_tab(v, ui);
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();

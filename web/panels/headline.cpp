@@ -64,14 +64,15 @@ void draw_tile(const Metric& m, UiState& ui, const Palette& pal) {
   }
   if (ui.big_font) ImGui::PushFont(ui.big_font);
   else ImGui::SetWindowFontScale(2.0f);
-  ImGui::Text("%llu", static_cast<unsigned long long>(m.now));
+  if (ui.quiz.veiled) ImGui::TextUnformatted("?");
+  else ImGui::Text("%llu", static_cast<unsigned long long>(m.now));
   char id[40];
   std::snprintf(id, sizeof id, "headline.%s", m.id);
   record_rect(ui, id);
   if (ui.big_font) ImGui::PopFont();
   else ImGui::SetWindowFontScale(1.0f);
   ImGui::Dummy(ImVec2(0, 0));
-  delta_badge(pal, double(m.now) - double(m.prev));
+  if (!ui.quiz.veiled) delta_badge(pal, double(m.now) - double(m.prev));
   ImGui::EndGroup();
 }
 
@@ -109,11 +110,12 @@ void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) 
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m.label);
   ImGui::SameLine(0, 0);
   ImGui::SetCursorScreenPos(ImVec2(start.x + label_w, start.y));
-  ImGui::Text("%llu", static_cast<unsigned long long>(m.now));
+  if (ui.quiz.veiled) ImGui::TextUnformatted("?");
+  else ImGui::Text("%llu", static_cast<unsigned long long>(m.now));
   char id[40];
   std::snprintf(id, sizeof id, "headline.%s", m.id);
   record_rect(ui, id);
-  delta_badge(pal, double(m.now) - double(m.prev));
+  if (!ui.quiz.veiled) delta_badge(pal, double(m.now) - double(m.prev));
 }
 
 }  // namespace

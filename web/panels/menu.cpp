@@ -1,5 +1,6 @@
 // Panel 8, the menu bar: the examples menu (every script of examples/), Share, theme,
 // an optional "Export as C" window and a short cowscript cheat sheet.
+#include <algorithm>
 #include <cstdio>
 
 #include "panels.h"
@@ -85,6 +86,8 @@ void draw_menu_panel(const View& v, UiState& ui) {
     if (ImGui::MenuItem("Share")) ui.requests.push_back({Command::Share});
     record_rect(ui, "share");
     if (ui.can_export_c && ImGui::MenuItem("Export as C")) ui.requests.push_back({Command::ExportC});
+    if (ImGui::MenuItem("Quiz")) ui.requests.push_back({Command::Quiz, long(std::max(0, ui.quiz.next_seed))});
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A generated scenario: predict the numbers, then check");
     if (ImGui::MenuItem("Help")) ui.show_help = !ui.show_help;
     ImGui::EndMainMenuBar();
   }

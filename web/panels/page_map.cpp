@@ -217,7 +217,7 @@ void draw_controls(const View& v, UiState& ui) {
 void draw_page_map_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
   if (begin_panel("Page map", ui.layout.page_map)) {
-    if (!v.valid || v.session == nullptr) {
+    if (!v.valid || v.session == nullptr || draw_veil(ui)) {
       ImGui::End();
       return;
     }

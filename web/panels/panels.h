@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/cost.h"
+#include "engine/script/quiz.h"
 #include "engine/script/session.h"
 #include "imgui.h"
 #include "web/app.h"
@@ -31,6 +33,9 @@ enum class Command : uint8_t {
   Share,     // hand the link to Platform::share
   ExportC,   // Platform::export_c of the editor text, shown in a window
   Theme,     // switch between the dark and the light theme
+  Quiz,      // start the quiz for seed `step`
+  LeaveQuiz, // back to the normal playground (the numbers show again)
+  Compare,   // run the script again under `mode fork=copy`, for the cost view
 };
 
 struct Request {
@@ -86,6 +91,18 @@ struct PhysicalState {
   bool want_rmap = false;           // a hover needs the reverse map (built next frame)
 };
 
+// Predict-then-reveal (issue 6): the numbers are veiled at each bookmark until the
+// student has typed a prediction for each question there and checked it.
+struct QuizState {
+  bool active = false;
+  script::Quiz quiz;
+  std::vector<std::string> input;   // the predictions, by question
+  std::vector<int> verdict;         // 0: not checked, 1: right, -1: wrong
+  bool veiled = false;              // an unchecked question is at or before the position
+  bool select_tab = false;          // bring the Quiz tab forward once
+  int next_seed = 1;                // for "New quiz"
+};
+
 struct UiState {
   Options options;
   ImFont* big_font = nullptr;       // the headline's large font, if App could add it
@@ -108,6 +125,7 @@ struct UiState {
   bool show_help = false;
   std::vector<Request> requests;
   std::map<std::string, WidgetRect, std::less<>> rects;  // widget_rect() ids
+  QuizState quiz;
 };
 
 // ---- per-page and per-frame state bytes ------------------------------------------------
@@ -146,6 +164,13 @@ const char* bucket_label(int bucket);
 
 // ---- the View: what the panels draw ----------------------------------------------------
 
+// What one step cost under the cost model, and the modeled memory after it.
+struct CostPoint {
+  StepCost cost;
+  int64_t memory = 0;
+  bool valid = false;
+};
+
 // A process's numbers at one step (pages; Pss exact).
 struct ProcPoint {
   uint32_t rss = 0, uss = 0, shared = 0, priv = 0, anon = 0, file = 0, shmem = 0;
@@ -165,6 +190,7 @@ struct SysPoint {
 struct Series {
   std::vector<SysPoint> system;                 // index = step (0 = before the first)
   std::vector<std::vector<ProcPoint>> procs;    // [step][ProcId]; empty = not recorded
+  std::vector<CostPoint> costs;                 // [step]; [0] holds the initial memory
   uint64_t cost = 0;                            // PTEs visited so far
   uint32_t stride = 1;                          // record processes every stride steps
 };
@@ -250,6 +276,15 @@ struct View {
 
   Series series;
   std::vector<StepLines> events;                // by step - 1, described lazily
+  CostModel cost_model;
+  int64_t memory_now = 0;                       // modeled memory at the position
+
+  // The same script under `mode fork=copy` (its steps are one later: the mode line).
+  struct Compare {
+    bool running = false, done = false;
+    uint64_t generation = 0;                    // of the script it compared
+    Series series;
+  } compare;
 
   // The timeline's summary of `series` (summarize_series), redone when it grows.
   size_t summarized = 0;                        // series.system.size() when summarized
@@ -262,6 +297,10 @@ struct View {
 ProcPoint proc_point(const Usage& u);
 // Records the numbers of the session's current position if it is the next step.
 void record_step(Series& s, const Engine& e, size_t position);
+// True when the next step will be recorded with its cost (take a copy of the engine).
+bool wants_cost(const Series& s, size_t position);
+// Records what the step from `before` to the session's position cost.
+void record_cost(Series& s, const CostModel& m, const Engine& before, const script::Session& after);
 // Rebuilds everything derived from the session's current position, in place (the
 // series and event lines of the same load are kept). `only_process`: the page map's
 // filter (a ProcId or -1), whose pages are built even past the page budget.
@@ -292,6 +331,10 @@ void draw_menu_panel(const View& v, UiState& ui);
 void draw_editor_panel(const View& v, UiState& ui);
 void draw_events_panel(const View& v, UiState& ui);  // with the /proc tab
 void draw_proc_tab(const View& v, UiState& ui);      // smaps, status, smem (proc_views.cpp)
+void draw_quiz_tab(const View& v, UiState& ui);      // quiz.cpp
+void draw_cost_tab(const View& v, UiState& ui);      // cost.cpp
+// While the quiz veils the numbers: a note in place of a panel's content; true if veiled.
+bool draw_veil(const UiState& ui);
 // The /proc texts for `proc` (or the first live process when -1).
 void build_proc_texts(View& v, const Engine& e, int proc);
 void draw_headline_panel(const View& v, UiState& ui);
@@ -331,6 +374,8 @@ void legend_item(const Palette& pal, ImU32 color, const char* label, Marker mark
 // The headline's height for a window `width` wide (the layout reserves it).
 float headline_height(float width, const UiState& ui);
 std::string pss_text(double pss);
+// An InputText over a std::string.
+bool input_string(const char* id, std::string& s, float width);
 // Text of the statement at step `step` (1-based), from the source lines.
 std::string statement_text(const View& v, size_t step);
 

@@ -133,7 +133,7 @@ void draw_controls(const View& v, UiState& ui, const Palette& pal) {
 void draw_physical_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
   if (begin_panel("Physical memory", ui.layout.physical)) {
-    if (v.valid && v.session && v.frames_per_cell > 0) {
+    if (v.valid && v.session && v.frames_per_cell > 0 && !draw_veil(ui)) {
       draw_controls(v, ui, pal);
       ImGuiIO& io = ImGui::GetIO();
       ImGui::BeginChild("##frames", ImVec2(0, 0), false, io.KeyCtrl ? ImGuiWindowFlags_NoScrollWithMouse : 0);

@@ -121,7 +121,7 @@ void setup_columns() {
 
 void draw_processes_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
-  if (begin_panel("Processes (pages)", ui.layout.processes)) {
+  if (begin_panel("Processes (pages)", ui.layout.processes) && !draw_veil(ui)) {
     if (v.procs.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "no process yet");
     uint32_t max_rss = 0;
     for (const ProcRow& r : v.procs) max_rss = std::max(max_rss, r.now.rss);

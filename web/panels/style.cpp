@@ -175,6 +175,31 @@ void legend_item(const Palette& pal, ImU32 color, const char* label, Marker mark
   ImGui::SameLine(0, 12);
 }
 
+bool draw_veil(const UiState& ui) {
+  if (!ui.quiz.veiled) return false;
+  const Palette& pal = palette(ui.options.dark);
+  ImGui::PushStyleColor(ImGuiCol_Text, pal.up);
+  ImGui::TextWrapped("Hidden until you predict: type your answers in the Quiz tab and press Check.");
+  ImGui::PopStyleColor();
+  return true;
+}
+
+namespace {
+int string_callback(ImGuiInputTextCallbackData* d) {
+  auto* s = static_cast<std::string*>(d->UserData);
+  if (d->EventFlag == ImGuiInputTextFlags_CallbackResize) {
+    s->resize(size_t(d->BufTextLen));
+    d->Buf = s->data();
+  }
+  return 0;
+}
+}  // namespace
+
+bool input_string(const char* id, std::string& s, float width) {
+  ImGui::SetNextItemWidth(width);
+  return ImGui::InputText(id, s.data(), s.capacity() + 1, ImGuiInputTextFlags_CallbackResize, string_callback, &s);
+}
+
 std::string pss_text(double pss) {
   char buf[32];
   format_pss(pss, buf);

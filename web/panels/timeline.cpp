@@ -132,7 +132,7 @@ void draw_plot(const View& v, UiState& ui, const Palette& pal) {
 void draw_timeline_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
   if (begin_panel("Timeline (pages per step)", ui.layout.timeline)) {
-    if (v.valid && v.session && !v.series.system.empty()) {
+    if (v.valid && v.session && !v.series.system.empty() && !draw_veil(ui)) {
       draw_legend(v, ui, pal);
       draw_plot(v, ui, pal);
     }

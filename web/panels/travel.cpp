@@ -130,11 +130,13 @@ void draw_travel_panel(const View& v, UiState& ui) {
       ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
       SliderScale sc = slider_scale(a, b, v.steps);
       draw_marks(v, sc, a, b, pal);
-      if (ImGui::IsItemHovered() && !ImGui::IsItemActive()) preview_tooltip(v, sc.step_at(ImGui::GetMousePos().x), pal);
+      if (ImGui::IsItemHovered() && !ImGui::IsItemActive() && !ui.quiz.veiled)
+        preview_tooltip(v, sc.step_at(ImGui::GetMousePos().x), pal);
       std::string st = statement_text(v, v.position);
       ImGui::Text("step %zu of %zu%s%s", v.position, v.steps, st.empty() ? "" : ":  ", st.c_str());
       ImGui::SameLine(0, 24);
-      if (v.position > 0 && v.has_prev) draw_changes(changes(v.now, v.prev), pal);
+      if (ui.quiz.veiled) draw_veil(ui);
+      else if (v.position > 0 && v.has_prev) draw_changes(changes(v.now, v.prev), pal);
     }
   }
   ImGui::End();

@@ -164,6 +164,20 @@ void record_step(Series& s, const Engine& e, size_t position) {
   while (s.cost > kSeriesBudget * s.stride) s.stride *= 2;
 }
 
+bool wants_cost(const Series& s, size_t position) {
+  return position + 1 == s.system.size() && (position + 1) % s.stride == 0;
+}
+
+void record_cost(Series& s, const CostModel& m, const Engine& before, const script::Session& after) {
+  size_t pos = after.position();
+  if (pos == 1 && s.costs.empty()) s.costs.push_back({StepCost{}, modeled_memory_bytes(m, before), true});
+  if (s.costs.size() < pos) s.costs.resize(pos);  // steps not recorded stay invalid
+  if (s.costs.size() != pos || after.history().size() != pos) return;
+  const Engine& e = after.engine();
+  s.costs.push_back({step_cost(m, before, e, after.history().back().events), modeled_memory_bytes(m, e), true});
+  s.cost += e.frames().total() / 8 + accounting_cost(e) / 4;  // the copy of `before`
+}
+
 void build_view(View& v, const script::Session& s, int only_process) {
   const Engine& e = s.engine();
   Shown old = shown_before(v, v.generation, s.position());
@@ -176,6 +190,7 @@ void build_view(View& v, const script::Session& s, int only_process) {
   build_page_states(v, e, only_process);
   v.rmap = ReverseMap{};
   v.texts = ProcTexts{};
+  v.memory_now = modeled_memory_bytes(v.cost_model, e);
   describe_steps(v, s);
   v.valid = true;
 }
