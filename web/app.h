@@ -73,6 +73,8 @@ class App {
   // frames_shared, frames_private, frames_free, cow_copies, cow_reuses, zero_fills,
   // zero_page_maps, file_maps, faults, ptes_copied, fork_failures, oom_kills, segfaults).
   // Platform.on_state receives state_json() once the position settles after a command.
+  // Options.quiz_seed >= 0: the first load() after set_options starts that quiz instead
+  // (its scenario, run to the first bookmark); later loads leave the quiz.
   // Construct App after ImGui::CreateContext() and before the first NewFrame: it adds a
   // large copy of the default font for the headline numbers (else it scales the default).
   WidgetRect widget_rect(std::string_view id) const;
