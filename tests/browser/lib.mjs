@@ -18,25 +18,27 @@ const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-
   '--no-first-run', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
+// One browser for a whole suite, a fresh context (profile) per launch(). Options:
+// viewport, deviceScaleFactor, colorScheme, permissions...
+let browser = null;
 const contexts = [];
-// A fresh browser profile. Options: viewport, deviceScaleFactor, colorScheme, permissions.
 export async function launch(options = {}) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'cowlab-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  browser = browser || await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: chromiumArgs,
-    viewport: { width: 1280, height: 800 },
-    ...options,
   });
-  contexts.push({ context, profile });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  contexts.push(context);
   return context;
 }
 export async function closeAll() {
-  for (const { context, profile } of contexts.splice(0)) {
-    await context.close().catch(() => {});
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
+  for (const context of contexts.splice(0)) await context.close().catch(() => {});
+}
+async function closeBrowser() {
+  await closeAll();
+  if (browser) await browser.close().catch(() => {});
+  browser = null;
 }
 
 // Collects console errors, page errors, failed requests and HTTP errors of a page.
@@ -194,6 +196,7 @@ export async function run(suite) {
       await closeAll();
     }
   }
+  await closeBrowser();
   console.log(`# ${suite}: ${n - failed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
