@@ -24,7 +24,7 @@ TEST_CASE("dontfork: the child has no such VMA", "[madvise]") {
   lab.finish();
 }
 
-TEST_CASE("dontfork on part of a VMA splits it; only the rest is inherited", "[madvise]") {
+TEST_CASE("dontfork on part of a VMA splits it, only the rest is inherited", "[madvise]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 64);
@@ -120,7 +120,7 @@ TEST_CASE("wipeonfork is refused on shared and file mappings", "[madvise]") {
   lab.finish();
 }
 
-TEST_CASE("dontneed on private anonymous memory frees it; a read then sees zeros", "[madvise]") {
+TEST_CASE("dontneed on private anonymous memory frees it, a read then sees zeros", "[madvise]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);

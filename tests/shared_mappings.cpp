@@ -27,7 +27,7 @@ TEST_CASE("worked example: 32 shared anonymous pages written, fork, the child wr
   lab.finish();
 }
 
-TEST_CASE("shmem first faulted by a read stays clean; only writers report dirty", "[shared_mappings]") {
+TEST_CASE("shmem first faulted by a read stays clean, only writers report dirty", "[shared_mappings]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.shmem(p1, "S", 16);

@@ -51,7 +51,7 @@ TEST_CASE("rule 7: threads share one page table and count once", "[smaps_account
   lab.finish();
 }
 
-TEST_CASE("rule 5: fork keeps the dirty bit; a never-written page stays clean", "[smaps_accounting]") {
+TEST_CASE("rule 5: fork keeps the dirty bit, a never-written page stays clean", "[smaps_accounting]") {
   Lab lab;
   FileId f = lab.file("f", 16);
   ProcId p1 = lab.spawn("P1");

@@ -43,7 +43,7 @@ TEST_CASE("after a fork, a thread's write copies for the whole parent address sp
   lab.finish();
 }
 
-TEST_CASE("a thread can fork; the child copies the group's address space", "[threads_vfork]") {
+TEST_CASE("a thread can fork, the child copies the group's address space", "[threads_vfork]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
@@ -55,7 +55,7 @@ TEST_CASE("a thread can fork; the child copies the group's address space", "[thr
   lab.finish();
 }
 
-TEST_CASE("exit by a thread ends only that thread; exit by the process ends all", "[threads_vfork]") {
+TEST_CASE("exit by a thread ends only that thread, exit by the process ends all", "[threads_vfork]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 4);
@@ -91,7 +91,7 @@ TEST_CASE("exec by a thread ends the other threads and frees the old memory", "[
   lab.finish();
 }
 
-TEST_CASE("vfork: the child shares the parent's memory; the parent waits until exec", "[threads_vfork]") {
+TEST_CASE("vfork: the child shares the parent's memory, the parent waits until exec", "[threads_vfork]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 4);

@@ -45,7 +45,7 @@ TEST_CASE("the zero page takes no frame and is not in Rss, Pss or Anonymous", "[
   lab.finish();
 }
 
-TEST_CASE("a write after a read zero-fills; it is not a copy", "[zero_page]") {
+TEST_CASE("a write after a read zero-fills, it is not a copy", "[zero_page]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 4);
