@@ -121,7 +121,7 @@ TEST_CASE("a MAP_SHARED page mapped once is Private_Dirty in smaps", "[views]") 
   CHECK(has_line(smaps_text(s.engine(), pid_of(s, "C1")), "Rss:                   0 kB"));
 }
 
-TEST_CASE("dontfork and wipeonfork show in VmFlags; split VMAs are separate entries", "[views]") {
+TEST_CASE("dontfork and wipeonfork show in VmFlags, split VMAs are separate entries", "[views]") {
   script::Session s = run("spawn P1\nP1 mmap heap 16\nP1 write heap\nP1 madvise heap 0-7 dontfork\n"
                           "P1 mmap cache 8\nP1 madvise cache wipeonfork\n");
   std::vector<SmapsEntry> e = smaps_entries(s.engine(), pid_of(s, "P1"));
