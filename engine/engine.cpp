@@ -89,11 +89,7 @@ OpResult Engine::create_file(std::string_view name, uint32_t pages) {
 
 // ---- events ----------------------------------------------------------------------
 
-void Engine::emit(const Event& e, bool page_level) {
-  if (page_level && detailed_ >= config_.event_detail_limit) {
-    ++suppressed_;
-    return;
-  }
+void Engine::record(const Event& e, bool page_level) {
   detailed_ += page_level;
   events_.push_back(e);
 }

@@ -122,7 +122,16 @@ class Engine {
   friend struct Teardown; // teardown.cpp
 
   OpResult check_actor(ProcId p) const;
-  void emit(const Event& e, bool page_level);
+  // Appends an event; page-level ones beyond the detail limit are only counted. Inline,
+  // so that a suppressed event (most of them in a big run) is never even built.
+  void emit(const Event& e, bool page_level) {
+    if (page_level && detailed_ >= config_.event_detail_limit) {
+      ++suppressed_;
+      return;
+    }
+    record(e, page_level);
+  }
+  void record(const Event& e, bool page_level);
   MmId new_mm();
   // Ends a task: state becomes `how`; its mm loses a user; a vfork parent resumes.
   void end_task(ProcId p, ProcState how);
