@@ -27,13 +27,13 @@ FrameId Frames::alloc(FrameKind kind) {
   return kNone;
 }
 
-// Grows the table to hold frame size - 1: by half its size at least, so that growing is
-// amortised O(1) and rare, but never beyond total().
+// Grows the table to hold frame size - 1, by half its size at least (so that growing is
+// rare). The first growth reserves room for every frame: the table is never moved after
+// that, and the reserved part that is never used costs address space, not memory.
 void Frames::grow(uint32_t size) {
   size_t want = std::max<size_t>({size, frames_.size() + frames_.size() / 2, 1024});
-  want = std::min<size_t>(want, total_);
-  frames_.reserve(want);  // exactly: resize alone would double the capacity
-  frames_.resize(want);
+  if (frames_.capacity() < total_) frames_.reserve(total_);
+  frames_.resize(std::min<size_t>(want, total_));
 }
 
 void Frames::free(FrameId f) {

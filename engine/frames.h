@@ -24,9 +24,9 @@ struct Frame {
 };
 static_assert(sizeof(Frame) == 8);
 
-// The frame table with a lowest-free allocator. Frame ids are indices. The table grows
-// on demand up to the highest frame ever allocated, so an engine with much RAM and
-// little use is small to build and to copy (session checkpoints).
+// The frame table with a lowest-free allocator. Frame ids are indices. The table is
+// filled on demand up to the highest frame ever allocated, so an engine with much RAM
+// and little use is small to build and to copy (session checkpoints).
 class Frames {
  public:
   static constexpr FrameId kZeroPage = kMaxFrames;  // never in the table, never counted
@@ -46,9 +46,10 @@ class Frames {
   // Frames at or above this id have never been allocated (they are free); below it the
   // table may hold free frames too.
   uint32_t table_size() const { return uint32_t(frames_.size()); }
-  // Bytes the frame table and free bitmap hold (for the memory benchmark).
+  // Bytes of the frame table in use and of the free bitmap (for the memory benchmark);
+  // the reserved, never touched rest of the table is address space only.
   size_t memory_bytes() const {
-    return frames_.capacity() * sizeof(Frame) + free_bits_.capacity() * sizeof(uint64_t);
+    return frames_.size() * sizeof(Frame) + free_bits_.capacity() * sizeof(uint64_t);
   }
   uint32_t used() const { return used_; }
   uint32_t free_count() const { return total() - used_; }
