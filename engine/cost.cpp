@@ -33,8 +33,10 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-uint64_t pt_pages_for(uint64_t pages) {
-  uint64_t tables = (pages + kPtesPerTable - 1) / kPtesPerTable;
+// Page-table pages for `pages` PTEs of pte_bytes each, plus the PMD and PUD tables above.
+uint64_t pt_pages_for(uint64_t pages, double pte_bytes) {
+  uint64_t per_table = uint64_t(double(kPageSize) / pte_bytes);
+  uint64_t tables = (pages + per_table - 1) / per_table;
   uint64_t pmds = (pages + kPagesPerGiB - 1) / kPagesPerGiB;
   return tables + pmds + (pages ? 1 : 0);
 }
@@ -75,6 +77,8 @@ bool parse_cost_model(std::string_view text, CostModel* m, std::string* error) {
     char* end = nullptr;
     double v = std::strtod(value.c_str(), &end);
     if (value.empty() || *end != '\0' || !(v >= 0)) return fail("'" + value + "' is not a number >= 0");
+    if (found->field == &CostModel::pte_bytes && !(v >= 1 && v <= double(kPageSize)))
+      return fail("pte_bytes must be between 1 and 4096");
     m->*found->field = v;
   }
   return true;
@@ -120,7 +124,7 @@ ClassicRow classic_4k(const CostModel& m, uint32_t mib) {
   ClassicRow r;
   r.cow_us = m.fork_base_us + double(pages) * m.pte_copy_ns / 1000.0;
   r.copy_us = m.fork_base_us + double(pages) * m.copy_page_us;
-  r.cow_kib = m.process_base_kib + double(pt_pages_for(pages)) * 4.0;
+  r.cow_kib = m.process_base_kib + double(pt_pages_for(pages, m.pte_bytes)) * 4.0;
   r.copy_kib = r.cow_kib + double(pages) * 4.0;
   return r;
 }

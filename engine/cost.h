@@ -26,7 +26,8 @@ struct CostModel {
   double copy_page_us = 1.7915;      // naive copy into fresh memory: 55035 us / 30720 pages
   double memcpy_page_us = 0.3564;    // memcpy into memory already faulted: 10948 us / 30720
   double cow_fault_us = 2.2092;      // one COW fault, copy included: 67865 us / 30720
-  double pte_bytes = 8.0;            // one PTE (a PTE table holds 512)
+  double pte_bytes = 8.0;            // one PTE: a 4 KiB PTE table holds 512 (classic_4k);
+                                     // step_cost reads the engine's own tables (vm_pte)
   double process_base_kib = 96.0;    // a forked process beyond its region page tables:
                                      // 344 KiB measured - 248 KiB (60 PTE + 1 PMD + 1 PUD tables)
   // Transparent huge pages (2 MiB), for the classic table.
