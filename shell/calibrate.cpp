@@ -188,7 +188,8 @@ Measured measure(size_t mib, int runs) {
   if (thp_available()) {
     Region h(bytes, true);
     h.touch();
-    m.thp = proc_kb("/proc/self/smaps_rollup", "AnonHugePages:") > 0;
+    // Count THP as available only when most of the region really got huge pages.
+    m.thp = proc_kb("/proc/self/smaps_rollup", "AnonHugePages:") >= long(bytes / 1024 / 2);
     for (int i = 0; m.thp && i < runs; ++i) {
       thp_fork.push_back(fork_once(&h, false).fork_us);
       thp_copy.push_back(copy_once(h, true).first);
@@ -245,6 +246,7 @@ int calibrate_main(const Args& args) {
       return 2;
     }
   }
+  std::fprintf(stderr, "cowlab calibrate: measuring forks, COW faults and copies of %zu MiB, %d runs each...\n", mib, runs);
   Measured x = measure(mib, runs);
   CostModel fitted = fit(x, mib), book;
   utsname u{};
