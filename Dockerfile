@@ -25,7 +25,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light curl \
  && rm -rf /var/lib/apt/lists/*
 # An unprivileged user; only var/ is writable by it, the site is owned by root.
-RUN useradd --system --uid 10001 --user-group --home-dir /srv/cowlab --no-create-home \
+RUN useradd --uid 10001 --user-group --home-dir /srv/cowlab --no-create-home \
       --shell /usr/sbin/nologin cowlab \
  && mkdir -p /srv/cowlab/var \
  && chown cowlab:cowlab /srv/cowlab/var
