@@ -47,14 +47,14 @@ css=$(put web/cowlab.css cowlab css)
 embed_js=$(put web/embed-example.js embed-example js)
 embed_css=$(put web/embed-example.css embed-example css)
 
-sed -e "s|content=\"cowlab.js cowlab.wasm\"|content=\"$js $wasm\"|" \
+sed -e "s|href=\"cowlab.js\"|href=\"$js\"|" -e "s|href=\"cowlab.wasm\"|href=\"$wasm\"|" \
     -e "s|src=\"lz-string.min.js\"|src=\"$lz\"|" \
     -e "s|src=\"cowlab-host.js\"|src=\"$host\"|" \
     -e "s|href=\"cowlab.css\"|href=\"$css\"|" \
     index.html >"$out/index.html"
 sed -e "s|src=\"embed-example.js\"|src=\"$embed_js\"|" -e "s|href=\"embed-example.css\"|href=\"$embed_css\"|" \
     web/embed-example.html >"$out/embed-example.html"
-for f in "$js" "$lz" "$host" "$css" "$embed_js" "$embed_css"; do
+for f in "$js" "$wasm" "$lz" "$host" "$css" "$embed_js" "$embed_css"; do
   grep -qF "$f" "$out/index.html" "$out/embed-example.html" \
     || { echo "build-web: $f is not referenced: index.html or embed-example.html changed?" >&2; exit 1; }
 done

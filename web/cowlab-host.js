@@ -100,12 +100,13 @@
   }
 
   // --- Browser support --------------------------------------------------------------------
+  // Cheap checks before anything runs. A WebGL2 that exists but cannot make a context (a
+  // blocked GPU, WebGL turned off) is reported by main.cpp through the `fatal` hook.
+  const NO_WEBGL2 = 'This browser cannot create a WebGL2 context (WebGL2 is missing or turned off).';
   function missingFeature() {
     if (typeof WebAssembly !== 'object' || typeof WebAssembly.instantiate !== 'function')
       return 'This browser does not support WebAssembly.';
-    let gl = null;
-    try { gl = document.createElement('canvas').getContext('webgl2'); } catch (e) { gl = null; }
-    if (!gl) return 'This browser cannot create a WebGL2 context (WebGL2 is missing or turned off).';
+    if (typeof WebGL2RenderingContext !== 'function') return NO_WEBGL2;
     return null;
   }
 
@@ -115,8 +116,9 @@
       (window.matchMedia && matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark');
   document.documentElement.dataset.theme = theme;
 
-  const assetsMeta = document.querySelector('meta[name="cowlab-assets"]');
-  const [jsFile, wasmFile] = (assetsMeta ? assetsMeta.content : 'cowlab.js cowlab.wasm').split(/\s+/);
+  const assetName = (id, fallback) => ($(id) && $(id).getAttribute('href')) || fallback;
+  const jsFile = assetName('cowlab-js', 'cowlab.js');
+  const wasmFile = assetName('cowlab-wasm', 'cowlab.wasm');
 
   let Module = null;                 // the Emscripten module, once started
   let ready = false;
@@ -196,7 +198,7 @@
       copyText(url).then((ok) => notice(ok ? 'Link copied to the clipboard.' : 'Link: ' + url));
     },
     clipboardWrite(text) { copyText(text); },
-    fatal(text) { fatal(text); },
+    fatal(text) { fatal(/OpenGL context/.test(text) ? NO_WEBGL2 + ' (' + text + ')' : text); },
   };
 
   // Share links use the compressed form: turn script=<base64url> into z=<lz-string>.

@@ -300,21 +300,28 @@ test('a long run is sliced across frames: the page keeps drawing', async () => {
 });
 
 test('a browser without WebGL2 gets a clear message', async () => {
+  // No WebGL2 at all: refused before the WebAssembly is even started.
   const context = await launch();
   const page = await context.newPage();
-  await page.addInitScript(() => {
+  await page.addInitScript(() => { delete window.WebGL2RenderingContext; });
+  await page.goto(baseUrl);
+  await page.waitForSelector('#cowlab-error:not([hidden])', { timeout: 10_000 });
+  const text = await page.evaluate(() => document.getElementById('cowlab-error').innerText);
+  assert(/WebGL2/.test(text), `the message names WebGL2: ${text}`);
+  assert(await page.evaluate(() => !window.Module), 'the module was not started');
+  // WebGL2 present but no context (a blocked GPU): main.cpp reports it.
+  const blocked = await context.newPage();
+  await blocked.addInitScript(() => {
     const original = HTMLCanvasElement.prototype.getContext;
     HTMLCanvasElement.prototype.getContext = function (kind, ...rest) {
       return kind === 'webgl2' ? null : original.call(this, kind, ...rest);
     };
   });
-  const requests = [];
-  page.on('request', (r) => requests.push(r.url()));
-  await page.goto(baseUrl);
-  await page.waitForSelector('#cowlab-error:not([hidden])', { timeout: 10_000 });
-  const text = await page.evaluate(() => document.getElementById('cowlab-error').innerText);
-  assert(/WebGL2/.test(text), `the message names WebGL2: ${text}`);
-  assert(!requests.some((u) => /\.wasm$/.test(u)), 'the WebAssembly is not even downloaded');
+  await blocked.goto(baseUrl);
+  await blocked.waitForSelector('#cowlab-error:not([hidden])', { timeout: 30_000 });
+  const text2 = await blocked.evaluate(() => document.getElementById('cowlab-error').innerText);
+  assert(/cannot create a WebGL2 context/.test(text2), `the message names WebGL2: ${text2}`);
+  assert(await blocked.evaluate(() => document.getElementById('cowlab-loading').hidden), 'no spinner left');
 });
 
 await run('playground');
