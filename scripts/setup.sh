@@ -38,13 +38,21 @@ fi
 
 # --- Debian source packages: Dear ImGui and SDL2 ---------------------------------
 src="$cache/src"
-if ! ls -d "$src"/imgui-*/ >/dev/null 2>&1 || ! ls -d "$src"/libsdl2-*/ >/dev/null 2>&1; then
-  if ! grep -rqs "deb-src" /etc/apt/sources.list.d/ /etc/apt/sources.list 2>/dev/null \
-     && ! grep -rqs "^Types:.*deb-src" /etc/apt/sources.list.d/ 2>/dev/null; then
-    log "adding a deb-src entry for bookworm main"
-    as_root tee /etc/apt/sources.list.d/cowlab-src.sources >/dev/null <<'SRC'
+missing_src=()
+ls -d "$src"/imgui-*/ >/dev/null 2>&1 || missing_src+=(imgui)
+ls -d "$src"/libsdl2-*/ >/dev/null 2>&1 || missing_src+=(libsdl2)
+if [ ${#missing_src[@]} -gt 0 ]; then
+  # An active (not commented-out) deb-src entry, one-line or deb822 style.
+  if ! grep -rqsE '^[[:space:]]*deb-src[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/ \
+     && ! grep -rqsE '^Types:.*deb-src' /etc/apt/sources.list.d/; then
+    # Same archive as the existing Debian entry (a mirror, if the machine uses one).
+    uri=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)[[:space:]]*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+    [ -n "$uri" ] || uri=$(sed -n 's/^[[:space:]]*deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\/debian\)[[:space:]].*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n1)
+    [ -n "$uri" ] || uri=http://deb.debian.org/debian
+    log "adding a deb-src entry for bookworm main ($uri)"
+    as_root tee /etc/apt/sources.list.d/cowlab-src.sources >/dev/null <<SRC
 Types: deb-src
-URIs: http://deb.debian.org/debian
+URIs: $uri
 Suites: bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -53,8 +61,10 @@ SRC
   fi
   apt_update
   mkdir -p "$src"
-  log "fetching source packages imgui and libsdl2 into $src"
-  (cd "$src" && apt-get source -qq imgui libsdl2 >/dev/null 2>&1)
+  log "fetching source packages ${missing_src[*]} into $src"
+  (cd "$src" && apt-get source -qq "${missing_src[@]}" >"$src/apt-get-source.log" 2>&1) \
+    || { cat "$src/apt-get-source.log" >&2; log "apt-get source ${missing_src[*]} failed"; exit 1; }
+  rm -f "$src/apt-get-source.log"
 fi
 imgui_dir=$(ls -d "$src"/imgui-*/ | head -n1); imgui_dir=${imgui_dir%/}
 sdl_dir=$(ls -d "$src"/libsdl2-*/ | head -n1); sdl_dir=${sdl_dir%/}
