@@ -484,6 +484,9 @@ std::string App::state_json() const {
 
 std::string App::headline_text() const {
   const script::Session& s = impl_->session;
+  if (impl_->ui.quiz.veiled)  // the aria-live mirror shows what the screen shows
+    return "step " + std::to_string(s.position()) + " of " + std::to_string(s.step_count()) +
+           ": quiz, the numbers are hidden until you predict them";
   SystemUsage u = s.engine().system();
   const Counters& c = s.engine().counters();
   char buf[320];

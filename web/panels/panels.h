@@ -256,6 +256,7 @@ struct View {
   size_t busy_target = 0;
   bool valid = false;                           // built at least once
   std::vector<std::string> source;              // lines of the script that ran
+  std::vector<int> line_step;                   // step of the statement on each line (0: none)
   std::optional<script::Diagnostic> error;      // the session's error, if stopped
 
   SysPoint now, prev;

@@ -59,7 +59,7 @@ bool proc_value(const Series& s, size_t k, ProcId id, int metric, double* out) {
   return true;
 }
 
-void hover_tooltip(const View& v, const Plot& p, size_t step, int metric) {
+void hover_tooltip(const View& v, size_t step, int metric) {
   const Series& s = v.series;
   ImGui::BeginTooltip();
   std::string st = statement_text(v, step);
@@ -75,7 +75,6 @@ void hover_tooltip(const View& v, const Plot& p, size_t step, int metric) {
   }
   ImGui::TextDisabled("click to travel to this step");
   ImGui::EndTooltip();
-  (void)p;
 }
 
 void draw_legend(const View& v, UiState& ui, const Palette& pal) {
@@ -122,7 +121,7 @@ void draw_plot(const View& v, UiState& ui, const Palette& pal) {
   if (ImGui::IsItemHovered()) {
     size_t step = std::min(p.step_at(ImGui::GetMousePos().x), v.steps);
     dl->AddLine(ImVec2(p.x(step), p.a.y), ImVec2(p.x(step), p.b.y), pal.grid, 1.0f);
-    hover_tooltip(v, p, step, metric);
+    hover_tooltip(v, step, metric);
     if (ImGui::IsItemClicked()) ui.requests.push_back({Command::StepTo, long(step)});
   }
 }

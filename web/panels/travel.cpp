@@ -36,10 +36,7 @@ SliderScale slider_scale(ImVec2 a, ImVec2 b, size_t steps) {
 
 // Step of each statement line, for marks at `show` lines and failed expects.
 size_t step_of_line(const View& v, int line) {
-  const auto& st = v.session->script().statements;
-  for (const auto& s : st)
-    if (s.pos.line == line) return size_t(s.step);
-  return 0;
+  return line >= 0 && size_t(line) < v.line_step.size() ? size_t(v.line_step[line]) : 0;
 }
 
 void draw_marks(const View& v, const SliderScale& sc, ImVec2 a, ImVec2 b, const Palette& pal) {

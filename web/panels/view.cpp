@@ -186,6 +186,9 @@ void build_view(View& v, const script::Session& s, int only_process) {
   v.steps = s.step_count();
   v.error = s.error();
   v.procs = process_tree(e);
+  v.line_step.assign(v.source.size() + 1, 0);
+  for (const auto& st : s.script().statements)
+    if (st.pos.line >= 1 && size_t(st.pos.line) < v.line_step.size()) v.line_step[st.pos.line] = st.step;
   fill_numbers(v, e, std::move(old));
   build_page_states(v, e, only_process);
   v.rmap = ReverseMap{};
