@@ -292,20 +292,21 @@ OpResult Engine::access(ProcId p, NameId region, const Pages& pages, Access acce
     segfault(p, region, pages.empty() ? 0 : pages.front().first);
     return {.outcome = Outcome::ActorKilled};
   }
-  uint32_t v = kNone;
+  // Each span in runs of pages that lie in one VMA; a page outside every VMA, or a write
+  // to a read-only one, is a SIGSEGV there; no free frame runs the OOM killer and retries.
   for (const PageSpan& span : spans_or_all(*as, m, pages)) {
-    for (uint64_t page = span.first; page <= span.last; ++page) {
-      if (v == kNone || !as->vmas[v].contains(uint32_t(page)) || as->vmas[v].mapping != m)
-        v = as->find_vma(m, uint32_t(page));
+    for (uint64_t page = span.first; page <= span.last;) {
+      uint32_t v = as->find_vma(m, uint32_t(page));
       if (v == kNone || (access == Access::Write && as->vmas[v].prot == Prot::ReadOnly)) {
         segfault(p, region, uint32_t(page));
         return {.outcome = Outcome::ActorKilled};
       }
-      while (Fault::touch(*this, p, m, v, uint32_t(page), access) == FaultResult::OutOfMemory) {
+      uint32_t end = uint32_t(std::min<uint64_t>(span.last + 1, as->vmas[v].end));
+      page += Fault::touch_run(*this, p, m, v, uint32_t(page), end, access);
+      if (page < end) {  // out of memory at `page`
         oom_kill();
         if (!procs_[p].live()) return {.outcome = Outcome::ActorKilled};
         as = &mms_[procs_[p].mm];
-        v = as->find_vma(m, uint32_t(page));
       }
     }
   }

@@ -148,7 +148,13 @@ class Engine {
   void maybe_destroy_shmem(ShmemId s);
   // SIGSEGV: kills the thread group of p at region[page].
   void segfault(ProcId p, NameId region, uint32_t page);
-  void put_frame(FrameId f);   // one PTE reference gone
+  // One PTE reference gone; the frame is freed when nothing else holds it. Inline: it
+  // runs once per COW copy and once per PTE at teardown.
+  void put_frame(FrameId f) {
+    Frame& fr = frames_[f];
+    if (--fr.mapcount == 0 && !fr.cache_ref) free_frame(f);
+  }
+  void free_frame(FrameId f);  // returns an unreferenced frame to the free pool
   // Resolves a region of task p for an operation: the mapping index, or an error.
   OpResult resolve_region(ProcId p, NameId region, const Pages& pages, uint32_t* mapping) const;
 

@@ -204,4 +204,11 @@ FaultResult Fault::touch(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma
   return r;
 }
 
+uint32_t Fault::touch_run(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma, uint32_t first,
+                          uint32_t end, Access access) {
+  for (uint32_t page = first; page < end; ++page)
+    if (touch(e, actor, mapping, vma, page, access) == FaultResult::OutOfMemory) return page - first;
+  return end - first;
+}
+
 }  // namespace cow

@@ -27,6 +27,10 @@ struct Fault {
   // address space. Precondition: the VMA permits the access (the caller checked prot).
   static FaultResult touch(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma,
                            uint32_t page, Access access);
+  // touch() for pages [first, end) of one VMA, in order. Returns how many resolved: fewer
+  // than end - first means page first + result found no free frame (run the OOM killer).
+  static uint32_t touch_run(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma,
+                            uint32_t first, uint32_t end, Access access);
 
   // The one reuse-or-copy decision (Linux: wp_can_reuse_anon_folio): a write-protected
   // private page is reused in place when its frame is anonymous, mapped by this address

@@ -10,23 +10,6 @@ Frames::Frames(uint32_t count) : total_(count), free_bits_((count + 63) / 64, ~u
   if (count % 64) free_bits_.back() = (uint64_t(1) << (count % 64)) - 1;
 }
 
-FrameId Frames::alloc(FrameKind kind) {
-  for (uint32_t w = lowest_hint_; w < free_bits_.size(); ++w) {
-    if (!free_bits_[w]) continue;
-    lowest_hint_ = w;
-    uint32_t bit = uint32_t(std::countr_zero(free_bits_[w]));
-    free_bits_[w] &= free_bits_[w] - 1;
-    FrameId f = w * 64 + bit;
-    if (f >= frames_.size()) grow(f + 1);
-    frames_[f] = Frame{};
-    frames_[f].kind = kind;
-    ++used_;
-    return f;
-  }
-  lowest_hint_ = uint32_t(free_bits_.size());
-  return kNone;
-}
-
 // Grows the table to hold frame size - 1, by half its size at least (so that growing is
 // rare). The first growth reserves room for every frame: the table is never moved after
 // that, and the reserved part that is never used costs address space, not memory.

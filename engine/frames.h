@@ -5,6 +5,7 @@
 // there is no swap, no reclaim and no per-CPU page cache; allocation is deterministic,
 // always the lowest free frame.
 #pragma once
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -34,7 +35,22 @@ class Frames {
   explicit Frames(uint32_t count = 0);
 
   // Returns the lowest free frame, now of `kind` with mapcount 0, or kNone if RAM is full.
-  FrameId alloc(FrameKind kind);
+  // Inline: it runs once per page fault that needs a frame.
+  FrameId alloc(FrameKind kind) {
+    for (uint32_t w = lowest_hint_; w < free_bits_.size(); ++w) {
+      if (!free_bits_[w]) continue;
+      lowest_hint_ = w;
+      uint32_t bit = uint32_t(std::countr_zero(free_bits_[w]));
+      free_bits_[w] &= free_bits_[w] - 1;
+      FrameId f = w * 64 + bit;
+      if (f >= frames_.size()) grow(f + 1);
+      frames_[f] = Frame{.kind = kind};
+      ++used_;
+      return f;
+    }
+    lowest_hint_ = uint32_t(free_bits_.size());
+    return kNone;
+  }
   // Returns a frame with no mappings and no cache reference to the free pool.
   void free(FrameId f);
 

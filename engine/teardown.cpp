@@ -6,12 +6,9 @@
 
 namespace cow {
 
-void Engine::put_frame(FrameId f) {
-  Frame& fr = frames_[f];
-  if (--fr.mapcount == 0 && !fr.cache_ref) {
-    frames_.free(f);
-    emit({.kind = EventKind::FramesFreed, .frame = f, .count = 1}, true);
-  }
+void Engine::free_frame(FrameId f) {
+  frames_.free(f);
+  emit({.kind = EventKind::FramesFreed, .frame = f, .count = 1}, true);
 }
 
 void Engine::zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end) {
