@@ -94,13 +94,15 @@ Layout compute_layout(const UiState& ui, ImVec2 display, size_t processes) {
   float top = ui.options.embed ? 0 : ImGui::GetFrameHeight();
   float w = display.x, h = display.y - top;
   bool wide = w >= 1000 && h >= 560;
-  L.has_events = ui.show_events && wide;
+  L.has_events = (ui.show_events && wide) || ui.quiz.active;  // the quiz lives in its tabs
   L.has_physical = ui.show_physical && wide;
   L.has_timeline = ui.show_timeline && wide;
   if (w < 640) {
     L.has_processes = false;
-    float eh = std::floor(h * 0.38f);
-    L.editor = {0, top, w, eh};
+    float eh = std::floor(h * (L.has_events ? 0.5f : 0.38f));
+    float half = L.has_events ? std::floor(w * 0.5f) : w;
+    L.editor = {0, top, half, eh};
+    L.events = {half, top, w - half, eh};
     layout_right(L, ui, {0, top + eh, w, h - eh}, processes);
     return L;
   }
