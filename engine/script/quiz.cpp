@@ -161,13 +161,19 @@ void Scenario::action(bool must_write) {
     if (!grandchild) kinds.push_back(Fork);
     if (children.size() >= 2) kinds.push_back(Exit);
   }
+  // Each random draw is its own statement: the operands of `+` are unsequenced, and GCC
+  // and clang (the WASM build) would draw in different orders.
+  std::string pages, child;
   switch (rng.pick(kinds)) {
-    case ChildWrite: stmt(any_child() + " write heap " + range(heap)); break;
+    case ChildWrite: pages = range(heap), child = any_child(); stmt(child + " write heap " + pages); break;
     case ParentWrite: stmt("P1 write heap " + range(heap)); break;
     case GroupWrite: stmt("w[1-" + std::to_string(group) + "] write heap " + range(heap)); break;
-    case BufWrite: stmt(any_child() + " write buf " + range(buf)); break;
-    case CfgRead: stmt(any_child() + " read cfg " + std::to_string(rng.below(cfg))); break;
-    case CfgWrite: stmt(any_child() + " write cfg " + range(cfg)); break;
+    case BufWrite: pages = range(buf), child = any_child(); stmt(child + " write buf " + pages); break;
+    case CfgRead:
+      pages = std::to_string(rng.below(cfg)), child = any_child();
+      stmt(child + " read cfg " + pages);
+      break;
+    case CfgWrite: pages = range(cfg), child = any_child(); stmt(child + " write cfg " + pages); break;
     case Fork: {
       stmt(any_child() + " fork G1");
       children.push_back("G1");
