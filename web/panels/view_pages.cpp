@@ -185,7 +185,8 @@ void aggregate_frames(View& v, uint32_t fpc) {
 
 void build_reverse_map(View& v, const Engine& e) {
   ReverseMap& rm = v.rmap;
-  uint32_t frames = std::min<uint32_t>(e.frames().total(), kReverseMapFrames);
+  // Frames past the highest used one are free: nobody maps them.
+  uint32_t frames = std::min<uint32_t>({e.frames().total(), v.frames_shown, kReverseMapFrames});
   rm.kept.assign(frames, 0);
   rm.refs.assign(size_t(frames) * ReverseMap::kKept, ReverseMap::Ref{});
   const auto& procs = e.processes();
