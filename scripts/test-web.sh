@@ -3,7 +3,8 @@
 #   1. builds dist/ (scripts/build-web.sh) and the native `cowlab` (build/), whose
 #      `run --json` output the page must reproduce byte for byte;
 #   2. serves dist/ with Python's http.server on a free loopback port and runs
-#      tests/browser/playground.mjs and tests/browser/embed.mjs in headless chromium;
+#      tests/browser/playground.mjs and embed.mjs in headless chromium, then perf.mjs
+#      (time to first frame, frames per second);
 #   3. builds cowlab-gui (build-gui-smoke/) and runs it under Xvfb with a screenshot.
 # Screenshots go to build-web/test-artifacts/. The server is always stopped.
 #   COWLAB_TEST_ONLY=<part of a test name>   runs only the matching browser tests
@@ -47,7 +48,7 @@ log "serving dist/ at http://127.0.0.1:$port/ (pid $server_pid)"
 # --- the browser tests --------------------------------------------------------------------
 failed=0
 export COWLAB_URL=http://127.0.0.1:$port/ COWLAB_ARTIFACTS=$artifacts COWLAB_BIN=$here/build/shell/cowlab
-for t in tests/browser/playground.mjs tests/browser/embed.mjs; do
+for t in tests/browser/playground.mjs tests/browser/embed.mjs tests/browser/perf.mjs; do
   node "$t" || failed=$((failed + 1))
 done
 cleanup; server_pid=
@@ -67,6 +68,7 @@ if xvfb-run -a -s "-screen 0 1280x800x24" build-gui-smoke/web/cowlab-gui --frame
   size=$(identify -format '%wx%h' "${shot%.ppm}.png")
   if [ "$colours" -ge 30 ]; then
     log "ok - cowlab-gui under Xvfb: $size screenshot with $colours colours: ${shot%.ppm}.png"
+    sed 's/^/[web]     /' "$artifacts/gui.log"
   else
     log "not ok - cowlab-gui under Xvfb: the screenshot has only $colours colours"; failed=$((failed + 1))
   fi

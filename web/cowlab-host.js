@@ -281,6 +281,8 @@
     headline() { return ready ? str(Module._cowlab_headline()) : ''; },
     script() { return ready ? str(Module._cowlab_script()) : ''; },
     frames() { return Module ? Module._cowlab_frames() : 0; },
+    // Milliseconds per frame: {frame: the whole loop body, ui: App + ImGui without WebGL}.
+    frameMs() { return Module ? {frame: Module._cowlab_frame_ms(), ui: Module._cowlab_ui_ms()} : null; },
     // Widgets drawn in the last frame, by App id ("run", "editor", ...) or ImGui label.
     widget(id) {
       if (!ready) return null;
@@ -327,6 +329,14 @@
     if (target !== '*') parentOrigin = target;
     work.then((state) => reply({type: 'cowlab:state', state}),
               (err) => refuse(String(err && err.message)));
+  });
+
+  // A link pasted into the address bar of an open playground changes only the fragment,
+  // without a reload: run its script (and &step). Other options take effect on reload.
+  window.addEventListener('hashchange', () => {
+    const f = parseFragment(location.hash);
+    if (f.problem) notice(f.problem, true);
+    else if (f.script) enqueue(() => { loadBytes(f.script, f.step); return settle(); });
   });
 
   // --- Start ------------------------------------------------------------------------------

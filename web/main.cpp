@@ -16,6 +16,7 @@
 
 #include <cfloat>
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -67,8 +68,30 @@ struct Loop {
   bool done = false;
   std::string clipboard;     // browser: ImGui's view of the system clipboard
   int paste_frames = 0;      // browser: frames left of a Ctrl+V handed to ImGui
+  // Timing, as moving averages over ~20 frames: the whole loop body, and building the UI
+  // (ImGui::NewFrame to ImGui::Render: the App and ImGui, without OpenGL). Natively also
+  // CPU time totals after the first 10 frames: the process (llvmpipe renders in threads of
+  // its own) and the main thread's UI building.
+  double frame_ms = 0, ui_ms = 0;
+  double cpu_ms_total = 0, ui_cpu_ms_total = 0;
 };
 Loop g_loop;
+
+double ms_since(Uint64 start) {
+  return 1000.0 * double(SDL_GetPerformanceCounter() - start) / double(SDL_GetPerformanceFrequency());
+}
+double average(double avg, double x, long frame) { return frame == 1 ? x : 0.95 * avg + 0.05 * x; }
+
+// CPU time of the calling thread, in ms (0 where there is no such clock).
+double thread_cpu_ms() {
+#if defined(CLOCK_THREAD_CPUTIME_ID) && !defined(__EMSCRIPTEN__)
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+#else
+  return 0;
+#endif
+}
 
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
@@ -208,6 +231,8 @@ bool write_ppm(const std::string& path, int w, int h) {
 // One frame: events, ImGui frame, App::frame(), render. The same body for both targets.
 void main_loop_body(void*) {
   Loop& L = g_loop;
+  const Uint64 start = SDL_GetPerformanceCounter();
+  const std::clock_t cpu_start = std::clock();
 
   // Poll and handle events (inputs, window resize, etc.)
   SDL_Event event;
@@ -244,12 +269,15 @@ void main_loop_body(void*) {
     io.KeySuper = !down && (SDL_GetModState() & KMOD_GUI) != 0;  // Cmd+V on a Mac
   }
 #endif
+  const Uint64 ui_start = SDL_GetPerformanceCounter();
+  const double ui_cpu_start = thread_cpu_ms();
   ImGui::NewFrame();
   cow::web::probe::begin_frame();
   L.app->frame();
 
   // Rendering
   ImGui::Render();
+  const double ui_ms = ms_since(ui_start), ui_cpu_ms = thread_cpu_ms() - ui_cpu_start;
   int w = 0, h = 0;
   SDL_GL_GetDrawableSize(L.window, &w, &h);
   glViewport(0, 0, w, h);
@@ -258,6 +286,12 @@ void main_loop_body(void*) {
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   ++L.frame;
+  L.frame_ms = average(L.frame_ms, ms_since(start), L.frame);
+  L.ui_ms = average(L.ui_ms, ui_ms, L.frame);
+  if (L.frame > 10) {
+    L.cpu_ms_total += 1000.0 * double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    L.ui_cpu_ms_total += ui_cpu_ms;
+  }
 
   // Smoke-test exit: after N frames, once the App is idle, keep the picture and stop.
   if (L.args.frames >= 0 && L.frame >= L.args.frames && !L.app->busy()) {
@@ -363,6 +397,11 @@ int main(int argc, char** argv) {
   emscripten_set_main_loop_arg(main_loop_body, nullptr, 0, true);
 #else
   while (!L.done) main_loop_body(nullptr);
+  if (L.args.frames >= 0 && L.frame > 10)
+    std::printf("cowlab-gui: %ld frames; per frame after the first 10: %.2f ms CPU building the UI"
+                " (App + ImGui; %.2f ms wall, recent), %.2f ms CPU in all (with OpenGL)\n",
+                L.frame, L.ui_cpu_ms_total / double(L.frame - 10), L.ui_ms,
+                L.cpu_ms_total / double(L.frame - 10));
 
   // Cleanup
   L.app.reset();
@@ -400,6 +439,9 @@ EMSCRIPTEN_KEEPALIVE int cowlab_position() {
   return g_loop.app ? int(g_loop.app->position()) : 0;
 }
 EMSCRIPTEN_KEEPALIVE int cowlab_frames() { return int(g_loop.frame); }
+// Milliseconds per frame (moving averages): the loop body, and building the UI (App + ImGui).
+EMSCRIPTEN_KEEPALIVE double cowlab_frame_ms() { return g_loop.frame_ms; }
+EMSCRIPTEN_KEEPALIVE double cowlab_ui_ms() { return g_loop.ui_ms; }
 
 // What `cowlab run --json` prints for the script up to the current step (no final newline).
 EMSCRIPTEN_KEEPALIVE const char* cowlab_state() {
