@@ -137,6 +137,12 @@ test('a #script= link loads and runs; &step=N stops after statement N', async ()
   await waitReady(stepped);
   assertEqual(await stepped.evaluate(() => cowlab.position()), 3, 'position after &step=3');
   assertEqual(JSON.parse(await stepped.evaluate(() => cowlab.state())).step, 3, 'state at step 3');
+  // A new link in the address bar of the open page changes only the fragment: it runs too.
+  const other = 'spawn P1\nP1 mmap heap 4\nP1 write heap\n';
+  await stepped.evaluate((h) => { location.hash = h; }, '#script=' + b64url(other) + '&step=2');
+  await stepped.waitForFunction((t) => cowlab.script() === t, other, { timeout: 10_000 });
+  await stepped.evaluate(() => cowlab.idle());
+  assertEqual(await stepped.evaluate(() => cowlab.position()), 2, 'the new link ran to &step=2');
   assertEqual(problems.join('\n'), '', 'no console errors');
 });
 
