@@ -23,7 +23,7 @@ void Session::reset() {
   history_.clear();
   shows_.clear();
   checkpoints_.clear();
-  checkpoints_.push_back({0, engine_, {}, {}, 0});
+  checkpoints_.push_back({0, engine_, 0, 0, 0});
 }
 
 bool Session::load(std::string_view text) {
@@ -55,7 +55,7 @@ bool Session::step() {
   history_.push_back(std::move(rec));
   ++position_;
   if (ok && position_ % kCheckpointEvery == 0)
-    checkpoints_.push_back({position_, engine_, expects_, shows_, executed_});
+    checkpoints_.push_back({position_, engine_, expects_.size(), shows_.size(), executed_});
   return ok;
 }
 
@@ -66,8 +66,8 @@ void Session::run_to(size_t n) {
     const Checkpoint& c = checkpoints_.back();
     position_ = c.position;
     engine_ = c.engine;
-    expects_ = c.expects;
-    shows_ = c.shows;
+    expects_.resize(c.expects);
+    shows_.resize(c.shows);
     executed_ = c.executed;
     history_.resize(position_);
     error_ = parse_error_;

@@ -57,11 +57,13 @@ class Session {
   bool expects_failed() const;
 
  private:
+  // Running forward only appends to expects_ and shows_, so a checkpoint keeps their
+  // lengths, not copies (copies made checkpoints quadratic in the number of expects).
   struct Checkpoint {
     size_t position;
     Engine engine;
-    std::vector<ExpectOutcome> expects;
-    std::vector<int> shows;
+    size_t expects;
+    size_t shows;
     uint64_t executed;
   };
   void reset();
