@@ -228,13 +228,8 @@ bool write_ppm(const std::string& path, int w, int h) {
   return bool(out);
 }
 
-// One frame: events, ImGui frame, App::frame(), render. The same body for both targets.
-void main_loop_body(void*) {
-  Loop& L = g_loop;
-  const Uint64 start = SDL_GetPerformanceCounter();
-  const std::clock_t cpu_start = std::clock();
-
-  // Poll and handle events (inputs, window resize, etc.)
+// Polls SDL's events into ImGui; notes a request to quit.
+void poll_events(Loop& L) {
   SDL_Event event;
   while (SDL_PollEvent(&event)) {
     ImGui_ImplSDL2_ProcessEvent(&event);
@@ -243,41 +238,109 @@ void main_loop_body(void*) {
         event.window.windowID == SDL_GetWindowID(L.window))
       L.done = true;
   }
+}
 
-  // The pixel ratio changes with browser zoom or when the window moves to another screen:
-  // re-rasterise the font for it.
+// The pixel ratio changes with browser zoom or when the window moves to another screen:
+// re-rasterises the fonts for it (before the first frame, the backend builds them).
+void update_font_scale(Loop& L) {
   float ratio = pixel_ratio(L.window);
-  if (ratio != L.font_ratio) {
-    rasterise_fonts(ratio, L.font_ratio);
-    if (L.frame > 0) {
-      ImGui_ImplOpenGL3_DestroyFontsTexture();
-      ImGui_ImplOpenGL3_CreateFontsTexture();
-    }
-    L.font_ratio = ratio;
+  if (ratio == L.font_ratio) return;
+  rasterise_fonts(ratio, L.font_ratio);
+  if (L.frame > 0) {
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
   }
+  L.font_ratio = ratio;
+}
+
+// A paste from the page (cowlab_paste): Ctrl+V held for one frame, released in the next.
+// Call between the backend's NewFrame and ImGui::NewFrame.
+void feed_paste(Loop& L) {
+  if (L.paste_frames <= 0) return;
+  ImGuiIO& io = ImGui::GetIO();
+  bool down = L.paste_frames-- == 2;
+  io.KeysDown[SDL_SCANCODE_V] = down;
+  io.KeyCtrl = down || (SDL_GetModState() & KMOD_CTRL) != 0;
+  io.KeySuper = !down && (SDL_GetModState() & KMOD_GUI) != 0;  // Cmd+V on a Mac
+}
+
+// Times one pass of the loop body and of its UI building into Loop's averages and totals.
+struct FrameClock {
+  Uint64 start = SDL_GetPerformanceCounter(), ui_start = 0;
+  std::clock_t cpu_start = std::clock();
+  double ui_cpu_start = 0, ui_ms = 0, ui_cpu_ms = 0;
+
+  void begin_ui() {
+    ui_start = SDL_GetPerformanceCounter();
+    ui_cpu_start = thread_cpu_ms();
+  }
+  void end_ui() {
+    ui_ms = ms_since(ui_start);
+    ui_cpu_ms = thread_cpu_ms() - ui_cpu_start;
+  }
+  void finish(Loop& L) const {
+    L.frame_ms = average(L.frame_ms, ms_since(start), L.frame);
+    L.ui_ms = average(L.ui_ms, ui_ms, L.frame);
+    if (L.frame <= 10) return;
+    L.cpu_ms_total += 1000.0 * double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
+    L.ui_cpu_ms_total += ui_cpu_ms;
+  }
+};
+
+// Loads the first script: in the browser the page loads the one of its URL (the "start"
+// hook calls cowlab_load); natively the FILE argument; otherwise the first example.
+// False when FILE cannot be read.
+bool load_first_script(Loop& L) {
+#ifdef __EMSCRIPTEN__
+  call_host("start");
+#endif
+  if (!L.args.script_path.empty()) {
+    std::ifstream in(L.args.script_path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream text;
+    text << in.rdbuf();
+    L.app->load(text.str(), L.args.step);
+    L.loaded = true;
+  }
+  if (!L.loaded && cow::web::kEmbeddedExampleCount > 0) {
+    const auto& first = cow::web::kEmbeddedExamples[0];
+    L.app->load(std::string_view(reinterpret_cast<const char*>(first.data), first.size),
+                L.args.step);
+    L.loaded = true;
+  }
+  return true;
+}
+
+// The --frames run's figures, for the smoke test and benchmarks.
+void print_timing(const Loop& L) {
+  if (L.frame <= 10) return;
+  std::printf("cowlab-gui: %ld frames; per frame after the first 10: %.2f ms CPU building the UI"
+              " (App + ImGui; %.2f ms wall, recent), %.2f ms CPU in all (with OpenGL)\n",
+              L.frame, L.ui_cpu_ms_total / double(L.frame - 10), L.ui_ms,
+              L.cpu_ms_total / double(L.frame - 10));
+}
+
+// One frame: events, ImGui frame, App::frame(), render. The same body for both targets.
+void main_loop_body(void*) {
+  Loop& L = g_loop;
+  FrameClock clock;
+
+  // Poll and handle events (inputs, window resize, etc.); keep text sharp.
+  poll_events(L);
+  update_font_scale(L);
 
   // Start the Dear ImGui frame and let the App draw it.
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
-#ifdef __EMSCRIPTEN__
-  // A paste from the page: Ctrl+V held for one frame, released in the next.
-  if (L.paste_frames > 0) {
-    ImGuiIO& io = ImGui::GetIO();
-    bool down = L.paste_frames-- == 2;
-    io.KeysDown[SDL_SCANCODE_V] = down;
-    io.KeyCtrl = down || (SDL_GetModState() & KMOD_CTRL) != 0;
-    io.KeySuper = !down && (SDL_GetModState() & KMOD_GUI) != 0;  // Cmd+V on a Mac
-  }
-#endif
-  const Uint64 ui_start = SDL_GetPerformanceCounter();
-  const double ui_cpu_start = thread_cpu_ms();
+  feed_paste(L);
+  clock.begin_ui();
   ImGui::NewFrame();
   cow::web::probe::begin_frame();
   L.app->frame();
+  ImGui::Render();
+  clock.end_ui();
 
   // Rendering
-  ImGui::Render();
-  const double ui_ms = ms_since(ui_start), ui_cpu_ms = thread_cpu_ms() - ui_cpu_start;
   int w = 0, h = 0;
   SDL_GL_GetDrawableSize(L.window, &w, &h);
   glViewport(0, 0, w, h);
@@ -286,12 +349,7 @@ void main_loop_body(void*) {
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   ++L.frame;
-  L.frame_ms = average(L.frame_ms, ms_since(start), L.frame);
-  L.ui_ms = average(L.ui_ms, ui_ms, L.frame);
-  if (L.frame > 10) {
-    L.cpu_ms_total += 1000.0 * double(std::clock() - cpu_start) / CLOCKS_PER_SEC;
-    L.ui_cpu_ms_total += ui_cpu_ms;
-  }
+  clock.finish(L);
 
   // Smoke-test exit: after N frames, once the App is idle, keep the picture and stop.
   if (L.args.frames >= 0 && L.frame >= L.args.frames && !L.app->busy()) {
@@ -371,25 +429,8 @@ int main(int argc, char** argv) {
   L.app = std::make_unique<App>(make_platform(), embedded_examples());
   L.app->set_options(L.args.options);
 
-  // The first script: in the browser the page loads the one of its URL (the "start" hook
-  // calls cowlab_load); natively the FILE argument. Otherwise the first example.
-#ifdef __EMSCRIPTEN__
-  call_host("start");
-#endif
-  if (!L.args.script_path.empty()) {
-    std::ifstream in(L.args.script_path, std::ios::binary);
-    if (!in) return fail("cannot read", L.args.script_path.c_str());
-    std::ostringstream text;
-    text << in.rdbuf();
-    L.app->load(text.str(), L.args.step);
-    L.loaded = true;
-  }
-  if (!L.loaded && cow::web::kEmbeddedExampleCount > 0) {
-    const auto& first = cow::web::kEmbeddedExamples[0];
-    L.app->load(std::string_view(reinterpret_cast<const char*>(first.data), first.size),
-                L.args.step);
-    L.loaded = true;
-  }
+  // The first script: the page's URL, the FILE argument, or the first example.
+  if (!load_first_script(L)) return fail("cannot read", L.args.script_path.c_str());
 
   // Main loop
 #ifdef __EMSCRIPTEN__
@@ -397,11 +438,7 @@ int main(int argc, char** argv) {
   emscripten_set_main_loop_arg(main_loop_body, nullptr, 0, true);
 #else
   while (!L.done) main_loop_body(nullptr);
-  if (L.args.frames >= 0 && L.frame > 10)
-    std::printf("cowlab-gui: %ld frames; per frame after the first 10: %.2f ms CPU building the UI"
-                " (App + ImGui; %.2f ms wall, recent), %.2f ms CPU in all (with OpenGL)\n",
-                L.frame, L.ui_cpu_ms_total / double(L.frame - 10), L.ui_ms,
-                L.cpu_ms_total / double(L.frame - 10));
+  if (L.args.frames >= 0) print_timing(L);
 
   // Cleanup
   L.app.reset();
