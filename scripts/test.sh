@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: native (Catch2 + examples), sanitizers, WASM under
-# node, the browser, nginx, the real-kernel bridge, fuzzing and benchmark smoke runs.
+# node, native/WASM determinism, the browser, nginx, the real-kernel bridge, fuzzing and
+# benchmark smoke runs.
 # Each part lives in scripts/test-<part>.sh; this runs them in order and sums up.
 #   scripts/test.sh            everything
 #   scripts/test.sh native web only the named parts
@@ -9,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 bash scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
 
-parts=(native examples sanitize wasm web nginx validate fuzz bench)
+parts=(native examples sanitize wasm determinism web nginx validate fuzz bench)
 [ $# -gt 0 ] && parts=("$@")
 passed=0; failed=0; failed_names=()
 for p in "${parts[@]}"; do
