@@ -94,6 +94,10 @@ class Engine {
   SystemUsage system() const;
   const Counters& counters() const { return counters_; }
   uint32_t vm_pte(MmId mm) const;                  // page-table pages of an mm
+  // PTE slots all page tables hold: the engine's page-table memory, 4 bytes each. A
+  // mapping gets one per page once any of its pages is touched (zero-page PTEs need no
+  // frame, so RAM does not bound this: scripts are limited by max_page_table_entries).
+  uint64_t page_table_entries() const { return pte_entries_; }
 
   // Recomputes every cached count the slow way and checks mapcounts against the page
   // tables. Returns "" when all hold, otherwise a description of the first violation.
@@ -144,6 +148,10 @@ class Engine {
   // Frees PTE/PMD tables no VMA covers any more (Linux: free_pgtables).
   void free_unused_tables(MmId mm, uint32_t mapping);
   void release_mm(MmId mm);
+  // Makes the page table of a mapping of `pages` pages hold `page` (Linux: pte_alloc);
+  // true when its PTE table is new. Keeps pte_entries_.
+  bool ensure_table(PageTable& pt, uint32_t pages, uint32_t page);
+  void drop_page_table(PageTable& pt);  // frees a mapping's whole page table
   // Destroys a shmem object once no live address space maps it (its frames go free).
   void maybe_destroy_shmem(ShmemId s);
   // SIGSEGV: kills the thread group of p at region[page].
@@ -169,6 +177,7 @@ class Engine {
   Counters counters_;
   std::vector<Event> events_;
   uint32_t detailed_ = 0, suppressed_ = 0;
+  uint64_t pte_entries_ = 0;  // cached: sum of every page table's ptes.size()
 };
 
 }  // namespace cow

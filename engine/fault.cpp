@@ -185,7 +185,7 @@ FaultResult Fault::touch(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma
   }
   // A real fault from here on. Count it only once it resolves, so an OOM retry counts once.
   FaultResult r;
-  if (!pte::present(pte_now)) map.pt.ensure_table(map.pages, page);  // pte_alloc first
+  if (!pte::present(pte_now)) e.ensure_table(map.pt, map.pages, page);  // pte_alloc first
   if (pte::present(pte_now)) {
     r = do_wp_page(c, pte_now);
   } else if (map.share == Share::Private && map.backing == Backing::Anon) {

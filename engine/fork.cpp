@@ -35,7 +35,7 @@ struct ForkOp {
                                                  AddressSpace& child) {
     uint32_t copied = 0, protected_now = 0;
     for (uint32_t t = v.first / kPtesPerTable; t * kPtesPerTable < v.end; ++t)
-      if (from.pt.has_table(t * kPtesPerTable)) to.pt.ensure_table(to.pages, t * kPtesPerTable);
+      if (from.pt.has_table(t * kPtesPerTable)) e.ensure_table(to.pt, to.pages, t * kPtesPerTable);
     uint32_t end = std::min<uint32_t>(v.end, uint32_t(from.pt.ptes.size()));
     bool eager = e.fork_mode_ == ForkMode::Copy;
     for (uint32_t q = v.first; q < end; ++q) {

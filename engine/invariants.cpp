@@ -19,7 +19,8 @@ struct Checker {
 std::string n(uint64_t v) { return std::to_string(v); }
 }  // namespace
 
-static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts, Checker& c) {
+static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts, uint64_t& entries,
+                     Checker& c) {
   const AddressSpace& as = e.address_spaces()[id];
   uint32_t users = 0;
   for (const Process& p : e.processes()) users += p.live() && p.mm == id;
@@ -36,6 +37,7 @@ static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts,
   uint32_t present = 0;
   for (uint32_t m = 0; m < as.mappings.size(); ++m) {
     const Mapping& map = as.mappings[m];
+    entries += map.pt.ptes.size();
     for (uint32_t q = 0; q < map.pt.ptes.size(); ++q) {
       Pte x = map.pt.ptes[q];
       if (!pte::present(x)) continue;
@@ -67,7 +69,10 @@ static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts,
 std::string Engine::check_invariants() const {
   Checker c;
   std::vector<uint32_t> mapcounts(frames_.total(), 0);
-  for (MmId id = 0; id < mms_.size(); ++id) check_mm(*this, id, mapcounts, c);
+  uint64_t entries = 0;
+  for (MmId id = 0; id < mms_.size(); ++id) check_mm(*this, id, mapcounts, entries, c);
+  if (entries != pte_entries_)
+    c.fail("page-table entries cached ", n(pte_entries_), ", counted ", n(entries));
   std::vector<uint8_t> cached(frames_.total(), 0);
   for (const File& f : files_)
     for (FrameId fr : f.pages) cached[fr] += 1;

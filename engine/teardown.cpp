@@ -11,6 +11,18 @@ void Engine::free_frame(FrameId f) {
   emit({.kind = EventKind::FramesFreed, .frame = f, .count = 1}, true);
 }
 
+bool Engine::ensure_table(PageTable& pt, uint32_t pages, uint32_t page) {
+  size_t before = pt.ptes.size();
+  bool fresh = pt.ensure_table(pages, page);
+  pte_entries_ += pt.ptes.size() - before;
+  return fresh;
+}
+
+void Engine::drop_page_table(PageTable& pt) {
+  pte_entries_ -= pt.ptes.size();
+  pt = PageTable{};
+}
+
 void Engine::zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end) {
   AddressSpace& as = mms_[mm];
   PageTable& pt = as.mappings[mapping].pt;
@@ -38,7 +50,7 @@ void Engine::free_unused_tables(MmId mm, uint32_t mapping) {
     });
     if (!covered) pt.tables[t] = 0;
   }
-  if (!as.maps_any(mapping)) pt = PageTable{};
+  if (!as.maps_any(mapping)) drop_page_table(pt);
 }
 
 void Engine::maybe_destroy_shmem(ShmemId s) {
@@ -88,7 +100,7 @@ void Engine::release_mm(MmId mm) {
   for (uint32_t m = 0; m < as.mappings.size(); ++m) {
     zap_range(mm, m, 0, as.mappings[m].pages);
     if (is_shmem(as.mappings[m])) shmem.push_back(as.mappings[m].object);
-    as.mappings[m].pt = PageTable{};
+    drop_page_table(as.mappings[m].pt);
   }
   as.vmas.clear();
   as.alive = false;

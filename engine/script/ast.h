@@ -95,6 +95,13 @@ struct Limits {
   uint64_t max_ram_pages = uint64_t(kMaxFrames);  // 64 GiB
   uint64_t max_region_pages = uint64_t(kMaxFrames);
   uint64_t max_steps_executed = 1000000;    // actor expansions of name ranges count each
+  // PTE slots of all page tables together (4 bytes each): zero-page PTEs take no RAM, so
+  // max_ram_pages alone does not bound the engine's memory. 2^25 = 128 MiB, room for a
+  // fork of a process with 64 GiB mapped.
+  uint64_t max_page_table_entries = uint64_t(1) << 25;
+  // Engine copies the session keeps for stepping back; past this, fewer checkpoints are
+  // taken and stepping back replays from an earlier one.
+  uint64_t max_checkpoint_bytes = uint64_t(256) << 20;
 };
 
 // The metric names an expect may use, by scope (for errors and suggestions).

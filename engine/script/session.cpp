@@ -23,7 +23,26 @@ void Session::reset() {
   history_.clear();
   shows_.clear();
   checkpoints_.clear();
-  checkpoints_.push_back({0, engine_, 0, 0, 0});
+  checkpoints_.push_back({0, engine_, 0, 0, 0, 0});
+  checkpoint_bytes_ = 0;
+}
+
+// Every 32 steps, unless the copies kept would then exceed max_checkpoint_bytes.
+void Session::add_checkpoint() {
+  uint64_t bytes = engine_.page_table_entries() * sizeof(Pte) + engine_.frames().memory_bytes();
+  if (checkpoint_bytes_ + bytes > limits_.max_checkpoint_bytes) return;
+  checkpoint_bytes_ += bytes;
+  checkpoints_.push_back({position_, engine_, expects_.size(), shows_.size(), executed_, bytes});
+}
+
+// Zero-page PTEs need no frame, so the RAM limit does not bound the page tables; without
+// this limit a fork bomb of sparse regions exhausts memory (std::bad_alloc, an abort).
+bool Session::check_page_tables(Pos pos) {
+  uint64_t n = engine_.page_table_entries();
+  if (n <= limits_.max_page_table_entries) return true;
+  return fail(pos, "the page tables of all processes hold " + std::to_string(n) +
+                       " PTEs, more than the limit of " + std::to_string(limits_.max_page_table_entries) +
+                       " (max_page_table_entries; a region gets a PTE per page once it is touched)");
 }
 
 bool Session::load(std::string_view text) {
@@ -54,15 +73,17 @@ bool Session::step() {
   rec.events.insert(rec.events.end(), tail.begin(), tail.end());
   history_.push_back(std::move(rec));
   ++position_;
-  if (ok && position_ % kCheckpointEvery == 0)
-    checkpoints_.push_back({position_, engine_, expects_.size(), shows_.size(), executed_});
+  if (ok && position_ % kCheckpointEvery == 0) add_checkpoint();
   return ok;
 }
 
 void Session::run_to(size_t n) {
   n = std::min(n, step_count());
   if (n < position_) {
-    while (checkpoints_.back().position > n) checkpoints_.pop_back();
+    while (checkpoints_.back().position > n) {
+      checkpoint_bytes_ -= checkpoints_.back().bytes;
+      checkpoints_.pop_back();
+    }
     const Checkpoint& c = checkpoints_.back();
     position_ = c.position;
     engine_ = c.engine;
@@ -124,7 +145,7 @@ bool Session::execute(const Statement& s, StepRecord& rec) {
     if (++executed_ > limits_.max_steps_executed)
       return fail(s.pos, "more than " + std::to_string(limits_.max_steps_executed) +
                              " actions executed (the limit on statements run)");
-    if (!run_process_statement(s, actors[i], rec)) return false;
+    if (!run_process_statement(s, actors[i], rec) || !check_page_tables(s.pos)) return false;
   }
   return true;
 }
@@ -194,6 +215,7 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
                  : s.verb == Verb::Vfork ? engine_.vfork(p, child)
                                          : engine_.thread(p, child);
     if (!r.ok()) return fail(s.target.pos, r.error);
+    if (!check_page_tables(s.target.pos)) return false;  // after each child of `P fork c[1-N]`
   }
   return true;
 }

@@ -65,12 +65,15 @@ class Session {
     size_t expects;
     size_t shows;
     uint64_t executed;
+    uint64_t bytes;  // what the engine copy holds, roughly (page tables and frame table)
   };
   void reset();
   bool execute(const Statement& s, StepRecord& rec);
   bool run_process_statement(const Statement& s, const std::string& actor, StepRecord& rec);
   bool check_expect(const Statement& s);
   bool fail(Pos pos, std::string message);
+  bool check_page_tables(Pos pos);  // max_page_table_entries
+  void add_checkpoint();            // within max_checkpoint_bytes
 
   Limits limits_;
   Script script_;
@@ -83,6 +86,7 @@ class Session {
   std::vector<StepRecord> history_;
   std::vector<int> shows_;
   std::vector<Checkpoint> checkpoints_;
+  uint64_t checkpoint_bytes_ = 0;
   uint64_t ram_pages_ = 65536;
 };
 
