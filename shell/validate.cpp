@@ -23,7 +23,7 @@
 
 #include "engine/script/parser.h"
 #include "kernel_driver.h"
-#include "kernel_plan.h"
+#include "engine/script/kernel_plan.h"
 #include "kernel_probe.h"
 #include "validate_compare.h"
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "kernel_plan.h"
+#include "engine/script/kernel_plan.h"
 
 namespace cow::kernel {
 

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "engine/script/export_c.h"
 #include "engine/script/parser.h"
 #include "imgui_internal.h"
 #include "panels/panels.h"
@@ -28,6 +29,15 @@ constexpr uint32_t kAutoFrameCells = 4096;  // auto zoom: cells of physical memo
 double seconds_now() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// "Run this on your Linux": the script as the C program `cowlab export-c` writes, or why
+// it cannot be one.
+std::string exported_program(const std::string& script) {
+  kernel::ExportedC c = kernel::export_c(script, "scenario.cow");
+  if (c.status == 0) return c.program;
+  std::string where = c.pos.line ? "line " + std::to_string(c.pos.line) + ":" + std::to_string(c.pos.col) + ": " : "";
+  return "/* This script cannot run as a C program:\n *   " + where + c.message + "\n */\n";
 }
 
 std::vector<std::string> split_lines(std::string_view text) {
@@ -329,8 +339,7 @@ void App::Impl::handle(const Request& r) {
       if (platform.share) platform.share(share_fragment());
       break;
     case Command::ExportC:
-      ui.export_text = platform.export_c ? platform.export_c(ui.editor.text) : "";
-      if (ui.export_text.empty()) ui.export_text = "// export failed";
+      ui.export_text = exported_program(ui.editor.text);
       break;
     case Command::Theme:
       ui.options.dark = !ui.options.dark;
@@ -418,7 +427,6 @@ void App::Impl::draw() {
 App::App(Platform platform, std::vector<Example> examples) : impl_(std::make_unique<Impl>()) {
   impl_->platform = std::move(platform);
   impl_->examples = std::move(examples);
-  impl_->ui.can_export_c = bool(impl_->platform.export_c);
   // A large copy of the default font for the headline, if the atlas is not built yet.
   if (ImGui::GetCurrentContext() && !ImGui::GetIO().Fonts->IsBuilt()) {
     ImFontAtlas* atlas = ImGui::GetIO().Fonts;

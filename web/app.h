@@ -26,7 +26,6 @@ struct Example {
 struct Platform {
   std::function<void(const std::string& fragment)> share;      // e.g. "#z=..."; copy link
   std::function<void(const std::string& text)> on_state;       // after every completed step
-  std::function<std::string(const std::string& script)> export_c;  // may be empty
 };
 
 // Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of

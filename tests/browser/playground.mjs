@@ -229,6 +229,25 @@ test('Share copies a #z= link that opens the same script', async () => {
   assertEqual(await other.evaluate(() => cowlab.state()), nativeJson(typed), 'the link runs the script');
 });
 
+test('"Run this on your Linux" shows the C program cowlab export-c writes, and copies it', async () => {
+  const context = await launch();
+  const { page, problems } = await openPlayground(context, '#script=' + b64url(typed));
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseUrl).origin });
+  await click(page, 'export');
+  await click(page, 'export_copy');
+  await page.waitForFunction(() => navigator.clipboard.readText().then((c) => c.includes('int main(')), null,
+                             { timeout: 5000 }).catch(() => {});
+  const program = await page.evaluate(() => navigator.clipboard.readText());
+  // The native command, run in a folder where the script is called scenario.cow, as the page names it.
+  const dir = fs.mkdtempSync(path.join(artifacts, 'export-'));
+  fs.writeFileSync(path.join(dir, 'scenario.cow'), typed);
+  const native = execFileSync(cowlab, ['export-c', 'scenario.cow'], { cwd: dir, encoding: 'utf8' });
+  await page.screenshot({ path: path.join(artifacts, 'export-c.png') });
+  assert(program.includes('fork_task('), 'the program forks');
+  assertEqual(program, native, 'the same bytes as cowlab export-c');
+  assertEqual(problems.join('\n'), '', 'no console errors');
+});
+
 test('CSP is in force: an injected inline script is refused, and the page still works', async () => {
   const context = await launch();
   const { page, problems } = await openPlayground(context, '', { allow: [/Content Security Policy/] });

@@ -55,8 +55,9 @@ void export_window(UiState& ui) {
   bool open = true;
   if (ImGui::Begin("The script as a C program", &open, ImGuiWindowFlags_NoSavedSettings)) {
     if (ImGui::Button("Copy")) ImGui::SetClipboardText(ui.export_text.c_str());
+    record_rect(ui, "export_copy");
     ImGui::SameLine();
-    ImGui::TextDisabled("compile with cc -O2; run it on Linux and compare /proc/PID/smaps");
+    ImGui::TextDisabled("cc -O2 scenario.c -lpthread -o scenario && ./scenario  (prints what /proc/PID/smaps shows)");
     ImGui::InputTextMultiline("##c", ui.export_text.data(), ui.export_text.size() + 1, ImVec2(-1, -1),
                               ImGuiInputTextFlags_ReadOnly);
   }
@@ -85,7 +86,9 @@ void draw_menu_panel(const View& v, UiState& ui) {
     view_menu(ui);
     if (ImGui::MenuItem("Share")) ui.requests.push_back({Command::Share});
     record_rect(ui, "share");
-    if (ui.can_export_c && ImGui::MenuItem("Export as C")) ui.requests.push_back({Command::ExportC});
+    if (ImGui::MenuItem("Run this on your Linux")) ui.requests.push_back({Command::ExportC});
+    record_rect(ui, "export");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The script as a C program: run it on Linux and compare the numbers");
     if (ImGui::MenuItem("Quiz")) ui.requests.push_back({Command::Quiz, long(std::max(0, ui.quiz.next_seed))});
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("A generated scenario: predict the numbers, then check");
     if (ImGui::MenuItem("Help")) ui.show_help = !ui.show_help;

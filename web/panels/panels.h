@@ -31,7 +31,7 @@ enum class Command : uint8_t {
   StepTo,    // to `step`
   Load,      // load `text` (an example) and run to the end
   Share,     // hand the link to Platform::share
-  ExportC,   // Platform::export_c of the editor text, shown in a window
+  ExportC,   // "Run this on your Linux": the editor text as a C program, in a window
   Theme,     // switch between the dark and the light theme
   Quiz,      // start the quiz for seed `step`
   LeaveQuiz, // back to the normal playground (the numbers show again)
@@ -120,7 +120,6 @@ struct UiState {
   int hover_next = -1;              // set by panels this frame; App moves it to hovered_process
   Layout layout;
   bool show_events = true, show_physical = true, show_timeline = true;  // View menu
-  bool can_export_c = false;        // Platform::export_c is set
   std::string export_text;          // shown in the "C program" window when not empty
   bool show_help = false;
   std::vector<Request> requests;
