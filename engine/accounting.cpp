@@ -19,20 +19,19 @@ void format_pss(double pss, char out[32]) {
 // "dirty" means the PTE is dirty or the frame itself is.
 static void account_pte(const Frames& frames, Pte e, Usage& u) {
   ++u.ptes;
-  FrameId f = pte::frame(e);
-  if (f == Frames::kZeroPage) {
+  PageClass c = classify(frames, e);
+  if (!c.frame) {
     ++u.zero_ptes;
     return;
   }
-  const Frame& fr = frames[f];
+  const Frame& fr = *c.frame;
   ++u.rss;
-  bool dirty = pte::dirty(e) || fr.dirty;
-  if (fr.mapcount >= 2) {
+  if (c.shared) {
     u.pss += 1.0 / fr.mapcount;
-    ++(dirty ? u.shared_dirty : u.shared_clean);
+    ++(c.dirty ? u.shared_dirty : u.shared_clean);
   } else {
     u.pss += 1.0;
-    ++(dirty ? u.private_dirty : u.private_clean);
+    ++(c.dirty ? u.private_dirty : u.private_clean);
   }
   if (fr.kind == FrameKind::Anon) ++u.anon;
   if (fr.kind == FrameKind::PageCache) ++u.file;

@@ -7,7 +7,25 @@
 #pragma once
 #include <cstdint>
 
+#include "frames.h"
+#include "page_table.h"
+
 namespace cow {
+
+// How smaps sees one present PTE (Linux: smaps_pte_entry -> smaps_account). The one place
+// that decides shared vs private and clean vs dirty, for Usage and for smaps text alike.
+struct PageClass {
+  const Frame* frame = nullptr;  // nullptr for the zero page: vm_normal_page() skips it
+  bool shared = false;           // more than one PTE maps the frame (mapcount >= 2)
+  bool dirty = false;            // the PTE or the frame (page cache, shmem) is dirty
+};
+
+inline PageClass classify(const Frames& frames, Pte e) {
+  FrameId f = pte::frame(e);
+  if (f == Frames::kZeroPage) return {};
+  const Frame& fr = frames[f];
+  return {.frame = &fr, .shared = fr.mapcount >= 2, .dirty = pte::dirty(e) || fr.dirty};
+}
 
 // One process or one region, in pages.
 struct Usage {

@@ -11,24 +11,23 @@ namespace cow {
 // Adds one present PTE the way smaps_account + smaps_page_accumulate do: "shared" means
 // mapcount >= 2, "dirty" means the PTE or the frame is dirty, Pss is an integer division.
 static void account_pte(const Frames& frames, Pte e, SmapsEntry& s) {
-  FrameId f = pte::frame(e);
-  if (f == Frames::kZeroPage) return;  // vm_normal_page() is NULL for the zero page
-  const Frame& fr = frames[f];
+  PageClass c = classify(frames, e);
+  if (!c.frame) return;  // vm_normal_page() is NULL for the zero page
+  const Frame& fr = *c.frame;
   ++s.rss;
   ++s.referenced;
   if (fr.kind == FrameKind::Anon) ++s.anonymous;
   uint64_t pss = kPageSize << kPssShift;
-  bool shared = fr.mapcount >= 2;
-  if (shared) pss /= fr.mapcount;
+  if (c.shared) pss /= fr.mapcount;
   s.pss += pss;
   if (fr.kind == FrameKind::Anon) s.pss_anon += pss;
   else if (fr.kind == FrameKind::Shmem) s.pss_shmem += pss;
   else s.pss_file += pss;
-  if (pte::dirty(e) || fr.dirty) {
+  if (c.dirty) {
     s.pss_dirty += pss;
-    ++(shared ? s.shared_dirty : s.private_dirty);
+    ++(c.shared ? s.shared_dirty : s.private_dirty);
   } else {
-    ++(shared ? s.shared_clean : s.private_clean);
+    ++(c.shared ? s.shared_clean : s.private_clean);
   }
 }
 
