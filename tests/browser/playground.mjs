@@ -248,6 +248,23 @@ test('"Run this on your Linux" shows the C program cowlab export-c writes, and c
   assertEqual(problems.join('\n'), '', 'no console errors');
 });
 
+test('an unreadable or oversized link shows a notice and the default example', async () => {
+  const context = await launch();
+  const { page: plain } = await openPlayground(context);
+  const example = await plain.evaluate(() => cowlab.state());
+  const huge = 'A'.repeat(1_500_000);  // base64url of 1.1 MB: beyond the 1 MiB script limit
+  for (const [fragment, says] of [['#script=%%%not-base64!!', 'could not be read'],
+                                  ['#z=' + 'x'.repeat(20000), 'could not be read'],
+                                  ['#script=' + huge, 'larger than 1 MiB']]) {
+    const { page, problems } = await openPlayground(context, fragment);
+    const text = await page.evaluate(() => document.getElementById('cowlab-notice').textContent);
+    assert(text.includes(says), `notice for ${fragment.slice(0, 24)}: ${text}`);
+    assertEqual(await page.evaluate(() => cowlab.state()), example, 'the default example ran instead');
+    assertEqual(problems.join('\n'), '', 'no console errors');
+    await page.close();
+  }
+});
+
 test('CSP is in force: an injected inline script is refused, and the page still works', async () => {
   const context = await launch();
   const { page, problems } = await openPlayground(context, '', { allow: [/Content Security Policy/] });
