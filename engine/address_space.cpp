@@ -20,6 +20,15 @@ bool AddressSpace::maps_any(uint32_t mapping) const {
   return std::any_of(vmas.begin(), vmas.end(), [&](const Vma& v) { return v.mapping == mapping; });
 }
 
+std::vector<uint32_t> AddressSpace::region_mappings() const {
+  std::vector<uint32_t> out;
+  for (uint32_t m = 0; m < mappings.size(); ++m) {
+    bool listed = std::any_of(out.begin(), out.end(), [&](uint32_t o) { return mappings[o].name == mappings[m].name; });
+    if (!listed && maps_any(m)) out.push_back(m);
+  }
+  return out;
+}
+
 void AddressSpace::split_at(uint32_t mapping, uint32_t page) {
   uint32_t i = find_vma(mapping, page);
   if (i == kNone || vmas[i].first == page) return;

@@ -26,6 +26,9 @@ struct AddressSpace {
   uint32_t find_mapping(NameId name) const;
   // True when some VMA still maps part of `mapping`.
   bool maps_any(uint32_t mapping) const;
+  // The first still-mapped mapping of each region name, in mmap order: the regions a
+  // report lists, each once (a name mapped again after munmap has several mappings).
+  std::vector<uint32_t> region_mappings() const;
   // Splits VMAs so that `page` starts a VMA, when a VMA spans it.
   void split_at(uint32_t mapping, uint32_t page);
   // Joins neighbouring VMAs of one mapping whose flags are equal (Linux: vma_merge).

@@ -36,11 +36,8 @@ std::string state_table(const script::Session& s) {
                (unsigned long long)u.zero_ptes, (unsigned long long)u.vm_pte);
     if (!t.live() || t.is_thread(p)) continue;
     const AddressSpace& as = e.address_spaces()[t.mm];
-    std::vector<NameId> seen;
-    for (uint32_t m = 0; m < as.mappings.size(); ++m) {
+    for (uint32_t m : as.region_mappings()) {
       const Mapping& map = as.mappings[m];
-      if (!as.maps_any(m) || std::find(seen.begin(), seen.end(), map.name) != seen.end()) continue;
-      seen.push_back(map.name);
       Usage r = e.region_usage(p, map.name);
       std::string label = "  " + e.name(map.name) + (map.backing == Backing::File ? " (file " : " (anon ") +
                           (map.share == Share::Shared ? "shared)" : "private)");

@@ -101,11 +101,8 @@ void show_calls(const Engine& e, const std::string& at, std::string& out) {
   for (ProcId q = 0; q < e.processes().size(); ++q) {
     if (!e.processes()[q].live()) continue;
     const AddressSpace& as = e.address_spaces()[e.processes()[q].mm];
-    std::vector<NameId> done;
-    for (uint32_t m = 0; m < as.mappings.size(); ++m) {
+    for (uint32_t m : as.region_mappings()) {
       NameId n = as.mappings[m].name;
-      if (!as.maps_any(m) || std::find(done.begin(), done.end(), n) != done.end()) continue;
-      done.push_back(n);
       std::string bases, pages;
       int count = 0;
       for (uint32_t k = m; k < as.mappings.size(); ++k) {

@@ -93,11 +93,8 @@ void regions(Json& j, const Engine& e, ProcId p) {
   const Process& t = e.processes()[p];
   if (t.live()) {
     const AddressSpace& as = e.address_spaces()[t.mm];
-    std::vector<NameId> seen;
-    for (uint32_t m = 0; m < as.mappings.size(); ++m) {
+    for (uint32_t m : as.region_mappings()) {
       const Mapping& map = as.mappings[m];
-      if (!as.maps_any(m) || std::find(seen.begin(), seen.end(), map.name) != seen.end()) continue;
-      seen.push_back(map.name);
       Usage u = e.region_usage(p, map.name);
       j.open('{');
       j.text("name", e.name(map.name));
