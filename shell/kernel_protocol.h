@@ -8,6 +8,10 @@
 // exec keep descriptors, so a task created later already holds its pipes. Both structs
 // are under PIPE_BUF, so each write is atomic.
 #pragma once
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
 #include <cstdint>
 
 namespace cow::kernel {
@@ -51,5 +55,31 @@ constexpr const char* kWorkerEnv = "COWLAB_VALIDATE_WORKER";
 
 // Runs task `task` of a validate run: sends Ready, then serves commands until exit.
 [[noreturn]] void worker_main(uint32_t task, int fd_base);
+
+// Whole messages over the pipes: retried on EINTR and short transfers; false at end of
+// file or on an error. Async-signal-safe (the worker calls read_full in vfork children).
+inline bool read_full(int fd, void* buf, size_t n) {
+  char* p = static_cast<char*>(buf);
+  while (n > 0) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= size_t(r);
+  }
+  return true;
+}
+
+inline bool write_full(int fd, const void* buf, size_t n) {
+  const char* p = static_cast<const char*>(buf);
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= size_t(w);
+  }
+  return true;
+}
 
 }  // namespace cow::kernel

@@ -39,18 +39,6 @@ int g_fd_base = -1;  // the same in every task of one run; set before the first 
   __builtin_unreachable();
 }
 
-bool read_full(int fd, void* buf, size_t n) {
-  char* p = static_cast<char*>(buf);
-  while (n > 0) {
-    ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    p += r;
-    n -= size_t(r);
-  }
-  return true;
-}
-
 void send(uint32_t task, const Reply& r) {
   const char* p = reinterpret_cast<const char*>(&r);
   size_t n = sizeof r;
