@@ -264,6 +264,41 @@ void feed_paste(Loop& L) {
   io.KeySuper = !down && (SDL_GetModState() & KMOD_GUI) != 0;  // Cmd+V on a Mac
 }
 
+// The frame's ImGui draw lists merged into one. The OpenGL 3 backend uploads each list's
+// vertices and indices right before drawing it; in the browser (WebGL2 on ANGLE/Vulkan) an
+// upload between two draws of a frame ends the render pass, and software rendering
+// (SwiftShader) then drains its pipeline: ~30 lists made ~15 render passes per frame.
+// Merged, a frame is one upload and one render pass. Needs 32-bit indices
+// (ImDrawIdx=ImU32, web/CMakeLists.txt). The result lives until the next call.
+ImDrawData* merge_draw_lists(const ImDrawData* src) {
+  static_assert(sizeof(ImDrawIdx) == 4, "merged draw lists need 32-bit indices");
+  static ImDrawList merged(nullptr);  // never drawn into: no shared data needed
+  static ImDrawList* lists[1] = {&merged};
+  static ImDrawData out;
+  merged.CmdBuffer.resize(0);
+  merged.IdxBuffer.resize(0);
+  merged.VtxBuffer.resize(0);
+  for (int n = 0; n < src->CmdListsCount; ++n) {
+    const ImDrawList* in = src->CmdLists[n];
+    const ImDrawIdx vtx_base = ImDrawIdx(merged.VtxBuffer.Size);
+    const unsigned idx_base = unsigned(merged.IdxBuffer.Size);
+    for (ImDrawCmd cmd : in->CmdBuffer) {
+      IM_ASSERT(cmd.VtxOffset == 0);  // ImGui only offsets vertices for 16-bit indices
+      cmd.IdxOffset += idx_base;
+      merged.CmdBuffer.push_back(cmd);
+    }
+    merged.IdxBuffer.resize(int(idx_base) + in->IdxBuffer.Size);
+    for (int i = 0; i < in->IdxBuffer.Size; ++i) merged.IdxBuffer[int(idx_base) + i] = in->IdxBuffer[i] + vtx_base;
+    merged.VtxBuffer.resize(int(vtx_base) + in->VtxBuffer.Size);
+    if (in->VtxBuffer.Size > 0)
+      std::memcpy(&merged.VtxBuffer[int(vtx_base)], in->VtxBuffer.Data, size_t(in->VtxBuffer.Size) * sizeof(ImDrawVert));
+  }
+  out = *src;
+  out.CmdLists = lists;
+  out.CmdListsCount = src->CmdListsCount > 0 ? 1 : 0;
+  return &out;
+}
+
 // Times one pass of the loop body and of its UI building into Loop's averages and totals.
 struct FrameClock {
   Uint64 start = SDL_GetPerformanceCounter(), ui_start = 0;
@@ -344,10 +379,12 @@ void main_loop_body(void*) {
   int w = 0, h = 0;
   SDL_GL_GetDrawableSize(L.window, &w, &h);
   glViewport(0, 0, w, h);
-  ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  // Exactly the panels' background colour (as 8-bit ImGui colour): the panels leave
+  // their backgrounds to this clear (begin_panel in web/panels/style.cpp).
+  ImVec4 bg = ImGui::ColorConvertU32ToFloat4(ImGui::GetColorU32(ImGuiCol_WindowBg));
   glClearColor(bg.x, bg.y, bg.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  ImGui_ImplOpenGL3_RenderDrawData(merge_draw_lists(ImGui::GetDrawData()));
   ++L.frame;
   clock.finish(L);
 
@@ -391,8 +428,10 @@ int main(int argc, char** argv) {
   // its CSS size (the whole page) wins, and ALLOW_HIGHDPI sizes its pixels by
   // devicePixelRatio so the picture is sharp.
   SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
-  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 24);
-  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 8);
+  // No depth or stencil buffer: ImGui draws in order with neither, and in the browser
+  // each buffer the canvas has is cleared (and with software rendering, written) per frame.
+  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
   auto window_flags =
       SDL_WindowFlags(SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
   L.window = SDL_CreateWindow("cowlab", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280,

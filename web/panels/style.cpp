@@ -113,6 +113,10 @@ ImU32 process_color(ProcId id, const Palette& pal) { return pal.series[id % 10];
 bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra) {
   ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(r.w, r.h), ImGuiCond_Always);
+  // The panels tile the screen, which main.cpp clears to WindowBg every frame: drawing
+  // their backgrounds again would give the same pixels and, in a browser without a GPU,
+  // double the area to fill (alpha 0: ImGui adds no rectangle; borders stay).
+  ImGui::SetNextWindowBgAlpha(0.0f);
   ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                            ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                            ImGuiWindowFlags_NoBringToFrontOnFocus | extra;
