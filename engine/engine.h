@@ -127,8 +127,10 @@ class Engine {
 
   OpResult check_actor(ProcId p) const;
   // Appends an event; page-level ones beyond the detail limit are only counted. Inline,
-  // so that a suppressed event (most of them in a big run) is never even built.
-  void emit(const Event& e, bool page_level) {
+  // so that a suppressed event (most of them in a big run) is never even built. By value:
+  // with a const& the caller materialises the event in memory before the check (in
+  // WebAssembly on the shadow stack, for every page).
+  void emit(Event e, bool page_level) {
     if (page_level && detailed_ >= config_.event_detail_limit) {
       ++suppressed_;
       return;

@@ -98,7 +98,10 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
 
 // Write to a private page that holds `from` (the zero page, a page-cache page or a shared
 // anonymous frame): give this mm its own copy (Linux: wp_page_copy / do_cow_fault).
-FaultResult Fault::copy_page(FaultCtx& c, FrameId from) {
+// Always inlined, as do_wp_page: a COW fault then runs as one function, which in
+// WebAssembly saves a call, its stack check and the FaultCtx reloads after it (V8 keeps
+// nothing in registers across a call); natively it makes no difference.
+[[gnu::always_inline]] inline FaultResult Fault::copy_page(FaultCtx& c, FrameId from) {
   FrameId f = c.frames.alloc(FrameKind::Anon);
   if (f == kNone) return FaultResult::OutOfMemory;
   c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
@@ -140,7 +143,7 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
 }
 
 // Write to a present, write-protected PTE (Linux: do_wp_page).
-FaultResult Fault::do_wp_page(FaultCtx& c, Pte e) {
+[[gnu::always_inline]] inline FaultResult Fault::do_wp_page(FaultCtx& c, Pte e) {
   FrameId f = pte::frame(e);
   if (c.map.share == Share::Shared) {  // wp_page_shared: never copies
     Frame& fr = c.frames[f];
@@ -163,23 +166,35 @@ FaultResult Fault::do_wp_page(FaultCtx& c, Pte e) {
   return copy_page(c, f);
 }
 
+FaultCtx Fault::context(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma) {
+  AddressSpace& as = e.mms_[e.procs_[actor].mm];
+  return FaultCtx{e, e.frames_, e.counters_, as, as.mappings[mapping], as.vmas[vma], actor, 0, actor + 1};
+}
+
 FaultResult Fault::touch(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma, uint32_t page,
                          Access access) {
-  AddressSpace& as = e.mms_[e.procs_[actor].mm];
-  Mapping& map = as.mappings[mapping];
+  FaultCtx c = context(e, actor, mapping, vma);
+  c.page = page;
+  return handle(c, access);
+}
+
+// One access to c.page (Linux: handle_pte_fault).
+FaultResult Fault::handle(FaultCtx& c, Access access) {
+  Engine& e = c.e;
+  Mapping& map = c.map;
+  const uint32_t page = c.page;
   Pte pte_now = map.pt.get(page);
-  FaultCtx c{e, e.frames_, e.counters_, as, map, as.vmas[vma], actor, page, actor + 1};
 
   if (pte::present(pte_now)) {
     FrameId f = pte::frame(pte_now);
     if (access == Access::Read) {
-      uint32_t seen = f == Frames::kZeroPage ? 0 : e.frames_[f].tag;
-      e.emit({.kind = EventKind::ReadSees, .proc = actor, .region = map.name, .page = page, .frame = f, .count = seen}, true);
+      uint32_t seen = f == Frames::kZeroPage ? 0 : c.frames[f].tag;
+      e.emit({.kind = EventKind::ReadSees, .proc = c.actor, .region = map.name, .page = page, .frame = f, .count = seen}, true);
       return FaultResult::Resolved;
     }
     if (pte::writable(pte_now)) {  // no fault: the hardware sets the dirty bit
       map.pt.ptes[page] = pte_now | pte::kDirty;
-      e.frames_[f].tag = c.tag;
+      c.frames[f].tag = c.tag;
       return FaultResult::Resolved;
     }
   }
@@ -198,16 +213,19 @@ FaultResult Fault::touch(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma
     r = do_shared_fault(c);
   }
   if (r == FaultResult::Resolved) {
-    ++e.counters_.faults;
-    ++(access == Access::Read ? e.counters_.faults_read : e.counters_.faults_write);
+    ++c.counters.faults;
+    ++(access == Access::Read ? c.counters.faults_read : c.counters.faults_write);
   }
   return r;
 }
 
+// The task, its address space, mapping and VMA are looked up once for the whole run: no
+// fault in it adds or removes any of them.
 uint32_t Fault::touch_run(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma, uint32_t first,
                           uint32_t end, Access access) {
-  for (uint32_t page = first; page < end; ++page)
-    if (touch(e, actor, mapping, vma, page, access) == FaultResult::OutOfMemory) return page - first;
+  FaultCtx c = context(e, actor, mapping, vma);
+  for (c.page = first; c.page < end; ++c.page)
+    if (handle(c, access) == FaultResult::OutOfMemory) return c.page - first;
   return end - first;
 }
 

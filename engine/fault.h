@@ -48,6 +48,9 @@ struct Fault {
   static void set_pte(FaultCtx& c, uint32_t page, uint32_t value);
   static void map_cache_page(FaultCtx& c, uint32_t page, FrameId f, bool writable);
   static FrameId shmem_page(FaultCtx& c, uint32_t page);
+  // The context of task `actor` in one VMA of one mapping; the caller sets its page.
+  static FaultCtx context(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma);
+  static FaultResult handle(FaultCtx& c, Access access);  // one access to c.page
 };
 
 }  // namespace cow
