@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 bash scripts/setup.sh || { echo "setup failed" >&2; exit 1; }
 
-parts=(native examples sanitize wasm determinism web nginx validate fuzz bench)
+parts=(native examples sanitize wasm web nginx validate fuzz determinism bench)  # determinism after fuzz: it checks the corpora fuzz grew
 [ $# -gt 0 ] && parts=("$@")
 passed=0; failed=0; failed_names=()
 for p in "${parts[@]}"; do
