@@ -35,9 +35,9 @@ done
 total=0
 for target in "${targets[@]}"; do
   for log in "$dir/logs-$target"/fuzz-*.log; do
-    runs=$(grep -oE "stat::number_of_executed_units: [0-9]+" "$log" | tail -1 | grep -oE "[0-9]+$")
+    runs=$(grep -oE "stat::number_of_executed_units: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+$")
     bad=$(grep -cE "ERROR: libFuzzer|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error|^fuzz_(session|parser): " "$log")
-    slowest=$(grep -oE "stat::slowest_unit_time_sec: [0-9]+" "$log" | tail -1 | grep -oE "[0-9]+$")
+    slowest=$(grep -oE "stat::slowest_unit_time_sec: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+$")
     echo "  $target $(basename "$log"): ${runs:-?} executions, slowest input ${slowest:-?} s, $bad errors"
     total=$((total + ${runs:-0}))
   done
