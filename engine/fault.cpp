@@ -166,20 +166,9 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
   return copy_page(c, f);
 }
 
-FaultCtx Fault::context(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma) {
-  AddressSpace& as = e.mms_[e.procs_[actor].mm];
-  return FaultCtx{e, e.frames_, e.counters_, as, as.mappings[mapping], as.vmas[vma], actor, 0, actor + 1};
-}
-
-FaultResult Fault::touch(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma, uint32_t page,
-                         Access access) {
-  FaultCtx c = context(e, actor, mapping, vma);
-  c.page = page;
-  return handle(c, access);
-}
-
-// One access to c.page (Linux: handle_pte_fault).
-FaultResult Fault::handle(FaultCtx& c, Access access) {
+// One access to c.page: no fault when the PTE allows it, else the fault case that applies
+// (Linux: handle_pte_fault).
+FaultResult Fault::handle_pte_fault(FaultCtx& c, Access access) {
   Engine& e = c.e;
   Mapping& map = c.map;
   const uint32_t page = c.page;
@@ -223,9 +212,10 @@ FaultResult Fault::handle(FaultCtx& c, Access access) {
 // fault in it adds or removes any of them.
 uint32_t Fault::touch_run(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma, uint32_t first,
                           uint32_t end, Access access) {
-  FaultCtx c = context(e, actor, mapping, vma);
-  for (c.page = first; c.page < end; ++c.page)
-    if (handle(c, access) == FaultResult::OutOfMemory) return c.page - first;
+  AddressSpace& as = e.mms_[e.procs_[actor].mm];
+  FaultCtx c{e, e.frames_, e.counters_, as, as.mappings[mapping], as.vmas[vma], actor, first, actor + 1};
+  for (; c.page < end; ++c.page)
+    if (handle_pte_fault(c, access) == FaultResult::OutOfMemory) return c.page - first;
   return end - first;
 }
 

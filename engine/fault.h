@@ -23,11 +23,9 @@ struct Frame;
 struct FaultCtx;
 
 struct Fault {
-  // One access by task `actor` to `page` of mapping `mapping`, inside VMA `vma` of its
-  // address space. Precondition: the VMA permits the access (the caller checked prot).
-  static FaultResult touch(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma,
-                           uint32_t page, Access access);
-  // touch() for pages [first, end) of one VMA, in order. Returns how many resolved: fewer
+  // Accesses by task `actor` to pages [first, end) of mapping `mapping`, all inside VMA
+  // `vma` of its address space, in order, each through handle_pte_fault. Precondition: the
+  // VMA permits the access (the caller checked prot). Returns how many resolved: fewer
   // than end - first means page first + result found no free frame (run the OOM killer).
   static uint32_t touch_run(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma,
                             uint32_t first, uint32_t end, Access access);
@@ -37,7 +35,8 @@ struct Fault {
   // space alone, and nothing else (page cache, shmem) holds it. Otherwise it is copied.
   static bool wp_can_reuse(const Frame& f);
 
-  // The cases, named as in Linux's mm/memory.c.
+  // The cases, named as in Linux's mm/memory.c. handle_pte_fault picks one.
+  static FaultResult handle_pte_fault(FaultCtx& c, Access access);
   static FaultResult do_anonymous_page(FaultCtx& c, Access access);
   static FaultResult do_read_fault(FaultCtx& c);
   static FaultResult do_shared_fault(FaultCtx& c);
@@ -48,9 +47,6 @@ struct Fault {
   static void set_pte(FaultCtx& c, uint32_t page, uint32_t value);
   static void map_cache_page(FaultCtx& c, uint32_t page, FrameId f, bool writable);
   static FrameId shmem_page(FaultCtx& c, uint32_t page);
-  // The context of task `actor` in one VMA of one mapping; the caller sets its page.
-  static FaultCtx context(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma);
-  static FaultResult handle(FaultCtx& c, Access access);  // one access to c.page
 };
 
 }  // namespace cow
