@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/engine.h"
+#include "engine/mm/engine.h"
 
 namespace bench {
 

@@ -7,14 +7,8 @@
 
 #include "engine/script/parser.h"
 
-#if __has_include("validate.h")
-#include "validate.h"
-#define COWLAB_HAS_VALIDATE 1
-#endif
-#if __has_include("teaching.h")
-#include "teaching.h"
-#define COWLAB_HAS_TEACHING 1
-#endif
+#include "shell/kernel/validate.h"
+#include "shell/teach/teaching.h"
 
 namespace cow::shell {
 
@@ -23,13 +17,11 @@ const std::vector<Command>& commands() {
       {"run", run_main},
       {"check", check_main},
       {"repl", repl_main},
-#ifdef COWLAB_HAS_VALIDATE
       {"validate", [](const Args& a) { return run_validate(a); }},
       {"export-c", [](const Args& a) { return run_export_c(a); }},
-#endif
-#ifdef COWLAB_HAS_TEACHING
-      COWLAB_TEACHING_COMMANDS
-#endif
+      {"quiz", quiz_main},
+      {"cost", cost_main},
+      {"calibrate", calibrate_main},
   };
   return all;
 }

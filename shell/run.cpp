@@ -5,10 +5,7 @@
 #include "commands.h"
 #include "engine/script/session.h"
 #include "report.h"
-#if __has_include("views.h")
 #include "views.h"
-#define COWLAB_HAS_VIEWS 1
-#endif
 
 namespace cow::shell {
 
@@ -79,12 +76,8 @@ int run_main(const Args& args) {
                  s.position() - 1);
     std::fputs(state_table(s).c_str(), out);
   }
-#ifdef COWLAB_HAS_VIEWS
   if (!o.smaps.empty() && print_smaps(s, o.smaps, out) != 0) return 2;
   if (o.status) print_status(s, out);
-#else
-  if (!o.smaps.empty() || o.status) std::fputs("cowlab: --smaps/--status are not built in\n", stderr);
-#endif
   int failed = 0;
   for (const script::ExpectOutcome& x : s.expects())
     if (!x.ok) {

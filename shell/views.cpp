@@ -1,10 +1,10 @@
-// `cowlab run --smaps NAME` and `--status`: thin printers over engine/smaps.h.
+// `cowlab run --smaps NAME` and `--status`: thin printers over engine/mm/smaps.h.
 #include "views.h"
 
 #include <vector>
 
 #include "engine/script/words.h"
-#include "engine/smaps.h"
+#include "engine/mm/smaps.h"
 
 namespace cow::shell {
 

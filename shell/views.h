@@ -2,7 +2,7 @@
 // they will use on Linux: /proc/PID/smaps (and smaps_rollup), the memory lines of
 // /proc/PID/status, and an smem-style USS/PSS/RSS table.
 //
-// The texts come from engine/smaps.h (shared with the web page): every number is read
+// The texts come from engine/mm/smaps.h (shared with the web page): every number is read
 // from the engine's page tables and frames and printed in kB as the kernel formats it,
 // Pss truncated to whole kB.
 #pragma once

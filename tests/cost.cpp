@@ -1,11 +1,11 @@
-// The cost model (engine/cost.h): its constants reproduce the measurements of
+// The cost model (engine/teach/cost.h): its constants reproduce the measurements of
 // ../shared/kernel-semantics.md, its text form round-trips, and each step is priced from
 // the engine's counters.
 #include <catch2/catch.hpp>
 
 #include <string>
 
-#include "engine/cost.h"
+#include "engine/teach/cost.h"
 #include "engine/script/session.h"
 
 using namespace cow;

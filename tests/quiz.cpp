@@ -1,4 +1,4 @@
-// Quizzes (engine/script/quiz.h): the same seed gives byte-identical scenarios and
+// Quizzes (engine/teach/quiz.h): the same seed gives byte-identical scenarios and
 // answers on every platform, different seeds differ, every generated script runs, and
 // the answers agree with running the scenario.
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "engine/script/quiz.h"
+#include "engine/teach/quiz.h"
 #include "engine/script/session.h"
 
 using namespace cow::script;

@@ -1,4 +1,4 @@
-// Real-tool views (engine/smaps.h): /proc/PID/smaps, smaps_rollup, status and smem text
+// Real-tool views (engine/mm/smaps.h): /proc/PID/smaps, smaps_rollup, status and smem text
 // for the worked examples of ../shared/kernel-semantics.md, with the kB values derived by
 // hand (1 page = 4 kB; Pss truncated to whole kB as the kernel does).
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <string>
 
 #include "engine/script/session.h"
-#include "engine/smaps.h"
+#include "engine/mm/smaps.h"
 
 using namespace cow;
 

@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "engine/script/export_c.h"
+#include "engine/kernel/export_c.h"
 #include "engine/script/parser.h"
 #include "imgui_internal.h"
 #include "panels/panels.h"

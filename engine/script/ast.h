@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../engine.h"
+#include "engine/mm/engine.h"
 
 namespace cow::script {
 

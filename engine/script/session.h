@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "../engine.h"
+#include "engine/mm/engine.h"
 #include "ast.h"
 
 namespace cow::script {

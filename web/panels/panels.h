@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/cost.h"
-#include "engine/script/quiz.h"
+#include "engine/teach/cost.h"
+#include "engine/teach/quiz.h"
 #include "engine/script/session.h"
 #include "imgui.h"
 #include "web/app.h"
@@ -239,7 +239,7 @@ struct StepLines {
   std::vector<std::string> lines;
 };
 
-// The real-tool texts (engine/smaps.h) for the current step, built when the tab shows.
+// The real-tool texts (engine/mm/smaps.h) for the current step, built when the tab shows.
 struct ProcTexts {
   bool built = false;
   int proc = -1;                                // whose smaps

@@ -1,8 +1,8 @@
 // The real-tool views: the current step as /proc/PID/smaps (and smaps_rollup) of one
 // process, the /proc/PID/status lines of every process, and an smem table, exactly as
-// `cowlab run --smaps/--status` prints them (engine/smaps.h). Built once per step, when
+// `cowlab run --smaps/--status` prints them (engine/mm/smaps.h). Built once per step, when
 // the tab is showing.
-#include "engine/smaps.h"
+#include "engine/mm/smaps.h"
 #include "panels.h"
 
 namespace cow::web {

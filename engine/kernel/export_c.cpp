@@ -1,13 +1,13 @@
 // export_c(): the script as a standalone C99 program (see export_c.h). The runtime is fixed
 // text (export_c_runtime.h); this file writes the scenario, one commented call per operation.
-#include "engine/script/export_c.h"
+#include "engine/kernel/export_c.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
-#include "engine/script/export_c_runtime.h"
-#include "engine/script/kernel_plan.h"
+#include "engine/kernel/export_c_runtime.h"
+#include "engine/kernel/plan.h"
 #include "engine/script/session.h"
 
 namespace cow::kernel {

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
-#include "kernel_driver.h"
-#include "kernel_probe.h"
+#include "engine/mm/engine.h"
+#include "driver.h"
+#include "probe.h"
 
 namespace cow::kernel {
 

@@ -29,7 +29,7 @@
 #include <fstream>
 #include <vector>
 
-#include "engine/cost.h"
+#include "engine/teach/cost.h"
 #endif
 
 namespace cow::shell {

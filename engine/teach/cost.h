@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine.h"
+#include "engine/mm/engine.h"
 
 namespace cow {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
+#include "engine/mm/engine.h"
 #include "engine/script/session.h"
 
 namespace cow::kernel {

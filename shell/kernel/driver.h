@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/engine.h"
-#include "kernel_protocol.h"
+#include "engine/mm/engine.h"
+#include "protocol.h"
 
 namespace cow::kernel {
 

@@ -1,9 +1,9 @@
-// `cowlab export-c FILE`: prints engine/script/export_c.h's program for the script.
+// `cowlab export-c FILE`: prints engine/kernel/export_c.h's program for the script.
 #include <cstdio>
 #include <string>
 
-#include "commands.h"
-#include "engine/script/export_c.h"
+#include "shell/commands.h"
+#include "engine/kernel/export_c.h"
 #include "validate.h"
 
 int run_export_c(const std::vector<std::string>& args) {

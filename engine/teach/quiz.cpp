@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-#include "session.h"
+#include "engine/script/session.h"
 
 namespace cow::script {
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "engine/script/kernel_plan.h"
+#include "engine/kernel/plan.h"
 
 namespace cow::kernel {
 

@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "commands.h"
+#include "shell/commands.h"
 
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #include <sys/mman.h>
@@ -22,9 +22,9 @@
 #include <optional>
 
 #include "engine/script/parser.h"
-#include "kernel_driver.h"
-#include "engine/script/kernel_plan.h"
-#include "kernel_probe.h"
+#include "driver.h"
+#include "engine/kernel/plan.h"
+#include "probe.h"
 #include "validate_compare.h"
 
 namespace cow::kernel {

@@ -1,6 +1,6 @@
 // Reading smaps, pagemap and kpagecount (see kernel_probe.h).
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
-#include "kernel_probe.h"
+#include "probe.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -1,6 +1,6 @@
 // Statement -> kernel operations (see kernel_plan.h). Mirrors how the session expands
 // name ranges: actors in order; one actor takes every new name, several pair up.
-#include "engine/script/kernel_plan.h"
+#include "engine/kernel/plan.h"
 
 namespace cow::kernel {
 

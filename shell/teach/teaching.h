@@ -1,8 +1,8 @@
 // Teaching commands of `cowlab`: quizzes generated from a seed, the cost model that puts
 // a price on fork and faults, and the calibration that measures that price on this
-// machine. shell/commands.cpp expands COWLAB_TEACHING_COMMANDS inside its command table.
+// machine.
 #pragma once
-#include "commands.h"
+#include "shell/commands.h"
 
 namespace cow::shell {
 
@@ -14,5 +14,3 @@ int cost_main(const Args& args);
 int calibrate_main(const Args& args);
 
 }  // namespace cow::shell
-
-#define COWLAB_TEACHING_COMMANDS {"quiz", quiz_main}, {"calibrate", calibrate_main}, {"cost", cost_main},

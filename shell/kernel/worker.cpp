@@ -18,7 +18,7 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "kernel_protocol.h"
+#include "protocol.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000

@@ -1,6 +1,6 @@
 // The driver side of `cowlab validate` (see kernel_driver.h).
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
-#include "kernel_driver.h"
+#include "driver.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,5 +1,5 @@
-// `cowlab quiz` and `cowlab cost`: thin drivers over engine/script/quiz.h and
-// engine/cost.h.
+// `cowlab quiz` and `cowlab cost`: thin drivers over engine/teach/quiz.h and
+// engine/teach/cost.h.
 #include "teaching.h"
 
 #include <cstdio>
@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/cost.h"
+#include "engine/teach/cost.h"
 #include "engine/script/parser.h"
-#include "engine/script/quiz.h"
+#include "engine/teach/quiz.h"
 #include "engine/script/session.h"
-#include "report.h"
+#include "shell/report.h"
 
 namespace cow::shell {
 
