@@ -1,10 +1,9 @@
 // smaps-style accounting, computed from the page tables (Linux: smaps_pte_entry ->
-// smaps_account -> smaps_page_accumulate; task_mem for VmPTE).
+// smaps_account -> smaps_page_accumulate; task_mem for VmPTE, from page_walk.h).
 #include "accounting.h"
 
 #include <cmath>
 #include <cstdio>
-#include <set>
 
 #include "engine.h"
 
@@ -69,21 +68,11 @@ Usage Engine::region_usage(ProcId p, NameId region) const {
   return u;
 }
 
-// PTE tables, plus one PMD table per GiB and one PUD table per 512 GiB that holds any.
-uint32_t Engine::vm_pte(MmId mm) const {
-  const AddressSpace& as = mms_[mm];
-  uint32_t ptes = 0;
-  std::set<uint64_t> pmds, puds;
-  for (const Mapping& m : as.mappings) {
-    for (uint32_t t = 0; t < m.pt.tables.size(); ++t) {
-      if (!m.pt.tables[t]) continue;
-      ++ptes;
-      uint64_t gib = m.base_gib + uint64_t(t) * kPtesPerTable / kPagesPerGiB;
-      pmds.insert(gib);
-      puds.insert(gib / kGiBPerPud);
-    }
-  }
-  return ptes + uint32_t(pmds.size() + puds.size());
+PageTableCounts Engine::page_tables(MmId mm) const { return PageTables(mms_[mm]).counts(); }
+
+Walk Engine::walk(ProcId p, uint64_t address) const {
+  if (p >= procs_.size()) return Walk{.address = address, .index = walk_indices(address)};
+  return PageTables(mms_[procs_[p].mm]).walk(address);
 }
 
 SystemUsage Engine::system() const {

@@ -1,7 +1,10 @@
-// Events as readable lines: "C1 write heap[3]: COW copy, frame 117 -> 181".
+// Events as short readable lines (--trace, the web's event list):
+// "C1 write heap[0-15]: COW copy, frames 0-15 -> 64-79". The longer sentences that say
+// why are in explain.cpp.
 #include <string>
 
 #include "engine.h"
+#include "explain.h"
 
 namespace cow {
 
@@ -13,7 +16,6 @@ const char* to_string(EventKind k) {
     case EventKind::CowReuse: return "cow_reuse";
     case EventKind::FileCopy: return "file_copy";
     case EventKind::FileMap: return "file_map";
-    case EventKind::ShmemAlloc: return "shmem_alloc";
     case EventKind::SharedWrite: return "shared_write";
     case EventKind::ReadSees: return "read";
     case EventKind::Spawn: return "spawn";
@@ -28,6 +30,7 @@ const char* to_string(EventKind k) {
     case EventKind::Munmap: return "munmap";
     case EventKind::Madvise: return "madvise";
     case EventKind::Mprotect: return "mprotect";
+    case EventKind::ForkVma: return "fork_vma";
     case EventKind::PtesCopied: return "ptes_copied";
     case EventKind::WriteProtect: return "write_protect";
     case EventKind::FramesCopied: return "frames_copied";
@@ -39,19 +42,46 @@ const char* to_string(EventKind k) {
   return "?";
 }
 
+const char* to_string(Handler h) {
+  switch (h) {
+    case Handler::HandlePteFault: return "handle_pte_fault";
+    case Handler::DoPteMissing: return "do_pte_missing";
+    case Handler::DoFault: return "do_fault";
+    case Handler::DoAnonymousPage: return "do_anonymous_page";
+    case Handler::DoReadFault: return "do_read_fault";
+    case Handler::DoCowFault: return "do_cow_fault";
+    case Handler::DoSharedFault: return "do_shared_fault";
+    case Handler::DoWpPage: return "do_wp_page";
+    case Handler::WpPageReuse: return "wp_page_reuse";
+    case Handler::WpPageCopy: return "wp_page_copy";
+    case Handler::WpPageShared: return "wp_page_shared";
+  }
+  return "?";
+}
+
+const char* to_string(ForkDecision d) {
+  switch (d) {
+    case ForkDecision::None: return "none";
+    case ForkDecision::CopyPtes: return "copy";
+    case ForkDecision::NoAnonVma: return "skip";
+    case ForkDecision::DontFork: return "dontfork";
+    case ForkDecision::WipeOnFork: return "wipeonfork";
+  }
+  return "?";
+}
+
 std::string Engine::describe(const Event& e) const {
   auto proc = [&](ProcId p) { return p < procs_.size() ? procs_[p].name : std::string("?"); };
-  auto at = [&] { return (e.region < names_.size() ? names_[e.region] : "?") + "[" + std::to_string(e.page) + "]"; };
-  auto fr = [](FrameId f) { return f == Frames::kZeroPage ? std::string("zero page") : "frame " + std::to_string(f); };
+  auto at = [&] { return (e.region < names_.size() ? names_[e.region] : "?") + "[" + range_text(e.page, e.pages) + "]"; };
+  auto fr = [&](FrameId f) { return frames_text(f, e.pages); };
   std::string who = proc(e.proc);
   switch (e.kind) {
     case EventKind::ZeroPageMap: return who + " read " + at() + ": mapped the zero page";
-    case EventKind::ZeroFill: return who + " write " + at() + ": zero-filled " + fr(e.frame2 != kNone ? e.frame2 : e.frame);
-    case EventKind::CowCopy: return who + " write " + at() + ": COW copy, " + fr(e.frame) + " -> " + std::to_string(e.frame2);
+    case EventKind::ZeroFill: return who + " write " + at() + ": zero-filled " + fr(e.new_frame());
+    case EventKind::CowCopy: return who + " write " + at() + ": COW copy, " + fr(e.frame) + " -> " + range_text(e.new_frame(), e.pages);
     case EventKind::CowReuse: return who + " write " + at() + ": reused " + fr(e.frame) + " (last mapper)";
-    case EventKind::FileCopy: return who + " write " + at() + ": copied page-cache " + fr(e.frame) + " -> anonymous frame " + std::to_string(e.frame2);
+    case EventKind::FileCopy: return who + " write " + at() + ": copied page-cache " + fr(e.frame) + " -> anonymous " + fr(e.new_frame());
     case EventKind::FileMap: return who + " read " + at() + ": fault-around mapped " + std::to_string(e.count) + " cached page" + (e.count == 1 ? "" : "s");
-    case EventKind::ShmemAlloc: return who + " touch " + at() + ": shared page allocated, " + fr(e.frame);
     case EventKind::SharedWrite: return who + " write " + at() + ": shared " + fr(e.frame) + ", no copy";
     case EventKind::ReadSees: return who + " read " + at() + ": " + fr(e.frame) + (e.count ? " holds " + proc(e.count - 1) + "'s write" : " holds zeros or file data");
     case EventKind::Spawn: return who + " spawned";
@@ -66,10 +96,11 @@ std::string Engine::describe(const Event& e) const {
     case EventKind::Munmap: return who + " munmap " + names_[e.region];
     case EventKind::Madvise: return who + " madvise " + names_[e.region] + " " + to_string(Advice(e.count));
     case EventKind::Mprotect: return who + " mprotect " + names_[e.region] + (e.count == uint32_t(Protect::ReadOnly) ? " readonly" : " readwrite");
+    case EventKind::ForkVma: return who + " fork " + at() + ": " + to_string(e.decision) + (e.count ? ", " + std::to_string(e.count) + " PTEs copied" : "");
     case EventKind::PtesCopied: return who + " fork copied " + std::to_string(e.count) + " PTEs to " + proc(e.other);
     case EventKind::WriteProtect: return who + " fork write-protected " + std::to_string(e.count) + " PTEs";
     case EventKind::FramesCopied: return who + " fork copied " + std::to_string(e.count) + " frames eagerly for " + proc(e.other);
-    case EventKind::FramesFreed: return fr(e.frame) + " freed";
+    case EventKind::FramesFreed: return frames_text(e.frame, e.count) + " freed";
     case EventKind::Segfault: return who + " killed by SIGSEGV at " + at();
     case EventKind::OomKill: return who + " killed by the OOM killer (badness " + std::to_string(e.count) + ")";
     case EventKind::Suppressed: return "... " + std::to_string(e.count) + " more page events";

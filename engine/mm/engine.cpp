@@ -89,8 +89,19 @@ OpResult Engine::create_file(std::string_view name, uint32_t pages) {
 
 // ---- events ----------------------------------------------------------------------
 
-void Engine::record(const Event& e, bool page_level) {
-  detailed_ += page_level;
+void Engine::emit_detail(const Event& e) {
+  if (e.kind == EventKind::FramesFreed && !events_.empty()) {
+    Event& last = events_.back();
+    if (last.kind == EventKind::FramesFreed && e.frame == last.frame + last.count) {
+      last.count += e.count;
+      return;
+    }
+  }
+  if (detailed_ >= config_.event_detail_limit) {
+    ++suppressed_;
+    return;
+  }
+  ++detailed_;
   events_.push_back(e);
 }
 
@@ -126,7 +137,7 @@ OpResult Engine::spawn(std::string_view name) {
   if (OpResult r = check_new_name(*this, name); !r.ok()) return r;
   ProcId p = ProcId(procs_.size());
   procs_.push_back({.name = std::string(name), .leader = p, .mm = new_mm()});
-  emit({.kind = EventKind::Spawn, .proc = p}, false);
+  emit({.kind = EventKind::Spawn, .proc = p});
   return {.created = p};
 }
 
@@ -138,7 +149,7 @@ OpResult Engine::thread(ProcId creator, std::string_view name) {
                .mm = procs_[creator].mm};
   ++mms_[task.mm].users;
   procs_.push_back(std::move(task));
-  emit({.kind = EventKind::Thread, .proc = creator, .other = t}, false);
+  emit({.kind = EventKind::Thread, .proc = creator, .other = t});
   return {.created = t};
 }
 
@@ -151,7 +162,7 @@ OpResult Engine::vfork(ProcId parent, std::string_view name) {
   ++mms_[task.mm].users;
   procs_.push_back(std::move(task));
   procs_[parent].state = ProcState::Suspended;
-  emit({.kind = EventKind::Vfork, .proc = parent, .other = c}, false);
+  emit({.kind = EventKind::Vfork, .proc = parent, .other = c});
   return {.created = c};
 }
 
@@ -164,7 +175,7 @@ void Engine::end_task(ProcId p, ProcState how) {
   ProcId waiting = std::exchange(procs_[p].vfork_parent, kNone);
   if (waiting != kNone && procs_[waiting].state == ProcState::Suspended) {
     procs_[waiting].state = ProcState::Running;
-    emit({.kind = EventKind::Resume, .proc = p, .other = waiting}, false);
+    emit({.kind = EventKind::Resume, .proc = p, .other = waiting});
   }
 }
 
@@ -176,7 +187,7 @@ void Engine::kill_thread_group(ProcId p, ProcState how) {
 
 OpResult Engine::exit(ProcId p) {
   if (OpResult r = check_actor(p); !r.ok()) return r;
-  emit({.kind = EventKind::Exit, .proc = p}, false);
+  emit({.kind = EventKind::Exit, .proc = p});
   if (procs_[p].is_thread(p))
     end_task(p, ProcState::Exited);
   else
@@ -195,19 +206,19 @@ OpResult Engine::exec(ProcId p) {
     if (procs_[q].leader == leader) procs_[q].leader = p;
   MmId old = procs_[p].mm;
   procs_[p].mm = new_mm();
-  emit({.kind = EventKind::Exec, .proc = p}, false);
+  emit({.kind = EventKind::Exec, .proc = p});
   if (--mms_[old].users == 0) release_mm(old);
   ProcId waiting = std::exchange(procs_[p].vfork_parent, kNone);
   if (waiting != kNone && procs_[waiting].state == ProcState::Suspended) {
     procs_[waiting].state = ProcState::Running;
-    emit({.kind = EventKind::Resume, .proc = p, .other = waiting}, false);
+    emit({.kind = EventKind::Resume, .proc = p, .other = waiting});
   }
   return {};
 }
 
 void Engine::segfault(ProcId p, NameId region, uint32_t page) {
   ++counters_.segfaults;
-  emit({.kind = EventKind::Segfault, .proc = p, .region = region, .page = page}, false);
+  emit({.kind = EventKind::Segfault, .proc = p, .region = region, .page = page});
   kill_thread_group(p, ProcState::Killed);
 }
 
@@ -223,7 +234,7 @@ ProcId Engine::oom_kill() {
   }
   if (victim == kNone) return kNone;
   ++counters_.oom_kills;
-  emit({.kind = EventKind::OomKill, .proc = victim, .count = uint32_t(worst)}, false);
+  emit({.kind = EventKind::OomKill, .proc = victim, .count = uint32_t(worst)});
   MmId mm = procs_[victim].mm;
   for (ProcId q = 0; q < procs_.size(); ++q)
     if (procs_[q].live() && procs_[q].mm == mm) end_task(q, ProcState::Killed);
@@ -256,7 +267,7 @@ OpResult Engine::mmap(ProcId p, NameId region, const MmapSpec& spec) {
   as.mappings.push_back(std::move(m));
   as.vmas.push_back({.mapping = uint32_t(as.mappings.size() - 1), .first = 0,
                      .end = as.mappings.back().pages, .prot = spec.prot});
-  emit({.kind = EventKind::Mmap, .proc = p, .region = region, .count = as.mappings.back().pages}, false);
+  emit({.kind = EventKind::Mmap, .proc = p, .region = region, .count = as.mappings.back().pages});
   return {};
 }
 
@@ -332,7 +343,7 @@ OpResult Engine::madvise(ProcId p, NameId region, const Pages& pages, Advice adv
       (as.mappings[m].share == Share::Shared || as.mappings[m].backing == Backing::File))
     return error("madvise wipeonfork: only private anonymous mappings allow it (EINVAL)");
   Pages spans = spans_or_all(as, m, pages);
-  emit({.kind = EventKind::Madvise, .proc = p, .region = region, .count = uint32_t(advice)}, false);
+  emit({.kind = EventKind::Madvise, .proc = p, .region = region, .count = uint32_t(advice)});
   if (advice == Advice::DontNeed) {
     for (const PageSpan& s : spans) zap_range(mm, m, s.first, s.last + 1);
     return {};
@@ -374,7 +385,7 @@ OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Protect p
     }
   }
   as.merge_adjacent();
-  emit({.kind = EventKind::Mprotect, .proc = p, .region = region, .count = uint32_t(protect)}, false);
+  emit({.kind = EventKind::Mprotect, .proc = p, .region = region, .count = uint32_t(protect)});
   return {};
 }
 

@@ -14,6 +14,7 @@
 #include "address_space.h"
 #include "events.h"
 #include "frames.h"
+#include "page_walk.h"
 #include "process.h"
 #include "types.h"
 
@@ -93,7 +94,10 @@ class Engine {
   Usage region_usage(ProcId p, NameId region) const;
   SystemUsage system() const;
   const Counters& counters() const { return counters_; }
-  uint32_t vm_pte(MmId mm) const;                  // page-table pages of an mm
+  PageTableCounts page_tables(MmId mm) const;      // page-table pages of an mm, per level
+  uint32_t vm_pte(MmId mm) const { return page_tables(mm).total(); }  // Linux: VmPTE
+  // The four-level walk of `address` in p's address space (page_walk.h).
+  Walk walk(ProcId p, uint64_t address) const;
   // PTE slots all page tables hold: the engine's page-table memory, 4 bytes each. A
   // mapping gets one per page once any of its pages is touched (zero-page PTEs need no
   // frame, so RAM does not bound this: scripts are limited by max_page_table_entries).
@@ -126,18 +130,24 @@ class Engine {
   friend struct Teardown; // teardown.cpp
 
   OpResult check_actor(ProcId p) const;
-  // Appends an event; page-level ones beyond the detail limit are only counted. Inline,
-  // so that a suppressed event (most of them in a big run) is never even built. By value:
-  // with a const& the caller materialises the event in memory before the check (in
-  // WebAssembly on the shadow stack, for every page).
-  void emit(Event e, bool page_level) {
-    if (page_level && detailed_ >= config_.event_detail_limit) {
-      ++suppressed_;
-      return;
+  // Appends an operation-level event: always kept.
+  void emit(const Event& e) { events_.push_back(e); }
+  // Appends a detail event (a VMA of fork, freed frames): kept up to the detail limit per
+  // statement, only counted beyond. Freed frames that follow the last event's extend it.
+  void emit_detail(const Event& e);
+  // A page access by task p in mm `mm`: extends the last event's run when it continues
+  // it, otherwise starts a new run (a detail event). Inline: it runs once per page fault.
+  // (The mm needs no comparison: a task changes mm only by exec, an event of its own.)
+  void emit_page(ProcId p, MmId mm, NameId region, const PageStep& s) {
+    if (!events_.empty()) {
+      Event& last = events_.back();
+      if (last.proc == p && last.region == region && continues(last, s)) {
+        ++last.pages;
+        return;
+      }
     }
-    record(e, page_level);
+    emit_detail(Event::of(p, mm, region, s));
   }
-  void record(const Event& e, bool page_level);
   MmId new_mm();
   // Ends a task: state becomes `how`; its mm loses a user; a vfork parent resumes.
   void end_task(ProcId p, ProcState how);

@@ -15,9 +15,29 @@ struct FaultCtx {
   Mapping& map;
   Vma& vma;
   ProcId actor;
+  MmId mm;
   uint32_t page;
   uint32_t tag;  // what a write by this task stores
 };
+
+namespace {
+// The handler paths, outermost first (Linux 6.x: a missing PTE goes through
+// do_pte_missing, and do_fault for file and shmem mappings).
+using H = Handler;
+constexpr HandlerPath kAnonPath{H::HandlePteFault, H::DoPteMissing, H::DoAnonymousPage};
+constexpr HandlerPath kReadPath{H::HandlePteFault, H::DoPteMissing, H::DoFault, H::DoReadFault};
+constexpr HandlerPath kCowPath{H::HandlePteFault, H::DoPteMissing, H::DoFault, H::DoCowFault};
+constexpr HandlerPath kSharedPath{H::HandlePteFault, H::DoPteMissing, H::DoFault, H::DoSharedFault};
+constexpr HandlerPath kReusePath{H::HandlePteFault, H::DoWpPage, H::WpPageReuse};
+constexpr HandlerPath kCopyPath{H::HandlePteFault, H::DoWpPage, H::WpPageCopy};
+constexpr HandlerPath kWpSharedPath{H::HandlePteFault, H::DoWpPage, H::WpPageShared};
+}  // namespace
+
+// Records what happened at c.page: `s` says what and why, this adds who and where.
+inline void Fault::record(FaultCtx& c, PageStep s) {
+  s.page = c.page;
+  c.e.emit_page(c.actor, c.mm, c.map.name, s);
+}
 
 // Installs a PTE and keeps the mm's cached present count; the PTE table must exist.
 void Fault::set_pte(FaultCtx& c, uint32_t page, Pte value) {
@@ -26,10 +46,10 @@ void Fault::set_pte(FaultCtx& c, uint32_t page, Pte value) {
   slot = value;
 }
 
-void Fault::map_cache_page(FaultCtx& c, uint32_t page, FrameId f, bool writable) {
+void Fault::map_cache_page(FaultCtx& c, uint32_t page, FrameId f, Writable w) {
   ++c.frames[f].mapcount;
   ++c.counters.file_maps;
-  set_pte(c, page, pte::make(f, writable, false));
+  set_pte(c, page, pte::make(f, w, Dirty::No));
 }
 
 // The shmem frame behind `page`, allocated zeroed and clean on first touch; kNone when
@@ -43,7 +63,6 @@ FrameId Fault::shmem_page(FaultCtx& c, uint32_t page) {
   c.frames[f].cache_ref = true;
   obj.pages[page] = f;
   ++c.counters.zero_fills;
-  c.e.emit({.kind = EventKind::ShmemAlloc, .proc = c.actor, .region = c.map.name, .page = page, .frame = f}, true);
   return f;
 }
 
@@ -54,18 +73,22 @@ bool Fault::wp_can_reuse(const Frame& f) {
 // Read of a never-touched private anonymous page maps the zero page; a write zero-fills.
 FaultResult Fault::do_anonymous_page(FaultCtx& c, Access access) {
   if (access == Access::Read) {
-    set_pte(c, c.page, pte::make(Frames::kZeroPage, false, false));
+    Pte zero = pte::make(Frames::kZeroPage, Writable::No, Dirty::No);
+    set_pte(c, c.page, zero);
     ++c.counters.zero_page_maps;
-    c.e.emit({.kind = EventKind::ZeroPageMap, .proc = c.actor, .region = c.map.name, .page = c.page}, true);
+    record(c, {.kind = EventKind::ZeroPageMap, .reason = FaultReason::FirstRead, .path = kAnonPath,
+               .frame = Frames::kZeroPage, .pte_after = zero});
     return FaultResult::Resolved;
   }
   FrameId f = c.frames.alloc(FrameKind::Anon);
   if (f == kNone) return FaultResult::OutOfMemory;
   c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
-  set_pte(c, c.page, pte::make(f, true, true));
+  Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
+  set_pte(c, c.page, now);
   c.vma.has_anon = true;
   ++c.counters.zero_fills;
-  c.e.emit({.kind = EventKind::ZeroFill, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
+  record(c, {.kind = EventKind::ZeroFill, .reason = FaultReason::FirstWrite, .path = kAnonPath, .frame = f,
+             .pte_after = now, .mapcount_after = 1});
   return FaultResult::Resolved;
 }
 
@@ -74,12 +97,15 @@ FaultResult Fault::do_anonymous_page(FaultCtx& c, Access access) {
 FaultResult Fault::do_read_fault(FaultCtx& c) {
   bool is_shmem = c.map.backing == Backing::Anon;
   std::vector<FrameId>& cache = is_shmem ? c.e.shmem_[c.map.object].pages : c.e.files_[c.map.object].pages;
-  if (is_shmem && cache[c.page] == kNone &&
-      shmem_page(c, c.page) == kNone)
-    return FaultResult::OutOfMemory;
+  FaultReason why = is_shmem ? FaultReason::ShmemPage : FaultReason::CachedPage;
+  if (is_shmem && cache[c.page] == kNone) {
+    if (shmem_page(c, c.page) == kNone) return FaultResult::OutOfMemory;
+    why = FaultReason::ShmemNewPage;
+  }
   // Shared shmem needs no write notification: its PTEs are writable at once. File PTEs
   // start read-only so the first write can dirty the page cache (writenotify).
-  bool writable = is_shmem && c.map.share == Share::Shared && c.vma.prot == Prot::ReadWrite;
+  Writable w = is_shmem && c.map.share == Share::Shared && c.vma.prot == Prot::ReadWrite ? Writable::Yes
+                                                                                          : Writable::No;
   // do_fault_around: the window starts at the aligned block or the VMA start, whichever is
   // later, and spans 16 pages from there, clamped to the VMA and the PTE table.
   uint32_t start = std::max(c.page & ~(kFaultAroundPages - 1), c.vma.first);
@@ -88,11 +114,13 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
   uint32_t mapped = 0;
   for (uint32_t q = start; q < end; ++q) {
     if (pte::present(c.map.pt.ptes[q]) || cache[q] == kNone) continue;
-    map_cache_page(c, q, cache[q], writable);
+    map_cache_page(c, q, cache[q], w);
     ++mapped;
   }
-  c.e.emit({.kind = EventKind::FileMap, .proc = c.actor, .region = c.map.name, .page = c.page,
-            .frame = cache[c.page], .count = mapped}, true);
+  FrameId f = cache[c.page];
+  record(c, {.kind = EventKind::FileMap, .reason = why, .around_before = uint8_t(c.page - start),
+             .around_pages = uint8_t(end - start), .path = kReadPath, .frame = f, .count = mapped,
+             .pte_after = c.map.pt.ptes[c.page], .mapcount_after = uint32_t(c.frames[f].mapcount)});
   return FaultResult::Resolved;
 }
 
@@ -106,25 +134,37 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
   if (f == kNone) return FaultResult::OutOfMemory;
   c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
   Pte old = c.map.pt.ptes[c.page];
-  set_pte(c, c.page, pte::make(f, true, true));
+  Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
+  set_pte(c, c.page, now);
   c.vma.has_anon = true;
-  EventKind kind = EventKind::CowCopy;
+  PageStep ev{.kind = EventKind::CowCopy, .reason = FaultReason::AnonShared,
+           .path = pte::present(old) ? kCopyPath : kCowPath, .frame = from, .pte_before = old,
+           .pte_after = now, .mapcount_after = 1};
   if (from == Frames::kZeroPage) {
     ++c.counters.zero_fills;
-    kind = EventKind::ZeroFill;
+    ev.kind = EventKind::ZeroFill;
+    ev.reason = FaultReason::ZeroPage;
   } else {
     ++c.counters.cow_copies;
-    if (c.frames[from].kind == FrameKind::PageCache) kind = EventKind::FileCopy;
-    if (pte::present(old)) c.e.put_frame(from);
+    if (c.frames[from].kind == FrameKind::PageCache) {
+      ev.kind = EventKind::FileCopy;
+      ev.reason = FaultReason::PageCache;
+    }
+    if (pte::present(old)) {
+      ev.mapcount_before = uint32_t(c.frames[from].mapcount);
+      c.e.put_frame(from);
+    }
   }
-  c.e.emit({.kind = kind, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = from, .frame2 = f}, true);
+  record(c, ev);
   return FaultResult::Resolved;
 }
 
 // Write fault on a page not present in a shared mapping: map the shared page, dirty it.
 FaultResult Fault::do_shared_fault(FaultCtx& c) {
   FrameId f;
+  FaultReason why = FaultReason::SharedFile;
   if (c.map.backing == Backing::Anon) {
+    why = c.e.shmem_[c.map.object].pages[c.page] == kNone ? FaultReason::ShmemNewPage : FaultReason::ShmemPage;
     f = shmem_page(c, c.page);
     if (f == kNone) return FaultResult::OutOfMemory;
   } else {
@@ -137,8 +177,10 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
   ++c.frames[f].mapcount;
   ++c.counters.file_maps;
   c.frames[f].tag = c.tag;
-  set_pte(c, c.page, pte::make(f, true, true));
-  c.e.emit({.kind = EventKind::SharedWrite, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
+  Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
+  set_pte(c, c.page, now);
+  record(c, {.kind = EventKind::SharedWrite, .reason = why, .path = kSharedPath, .frame = f, .pte_after = now,
+             .mapcount_after = uint32_t(c.frames[f].mapcount)});
   return FaultResult::Resolved;
 }
 
@@ -152,15 +194,20 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
     // the shmem frame. A page-cache frame is dirtied (fault_dirty_shared_page).
     if (fr.kind == FrameKind::PageCache) fr.dirty = true;
     fr.tag = c.tag;
-    c.map.pt.ptes[c.page] = pte::make(f, true, true);
-    c.e.emit({.kind = EventKind::SharedWrite, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
+    Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
+    c.map.pt.ptes[c.page] = now;
+    uint32_t mapcount = uint32_t(fr.mapcount);
+    record(c, {.kind = EventKind::SharedWrite, .reason = FaultReason::SharedWriteProtected, .path = kWpSharedPath,
+               .frame = f, .pte_before = e, .pte_after = now, .mapcount_before = mapcount, .mapcount_after = mapcount});
     return FaultResult::Resolved;
   }
   if (f != Frames::kZeroPage && wp_can_reuse(c.frames[f])) {  // wp_page_reuse
     c.frames[f].tag = c.tag;
-    c.map.pt.ptes[c.page] = pte::make(f, true, true);
+    Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
+    c.map.pt.ptes[c.page] = now;
     ++c.counters.cow_reuses;
-    c.e.emit({.kind = EventKind::CowReuse, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
+    record(c, {.kind = EventKind::CowReuse, .reason = FaultReason::LastMapper, .path = kReusePath, .frame = f,
+               .pte_before = e, .pte_after = now, .mapcount_before = 1, .mapcount_after = 1});
     return FaultResult::Resolved;
   }
   return copy_page(c, f);
@@ -177,8 +224,11 @@ FaultResult Fault::handle_pte_fault(FaultCtx& c, Access access) {
   if (pte::present(pte_now)) {
     FrameId f = pte::frame(pte_now);
     if (access == Access::Read) {
-      uint32_t seen = f == Frames::kZeroPage ? 0 : c.frames[f].tag;
-      e.emit({.kind = EventKind::ReadSees, .proc = c.actor, .region = map.name, .page = page, .frame = f, .count = seen}, true);
+      bool zero = f == Frames::kZeroPage;
+      uint32_t mapcount = zero ? 0 : uint32_t(c.frames[f].mapcount);
+      record(c, {.kind = EventKind::ReadSees, .reason = FaultReason::PtePresent, .frame = f,
+                 .count = zero ? 0 : uint32_t(c.frames[f].tag), .pte_before = pte_now, .pte_after = pte_now,
+                 .mapcount_before = mapcount, .mapcount_after = mapcount});
       return FaultResult::Resolved;
     }
     if (pte::writable(pte_now)) {  // no fault: the hardware sets the dirty bit
@@ -212,8 +262,9 @@ FaultResult Fault::handle_pte_fault(FaultCtx& c, Access access) {
 // fault in it adds or removes any of them.
 uint32_t Fault::touch_run(Engine& e, ProcId actor, uint32_t mapping, uint32_t vma, uint32_t first,
                           uint32_t end, Access access) {
-  AddressSpace& as = e.mms_[e.procs_[actor].mm];
-  FaultCtx c{e, e.frames_, e.counters_, as, as.mappings[mapping], as.vmas[vma], actor, first, actor + 1};
+  MmId mm = e.procs_[actor].mm;
+  AddressSpace& as = e.mms_[mm];
+  FaultCtx c{e, e.frames_, e.counters_, as, as.mappings[mapping], as.vmas[vma], actor, mm, first, actor + 1};
   for (; c.page < end; ++c.page)
     if (handle_pte_fault(c, access) == FaultResult::OutOfMemory) return c.page - first;
   return end - first;

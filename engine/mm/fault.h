@@ -13,11 +13,13 @@
 #pragma once
 #include <cstdint>
 
+#include "page_table.h"
 #include "types.h"
 
 namespace cow {
 
 class Engine;
+struct PageStep;
 struct Frame;
 
 struct FaultCtx;
@@ -45,7 +47,8 @@ struct Fault {
 
  private:
   static void set_pte(FaultCtx& c, uint32_t page, uint32_t value);
-  static void map_cache_page(FaultCtx& c, uint32_t page, FrameId f, bool writable);
+  static void map_cache_page(FaultCtx& c, uint32_t page, FrameId f, Writable w);
+  static void record(FaultCtx& c, PageStep s);
   static FrameId shmem_page(FaultCtx& c, uint32_t page);
 };
 

@@ -5,14 +5,38 @@
 // write-protected in parent and child. No page data is copied.
 // Copy mode (xv6 before COW): the same PTEs are copied, but each anonymous frame is
 // duplicated at once; zero-page PTEs and page-cache pages stay shared.
+// Each VMA's decision is one ForkVma event.
+#include <set>
+
 #include "engine.h"
 
 namespace cow {
 
 struct ForkOp {
-  // True when fork copies the PTEs of this VMA (Linux: vma_needs_copy).
-  static bool needs_copy(const Mapping& m, const Vma& v) {
-    return m.share == Share::Private && v.has_anon && !v.wipeonfork;
+  // What copying one VMA did.
+  struct VmaCopy {
+    uint32_t copied = 0, write_protected = 0, frames_copied = 0;
+    PageTableCounts tables;  // allocated in the child
+  };
+
+  // The child's page-table pages as fork allocates them: PUD and PMD tables are implied
+  // by the PTE tables under them (page_walk.h), so a new PTE table may bring new ones.
+  struct ChildTables {
+    std::set<uint64_t> gibs, slots;
+    void add(const Mapping& m, uint32_t page, PageTableCounts& added) {
+      uint64_t gib = m.address(page) >> 30;
+      ++added.pte;
+      added.pmd += gibs.insert(gib).second;
+      added.pud += slots.insert(gib / kGiBPerPud).second;
+    }
+  };
+
+  // fork's decision for VMA v of mapping m (Linux: dup_mmap, then vma_needs_copy: copy
+  // when the VMA has an anon_vma).
+  static ForkDecision decide(const Mapping& m, const Vma& v) {
+    if (v.dontfork) return ForkDecision::DontFork;
+    if (v.wipeonfork) return ForkDecision::WipeOnFork;
+    return m.share == Share::Private && v.has_anon ? ForkDecision::CopyPtes : ForkDecision::NoAnonVma;
   }
 
   // Frames an eager-copy fork of `as` would allocate.
@@ -20,7 +44,7 @@ struct ForkOp {
     uint64_t n = 0;
     for (const Vma& v : as.vmas) {
       const Mapping& m = as.mappings[v.mapping];
-      if (v.dontfork || !needs_copy(m, v)) continue;
+      if (decide(m, v) != ForkDecision::CopyPtes) continue;
       for (uint32_t q = v.first; q < v.end && q < m.pt.ptes.size(); ++q) {
         Pte x = m.pt.ptes[q];
         n += pte::present(x) && pte::frame(x) != Frames::kZeroPage &&
@@ -30,14 +54,17 @@ struct ForkOp {
     return n;
   }
 
-  // Copies the PTEs of VMA v from parent to child. Returns {PTEs copied, write-protected}.
-  static std::pair<uint32_t, uint32_t> copy_ptes(Engine& e, Mapping& from, Mapping& to, const Vma& v,
-                                                 AddressSpace& child) {
-    uint32_t copied = 0, protected_now = 0;
+  // Copies the PTEs of VMA v from parent to child. (Counts in locals: stores through the
+  // PTE pointers could alias the fields of the returned struct.)
+  static VmaCopy copy_ptes(Engine& e, Mapping& from, Mapping& to, const Vma& v, AddressSpace& child,
+                           ChildTables& tables) {
+    VmaCopy r;
     for (uint32_t t = v.first / kPtesPerTable; t * kPtesPerTable < v.end; ++t)
-      if (from.pt.has_table(t * kPtesPerTable)) e.ensure_table(to.pt, to.pages, t * kPtesPerTable);
+      if (from.pt.has_table(t * kPtesPerTable) && e.ensure_table(to.pt, to.pages, t * kPtesPerTable))
+        tables.add(to, t * kPtesPerTable, r.tables);
     uint32_t end = std::min<uint32_t>(v.end, uint32_t(from.pt.ptes.size()));
     bool eager = e.fork_mode_ == ForkMode::Copy;
+    uint32_t copied = 0, write_protected = 0, frames_copied = 0;
     for (uint32_t q = v.first; q < end; ++q) {
       Pte x = from.pt.ptes[q];
       if (!pte::present(x)) continue;
@@ -48,16 +75,18 @@ struct ForkOp {
       } else if (eager && e.frames_[f].kind == FrameKind::Anon) {
         FrameId g = e.frames_.alloc(FrameKind::Anon);  // frames_needed() checked there is room
         e.frames_[g] = Frame{.mapcount = 1, .tag = e.frames_[f].tag, .kind = FrameKind::Anon, .dirty = true};
-        to.pt.ptes[q] = pte::make(g, pte::writable(x), true);
+        to.pt.ptes[q] = pte::make(g, pte::writable_of(x), Dirty::Yes);
+        ++frames_copied;
       } else {
         ++e.frames_[f].mapcount;
-        protected_now += pte::writable(x);
+        write_protected += pte::writable(x);
         from.pt.ptes[q] = x & ~pte::kWritable;
         to.pt.ptes[q] = x & ~pte::kWritable;
       }
     }
     child.present += copied;
-    return {copied, protected_now};
+    r.copied = copied, r.write_protected = write_protected, r.frames_copied = frames_copied;
+    return r;
   }
 };
 
@@ -69,11 +98,13 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
   if (fork_mode_ == ForkMode::Copy && ForkOp::frames_needed(*this, mms_[pmm]) > frames_.free_count()) {
     ++counters_.fork_failures;
     emit({.kind = EventKind::ForkFailed, .proc = parent,
-          .count = uint32_t(ForkOp::frames_needed(*this, mms_[pmm]))}, false);
+          .count = uint32_t(ForkOp::frames_needed(*this, mms_[pmm]))});
     return {.outcome = Outcome::ForkFailed};
   }
   uint64_t eager_frames = fork_mode_ == ForkMode::Copy ? ForkOp::frames_needed(*this, mms_[pmm]) : 0;
   MmId cmm = new_mm();
+  ProcId child = ProcId(procs_.size());
+  emit({.kind = EventKind::Fork, .proc = parent, .other = child});
   AddressSpace& from = mms_[pmm];
   AddressSpace& to = mms_[cmm];
   to.next_gib = from.next_gib;
@@ -81,23 +112,32 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
     to.mappings.push_back({.name = m.name, .base_gib = m.base_gib, .pages = m.pages,
                            .backing = m.backing, .share = m.share, .object = m.object});
   uint64_t copied = 0, protected_now = 0;
+  ForkOp::ChildTables tables;
   for (const Vma& v : from.vmas) {
-    if (v.dontfork) continue;
-    Vma cv = v;
-    if (v.wipeonfork) cv.has_anon = false;  // the child starts without anon_vma
-    to.vmas.push_back(cv);
-    if (!ForkOp::needs_copy(from.mappings[v.mapping], v)) continue;
-    auto [c, w] = ForkOp::copy_ptes(*this, from.mappings[v.mapping], to.mappings[v.mapping], v, to);
-    copied += c;
-    protected_now += w;
+    const Mapping& m = from.mappings[v.mapping];
+    Event ev{.kind = EventKind::ForkVma, .decision = ForkOp::decide(m, v), .proc = parent, .mm = cmm,
+             .region = m.name, .page = v.first, .pages = v.end - v.first, .other = child};
+    if (ev.decision != ForkDecision::DontFork) {
+      Vma cv = v;
+      if (v.wipeonfork) cv.has_anon = false;  // the child starts without anon_vma
+      to.vmas.push_back(cv);
+    }
+    if (ev.decision == ForkDecision::CopyPtes) {
+      ForkOp::VmaCopy c = ForkOp::copy_ptes(*this, from.mappings[v.mapping], to.mappings[v.mapping], v, to, tables);
+      copied += c.copied;
+      protected_now += c.write_protected;
+      ev.count = c.copied;
+      ev.write_protected = c.write_protected;
+      ev.frames_copied = c.frames_copied;
+      ev.tables = c.tables;
+    }
+    emit_detail(ev);
   }
   counters_.ptes_copied += copied;
-  ProcId child = ProcId(procs_.size());
   procs_.push_back({.name = std::string(name), .parent = parent, .leader = child, .mm = cmm});
-  emit({.kind = EventKind::Fork, .proc = parent, .other = child}, false);
-  if (copied) emit({.kind = EventKind::PtesCopied, .proc = parent, .count = uint32_t(copied), .other = child}, false);
-  if (eager_frames) emit({.kind = EventKind::FramesCopied, .proc = parent, .count = uint32_t(eager_frames), .other = child}, false);
-  if (protected_now) emit({.kind = EventKind::WriteProtect, .proc = parent, .count = uint32_t(protected_now)}, false);
+  if (copied) emit({.kind = EventKind::PtesCopied, .proc = parent, .count = uint32_t(copied), .other = child});
+  if (eager_frames) emit({.kind = EventKind::FramesCopied, .proc = parent, .count = uint32_t(eager_frames), .other = child});
+  if (protected_now) emit({.kind = EventKind::WriteProtect, .proc = parent, .count = uint32_t(protected_now), .other = child});
   return {.created = child};
 }
 

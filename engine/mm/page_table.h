@@ -15,6 +15,8 @@ namespace cow {
 
 // A PTE packed in 32 bits: frame number (or Frames::kZeroPage) plus three flags.
 using Pte = uint32_t;
+enum class Writable : uint8_t { No, Yes };
+enum class Dirty : uint8_t { No, Yes };
 namespace pte {
 constexpr Pte kFrameMask = (1u << 25) - 1;
 constexpr Pte kPresent = 1u << 29;
@@ -24,9 +26,10 @@ inline bool present(Pte p) { return p & kPresent; }
 inline bool writable(Pte p) { return p & kWritable; }
 inline bool dirty(Pte p) { return p & kDirty; }
 inline FrameId frame(Pte p) { return p & kFrameMask; }
-inline Pte make(FrameId f, bool writable, bool dirty) {
-  return f | kPresent | (writable ? kWritable : 0) | (dirty ? kDirty : 0);
+inline Pte make(FrameId f, Writable w, Dirty d) {
+  return f | kPresent | (w == Writable::Yes ? kWritable : 0) | (d == Dirty::Yes ? kDirty : 0);
 }
+inline Writable writable_of(Pte p) { return writable(p) ? Writable::Yes : Writable::No; }
 }  // namespace pte
 
 // The PTEs of one mapping. `ptes` is empty until the first PTE table is needed.

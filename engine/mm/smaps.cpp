@@ -41,9 +41,8 @@ std::vector<SmapsEntry> smaps_entries(const Engine& e, ProcId p) {
     SmapsEntry s;
     s.mapping = v.mapping;
     s.vma = i;
-    uint64_t base = m.base_gib << 30;
-    s.start = base + uint64_t(v.first) * kPageSize;
-    s.end = base + uint64_t(v.end) * kPageSize;
+    s.start = m.address(v.first);
+    s.end = m.address(v.end);
     bool has_object = m.backing == Backing::File || m.share == Share::Shared;
     s.pgoff = has_object ? uint64_t(v.first) * kPageSize : 0;
     s.size = v.end - v.first;

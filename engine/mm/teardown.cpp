@@ -8,7 +8,7 @@ namespace cow {
 
 void Engine::free_frame(FrameId f) {
   frames_.free(f);
-  emit({.kind = EventKind::FramesFreed, .frame = f, .count = 1}, true);
+  emit_detail({.kind = EventKind::FramesFreed, .frame = f, .count = 1});
 }
 
 bool Engine::ensure_table(PageTable& pt, uint32_t pages, uint32_t page) {
@@ -79,7 +79,7 @@ OpResult Engine::munmap(ProcId p, NameId region, const Pages& pages) {
   if (OpResult r = resolve_region(p, region, pages, &m); !r.ok()) return r;
   MmId mm = procs_[p].mm;
   AddressSpace& as = mms_[mm];
-  emit({.kind = EventKind::Munmap, .proc = p, .region = region}, false);
+  emit({.kind = EventKind::Munmap, .proc = p, .region = region});
   if (m == kNone || !as.maps_any(m)) return {};  // munmap of nothing succeeds
   Pages spans = pages;
   if (spans.empty()) spans.push_back({0, as.mappings[m].pages - 1});

@@ -22,6 +22,9 @@ struct Mapping {
   Share share = Share::Private;
   uint32_t object = kNone; // FileId for file mappings, ShmemId for anonymous shared ones
   PageTable pt;
+
+  // The virtual address of `page` (the mapping may hold fewer pages).
+  uint64_t address(uint32_t page) const { return (base_gib << 30) + uint64_t(page) * kPageSize; }
 };
 
 struct Vma {

@@ -1,0 +1,203 @@
+// The sentences of explain.h, built from the enums and numbers the events carry.
+#include "explain.h"
+
+#include <algorithm>
+
+#include "fault.h"
+
+namespace cow {
+
+namespace {
+
+const char* kArrow = " \xe2\x86\x92 ";  // " → "
+
+std::string num(uint64_t v) { return std::to_string(v); }
+
+std::string plural(uint64_t n, const char* one, const char* many) { return num(n) + " " + (n == 1 ? one : many); }
+
+std::string proc_name(const Engine& e, ProcId p) {
+  return p < e.processes().size() ? e.processes()[p].name : std::string("?");
+}
+
+// "C1 write heap[0-15]": who did what to which pages.
+std::string subject(const Engine& e, const Event& ev, const char* verb) {
+  std::string region = ev.region < e.name_count() ? e.name(ev.region) : "?";
+  return proc_name(e, ev.proc) + " " + verb + " " + region + "[" + range_text(ev.page, ev.pages) + "]";
+}
+
+bool is_read(EventKind k) {
+  return k == EventKind::ZeroPageMap || k == EventKind::FileMap || k == EventKind::ReadSees;
+}
+
+std::string fault_reason(const Event& ev) {
+  switch (ev.reason) {
+    case FaultReason::None: return "";
+    case FaultReason::FirstRead: return "private anonymous, never written, read";
+    case FaultReason::FirstWrite: return "private anonymous, never written, write";
+    case FaultReason::ZeroPage: return "zero page";
+    case FaultReason::AnonShared: return "anonymous, mapcount " + num(ev.mapcount_before);
+    case FaultReason::LastMapper: return "last mapper (mapcount " + num(ev.mapcount_before) + ")";
+    case FaultReason::PageCache:
+      return ev.mapcount_before ? "page-cache page, mapcount " + num(ev.mapcount_before)
+                                : std::string("page-cache page, private mapping");
+    case FaultReason::CachedPage: return "page-cache page";
+    case FaultReason::ShmemPage: return "shmem page";
+    case FaultReason::ShmemNewPage: return "shmem page, first touch";
+    case FaultReason::SharedFile: return "shared file mapping, page-cache page";
+    case FaultReason::SharedWriteProtected: return "shared mapping, PTE write-protected";
+    case FaultReason::PtePresent: return "PTE present";
+  }
+  return "?";
+}
+
+std::string fork_reason(const Engine& e, const Event& ev) {
+  bool shared = false;
+  if (ev.mm < e.address_spaces().size()) {
+    const AddressSpace& child = e.address_spaces()[ev.mm];
+    uint32_t m = child.find_mapping(ev.region);
+    shared = m != kNone && child.mappings[m].share == Share::Shared;
+  }
+  switch (ev.decision) {
+    case ForkDecision::None: return "";
+    case ForkDecision::CopyPtes: return "has an anon_vma (anonymous pages were faulted into it)";
+    case ForkDecision::NoAnonVma:
+      return shared ? "no anon_vma (shared mapping: a fault maps the shared pages again)"
+                    : "no anon_vma (never written: a fault brings its pages back)";
+    case ForkDecision::DontFork: return "dontfork (VM_DONTCOPY)";
+    case ForkDecision::WipeOnFork: return "wipeonfork (VM_WIPEONFORK)";
+  }
+  return "?";
+}
+
+// What the fault did, in a few words.
+std::string outcome(const Event& ev) {
+  bool many = ev.pages > 1;
+  switch (ev.kind) {
+    case EventKind::ZeroPageMap: return "mapped the zero page";
+    case EventKind::ZeroFill: return many ? "zero-filled a new frame each" : "zero-filled a new frame";
+    case EventKind::CowCopy: return many ? "copied each to a new frame" : "copied to a new frame";
+    case EventKind::FileCopy: return many ? "copied each to a new anonymous frame" : "copied to a new anonymous frame";
+    case EventKind::CowReuse: return "reused in place, no copy";
+    case EventKind::FileMap:
+      return "mapped " + plural(ev.count, "page", "pages") + " (fault-around " +
+             range_text(ev.page - ev.around_before, ev.around_pages) + ")";
+    case EventKind::SharedWrite: return "written in place, no copy";
+    default: return "";
+  }
+}
+
+std::string fault_sentence(const Engine& e, const Event& ev) {
+  std::string s = subject(e, ev, is_read(ev.kind) ? "read" : "write") + ": ";
+  if (ev.kind == EventKind::ReadSees) {
+    s += "no fault, " + fault_reason(ev) + ": " + frames_text(ev.frame, ev.pages);
+    return s + (ev.count ? " hold " + proc_name(e, ev.count - 1) + "'s write" : " hold zeros or file data");
+  }
+  s += path_text(ev.path) + ": " + fault_reason(ev) + ": " + outcome(ev);
+  s += "; PTE " + pte_text(ev.pte_before, ev.pages) + kArrow + pte_text(ev.pte_after, ev.pages);
+  return s + "; mapcount " + num(ev.mapcount_before) + kArrow + num(ev.mapcount_after);
+}
+
+std::string tables_text(const PageTableCounts& t) {
+  if (t.total() == 0) return "no new page tables";
+  std::string s = "child page tables";
+  if (t.pud) s += " +" + num(t.pud) + " PUD";
+  if (t.pmd) s += " +" + num(t.pmd) + " PMD";
+  if (t.pte) s += " +" + num(t.pte) + " PTE";
+  return s;
+}
+
+std::string fork_sentence(const Engine& e, const Event& ev) {
+  std::string s = proc_name(e, ev.proc) + " fork " + proc_name(e, ev.other) + " " +
+                  (ev.region < e.name_count() ? e.name(ev.region) : "?") + "[" + range_text(ev.page, ev.pages) +
+                  "]: " + fork_reason(e, ev) + ": ";
+  switch (ev.decision) {
+    case ForkDecision::CopyPtes:
+      s += "copied " + plural(ev.count, "PTE", "PTEs");
+      if (ev.frames_copied) s += " and " + plural(ev.frames_copied, "frame", "frames") + " (eager copy)";
+      if (ev.write_protected) s += ", write-protected " + num(ev.write_protected) + " in parent and child";
+      return s + "; " + tables_text(ev.tables);
+    case ForkDecision::NoAnonVma: return s + "inherited without PTEs";
+    case ForkDecision::DontFork: return s + "not inherited";
+    case ForkDecision::WipeOnFork: return s + "inherited empty, without anon_vma";
+    case ForkDecision::None: break;
+  }
+  return s;
+}
+
+// What the next write to a present page does, as the fault handlers would decide.
+std::string next_write(const Engine& e, const PageEntry& pe) {
+  if (!pe.present) return "the next access faults";
+  if (pe.writable) return "a write does not fault";
+  if (pe.prot == Prot::ReadOnly) return "a write is SIGSEGV (read-only VMA)";
+  if (!pe.cow) return "a write faults and makes it writable in place (wp_page_shared)";
+  if (pe.zero_page) return "COW: a write gets a zeroed frame of its own (wp_page_copy)";
+  if (Fault::wp_can_reuse(e.frames()[pe.frame]))
+    return "COW: a write reuses it (wp_page_reuse: last mapper)";
+  return "COW: a write copies it (wp_page_copy)";
+}
+
+}  // namespace
+
+std::string range_text(uint32_t first, uint32_t n) {
+  return n <= 1 ? num(first) : num(first) + "-" + num(uint64_t(first) + n - 1);
+}
+
+std::string frames_text(FrameId first, uint32_t n) {
+  if (first == Frames::kZeroPage) return "zero page";
+  if (first == kNone) return "no frame";
+  return (n <= 1 ? "frame " : "frames ") + range_text(first, n);
+}
+
+std::string path_text(const HandlerPath& path) {
+  std::string s;
+  for (uint32_t i = 0; i < path.size(); ++i) s += (i ? kArrow : "") + std::string(to_string(path[i]));
+  return s;
+}
+
+std::string pte_text(Pte first, uint32_t n) {
+  if (!pte::present(first)) return "not present";
+  if (pte::frame(first) == Frames::kZeroPage) return "zero page, read-only";
+  return frames_text(pte::frame(first), n) + (pte::writable(first) ? " writable" : " read-only") +
+         (pte::dirty(first) ? " dirty" : " clean");
+}
+
+std::string reason_text(const Engine& e, const Event& ev) {
+  if (ev.kind == EventKind::ForkVma) return fork_reason(e, ev);
+  return ev.is_page_access() ? fault_reason(ev) : std::string();
+}
+
+std::string explain(const Engine& e, const Event& ev) {
+  if (ev.is_page_access()) return fault_sentence(e, ev);
+  if (ev.kind == EventKind::ForkVma) return fork_sentence(e, ev);
+  return e.describe(ev);
+}
+
+std::vector<std::string> explain_events(const Engine& e, const std::vector<Event>& events) {
+  std::vector<ProcId> per_vma;  // children whose fork has ForkVma events here
+  for (const Event& ev : events)
+    if (ev.kind == EventKind::ForkVma) per_vma.push_back(ev.other);
+  auto covered = [&](const Event& ev) {
+    bool total = ev.kind == EventKind::PtesCopied || ev.kind == EventKind::WriteProtect;
+    return total && std::find(per_vma.begin(), per_vma.end(), ev.other) != per_vma.end();
+  };
+  std::vector<std::string> lines;
+  for (const Event& ev : events)
+    if (!covered(ev)) lines.push_back(explain(e, ev));
+  return lines;
+}
+
+std::string explain_page(const Engine& e, ProcId p, NameId region, const PageEntry& pe, const Event* last) {
+  std::string s = proc_name(e, p) + " " + (region < e.name_count() ? e.name(region) : "?") + "[" + num(pe.page) +
+                  "] at " + hex_address(pe.walk.address) + ": ";
+  if (!pe.present)
+    s += pe.walk.exists(Level::Pte) ? "not present" : "not present (no PTE table)";
+  else if (pe.zero_page)
+    s += "zero page, read-only";
+  else
+    s += "frame " + num(pe.frame) + " (" + kind_name(pe) + ", mapcount " + num(pe.mapcount) + "), " +
+         (pe.writable ? "writable" : "read-only") + (pe.dirty ? ", dirty" : ", clean");
+  s += ": " + next_write(e, pe) + ".";
+  return s + (last ? " Last: " + explain(e, *last) + "." : " No fault recorded for it.");
+}
+
+}  // namespace cow
