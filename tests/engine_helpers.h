@@ -124,7 +124,7 @@ class Lab {
   void madvise(ProcId p, std::string_view region, Advice a, const Pages& pages = kAll) {
     done(e.madvise(p, name(region), pages, a));
   }
-  void mprotect(ProcId p, std::string_view region, Protect prot, const Pages& pages = kAll) {
+  void mprotect(ProcId p, std::string_view region, Prot prot, const Pages& pages = kAll) {
     done(e.mprotect(p, name(region), pages, prot));
   }
 

@@ -73,7 +73,7 @@ TEST_CASE("fault-around stays inside the VMA", "[file_mappings]") {
     CHECK(lab.present(p1, "F", 39));
   }
   SECTION("a VMA split by mprotect bounds the window") {
-    lab.mprotect(p1, "F", Protect::ReadOnly, pg(24, 39));
+    lab.mprotect(p1, "F", Prot::ReadOnly, pg(24, 39));
     lab.read(p1, "F", pg(21));  // window 16-31, this VMA is 0-23
     CHECK(lab.u(p1).rss == 8);
     CHECK(lab.present(p1, "F", 16));

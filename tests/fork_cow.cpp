@@ -197,7 +197,7 @@ TEST_CASE("rule 2: both halves of a split keep has-anonymous-pages", "[fork_cow]
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
   lab.write(p1, "A", pg(7));
-  lab.mprotect(p1, "A", Protect::ReadOnly, pg(0, 3));  // split: 0-3 read-only, 4-7 rw
+  lab.mprotect(p1, "A", Prot::ReadOnly, pg(0, 3));  // split: 0-3 read-only, 4-7 rw
   lab.read(p1, "A", pg(0, 6));
   ProcId c1 = lab.fork(p1, "C1");
   EXPECT_USAGE(lab.u(c1), {.rss = 1, .sd = 1, .ptes = 8, .zero = 7});

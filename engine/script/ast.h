@@ -74,7 +74,7 @@ struct Statement {
   Pages pages;            // empty = every page still mapped
   Pos pages_pos;
   Advice advice = Advice::DontNeed;
-  Protect protect = Protect::ReadOnly;
+  Prot protect = Prot::ReadOnly;
   ForkMode mode = ForkMode::Cow;
 
   MetricScope scope = MetricScope::System;  // expect
