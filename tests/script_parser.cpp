@@ -1,4 +1,4 @@
-// cowscript parser, well-formed input: every statement form of the language (issue 3)
+// cowscript parser, well-formed input: every statement form of the language
 // and the Statement fields it fills. Errors are in script_errors.cpp.
 #include <catch2/catch.hpp>
 
