@@ -79,6 +79,11 @@ std::string take_option(const Spec& spec, const Args& args, size_t* i,
     given->emplace_back(o->name, "");
     return "";
   }
+  if (o->takes == Takes::OptionalValue) {
+    if (inline_value && eq + 1 == a.size()) return "option '" + shown + "=' needs a value after '='";
+    given->emplace_back(o->name, inline_value ? a.substr(eq + 1) : "");
+    return "";
+  }
   // Without `=`, the next word is the value, unless it is missing or looks like an option.
   bool next_is_option = *i + 1 < args.size() && args[*i + 1].size() > 1 && args[*i + 1][0] == '-';
   bool next_is_value = *i + 1 < args.size() && !next_is_option;
@@ -164,6 +169,7 @@ std::string usage_line(const Spec& spec) {
   for (const Option& o : spec.options) {
     (s += " [") += o.name;
     if (o.takes == Takes::Value) (s += ' ') += o.value;
+    if (o.takes == Takes::OptionalValue) ((s += "[=") += o.value) += ']';
     s += ']';
   }
   if (!spec.operands.usage.empty()) (s += ' ') += spec.operands.usage;
@@ -191,6 +197,7 @@ std::string option_lines(std::span<const Option> options) {
     (left += o.short_name) += o.short_name.empty() ? "  " : ", ";
     left += o.name;
     if (o.takes == Takes::Value) (left += '=') += o.value;
+    if (o.takes == Takes::OptionalValue) ((left += "[=") += o.value) += ']';
     out += help_row(left, o.help, kHelpColumn);
   }
   return out;

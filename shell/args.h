@@ -20,7 +20,9 @@ namespace cow::shell {
 
 using Args = std::vector<std::string>;
 
-enum class Takes { Nothing, Value };
+// Value: `--opt VALUE` or `--opt=VALUE`. OptionalValue: `--opt` alone, or `--opt=VALUE`
+// (never the next word, so `--opt FILE` leaves FILE an operand; getopt's optional_argument).
+enum class Takes { Nothing, Value, OptionalValue };
 
 struct Option {
   std::string_view name;             // "--smaps"
@@ -82,7 +84,7 @@ class Parsed {
 // printing an error and the usage line to stderr. Returns nothing to go on.
 std::optional<int> parse_args(const Spec& spec, const Args& args, Parsed* out);
 
-// "cowlab run [--json] [--trace] [--smaps NAME] [--status] FILE|-"
+// "cowlab run [--json] [--trace] [--smaps NAME] [--status] ... FILE|-"
 std::string usage_line(const Spec& spec);
 // Help text lines are at most this wide.
 inline constexpr size_t kWidth = 80;

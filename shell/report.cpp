@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "engine/mm/explain.h"
+
 namespace cow::shell {
 
 static std::string pss_text(double v) {
@@ -105,18 +107,36 @@ std::string metric_changes(const Metrics& before, const Metrics& after) {
   return out;
 }
 
-std::string format_error(const std::string& file, const std::string& source, const script::Diagnostic& d) {
-  std::string out = file + ":" + std::to_string(d.pos.line) + ":" + std::to_string(d.pos.col) + ": error: " +
-                    d.message + "\n";
+std::optional<std::string> source_line(const std::string& source, int line) {
   size_t start = 0;
-  for (int line = 1; line < d.pos.line && start != std::string::npos; ++line) {
+  for (int n = 1; n < line && start != std::string::npos; ++n) {
     start = source.find('\n', start);
     if (start != std::string::npos) ++start;
   }
-  if (start == std::string::npos || start >= source.size()) return out;
+  if (start == std::string::npos || start >= source.size()) return std::nullopt;
   std::string text = source.substr(start, source.find('\n', start) - start);
   if (!text.empty() && text.back() == '\r') text.pop_back();
-  if (text.size() > 200) return out;
+  return text;
+}
+
+std::string explain_step(const script::Session& s, const std::string& source) {
+  const script::StepRecord& rec = s.history().back();
+  if (rec.events.empty()) return "";
+  std::string statement = source_line(source, rec.line).value_or("");
+  statement = statement.substr(0, statement.find('#'));
+  size_t first = statement.find_first_not_of(" \t"), last = statement.find_last_not_of(" \t");
+  statement = first == std::string::npos ? "" : statement.substr(first, last - first + 1);
+  std::string out = "[" + std::to_string(rec.step) + "] line " + std::to_string(rec.line) + ": " + statement + "\n";
+  for (const std::string& line : explain_events(s.engine(), rec.events)) out += "    " + line + "\n";
+  return out;
+}
+
+std::string format_error(const std::string& file, const std::string& source, const script::Diagnostic& d) {
+  std::string out = file + ":" + std::to_string(d.pos.line) + ":" + std::to_string(d.pos.col) + ": error: " +
+                    d.message + "\n";
+  std::optional<std::string> line = source_line(source, d.pos.line);
+  if (!line || line->size() > 200) return out;
+  const std::string& text = *line;
   out += "  " + text + "\n  ";
   for (int i = 1; i < d.pos.col && i <= int(text.size()); ++i) out += text[i - 1] == '\t' ? '\t' : ' ';
   return out + "^\n";

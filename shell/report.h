@@ -1,6 +1,8 @@
 // Text views of a session for the terminal: the state table printed at each `show`,
-// the per-statement trace with metric changes, and error lines with a caret.
+// the per-statement trace with metric changes, the per-statement explanation, and error
+// lines with a caret.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,13 @@ struct Metrics {
 Metrics collect_metrics(const Engine& e);
 // "  C1 rss 0 -> 64 (up 64)" lines for the metrics that changed.
 std::string metric_changes(const Metrics& before, const Metrics& after);
+
+// Line `line` (from 1) of `source`, without its line break; nothing past the end.
+std::optional<std::string> source_line(const std::string& source, int line);
+
+// What `run --explain` prints after a statement: "[6] line 17: C1 write heap 0-15" and
+// one sentence per event of it (engine/mm/explain.h); "" when it had no events.
+std::string explain_step(const script::Session& s, const std::string& source);
 
 // "file:line:col: error: message" followed by the source line and a caret under col.
 std::string format_error(const std::string& file, const std::string& source, const script::Diagnostic& d);

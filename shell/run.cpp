@@ -12,8 +12,9 @@ namespace cow::shell {
 namespace {
 
 struct RunOptions {
-  bool json = false, trace = false, status = false;
+  bool json = false, trace = false, status = false, explain = false, pagemap = false, events = false;
   std::string smaps;
+  PagemapFilter pages;
   std::string file;
 };
 
@@ -25,10 +26,25 @@ constexpr Option kRunOptions[] = {
      .value = "NAME",
      .help = "print process NAME's regions in /proc/PID/smaps format at the end"},
     {.name = "--status", .help = "print the /proc/PID/status memory lines and an smem table at the end"},
+    {.name = "--explain",
+     .help = "print each statement's events as sentences: the fault handlers run and why, fork's decision for "
+             "each VMA"},
+    {.name = "--pagemap",
+     .takes = Takes::OptionalValue,
+     .value = "PROCESS[:REGION]",
+     .help = "print every page (address, PTE, frame, COW, mapcount, page-walk indices) at each `show` and at the "
+             "end; with --json, add each region's \"pagemap\" and each process's \"page_tables\""},
+    {.name = "--events", .help = "with --json, add an \"events\" array: every event of every step"},
 };
 
+// The state table, and the pagemap when asked.
+void print_state(const script::Session& s, const RunOptions& o, FILE* out) {
+  std::fputs(state_table(s).c_str(), out);
+  if (o.pagemap) std::fputs(pagemap_text(s, o.pages).c_str(), out);
+}
+
 // Runs every statement, printing tables at `show` and the trace when asked.
-void run_session(script::Session& s, const RunOptions& o, FILE* out) {
+void run_session(script::Session& s, const RunOptions& o, const std::string& text, FILE* out) {
   while (!s.at_end() && !s.stopped()) {
     Metrics before;
     if (o.trace) before = collect_metrics(s.engine());
@@ -40,9 +56,10 @@ void run_session(script::Session& s, const RunOptions& o, FILE* out) {
         if (e.kind != EventKind::ReadSees) std::fprintf(out, "    %s\n", s.engine().describe(e).c_str());
       std::fputs(metric_changes(before, collect_metrics(s.engine())).c_str(), out);
     }
+    if (o.explain) std::fputs(explain_step(s, text).c_str(), out);
     if (st.verb == script::Verb::Show && !s.stopped()) {
       std::fprintf(out, "== show at line %d (step %d) ==\n", st.pos.line, st.step);
-      std::fputs(state_table(s).c_str(), out);
+      print_state(s, o, out);
     }
   }
 }
@@ -60,23 +77,32 @@ int run_main(const Parsed& args) {
   RunOptions o{.json = args.has("--json"),
                .trace = args.has("--trace"),
                .status = args.has("--status"),
+               .explain = args.has("--explain"),
+               .pagemap = args.has("--pagemap"),
+               .events = args.has("--events"),
                .smaps = args.value("--smaps"),
+               .pages = parse_pagemap_filter(args.value("--pagemap")),
                .file = args.operand()};
+  if (o.events && !o.json) {
+    std::fputs("cowlab run: --events adds an \"events\" array to the JSON: give --json too\n", stderr);
+    return 2;
+  }
   std::string text;
   if (!read_source(o.file, &text)) return 2;
   FILE* out = o.json ? stderr : stdout;
   script::Session s;
   s.load(text);
-  run_session(s, o, out);
+  run_session(s, o, text, out);
   if (!s.stopped()) {
     std::fprintf(out, "== end (%zu steps) ==\n", s.position());
-    std::fputs(state_table(s).c_str(), out);
+    print_state(s, o, out);
   } else if (s.position() > 0) {
     std::fprintf(out, "== stopped by an error at line %d (state after step %zu) ==\n", s.error()->pos.line,
                  s.position() - 1);
-    std::fputs(state_table(s).c_str(), out);
+    print_state(s, o, out);
   }
   if (!o.smaps.empty() && print_smaps(s, o.smaps, out) != 0) return 2;
+  if (o.pagemap && check_pagemap_filter(s, o.pages) != 0) return 2;
   if (o.status) print_status(s, out);
   int failed = 0;
   for (const script::ExpectOutcome& x : s.expects())
@@ -86,7 +112,7 @@ int run_main(const Parsed& args) {
     }
   std::string shown = o.file == "-" ? "<stdin>" : o.file;
   if (s.error()) std::fputs(format_error(shown, text, *s.error()).c_str(), stderr);
-  if (o.json) std::printf("%s\n", script::state_json(s).c_str());
+  if (o.json) std::printf("%s\n", script::state_json(s, {.pagemap = o.pagemap, .events = o.events}).c_str());
   if (s.error()) return 2;
   return failed ? 1 : 0;
 }

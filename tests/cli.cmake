@@ -114,7 +114,8 @@ elseif(CASE STREQUAL "top_help")
   expect_status(0)
   # Every command, and options of several of them, from the same declarations.
   expect_text(out "Usage: cowlab COMMAND" "\nCommands:\n" "\nOptions:\n" "-V, --version"
-    "cowlab run [--json] [--trace] [--smaps NAME] [--status] FILE|-:" "--smaps=NAME"
+    "cowlab run [--json] [--trace] [--smaps NAME] [--status] [--explain] [--pagemap[=PROCESS[:REGION]]] [--events] FILE|-:"
+    "--smaps=NAME" "--pagemap[=PROCESS[:REGION]]"
     "cowlab check [--junit REPORT.xml] FILE...:" "cowlab repl:" "--smaps-lines" "cowlab export-c FILE|-:"
     "-s, --seed=N" "-c, --answers" "--reverse" "--model=FILE" "--classic" "--constants" "--mib=N" "--runs=N")
   cowlab(--version)
@@ -242,6 +243,58 @@ elseif(CASE STREQUAL "junit_escaping")
   if(DEFINED parsed_names AND NOT parsed_names STREQUAL "a&b<c>.cow\n")
     message(FATAL_ERROR "the parsed testcase name is '${parsed_names}', not 'a&b<c>.cow'")
   endif()
+
+elseif(CASE STREQUAL "run_explain")
+  cowlab(run --explain ${example})
+  expect_status(0)
+  # Statement 11 (line 19) of the example: the child writes pages 0-15 of the 64 it shares
+  # with P1 (frames 0-63): 16 copies into frames 64-79, one sentence for the run.
+  # (A backslash at the end of a line continues a quoted argument.)
+  expect_text(out "[11] line 19: C1 write heap 0-15\n    C1 write heap[0-15]: handle_pte_fault → do_wp_page → \
+wp_page_copy: anonymous, mapcount 2: copied each to a new frame; PTE frames 0-15 read-only dirty → frames \
+64-79 writable dirty; mapcount 2 → 1\n"
+    "[6] line 12: P1 fork C1\n    P1 forked C1\n    P1 fork C1 heap[0-63]: has an anon_vma (anonymous pages were \
+faulted into it): copied 64 PTEs, write-protected 64 in parent and child; child page tables +1 PUD +1 PMD +1 PTE\n")
+  expect_no_text(out "[4] line 9:")  # an expect makes no events: no lines
+
+elseif(CASE STREQUAL "run_pagemap")
+  cowlab(run --pagemap=C1:heap ${example})
+  expect_status(0)
+  # At the end, C1's page 0 is its own copy (frame 64), writable and dirty; page 63 is
+  # still frame 63, shared with P1 and write-protected: COW. Address 1 TiB + 63 pages.
+  expect_text(out "== end (16 steps) ==\n" "== pagemap of C1 (pid 2): page tables 1 PUD, 1 PMD, 1 PTE (VmPTE 12 kB) ==\n\
+-- heap (anon private)\n\
+  page  address         P    frame  W D COW  kind  mapcount  pgd pud pmd pte\n\
+     0  0x10000000000   y       64  W D -    anon         1    2   0   0   0\n"
+    "    63  0x1000003f000   y       63  - D COW  anon         2    2   0   0  63\n")
+  expect_no_text(out "pagemap of P1")
+  cowlab(run --pagemap ${example})  # no `=`: the next word is the script, every process
+  expect_status(0)
+  expect_text(out "== pagemap of P1 (pid 1)" "== pagemap of C1 (pid 2)")
+  cowlab(run --pagemap=C9 ${example})
+  expect_status(2)
+  expect_text(err "cowlab: --pagemap: unknown process 'C9' (did you mean 'C1'?)")
+  cowlab(run --pagemap=C1:hep ${example})
+  expect_status(2)
+  expect_text(err "cowlab: --pagemap: unknown region 'hep' (did you mean 'heap'?)")
+  cowlab(run --pagemap= ${example})
+  expect_status(2)
+  expect_text(err "option '--pagemap=' needs a value after '='")
+
+elseif(CASE STREQUAL "run_json_additions")
+  cowlab(run --events ${example})
+  expect_status(2)
+  expect_text(err "--events adds an \"events\" array to the JSON: give --json too")
+  cowlab(run --json --pagemap --events ${example})
+  expect_status(0)
+  # (One text per call: CMake lists do not split inside an unbalanced '['.)
+  expect_text(out "\"page_tables\":{\"pud\":1,\"pmd\":1,\"pte\":1}")
+  expect_text(out "\"pagemap\":[{\"page\":0,")
+  expect_text(out "\"events\":[{\"step\":1,\"line\":6,\"kind\":\"spawn\",\"process\":\"P1\"")
+  cowlab(run --json ${example})
+  expect_status(0)
+  expect_no_text(out "\"pagemap\"")
+  expect_no_text(out "\"events\"")
 
 else()
   message(FATAL_ERROR "cli.cmake: unknown CASE '${CASE}'")

@@ -32,8 +32,8 @@ bool is_read(EventKind k) {
 std::string fault_reason(const Event& ev) {
   switch (ev.reason) {
     case FaultReason::None: return "";
-    case FaultReason::FirstRead: return "private anonymous, never written, read";
-    case FaultReason::FirstWrite: return "private anonymous, never written, write";
+    case FaultReason::FirstRead: return "no page yet (private anonymous), read";
+    case FaultReason::FirstWrite: return "no page yet (private anonymous), write";
     case FaultReason::ZeroPage: return "zero page";
     case FaultReason::AnonShared: return "anonymous, mapcount " + num(ev.mapcount_before);
     case FaultReason::LastMapper: return "last mapper (mapcount " + num(ev.mapcount_before) + ")";
@@ -94,6 +94,7 @@ std::string fault_sentence(const Engine& e, const Event& ev) {
   }
   s += path_text(ev.path) + ": " + fault_reason(ev) + ": " + outcome(ev);
   s += "; PTE " + pte_text(ev.pte_before, ev.pages) + kArrow + pte_text(ev.pte_after, ev.pages);
+  if (ev.mapcount_before == 0 && ev.mapcount_after == 0) return s;  // the zero page is never counted
   return s + "; mapcount " + num(ev.mapcount_before) + kArrow + num(ev.mapcount_after);
 }
 

@@ -1,8 +1,12 @@
-// The JSON document of `cowlab run --json` (schema version 1). Built by hand so that
-// native and WASM builds print the same bytes: integers, and Pss with four decimals.
+// The JSON document of `cowlab run --json` (schema version 1), its optional members
+// (per-page "pagemap", "page_tables", the "events" array) and the page entry the web
+// page's inspector shows. Built by hand so that native and WASM builds print the same
+// bytes: integers, and Pss with four decimals.
 #include <algorithm>
 #include <string>
 
+#include "engine/mm/explain.h"
+#include "engine/mm/pagemap.h"
 #include "session.h"
 
 namespace cow::script {
@@ -44,6 +48,9 @@ class Json {
   }
   void text(std::string_view k, std::string_view v) { key(k), str(v), fresh_ = false; }
   void literal(std::string_view k, std::string_view v) { key(k), raw(v), fresh_ = false; }
+  void flag(std::string_view k, bool v) { literal(k, v ? "true" : "false"); }
+  void item(uint64_t v) { sep(), raw(std::to_string(v)); }  // array elements
+  void item(std::string_view v) { sep(), str(v); }
   void open(char c) { sep(), out += c, fresh_ = true; }
   void close(char c) { out += c, fresh_ = false; }
 
@@ -88,7 +95,36 @@ void system_fields(Json& j, const Engine& e) {
   j.close('}');
 }
 
-void regions(Json& j, const Engine& e, ProcId p) {
+// One page as the pagemap shows it (pagemap.h): the same members for --pagemap and for
+// the web page's inspector.
+void page_fields(Json& j, const PageEntry& pe) {
+  j.num("page", pe.page);
+  j.text("address", hex_address(pe.walk.address));
+  j.flag("present", pe.present);
+  j.key("walk"), j.open('[');
+  for (uint16_t index : pe.walk.index) j.item(uint64_t(index));
+  j.close(']');
+  if (!pe.present) return;
+  j.num("frame", pe.frame);
+  j.flag("writable", pe.writable);
+  j.flag("dirty", pe.dirty);
+  j.flag("zero_page", pe.zero_page);
+  j.text("kind", kind_name(pe));
+  j.num("mapcount", pe.mapcount);
+  j.flag("cow", pe.cow);
+}
+
+void pagemap_member(Json& j, const Engine& e, ProcId p, NameId region) {
+  j.key("pagemap"), j.open('[');
+  for (const PageEntry& pe : pagemap(e, p, region)) {
+    j.open('{');
+    page_fields(j, pe);
+    j.close('}');
+  }
+  j.close(']');
+}
+
+void regions(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
   j.key("regions"), j.open('[');
   const Process& t = e.processes()[p];
   if (t.live()) {
@@ -102,13 +138,22 @@ void regions(Json& j, const Engine& e, ProcId p) {
       j.text("mapping", map.share == Share::Private ? "private" : "shared");
       j.num("pages", u.pages);
       usage_fields(j, u, false);
+      if (o.pagemap) pagemap_member(j, e, p, map.name);
       j.close('}');
     }
   }
   j.close(']');
 }
 
-void process(Json& j, const Engine& e, ProcId p) {
+void page_tables_member(Json& j, const Engine& e, ProcId p) {
+  const Process& t = e.processes()[p];
+  PageTableCounts c = t.live() ? e.page_tables(t.mm) : PageTableCounts{};
+  j.key("page_tables"), j.open('{');
+  j.num("pud", c.pud), j.num("pmd", c.pmd), j.num("pte", c.pte);
+  j.close('}');
+}
+
+void process(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
   const Process& t = e.processes()[p];
   j.open('{');
   j.text("name", t.name);
@@ -118,13 +163,86 @@ void process(Json& j, const Engine& e, ProcId p) {
   j.text("state", to_string(t.state));
   j.num("mm", t.mm + 1);
   usage_fields(j, e.usage(p), true);
-  regions(j, e, p);
+  if (o.pagemap) page_tables_member(j, e, p);
+  regions(j, e, p, o);
+  j.close('}');
+}
+
+void pte_member(Json& j, std::string_view key, Pte x) {
+  j.key(key), j.open('{');
+  j.flag("present", pte::present(x));
+  if (pte::present(x)) {
+    j.num("frame", pte::frame(x));
+    j.flag("writable", pte::writable(x));
+    j.flag("dirty", pte::dirty(x));
+    j.flag("zero_page", pte::frame(x) == Frames::kZeroPage);
+  }
+  j.close('}');
+}
+
+void name_or_null(Json& j, std::string_view key, const std::string* name) {
+  if (name) j.text(key, *name); else j.literal(key, "null");
+}
+
+const std::string* proc_name(const Engine& e, ProcId p) {
+  return p < e.processes().size() ? &e.processes()[p].name : nullptr;
+}
+
+// The members of a page access: handlers, reason, PTE and mapcount before and after.
+void access_fields(Json& j, const Engine& e, const Event& ev) {
+  j.key("path"), j.open('[');
+  for (uint32_t i = 0; i < ev.path.size(); ++i) j.item(to_string(ev.path[i]));
+  j.close(']');
+  j.text("reason", reason_text(e, ev));
+  pte_member(j, "pte_before", ev.pte_before);
+  pte_member(j, "pte_after", ev.pte_after);
+  j.num("mapcount_before", ev.mapcount_before);
+  j.num("mapcount_after", ev.mapcount_after);
+  if (ev.kind == EventKind::FileMap) {
+    j.key("fault_around"), j.open('{');
+    j.num("first_page", ev.page - ev.around_before), j.num("pages", ev.around_pages), j.num("mapped", ev.count);
+    j.close('}');
+  }
+  if (ev.kind == EventKind::ReadSees) name_or_null(j, "sees", ev.count ? proc_name(e, ev.count - 1) : nullptr);
+}
+
+void fork_vma_fields(Json& j, const Engine& e, const Event& ev) {
+  name_or_null(j, "child", proc_name(e, ev.other));
+  j.text("decision", to_string(ev.decision));
+  j.text("reason", reason_text(e, ev));
+  j.num("ptes_copied", ev.count);
+  j.num("write_protected", ev.write_protected);
+  j.num("frames_copied", ev.frames_copied);
+  j.key("page_tables"), j.open('{');
+  j.num("pud", ev.tables.pud), j.num("pmd", ev.tables.pmd), j.num("pte", ev.tables.pte);
+  j.close('}');
+}
+
+void event(Json& j, const Engine& e, const StepRecord& rec, const Event& ev) {
+  j.open('{');
+  j.num("step", rec.step);
+  j.num("line", rec.line);
+  j.text("kind", to_string(ev.kind));
+  name_or_null(j, "process", proc_name(e, ev.proc));
+  name_or_null(j, "region", ev.region < e.name_count() ? &e.name(ev.region) : nullptr);
+  j.num("first_page", ev.page);
+  j.num("pages", ev.pages);
+  if (ev.is_page_access()) {
+    access_fields(j, e, ev);
+  } else if (ev.kind == EventKind::ForkVma) {
+    fork_vma_fields(j, e, ev);
+  } else {
+    j.num("count", ev.count);
+    if (ev.frame != kNone) j.num("frame", ev.frame);
+    name_or_null(j, "other", ev.other != kNone ? proc_name(e, ev.other) : nullptr);
+  }
+  j.text("text", explain(e, ev));
   j.close('}');
 }
 
 }  // namespace
 
-std::string state_json(const Session& s) {
+std::string state_json(const Session& s, const JsonOptions& o) {
   const Engine& e = s.engine();
   Json j;
   j.open('{');
@@ -134,7 +252,7 @@ std::string state_json(const Session& s) {
   j.num("steps", s.step_count());
   system_fields(j, e);
   j.key("processes"), j.open('[');
-  for (ProcId p = 0; p < e.processes().size(); ++p) process(j, e, p);
+  for (ProcId p = 0; p < e.processes().size(); ++p) process(j, e, p, o);
   j.close(']');
   j.key("expects"), j.open('[');
   for (const ExpectOutcome& x : s.expects()) {
@@ -150,6 +268,38 @@ std::string state_json(const Session& s) {
     j.num("line", s.error()->pos.line), j.num("col", s.error()->pos.col);
     j.text("message", s.error()->message);
     j.close('}');
+  }
+  if (o.events) {
+    j.key("events"), j.open('[');
+    for (const StepRecord& rec : s.history())
+      for (const Event& ev : rec.events) event(j, e, rec, ev);
+    j.close(']');
+  }
+  j.close('}');
+  return j.out;
+}
+
+std::string page_json(const Session& s, std::string_view process, std::string_view region, uint32_t page,
+                      Explain explain) {
+  const Engine& e = s.engine();
+  Json j;
+  j.open('{');
+  ProcId p = e.find_process(process);
+  NameId r = e.find_name(region);
+  std::optional<PageEntry> pe;
+  if (p != kNone && r != kNone) pe = page_entry(e, p, r, page);
+  if (!pe) {
+    std::string why = p == kNone   ? "unknown process '" + std::string(process) + "'"
+                      : r == kNone ? "unknown region '" + std::string(region) + "'"
+                                   : "'" + std::string(process) + "' does not map " + std::string(region) + "[" +
+                                         std::to_string(page) + "]";
+    j.text("error", why);
+  } else {
+    page_fields(j, *pe);
+    if (explain == Explain::Yes) {
+      const Event* last = s.last_page_event(e.processes()[p].mm, r, page);
+      j.text("explain", explain_page(e, p, r, *pe, last));
+    }
   }
   j.close('}');
   return j.out;

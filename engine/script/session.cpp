@@ -58,6 +58,23 @@ bool Session::fail(Pos pos, std::string message) {
   return false;
 }
 
+// A fault covers its pages (a fault-around read, its whole window); a ForkVma event covers
+// the VMA in the child.
+static bool covers(const Event& ev, MmId mm, NameId region, uint32_t page) {
+  if (ev.mm != mm || ev.region != region) return false;
+  if (ev.kind == EventKind::FileMap)
+    return page + ev.around_before >= ev.page && page + ev.around_before < ev.page + ev.around_pages;
+  if (!ev.is_fault() && ev.kind != EventKind::ForkVma) return false;
+  return page >= ev.page && page - ev.page < ev.pages;
+}
+
+const Event* Session::last_page_event(MmId mm, NameId region, uint32_t page) const {
+  for (size_t k = history_.size(); k-- > 0;)
+    for (size_t i = history_[k].events.size(); i-- > 0;)
+      if (covers(history_[k].events[i], mm, region, page)) return &history_[k].events[i];
+  return nullptr;
+}
+
 bool Session::expects_failed() const {
   for (const ExpectOutcome& e : expects_)
     if (!e.ok) return true;

@@ -53,6 +53,10 @@ class Session {
   const std::vector<ExpectOutcome>& expects() const { return expects_; }
   // Records of the statements run so far, in order (index = step - 1).
   const std::vector<StepRecord>& history() const { return history_; }
+  // The last event of the statements run so far that set region[page] of address space
+  // `mm`: a fault, or fork's decision for the VMA holding it when `mm` is the child's;
+  // null when none was recorded (events beyond the detail limit are only counted).
+  const Event* last_page_event(MmId mm, NameId region, uint32_t page) const;
   // Lines of the `show` statements run so far.
   const std::vector<int>& shows() const { return shows_; }
   bool expects_failed() const;
@@ -91,7 +95,21 @@ class Session {
   uint64_t ram_pages_ = 65536;
 };
 
+// What `cowlab run --json` adds on request (members only: schema version 1 stays valid).
+struct JsonOptions {
+  bool pagemap = false;  // --pagemap: "page_tables" per process, "pagemap" per region
+  bool events = false;   // --events: the top-level "events" array
+};
+
 // The state as `cowlab run --json` prints it (schema version 1), without a final newline.
-std::string state_json(const Session& s);
+std::string state_json(const Session& s, const JsonOptions& options = {});
+
+enum class Explain : uint8_t { No, Yes };
+// One page of process `process`'s region, as its --pagemap entry in the JSON (the same
+// members and values), plus "explain" (explain_page: the page's state, what a write
+// would do, and its last event) when asked: what the web page's inspector shows. An
+// object with "error" when the process, region or page is not there.
+std::string page_json(const Session& s, std::string_view process, std::string_view region, uint32_t page,
+                      Explain explain);
 
 }  // namespace cow::script
