@@ -182,13 +182,15 @@ inline Pte nth_pte(Pte first, uint32_t n) {
 
 // True when step `next` makes the decision of run `run` (an Event of page accesses) on
 // the page after it, with frames that follow the run's (or the same zero page). FileMap
-// never runs on: each fault maps its own fault-around window.
+// never runs on: each fault maps its own fault-around window. Only ReadSees and FileMap
+// use `count`. (Inlined where `next.kind` is a constant, so those tests fold away.)
 inline bool continues(const Event& run, const PageStep& next) {
   using event_run::nth;
   using event_run::nth_pte;
   uint32_t n = run.pages;
-  return run.kind == next.kind && next.page == run.page + n && run.path == next.path &&
-         run.reason == next.reason && run.count == next.count && (run.around_pages | next.around_pages) == 0 &&
+  return next.kind != EventKind::FileMap && run.kind == next.kind && next.page == run.page + n &&
+         run.path == next.path && run.reason == next.reason &&
+         (next.kind != EventKind::ReadSees || run.count == next.count) &&
          run.mapcount_before == next.mapcount_before && run.mapcount_after == next.mapcount_after &&
          next.frame == nth(run.frame, n) && next.pte_before == nth_pte(run.pte_before, n) &&
          next.pte_after == nth_pte(run.pte_after, n);

@@ -54,8 +54,8 @@ struct ForkOp {
     return n;
   }
 
-  // Copies the PTEs of VMA v from parent to child. (Counts in locals: stores through the
-  // PTE pointers could alias the fields of the returned struct.)
+  // Copies the PTEs of VMA v from parent to child. (Counts and PTE arrays in locals: the
+  // compiler would otherwise reload them after each store, as they might alias.)
   static VmaCopy copy_ptes(Engine& e, Mapping& from, Mapping& to, const Vma& v, AddressSpace& child,
                            ChildTables& tables) {
     VmaCopy r;
@@ -64,24 +64,26 @@ struct ForkOp {
         tables.add(to, t * kPtesPerTable, r.tables);
     uint32_t end = std::min<uint32_t>(v.end, uint32_t(from.pt.ptes.size()));
     bool eager = e.fork_mode_ == ForkMode::Copy;
+    Pte* src = from.pt.ptes.data();
+    Pte* dst = to.pt.ptes.data();
     uint32_t copied = 0, write_protected = 0, frames_copied = 0;
     for (uint32_t q = v.first; q < end; ++q) {
-      Pte x = from.pt.ptes[q];
+      Pte x = src[q];
       if (!pte::present(x)) continue;
       FrameId f = pte::frame(x);
       ++copied;
       if (f == Frames::kZeroPage) {
-        to.pt.ptes[q] = x;
+        dst[q] = x;
       } else if (eager && e.frames_[f].kind == FrameKind::Anon) {
         FrameId g = e.frames_.alloc(FrameKind::Anon);  // frames_needed() checked there is room
         e.frames_[g] = Frame{.mapcount = 1, .tag = e.frames_[f].tag, .kind = FrameKind::Anon, .dirty = true};
-        to.pt.ptes[q] = pte::make(g, pte::writable_of(x), Dirty::Yes);
+        dst[q] = pte::make(g, pte::writable_of(x), Dirty::Yes);
         ++frames_copied;
       } else {
         ++e.frames_[f].mapcount;
         write_protected += pte::writable(x);
-        from.pt.ptes[q] = x & ~pte::kWritable;
-        to.pt.ptes[q] = x & ~pte::kWritable;
+        src[q] = x & ~pte::kWritable;
+        dst[q] = x & ~pte::kWritable;
       }
     }
     child.present += copied;
