@@ -23,11 +23,14 @@
 
 #include "driver.h"
 #include "engine/kernel/plan.h"
+#include "engine/script/json.h"
 #include "engine/script/parser.h"
 #include "probe.h"
 #include "validate_compare.h"
 
 namespace cow::kernel {
+
+using script::json_string;
 
 namespace {
 
