@@ -93,7 +93,7 @@ command to_command(const Run& run, const KOp& op) {
     case KOpKind::Madvise: c.op = OP_MADVISE, c.flags = uint32_t(madvise_advice(op.advice)); break;
     case KOpKind::Mprotect:
       c.op = OP_MPROTECT;
-      c.flags = op.protect == Protect::ReadOnly ? PROT_READ : PROT_READ | PROT_WRITE;
+      c.flags = op.protect == Prot::ReadOnly ? PROT_READ : PROT_READ | PROT_WRITE;
       break;
     case KOpKind::Fork: c.op = OP_FORK; break;
     case KOpKind::Vfork: c.op = OP_VFORK; break;
