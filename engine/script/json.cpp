@@ -1,15 +1,34 @@
 // The JSON document of `cowlab run --json` (schema version 1), its optional members
-// (per-page "pagemap", "page_tables", the "events" array) and the page entry the web
-// page's inspector shows. Built by hand so that native and WASM builds print the same
-// bytes: integers, and Pss with four decimals.
+// (per-page "pagemap", "page_tables", the "events" array), the page entry the web page's
+// inspector shows, and json.h's string escaping. Built by hand so that native and WASM
+// builds print the same bytes: integers, and Pss with four decimals.
 #include <algorithm>
 #include <string>
 
 #include "engine/mm/explain.h"
 #include "engine/mm/pagemap.h"
+#include "json.h"
 #include "session.h"
 
 namespace cow::script {
+
+std::string json_string(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += char(c);
+    }
+  }
+  return out + '"';
+}
 
 namespace {
 
@@ -17,23 +36,7 @@ class Json {
  public:
   std::string out;
   void raw(std::string_view s) { out += s; }
-  void str(std::string_view s) {
-    out += '"';
-    for (unsigned char c : s) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += char(c);
-      } else if (c < 0x20) {
-        static const char* hex = "0123456789abcdef";
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      } else {
-        out += char(c);
-      }
-    }
-    out += '"';
-  }
+  void str(std::string_view s) { out += json_string(s); }
   void key(std::string_view k) {
     sep();
     str(k);
