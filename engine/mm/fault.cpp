@@ -138,8 +138,8 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
   set_pte(c, c.page, now);
   c.vma.has_anon = true;
   PageStep ev{.kind = EventKind::CowCopy, .reason = FaultReason::AnonShared,
-           .path = pte::present(old) ? kCopyPath : kCowPath, .frame = from, .pte_before = old,
-           .pte_after = now, .mapcount_after = 1};
+              .path = pte::present(old) ? kCopyPath : kCowPath, .frame = from, .pte_before = old,
+              .pte_after = now, .mapcount_after = 1};
   if (from == Frames::kZeroPage) {
     ++c.counters.zero_fills;
     ev.kind = EventKind::ZeroFill;
