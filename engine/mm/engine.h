@@ -19,9 +19,16 @@
 
 namespace cow {
 
+// The settings `mode` statements change, one field per mode. Kept apart from the size of
+// the machine so that `ram`, which builds a new machine, carries them over.
+struct Modes {
+  ForkMode fork = ForkMode::Cow;
+};
+
 struct Config {
   uint32_t frames = 65536;              // 256 MiB of RAM
   uint32_t event_detail_limit = 256;    // page-level events kept per statement
+  Modes modes;
 };
 
 enum class Outcome : uint8_t {
@@ -68,8 +75,8 @@ class Engine {
 
   // ---- set-up -------------------------------------------------------------------
   OpResult create_file(std::string_view name, uint32_t pages);
-  void set_fork_mode(ForkMode mode) { fork_mode_ = mode; }
-  ForkMode fork_mode() const { return fork_mode_; }
+  const Modes& modes() const { return config_.modes; }
+  void set_fork_mode(ForkMode mode) { config_.modes.fork = mode; }
   NameId intern(std::string_view region);            // region name -> id
   NameId find_name(std::string_view region) const;   // kNone if never interned
 
@@ -170,7 +177,6 @@ class Engine {
 
   Config config_;
   Frames frames_;
-  ForkMode fork_mode_ = ForkMode::Cow;
   std::vector<Process> procs_;
   std::vector<AddressSpace> mms_;
   std::vector<File> files_;

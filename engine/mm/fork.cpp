@@ -37,7 +37,7 @@ struct ForkOp {
     for (uint32_t t = v.first / kPtesPerTable; t * kPtesPerTable < v.end; ++t)
       if (from.pt.has_table(t * kPtesPerTable)) e.ensure_table(to.pt, to.pages, t * kPtesPerTable);
     uint32_t end = std::min<uint32_t>(v.end, uint32_t(from.pt.ptes.size()));
-    bool eager = e.fork_mode_ == ForkMode::Copy;
+    bool eager = e.config_.modes.fork == ForkMode::Copy;
     for (uint32_t q = v.first; q < end; ++q) {
       Pte x = from.pt.ptes[q];
       if (!pte::present(x)) continue;
@@ -66,13 +66,13 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
   if (find_process(name) != kNone)
     return {.outcome = Outcome::Error, .error = "process '" + std::string(name) + "' already exists"};
   MmId pmm = procs_[parent].mm;
-  if (fork_mode_ == ForkMode::Copy && ForkOp::frames_needed(*this, mms_[pmm]) > frames_.free_count()) {
+  if (config_.modes.fork == ForkMode::Copy && ForkOp::frames_needed(*this, mms_[pmm]) > frames_.free_count()) {
     ++counters_.fork_failures;
     emit({.kind = EventKind::ForkFailed, .proc = parent,
           .count = uint32_t(ForkOp::frames_needed(*this, mms_[pmm]))}, false);
     return {.outcome = Outcome::ForkFailed};
   }
-  uint64_t eager_frames = fork_mode_ == ForkMode::Copy ? ForkOp::frames_needed(*this, mms_[pmm]) : 0;
+  uint64_t eager_frames = config_.modes.fork == ForkMode::Copy ? ForkOp::frames_needed(*this, mms_[pmm]) : 0;
   MmId cmm = new_mm();
   AddressSpace& from = mms_[pmm];
   AddressSpace& to = mms_[cmm];

@@ -12,10 +12,13 @@ namespace cow::script {
 
 constexpr size_t kCheckpointEvery = 32;
 
-Session::Session(Limits limits) : limits_(limits) { reset(); }
+Session::Session(Limits limits, ForkPolicy forks) : limits_(limits), forks_(forks) { reset(); }
 
+// The machine before any statement: 256 MiB of RAM, and the modes of the fork policy.
 void Session::reset() {
-  engine_ = Engine(Config{.frames = uint32_t(ram_pages_ = 65536)});
+  Config config;
+  if (forks_ == ForkPolicy::EagerCopy) config.modes.fork = ForkMode::Copy;
+  engine_ = Engine(config);
   error_ = parse_error_;
   position_ = 0;
   executed_ = 0;
@@ -77,6 +80,12 @@ bool Session::step() {
   return ok;
 }
 
+size_t Session::checkpoint_at_or_before(size_t step) const {
+  for (size_t i = checkpoints_.size(); i-- > 0;)
+    if (checkpoints_[i].position <= step) return checkpoints_[i].position;
+  return 0;
+}
+
 void Session::run_to(size_t n) {
   n = std::min(n, step_count());
   if (n < position_) {
@@ -113,16 +122,15 @@ static std::vector<std::string> region_names(const Engine& e) {
 
 bool Session::execute(const Statement& s, StepRecord& rec) {
   switch (s.verb) {
-    case Verb::Ram:
-      ram_pages_ = s.count;
-      engine_ = Engine(Config{.frames = uint32_t(s.count)});
+    case Verb::Ram:  // a new machine of that size, in the modes set so far
+      engine_ = Engine(Config{.frames = uint32_t(s.count), .modes = engine_.modes()});
       return true;
     case Verb::File: {
       OpResult r = engine_.create_file(s.file, uint32_t(s.count));
       return r.ok() || fail(s.file_pos, r.error);
     }
     case Verb::Mode:
-      engine_.set_fork_mode(s.mode);
+      engine_.set_fork_mode(forks_ == ForkPolicy::EagerCopy ? ForkMode::Copy : s.mode);
       return true;
     case Verb::Show:
       shows_.push_back(s.pos.line);

@@ -35,7 +35,7 @@ enum class Command : uint8_t {
   Theme,     // switch between the dark and the light theme
   Quiz,      // start the quiz for seed `step`
   LeaveQuiz, // back to the normal playground (the numbers show again)
-  Compare,   // run the script again under `mode fork=copy`, for the cost view
+  Compare,   // run the script's eager-copy variant, for the cost view
 };
 
 struct Request {
@@ -279,7 +279,7 @@ struct View {
   CostModel cost_model;
   int64_t memory_now = 0;                       // modeled memory at the position
 
-  // The same script under `mode fork=copy` (its steps are one later: the mode line).
+  // The script's eager-copy variant (script::ForkPolicy::EagerCopy): the same steps.
   struct Compare {
     bool running = false, done = false;
     uint64_t generation = 0;                    // of the script it compared

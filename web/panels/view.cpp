@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "engine/script/parser.h"
 #include "panels.h"
 
 namespace cow::web {
@@ -241,11 +242,7 @@ std::string statement_text(const View& v, size_t step) {
   if (step > st.size()) return "";
   int line = st[step - 1].pos.line;
   if (line < 1 || size_t(line) > v.source.size()) return "";
-  std::string text = v.source[line - 1];
-  size_t hash = text.find('#');
-  if (hash != std::string::npos) text.resize(hash);
-  size_t a = text.find_first_not_of(" \t"), b = text.find_last_not_of(" \t\r");
-  return a == std::string::npos ? "" : text.substr(a, b - a + 1);
+  return std::string(script::statement_source(v.source[line - 1], st[step - 1]));
 }
 
 }  // namespace cow::web
