@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/script/metrics.h"
 #include "engine/script/session.h"
 
 namespace cow::shell {
@@ -13,7 +14,12 @@ std::string state_table(const script::Session& s);
 
 // Every metric a trace compares: "C1 rss", "frames_used", "cow_copies", ...
 struct Metrics {
-  std::vector<std::pair<std::string, double>> values;
+  struct Value {
+    std::string label;                      // "C1 rss", "frames_used"
+    const script::Metric* metric = nullptr; // its row in the metric table (its format)
+    double value = 0;
+  };
+  std::vector<Value> values;
 };
 Metrics collect_metrics(const Engine& e);
 // "  C1 rss 0 -> 64 (up 64)" lines for the metrics that changed.

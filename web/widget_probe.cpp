@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/script/json_writer.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 
@@ -38,23 +39,6 @@ std::string_view visible_part(std::string_view label) {
   return hashes == std::string_view::npos ? label : label.substr(0, hashes);
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += char(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += char(c);
-    }
-  }
-  out += '"';
-}
-
 }  // namespace
 
 void begin_frame() {
@@ -70,9 +54,9 @@ std::string widgets_json(std::string_view label) {
     if (!label.empty() && it.label != label && visible_part(it.label) != label) continue;
     if (out.size() > 1) out += ',';
     out += "{\"label\":";
-    append_json_string(out, it.label);
+    script::append_json_string(out, it.label);
     out += ",\"window\":";
-    append_json_string(out, it.window);
+    script::append_json_string(out, it.window);
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   ",\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f,\"hovered\":%s,\"active\":%s,"

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/mm/engine.h"
+#include "engine/script/json_writer.h"
 #include "driver.h"
 #include "probe.h"
 
@@ -46,8 +47,7 @@ Point measure(const Engine& e, const Driver& d, Probe& probe, int line, const st
 void print_point(FILE* out, const Point& p);
 // One JSON object (no trailing newline).
 std::string point_json(const Point& p);
-// JSON string literal of s.
-std::string json_string(const std::string& s);
+using script::json_string;  // JSON string literal of s
 
 }  // namespace cow::kernel
 #endif  // __linux__
