@@ -503,6 +503,11 @@ std::string App::script_text() const { return impl_->ui.editor.text; }
 
 long App::position() const { return long(impl_->session.position()); }
 
+std::string App::compare_json() const {
+  const Impl& m = *impl_;
+  return m.compare && m.view.compare.done ? script::state_json(*m.compare) : "";
+}
+
 WidgetRect App::widget_rect(std::string_view id) const {
   auto it = impl_->ui.rects.find(id);
   return it == impl_->ui.rects.end() ? WidgetRect{} : it->second;

@@ -52,6 +52,10 @@ std::string widgets_json(std::string_view label) {
   std::string out = "[";
   for (const Item& it : frame().labelled) {
     if (!label.empty() && it.label != label && visible_part(it.label) != label) continue;
+    // By now every item of the frame is laid out: a tab item reports its label before
+    // ImGui places it (TabItemEx), and only the frame's rectangles know where it went.
+    auto placed = frame().rects.find(it.id);
+    const ImRect& rect = placed != frame().rects.end() ? placed->second : it.rect;
     if (out.size() > 1) out += ',';
     out += "{\"label\":";
     script::append_json_string(out, it.label);
@@ -61,7 +65,7 @@ std::string widgets_json(std::string_view label) {
     std::snprintf(buf, sizeof buf,
                   ",\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f,\"hovered\":%s,\"active\":%s,"
                   "\"checked\":%s,\"open\":%s}",
-                  it.rect.Min.x, it.rect.Min.y, it.rect.GetWidth(), it.rect.GetHeight(),
+                  rect.Min.x, rect.Min.y, rect.GetWidth(), rect.GetHeight(),
                   it.hovered ? "true" : "false", it.active ? "true" : "false",
                   (it.flags & ImGuiItemStatusFlags_Checked) ? "true" : "false",
                   (it.flags & ImGuiItemStatusFlags_Opened) ? "true" : "false");
