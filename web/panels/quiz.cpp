@@ -36,7 +36,7 @@ void question_row(QuizState& q, size_t i, const Palette& pal) {
   const script::QuizQuestion& qq = q.quiz.questions[i];
   ImGui::Text("Q%d  %s", qq.number, qq.label().c_str());
   ImGui::SameLine(ImGui::GetFontSize() * 16);
-  char id[16];
+  char id[32];
   std::snprintf(id, sizeof id, "##q%zu", i);
   if (q.verdict[i] == 0) {
     input_string(id, q.input[i], ImGui::GetFontSize() * 6);
