@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Determinism (issue 8): the native build and the WebAssembly build (under node) give
+# Determinism: the native build and the WebAssembly build (under node) give
 # byte-identical JSON for the same script.
 #   1. `cowlab run --json` for every example and every script in fuzz/corpus/ (output and
 #      exit status compared; scripts that stop on an error are compared too);

@@ -1,6 +1,7 @@
 // The cost model (engine/teach/cost.h): scripts run in the engine and priced step by step
-// cost what the real kernel was measured to pay, within the model's tolerance; its text
-// form round-trips; the figures print in fixed formats.
+// cost what the real kernel was measured to pay (docs/kernel-rules.md, "What it costs on
+// the real kernel"), within the model's tolerance; its text form round-trips; the figures
+// print in fixed formats.
 #include <catch2/catch.hpp>
 
 #include <string>

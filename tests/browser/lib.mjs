@@ -13,7 +13,7 @@ export const artifacts = process.env.COWLAB_ARTIFACTS ||
     fs.mkdtempSync(path.join(os.tmpdir(), 'cowlab-browser-'));
 fs.mkdirSync(artifacts, { recursive: true });
 
-// Flags verified in ../shared/toolchain-notes.md: WebGL2 on SwiftShader, no network noise.
+// Flags that give WebGL2 on SwiftShader (no GPU) and no network noise in headless Chromium.
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
