@@ -7,7 +7,7 @@
 #include <string>
 
 #include "bench.h"
-#include "engine/script/json_writer.h"
+#include "engine/script/json.h"
 
 #if defined(__GLIBC__) && !defined(__EMSCRIPTEN__)
 #include <malloc.h>

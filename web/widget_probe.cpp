@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/script/json_writer.h"
+#include "engine/script/json.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 

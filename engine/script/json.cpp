@@ -1,14 +1,38 @@
-// The JSON document of `cowlab run --json` (schema version 1). Built by hand so that
-// native and WASM builds print the same bytes: integers, and Pss with four decimals. The
-// metrics and their order come from the metric table (metrics.h).
+// The JSON document of `cowlab run --json` (schema version 1), and json.h's string escaping.
+// Built by hand so that native and WASM builds print the same bytes: integers, and Pss
+// with four decimals. The metrics and their order come from the metric table (metrics.h).
 #include <algorithm>
 #include <string>
 
-#include "json_writer.h"
+#include "json.h"
 #include "metrics.h"
 #include "session.h"
 
 namespace cow::script {
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += char(c);
+    }
+  }
+  out += '"';
+}
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
+}
 
 namespace {
 

@@ -8,8 +8,11 @@
 #include <cstdio>
 
 #include "engine/kernel/plan.h"
+#include "engine/script/json.h"
 
 namespace cow::kernel {
+
+using script::json_string;
 
 namespace {
 

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "engine/mm/engine.h"
-#include "engine/script/json_writer.h"
 #include "driver.h"
 #include "probe.h"
 
@@ -47,7 +46,6 @@ Point measure(const Engine& e, const Driver& d, Probe& probe, int line, const st
 void print_point(FILE* out, const Point& p);
 // One JSON object (no trailing newline).
 std::string point_json(const Point& p);
-using script::json_string;  // JSON string literal of s
 
 }  // namespace cow::kernel
 #endif  // __linux__

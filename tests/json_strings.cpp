@@ -1,15 +1,15 @@
-// JSON strings (engine/script/json_writer.h): quotes, backslashes and control characters
+// JSON strings (engine/script/json.h): quotes, backslashes and control characters
 // are escaped, everything else, UTF-8 included, passes byte for byte.
 #include <catch2/catch.hpp>
 
 #include <string>
 
-#include "engine/script/json_writer.h"
+#include "engine/script/json.h"
 
 using cow::script::append_json_string;
 using cow::script::json_string;
 
-TEST_CASE("JSON strings escape quotes, backslashes and control characters", "[json_writer]") {
+TEST_CASE("JSON strings escape quotes, backslashes and control characters", "[json_strings]") {
   CHECK(json_string("") == "\"\"");
   CHECK(json_string("P1 heap") == "\"P1 heap\"");
   CHECK(json_string("say \"hi\"") == "\"say \\\"hi\\\"\"");
@@ -20,7 +20,7 @@ TEST_CASE("JSON strings escape quotes, backslashes and control characters", "[js
   CHECK(json_string("'single' / slash") == "\"'single' / slash\"");
 }
 
-TEST_CASE("JSON strings pass UTF-8 through unchanged", "[json_writer]") {
+TEST_CASE("JSON strings pass UTF-8 through unchanged", "[json_strings]") {
   const std::string utf8 = "ünïcödé → 🐄";  // 2-, 3- and 4-byte sequences
   CHECK(json_string(utf8) == "\"" + utf8 + "\"");
   std::string out = "[";
