@@ -29,7 +29,7 @@ std::string state_table(const script::Session& s) {
     Usage u = e.usage(p);
     std::string name = t.is_thread(p) ? t.name + "*" : t.name;
     out += row("%-12s %4u %-9s %7llu %11s %7llu %7llu %7llu %6llu %6llu %6llu %7llu %6llu %6llu\n",
-               name.c_str(), p + 1, to_string(t.state), (unsigned long long)u.rss, pss_text(u.pss).c_str(),
+               name.c_str(), t.pid, to_string(t.state), (unsigned long long)u.rss, pss_text(u.pss).c_str(),
                (unsigned long long)u.uss, (unsigned long long)(u.shared_clean + u.shared_dirty),
                (unsigned long long)(u.private_clean + u.private_dirty), (unsigned long long)u.anon,
                (unsigned long long)u.file, (unsigned long long)u.shmem, (unsigned long long)u.ptes,

@@ -15,7 +15,8 @@ const std::vector<std::string>& metric_names(MetricScope scope) {
   static const std::vector<std::string> process = {
       "rss",          "pss",           "uss",           "shared", "private", "shared_clean",
       "shared_dirty", "private_clean", "private_dirty", "anon",   "file",    "shmem",
-      "ptes",         "zero_ptes",     "vm_pte",        "state"};
+      "ptes",         "zero_ptes",     "vm_pte",        "state",  "minflt",  "pid",
+      "ppid"};
   // A region is one smaps entry: no page-table total and no task state, but its size.
   static const std::vector<std::string> region = {
       "rss",          "pss",          "uss",           "shared",        "private",

@@ -242,6 +242,15 @@ static std::optional<double> usage_metric(const Usage& u, const std::string& m) 
   return std::nullopt;
 }
 
+// What a process has besides memory: its ids (/proc/PID/status) and its page faults
+// (getrusage ru_minflt, all its threads included).
+static std::optional<double> task_metric(const Engine& e, ProcId p, const std::string& m) {
+  if (m == "minflt") return double(e.min_flt(p));
+  if (m == "pid") return e.processes()[e.processes()[p].leader].pid;
+  if (m == "ppid") return e.ppid(p);
+  return std::nullopt;
+}
+
 static std::optional<double> system_metric(const Engine& e, const std::string& m) {
   SystemUsage s = e.system();
   const Counters& c = e.counters();
@@ -303,7 +312,8 @@ bool Session::check_expect(const Statement& s) {
                                                : who + " state: expected " + c.value_text + ", got " + to_string(actual)});
         continue;
       }
-      std::optional<double> v = usage_metric(u, c.metric);
+      std::optional<double> v = region == kNone ? task_metric(engine_, p, c.metric) : std::nullopt;
+      if (!v) v = usage_metric(u, c.metric);
       if (!v) return fail(c.pos, "unknown metric '" + c.metric + "'");
       expects_.push_back(judge(who, c, *v));
     }
