@@ -175,13 +175,11 @@ void Engine::end_task(ProcId p, ProcState how) {
   }
 }
 
+// pid 1 is always a group leader (the first task, or the thread that took its pid in
+// exec), and a leader ends only with its whole group: no other thread can take over.
 ProcId Engine::child_reaper() const {
-  ProcId init = kNone;
   for (ProcId q = 0; q < procs_.size(); ++q)
-    if (procs_[q].pid == 1) init = q;
-  if (init == kNone || procs_[init].live()) return init;
-  for (ProcId q = 0; q < procs_.size(); ++q)
-    if (procs_[q].live() && procs_[q].leader == procs_[init].leader) return q;
+    if (procs_[q].pid == 1) return procs_[q].live() ? q : kNone;
   return kNone;
 }
 

@@ -104,8 +104,8 @@ class Engine {
   // ---- process ids ----------------------------------------------------------------
   // PPid as /proc/PID/status shows it: the pid of the parent's process, 0 for none.
   uint32_t ppid(ProcId p) const;
-  // init, which adopts orphans: the task with pid 1 while it lives, else a live thread of
-  // its group, else kNone (Linux: the pid namespace's child_reaper).
+  // init, which adopts orphans: the task with pid 1 while it lives, else kNone (Linux:
+  // the pid namespace's child_reaper).
   ProcId child_reaper() const;
   // Page faults of p's whole process, its ended threads included (getrusage
   // RUSAGE_SELF ru_minflt, /proc/PID/stat minflt); Counters::faults sums every task's.
