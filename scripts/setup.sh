@@ -15,7 +15,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages -------------------------------------------------------------
 native_pkgs=(g++ cmake ninja-build catch2 dpkg-dev)
-web_pkgs=(emscripten libsdl2-dev libgl-dev xvfb xauth chromium nginx-light clang llvm libclang-rt-14-dev python3 imagemagick curl ca-certificates)
+web_pkgs=(emscripten libsdl2-dev libgl-dev xvfb xauth chromium nginx-light clang llvm libclang-rt-14-dev python3 imagemagick curl ca-certificates help2man)
 pkgs=("${native_pkgs[@]}")
 [ "$mode" = --native ] || pkgs+=("${web_pkgs[@]}")
 missing=()
