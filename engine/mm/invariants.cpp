@@ -29,21 +29,21 @@ std::string n(uint64_t v) { return std::to_string(v); }
 // PTEs when the VMA is and the PTE is dirty (written through it: writenotify).
 static void check_pte_bits(const Engine& e, const Mapping& map, uint32_t q, Pte x, Prot prot, Checker& c) {
   const Frame& fr = e.frames()[pte::frame(x)];
-  std::string at = e.name(map.name) + "[" + n(q) + "]";
+  auto at = [&] { return e.name(map.name) + "[" + n(q) + "]"; };  // built only on failure
   bool rw = prot == Prot::ReadWrite;
-  if (pte::writable(x) && !rw) c.fail("writable PTE in a read-only VMA at ", at);
+  if (pte::writable(x) && !rw) c.fail("writable PTE in a read-only VMA at ", at());
   if (map.share == Share::Shared) {
-    if (pte::anon_exclusive(x)) c.fail("anon-exclusive PTE in a shared mapping at ", at);
+    if (pte::anon_exclusive(x)) c.fail("anon-exclusive PTE in a shared mapping at ", at());
     bool want = rw && (map.backing == Backing::Anon || pte::dirty(x));
-    if (pte::writable(x) != want) c.fail(want ? "write-protected" : "writable", " shared PTE at ", at);
+    if (pte::writable(x) != want) c.fail(want ? "write-protected" : "writable", " shared PTE at ", at());
     return;
   }
   if (pte::anon_exclusive(x) && (fr.kind != FrameKind::Anon || fr.mapcount != 1 || fr.cache_ref))
-    c.fail("anon-exclusive PTE on a shared or non-anonymous frame ", n(pte::frame(x)), " at ", at);
+    c.fail("anon-exclusive PTE on a shared or non-anonymous frame ", n(pte::frame(x)), " at ", at());
   if (pte::writable(x) && !pte::anon_exclusive(x))
-    c.fail("writable private PTE not anon-exclusive (frame ", n(pte::frame(x)), ") at ", at);
+    c.fail("writable private PTE not anon-exclusive (frame ", n(pte::frame(x)), ") at ", at());
   if (rw && pte::anon_exclusive(x) && !pte::writable(x))
-    c.fail("anon-exclusive PTE write-protected in a writable VMA at ", at);
+    c.fail("anon-exclusive PTE write-protected in a writable VMA at ", at());
 }
 
 static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts, uint64_t& entries,
