@@ -76,7 +76,7 @@ std::string process_row(const Engine& e, ProcId p) {
   const Process& t = e.processes()[p];
   Usage u = e.usage(p);
   std::string name = t.is_thread(p) ? t.name + "*" : t.name;
-  std::string out = row("%-12s %4u %-9s", name.c_str(), p + 1, to_string(t.state));
+  std::string out = row("%-12s %4u %-9s", name.c_str(), t.pid, to_string(t.state));
   for (const Column& c : kProcessColumns) out += " " + right(format_metric(c.metric, metric_value(c.metric, u)), c.width);
   return out + "\n";
 }

@@ -48,7 +48,7 @@ TEST_CASE("copy mode with room: one third of RAM forks, copying every page", "[c
   CHECK(lab.frames() == 64);
   EXPECT_USAGE(lab.u(p1), {.rss = 32, .pss = 32, .sd = 0, .pd = 32});
   EXPECT_USAGE(lab.u(c1), {.rss = 32, .pss = 32, .sd = 0, .pd = 32, .anon = 32});
-  CHECK(lab.sees(c1, "A", 7) == Lab::pid(p1));  // the data was copied
+  CHECK(lab.sees(c1, "A", 7) == Lab::tag(p1));  // the data was copied
   // Nothing is write-protected: no write faults afterwards, no COW.
   uint64_t faults = lab.e.counters().faults;
   lab.write(p1, "A");

@@ -108,6 +108,16 @@ class Engine {
   // frame, so RAM does not bound this: scripts are limited by max_page_table_entries).
   uint64_t page_table_entries() const { return pte_entries_; }
 
+  // ---- process ids ----------------------------------------------------------------
+  // PPid as /proc/PID/status shows it: the pid of the parent's process, 0 for none.
+  uint32_t ppid(ProcId p) const;
+  // init, which adopts orphans: the task with pid 1 while it lives, else kNone (Linux:
+  // the pid namespace's child_reaper).
+  ProcId child_reaper() const;
+  // Page faults of p's whole process, its ended threads included (getrusage
+  // RUSAGE_SELF ru_minflt, /proc/PID/stat minflt); Counters::faults sums every task's.
+  uint64_t min_flt(ProcId p) const;
+
   // Recomputes every cached count the slow way and checks mapcounts against the page
   // tables. Returns "" when all hold, otherwise a description of the first violation.
   std::string check_invariants() const;
@@ -147,6 +157,9 @@ class Engine {
   }
   void record(const Event& e, bool page_level);
   MmId new_mm();
+  ProcId add_task(Process task);  // gives it the next pid and returns its id
+  ProcId find_new_reaper(ProcId p) const;
+  void reparent_children(ProcId p);  // p has ended: its live children get a new parent
   // Ends a task: state becomes `how`; its mm loses a user; a vfork parent resumes.
   void end_task(ProcId p, ProcState how);
   void kill_thread_group(ProcId p, ProcState how);

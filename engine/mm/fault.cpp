@@ -62,7 +62,7 @@ FaultResult Fault::do_anonymous_page(FaultCtx& c, Access access) {
   FrameId f = c.frames.alloc(FrameKind::Anon);
   if (f == kNone) return FaultResult::OutOfMemory;
   c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
-  set_pte(c, c.page, pte::make(f, true, true));
+  set_pte(c, c.page, pte::make_exclusive(f));
   c.vma.has_anon = true;
   ++c.counters.zero_fills;
   c.e.emit({.kind = EventKind::ZeroFill, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
@@ -106,7 +106,7 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
   if (f == kNone) return FaultResult::OutOfMemory;
   c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
   Pte old = c.map.pt.ptes[c.page];
-  set_pte(c, c.page, pte::make(f, true, true));
+  set_pte(c, c.page, pte::make_exclusive(f));
   c.vma.has_anon = true;
   EventKind kind = EventKind::CowCopy;
   if (from == Frames::kZeroPage) {
@@ -148,9 +148,8 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
   FrameId f = pte::frame(e);
   if (c.map.share == Share::Shared) {  // wp_page_shared: never copies
     Frame& fr = c.frames[f];
-    // Only mprotect readonly -> readwrite leaves a shmem PTE write-protected here; Linux
-    // makes it writable inside mprotect (no writenotify for shmem), so no fault dirties
-    // the shmem frame. A page-cache frame is dirtied (fault_dirty_shared_page).
+    // Only page-cache frames get here: a shmem PTE is writable whenever its VMA is (no
+    // writenotify). The write dirties the frame (fault_dirty_shared_page).
     if (fr.kind == FrameKind::PageCache) fr.dirty = true;
     fr.tag = c.tag;
     c.map.pt.ptes[c.page] = pte::make(f, true, true);
@@ -159,7 +158,7 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
   }
   if (f != Frames::kZeroPage && wp_can_reuse(c.frames[f])) {  // wp_page_reuse
     c.frames[f].tag = c.tag;
-    c.map.pt.ptes[c.page] = pte::make(f, true, true);
+    c.map.pt.ptes[c.page] = pte::make_exclusive(f);
     ++c.counters.cow_reuses;
     c.e.emit({.kind = EventKind::CowReuse, .proc = c.actor, .region = c.map.name, .page = c.page, .frame = f}, true);
     return FaultResult::Resolved;
@@ -202,7 +201,8 @@ FaultResult Fault::handle_pte_fault(FaultCtx& c, Access access) {
   } else {
     r = do_shared_fault(c);
   }
-  if (r == FaultResult::Resolved) {
+  if (r == FaultResult::Resolved) {  // mm_account_fault: the task's min_flt
+    ++e.procs_[c.actor].min_flt;
     ++c.counters.faults;
     ++(access == Access::Read ? c.counters.faults_read : c.counters.faults_write);
   }

@@ -46,14 +46,17 @@ struct ForkOp {
       if (f == Frames::kZeroPage) {
         to.pt.ptes[q] = x;
       } else if (eager && e.frames_[f].kind == FrameKind::Anon) {
+        // copy_present_page: the child's own copy, writable when the VMA is.
         FrameId g = e.frames_.alloc(FrameKind::Anon);  // frames_needed() checked there is room
         e.frames_[g] = Frame{.mapcount = 1, .tag = e.frames_[f].tag, .kind = FrameKind::Anon, .dirty = true};
-        to.pt.ptes[q] = pte::make(g, pte::writable(x), true);
+        Pte copy = pte::make_exclusive(g);
+        to.pt.ptes[q] = v.prot == Prot::ReadWrite ? copy : copy & ~pte::kWritable;
       } else {
+        // copy_present_pte: both sides write-protected and no longer anon-exclusive.
         ++e.frames_[f].mapcount;
         protected_now += pte::writable(x);
-        from.pt.ptes[q] = x & ~pte::kWritable;
-        to.pt.ptes[q] = x & ~pte::kWritable;
+        from.pt.ptes[q] = x & ~(pte::kWritable | pte::kAnonExclusive);
+        to.pt.ptes[q] = x & ~(pte::kWritable | pte::kAnonExclusive);
       }
     }
     child.present += copied;
@@ -92,8 +95,8 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
     protected_now += w;
   }
   counters_.ptes_copied += copied;
-  ProcId child = ProcId(procs_.size());
-  procs_.push_back({.name = std::string(name), .parent = parent, .leader = child, .mm = cmm});
+  ProcId child =
+      add_task({.name = std::string(name), .parent = parent, .leader = ProcId(procs_.size()), .mm = cmm});
   emit({.kind = EventKind::Fork, .proc = parent, .other = child}, false);
   if (copied) emit({.kind = EventKind::PtesCopied, .proc = parent, .count = uint32_t(copied), .other = child}, false);
   if (eager_frames) emit({.kind = EventKind::FramesCopied, .proc = parent, .count = uint32_t(eager_frames), .other = child}, false);

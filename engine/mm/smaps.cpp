@@ -217,8 +217,8 @@ std::string status_text(const Engine& e) {
     Usage u = e.usage(p);
     uint32_t threads = 0;
     for (const Process& q : e.processes()) threads += q.live() && q.leader == p;
-    appendf(s, "== /proc/%u/status (%s) ==\nName:\t%s\nPid:\t%u\nPPid:\t%u\n", p + 1, task.name.c_str(),
-            task.name.c_str(), p + 1, task.parent == kNone ? 0u : e.processes()[task.parent].leader + 1);
+    appendf(s, "== /proc/%u/status (%s) ==\nName:\t%s\nPid:\t%u\nPPid:\t%u\n", task.pid, task.name.c_str(),
+            task.name.c_str(), task.pid, e.ppid(p));
     for (const auto& [label, field] : kStatusLines) kb_line(s, label, kb(u.*field));
     appendf(s, "Threads:\t%u\n", threads);
   }
@@ -244,7 +244,7 @@ std::string smem_text(const Engine& e) {
   appendf(s, "%5s %-27s %8s %8s %8s %8s\n", "PID", "Command", "Swap", "USS", "PSS", "RSS");
   uint64_t tu = 0, tp = 0, tr = 0;
   for (const Row& r : rows) {
-    appendf(s, "%5u %-27.27s %8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", r.p + 1,
+    appendf(s, "%5u %-27.27s %8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", e.processes()[r.p].pid,
             e.processes()[r.p].name.c_str(), 0u, r.uss, r.pss, r.rss);
     tu += r.uss, tp += r.pss, tr += r.rss;
   }

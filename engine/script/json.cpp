@@ -105,7 +105,9 @@ void process(Json& j, const Engine& e, ProcId p) {
   const Process& t = e.processes()[p];
   j.open('{');
   j.text("name", t.name);
-  j.num("pid", p + 1);
+  j.num("pid", t.pid);
+  j.num("ppid", e.ppid(p));
+  j.num("minflt", e.min_flt(p));
   if (t.parent == kNone) j.literal("parent", "null"); else j.text("parent", e.processes()[t.parent].name);
   if (t.is_thread(p)) j.text("thread_of", e.processes()[t.leader].name);
   j.text("state", to_string(t.state));

@@ -26,7 +26,7 @@ enum class MetricSource : uint8_t {
   Usage,    // the Usage of a process or of one region (accounting.h)
   Machine,  // the machine's SystemUsage
   Counter,  // the engine's event Counters
-  Task,     // the task itself (its state)
+  Task,     // the task itself: its state, ids and page faults
 };
 
 constexpr uint8_t scope_bit(MetricScope s) { return uint8_t(1u << unsigned(s)); }
@@ -43,6 +43,7 @@ struct Metric {
   double (*usage)(const Usage&) = nullptr;  // source Usage
   uint64_t SystemUsage::*machine = nullptr;  // source Machine
   uint64_t Counters::*counter = nullptr;     // source Counter
+  double (*task)(const Engine&, ProcId) = nullptr;  // source Task (but state)
 
   constexpr bool in(MetricScope s) const { return scopes & scope_bit(s); }
   constexpr bool in_json(MetricScope s) const { return json & scope_bit(s); }
@@ -57,6 +58,9 @@ constexpr Metric of_usage(std::string_view name, uint8_t scopes, uint8_t json, d
 constexpr Metric of_machine(std::string_view name, uint64_t SystemUsage::*field) {
   return {.name = name, .scopes = kSystemScope, .json = kSystemScope, .source = MetricSource::Machine,
           .machine = field};
+}
+constexpr Metric of_task(std::string_view name, double (*get)(const Engine&, ProcId)) {
+  return {.name = name, .scopes = kProcessScope, .source = MetricSource::Task, .task = get};
 }
 constexpr Metric of_counter(std::string_view name, uint64_t Counters::*field) {
   return {.name = name, .scopes = kSystemScope, .json = kSystemScope, .source = MetricSource::Counter,
@@ -99,6 +103,11 @@ inline constexpr Metric kMetrics[] = {
                           [](const Usage& u) { return double(u.zero_ptes); }),
     metric_rows::of_usage("vm_pte", kProcessScope, kProcessScope, [](const Usage& u) { return double(u.vm_pte); }),
     {.name = "state", .scopes = kProcessScope, .source = MetricSource::Task, .format = MetricFormat::State},
+    // A process's ids (/proc/PID/status) and its page faults (getrusage ru_minflt, all its
+    // threads included). The JSON writes them with the task, not from this table.
+    metric_rows::of_task("minflt", [](const Engine& e, ProcId p) { return double(e.min_flt(p)); }),
+    metric_rows::of_task("pid", [](const Engine& e, ProcId p) { return double(e.processes()[e.processes()[p].leader].pid); }),
+    metric_rows::of_task("ppid", [](const Engine& e, ProcId p) { return double(e.ppid(p)); }),
     metric_rows::of_machine("frames_total", &SystemUsage::frames_total),
     metric_rows::of_machine("frames_used", &SystemUsage::frames_used),
     metric_rows::of_machine("frames_free", &SystemUsage::frames_free),

@@ -270,7 +270,8 @@ bool Session::check_expect(const Statement& s) {
                                                : who + " state: expected " + c.value_text + ", got " + to_string(actual)});
         continue;
       }
-      expects_.push_back(judge(who, c, *m, metric_value(*m, u)));
+      double actual = m->source == MetricSource::Task ? m->task(engine_, p) : metric_value(*m, u);
+      expects_.push_back(judge(who, c, *m, actual));
     }
   }
   return true;

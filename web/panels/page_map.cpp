@@ -68,7 +68,7 @@ void draw_header(const View& v, const Item& it, ImVec2 o, float width, const UiS
   if (ui.hovered_process == int(r.id)) dl->AddRectFilled(a, b, pal.current_line);
   dl->AddRectFilled(ImVec2(a.x, a.y + 2), ImVec2(a.x + 4, b.y), process_color(r.id, pal));
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s  pid %u   Rss %u  Pss %s  Shared %u  Private %u", r.name.c_str(), r.id + 1,
+  std::snprintf(buf, sizeof buf, "%s  pid %u   Rss %u  Pss %s  Shared %u  Private %u", r.name.c_str(), r.pid,
                 r.now.rss, pss_text(r.now.pss).c_str(), r.now.shared, r.now.priv);
   dl->AddText(ImVec2(a.x + 8, a.y + 2), ImGui::GetColorU32(ImGuiCol_Text), buf);
   if (r.mm >= v.mms.size() || !v.mms[r.mm].built)

@@ -196,6 +196,7 @@ struct Series {
 
 struct ProcRow {
   ProcId id = kNone;
+  uint32_t pid = 0;
   int depth = 0;                                // in the parent -> child tree
   std::string name;
   ProcState state = ProcState::Running;

@@ -48,7 +48,8 @@ std::vector<ProcRow> process_tree(const Engine& e) {
   std::vector<std::vector<ProcId>> children(procs.size());
   std::vector<ProcId> roots;
   for (ProcId p = 0; p < procs.size(); ++p) {
-    ProcId parent = procs[p].parent;
+    // A thread's real parent is its group's parent: draw it under its leader instead.
+    ProcId parent = procs[p].is_thread(p) ? procs[p].leader : procs[p].parent;
     (parent < procs.size() ? children[parent] : roots).push_back(p);
   }
   std::vector<ProcRow> rows;
@@ -61,6 +62,7 @@ std::vector<ProcRow> process_tree(const Engine& e) {
     const Process& pr = procs[p];
     ProcRow row;
     row.id = p;
+    row.pid = pr.pid;
     row.depth = depth;
     row.name = pr.name;
     row.state = pr.state;
