@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bench.h"
+#include "engine/script/json.h"
 
 #if defined(__GLIBC__) && !defined(__EMSCRIPTEN__)
 #include <malloc.h>
@@ -81,8 +82,8 @@ int main(int argc, char** argv) {
   ui.target = "<= 8 ms";
   results.push_back(ui);
   for (bench::Result& r : results) {
-    r.fields.insert(r.fields.begin(), {"clock", std::string("\"") + bench::clock_name() + "\""});
-    r.fields.insert(r.fields.begin(), {"platform", std::string("\"") + platform() + "\""});
+    r.fields.insert(r.fields.begin(), {"clock", cow::script::json_string(bench::clock_name())});
+    r.fields.insert(r.fields.begin(), {"platform", cow::script::json_string(platform())});
     std::printf("%s\n", r.json().c_str());
   }
   print_table(results);

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "bench.h"
+#include "engine/script/json.h"
 
 #if COWLAB_BENCH_CPU_CLOCK
 #include <time.h>
@@ -29,12 +30,12 @@ void Result::num(const std::string& key, double v) {
 }
 
 void Result::text(const std::string& key, const std::string& v) {
-  fields.emplace_back(key, "\"" + v + "\"");  // our own texts: no quotes or backslashes
+  fields.emplace_back(key, cow::script::json_string(v));
 }
 
 std::string Result::json() const {
-  std::string s = "{\"bench\":\"" + name + "\"";
-  for (const auto& [k, v] : fields) s += ",\"" + k + "\":" + v;
+  std::string s = "{\"bench\":" + cow::script::json_string(name);
+  for (const auto& [k, v] : fields) s += "," + cow::script::json_string(k) + ":" + v;
   if (met >= 0) s += std::string(",\"target_met\":") + (met ? "true" : "false");
   return s + "}";
 }

@@ -2,10 +2,10 @@
 // the per-statement trace with metric changes, the per-statement explanation, and error
 // lines with a caret.
 #pragma once
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/script/metrics.h"
 #include "engine/script/session.h"
 
 namespace cow::shell {
@@ -15,14 +15,16 @@ std::string state_table(const script::Session& s);
 
 // Every metric a trace compares: "C1 rss", "frames_used", "cow_copies", ...
 struct Metrics {
-  std::vector<std::pair<std::string, double>> values;
+  struct Value {
+    std::string label;                      // "C1 rss", "frames_used"
+    const script::Metric* metric = nullptr; // its row in the metric table (its format)
+    double value = 0;
+  };
+  std::vector<Value> values;
 };
 Metrics collect_metrics(const Engine& e);
 // "  C1 rss 0 -> 64 (up 64)" lines for the metrics that changed.
 std::string metric_changes(const Metrics& before, const Metrics& after);
-
-// Line `line` (from 1) of `source`, without its line break; nothing past the end.
-std::optional<std::string> source_line(const std::string& source, int line);
 
 // What `run --explain` prints after a statement: "[6] line 17: C1 write heap 0-15" and
 // one sentence per event of it (engine/mm/explain.h); "" when it had no events.

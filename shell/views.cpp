@@ -43,13 +43,13 @@ int print_smaps(const cow::script::Session& s, const std::string& process, FILE*
   ProcId p = e.find_process(process);
   if (p == kNone) return unknown_process(e, "--smaps", process);
   const Process& task = e.processes()[p];
-  std::fprintf(out, "== /proc/%u/smaps (%s) ==\n", p + 1, process.c_str());
+  std::fprintf(out, "== /proc/%u/smaps (%s) ==\n", task.pid, process.c_str());
   if (!task.live()) {
-    std::fprintf(out, "(%s has %s: /proc/%u no longer exists)\n", process.c_str(), to_string(task.state), p + 1);
+    std::fprintf(out, "(%s has %s: /proc/%u no longer exists)\n", process.c_str(), to_string(task.state), task.pid);
     return 0;
   }
   std::fputs(smaps_text(e, p).c_str(), out);
-  std::fprintf(out, "== /proc/%u/smaps_rollup ==\n", p + 1);
+  std::fprintf(out, "== /proc/%u/smaps_rollup ==\n", task.pid);
   std::fputs(smaps_rollup_text(e, p).c_str(), out);
   return 0;
 }

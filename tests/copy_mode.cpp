@@ -1,6 +1,9 @@
 // Fork mode `copy` (xv6 before copy-on-write) against COW, including xv6 cowtest's
 // "simple" test: a process holding two thirds of RAM can fork only under COW.
 // Expected values are derived by hand from docs/kernel-rules.md.
+#include <string>
+
+#include "engine/script/session.h"
 #include "engine_helpers.h"
 
 using namespace cowtest;
@@ -45,7 +48,7 @@ TEST_CASE("copy mode with room: one third of RAM forks, copying every page", "[c
   CHECK(lab.frames() == 64);
   EXPECT_USAGE(lab.u(p1), {.rss = 32, .pss = 32, .sd = 0, .pd = 32});
   EXPECT_USAGE(lab.u(c1), {.rss = 32, .pss = 32, .sd = 0, .pd = 32, .anon = 32});
-  CHECK(lab.sees(c1, "A", 7) == Lab::pid(p1));  // the data was copied
+  CHECK(lab.sees(c1, "A", 7) == Lab::tag(p1));  // the data was copied
   // Nothing is write-protected: no write faults afterwards, no COW.
   uint64_t faults = lab.e.counters().faults;
   lab.write(p1, "A");
@@ -108,4 +111,94 @@ TEST_CASE("copy mode: shared mappings behave as under COW", "[copy_mode]") {
   CHECK(lab.frames() == 8);
   EXPECT_USAGE(lab.u(c1), {.rss = 8, .pss = 4, .sd = 8, .shmem = 8});
   lab.finish();
+}
+
+// ---- through scripts: `mode` and `ram`, and the eager-copy variant ---------------------
+
+namespace {
+
+using cow::script::ForkPolicy;
+using cow::script::Session;
+
+// Runs `text` to the end; REQUIREs that it ran without an error.
+void run_ok(Session& s, const std::string& text) {
+  INFO(text);
+  REQUIRE(s.load(text));
+  s.run_all();
+  REQUIRE_FALSE(s.stopped());
+  CHECK(s.engine().check_invariants() == "");
+}
+
+// Frames the fork statements of the run copied at once (FramesCopied events).
+uint64_t frames_copied(const Session& s) {
+  uint64_t n = 0;
+  for (const cow::script::StepRecord& r : s.history())
+    for (const Event& e : r.events) n += e.kind == EventKind::FramesCopied ? e.count : 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("ram keeps the fork mode set before it", "[copy_mode]") {
+  // Regression: `ram` built a new machine in COW mode, so `mode fork=copy` written before
+  // it was lost, and the eager-copy fork below shared its 8 pages instead of copying them.
+  Session s;
+  run_ok(s, "mode fork=copy\nram 64\nspawn P\nP mmap h 8\nP write h\nP fork C\n");
+  // An eager-copy fork allocates the child's 8 anonymous pages at the fork: 8 + 8 frames
+  // of the 64, each process alone on its own (Pss = Uss = Rss = 8), and no COW later.
+  SystemUsage y = s.engine().system();
+  CHECK(y.frames_total == 64);
+  CHECK(y.frames_used == 16);
+  CHECK(y.frames_free == 48);
+  CHECK(y.frames_shared == 0);
+  CHECK(frames_copied(s) == 8);
+  CHECK(s.engine().counters().ptes_copied == 8);
+  CHECK(s.engine().counters().cow_copies == 0);
+  for (const char* name : {"P", "C"}) {
+    Usage u = s.engine().usage(s.engine().find_process(name));
+    CHECK(u.rss == 8);
+    CHECK(u.uss == 8);
+    CHECK(u.pss == Approx(8));
+  }
+}
+
+TEST_CASE("a mode line applies from its own line on, ram or not", "[copy_mode]") {
+  // COW first (8 frames shared by P and C1), then eager copy: C2 gets 8 frames of its own.
+  Session s;
+  run_ok(s, "ram 64\nspawn P\nP mmap h 8\nP write h\nP fork C1\nmode fork=copy\nP fork C2\n");
+  CHECK(s.engine().system().frames_used == 16);
+  CHECK(s.engine().usage(s.engine().find_process("C1")).uss == 0);
+  CHECK(s.engine().usage(s.engine().find_process("C2")).uss == 8);
+  // And back: copy mode before ram, COW after it.
+  run_ok(s, "mode fork=copy\nram 64\nmode fork=cow\nspawn P\nP mmap h 8\nP write h\nP fork C\n");
+  CHECK(s.engine().system().frames_used == 8);
+  CHECK(frames_copied(s) == 0);
+}
+
+TEST_CASE("the eager-copy variant: every fork copies, the steps stay the same", "[copy_mode]") {
+  // xv6 cowtest's arithmetic: 64 of 96 frames written; a COW fork needs none, an eager
+  // copy needs 64 more and finds 32 free, so it fails (ENOMEM) and changes nothing.
+  const std::string text =
+      "ram 96\nspawn P1\nP1 mmap big 64\nP1 write big\nmode fork=cow\nP1 fork C1\nshow\n";
+  Session cow, eager({}, ForkPolicy::EagerCopy);
+  run_ok(cow, text);
+  run_ok(eager, text);
+  CHECK(eager.step_count() == cow.step_count());
+  for (size_t i = 0; i < cow.step_count(); ++i)
+    CHECK(eager.history()[i].line == cow.history()[i].line);
+  CHECK(cow.engine().counters().fork_failures == 0);
+  CHECK(cow.engine().system().frames_used == 64);
+  CHECK(eager.engine().counters().fork_failures == 1);  // `mode fork=cow` did not switch it back
+  CHECK(eager.engine().system().frames_used == 64);
+  CHECK(eager.engine().find_process("C1") == kNone);
+
+  // With room (32 pages written): the child's 32 pages are allocated at the fork.
+  const std::string small = "ram 96\nspawn P1\nP1 mmap heap 32\nP1 write heap\nP1 fork C1\nC1 write heap\n";
+  Session roomy({}, ForkPolicy::EagerCopy);
+  run_ok(roomy, small);
+  CHECK(roomy.engine().system().frames_used == 64);
+  CHECK(frames_copied(roomy) == 32);
+  CHECK(roomy.engine().counters().cow_copies == 0);  // nothing was write-protected
+  run_ok(cow, small);
+  CHECK(cow.engine().counters().cow_copies == 32);   // as written: the child's writes copy
 }

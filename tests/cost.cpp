@@ -1,6 +1,7 @@
-// The cost model (engine/teach/cost.h): its constants reproduce the real-kernel
-// measurements of docs/kernel-rules.md ("What it costs on the real kernel"), its text form
-// round-trips, and each step is priced from the engine's counters.
+// The cost model (engine/teach/cost.h): scripts run in the engine and priced step by step
+// cost what the real kernel was measured to pay (docs/kernel-rules.md, "What it costs on
+// the real kernel"), within the model's tolerance; its text form round-trips; the figures
+// print in fixed formats.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -12,35 +13,123 @@ using namespace cow;
 
 namespace {
 
-// Runs `text` and returns the cost of its last statement.
-StepCost last_step(const std::string& text, const CostModel& m = {}) {
-  script::Session s;
+// Measured on a real Linux 6.18 kernel, x86-64 (medians of repeated runs on one machine),
+// with 4 KiB pages unless named THP (transparent huge pages). 120 MiB is 30720 pages.
+namespace measured {
+constexpr double kPages120M = 30720;
+constexpr double fork_empty_us = 52;             // fork of an empty process
+constexpr double fork_120m_us = 2982;            // fork of a process with 120 MiB written
+constexpr double fork_1g_us = 19101;             // ... with 1 GiB written
+constexpr double naive_copy_120m_us = 55035;     // copy 120 MiB into fresh memory
+constexpr double memcpy_120m_us = 10948;         // ... into memory already faulted in
+constexpr double child_writes_120m_us = 67865;   // the child writes all 120 MiB after fork
+constexpr double fork_120m_extra_kib = 344;      // extra memory right after that fork,
+constexpr double fork_120m_page_tables_kib = 284;  // of which page tables
+constexpr double thp_fork_empty_us = 41;
+constexpr double thp_fork_120m_us = 107;
+constexpr double thp_fork_1g_us = 564;
+constexpr double thp_naive_copy_120m_us = 9627;
+}  // namespace measured
+
+// The model is fitted at 120 MiB: it reproduces those figures to within 1 %. It is linear,
+// while the kernel's cost per PTE falls with size, so at 1 GiB it overstates (cost.h).
+constexpr double kFit = 0.01;
+
+// Runs `text` (its forks as `forks` says) and returns the cost of its last statement.
+StepCost last_step(const std::string& text, script::ForkPolicy forks = script::ForkPolicy::AsScripted) {
+  script::Session s({}, forks);
   REQUIRE(s.load(text));
   s.run_to(s.step_count() - 1);
   Engine before = s.engine();
   s.step();
   REQUIRE_FALSE(s.stopped());
-  return step_cost(m, before, s.engine(), s.history().back().events);
+  return step_cost(CostModel{}, before, s.engine(), s.history().back().events);
 }
+
+const std::string kWritten120M = "spawn P1\nP1 mmap heap 120M\nP1 write heap\n";
 
 }  // namespace
 
-TEST_CASE("the constants reproduce the real kernel's 120 MiB measurements", "[cost]") {
+TEST_CASE("forks priced in the engine cost what Linux 6.18 measured", "[cost]") {
+  CHECK(last_step("spawn P1\nP1 fork C1\n").time_us == Approx(measured::fork_empty_us).epsilon(kFit));
+  StepCost fork = last_step(kWritten120M + "P1 fork C1\n");
+  CHECK(fork.ptes_copied == 30720);
+  CHECK(fork.time_us == Approx(measured::fork_120m_us).epsilon(kFit));
+  CHECK(double(fork.memory_bytes) / 1024 == Approx(measured::fork_120m_extra_kib).epsilon(kFit));
+  // The naive copy is the eager-copy fork: the empty fork plus a copy of every page.
+  StepCost copy = last_step(kWritten120M + "P1 fork C1\n", script::ForkPolicy::EagerCopy);
+  CHECK(copy.frames_copied == 30720);
+  CHECK(copy.time_us == Approx(measured::fork_empty_us + measured::naive_copy_120m_us).epsilon(kFit));
+  CHECK(double(copy.memory_bytes) / 1024 ==
+        Approx(measured::fork_120m_extra_kib + 120 * 1024).epsilon(kFit));
+}
+
+TEST_CASE("the child's page tables fit in what Linux 6.18 measured", "[cost]") {
+  // The model charges the engine's own page-table pages (8 bytes a PTE, whole 4 KiB
+  // tables) and puts the rest of the measured 344 KiB on the process; the kernel's 284 KiB
+  // of page tables also map the test program's own code, stack and libraries.
+  script::Session s;
+  REQUIRE(s.load(kWritten120M + "P1 fork C1\n"));
+  s.run_all();
+  double child_kib = double(s.engine().vm_pte(s.engine().processes()[1].mm)) * 4;
+  CHECK(child_kib == 248);  // 60 PTE tables, a PMD and a PUD table
+  CHECK(child_kib <= measured::fork_120m_page_tables_kib);
+}
+
+TEST_CASE("faults priced in the engine cost what Linux 6.18 measured", "[cost]") {
+  // Every COW fault of the child copies one page.
+  StepCost cow = last_step(kWritten120M + "P1 fork C1\nC1 write heap\n");
+  CHECK(cow.cow_copies == 30720);
+  CHECK(cow.time_us == Approx(measured::child_writes_120m_us).epsilon(kFit));
+  CHECK(cow.memory_bytes == 120 * 1024 * 1024);
+  // A first write to fresh memory zero-fills: the naive copy without its memcpy.
+  StepCost zero = last_step("spawn P1\nP1 mmap heap 120M\nP1 write heap\n");
+  CHECK(zero.zero_fills == 30720);
+  CHECK(zero.time_us == Approx(measured::naive_copy_120m_us - measured::memcpy_120m_us).epsilon(kFit));
+  // Once the child has exited, the parent's faults reuse its pages: a COW fault without
+  // its copy.
+  StepCost reuse = last_step(kWritten120M + "P1 fork C1\nC1 exit\nP1 write heap\n");
+  CHECK(reuse.reuses == 30720);
+  CHECK(reuse.time_us == Approx(measured::child_writes_120m_us - measured::naive_copy_120m_us).epsilon(kFit));
+  CHECK(reuse.memory_bytes == 0);
+}
+
+TEST_CASE("the classic table reproduces Linux 6.18's measurements", "[cost]") {
   CostModel m;
-  ClassicRow k4 = classic_4k(m, 120);
-  CHECK(k4.cow_us == Approx(2982).epsilon(0.01));      // fork, 120 MiB written
-  CHECK(k4.copy_us == Approx(55035 + 52).epsilon(0.01));
-  CHECK(k4.cow_kib == Approx(344));                    // extra memory right after fork
-  CHECK(k4.copy_kib == Approx(344 + 120 * 1024));
-  CHECK(30720 * m.cow_fault_us == Approx(67865).epsilon(0.01));  // child writes all 120 MiB
-  CHECK(30720 * m.memcpy_page_us == Approx(10948).epsilon(0.01));
-  ClassicRow thp = classic_thp(m, 120);
-  CHECK(thp.cow_us == Approx(107).epsilon(0.01));
-  CHECK(thp.copy_us == Approx(9627 + 41).epsilon(0.01));
-  CHECK(classic_4k(m, 0).cow_us == Approx(52));        // fork of an empty process
-  // Linear in PTEs: at 1 GiB the model overstates the measured 19,101 us (73 ns/PTE).
-  CHECK(classic_4k(m, 1024).cow_us > 19101);
-  CHECK(classic_4k(m, 1024).cow_us < 19101 * 1.4);
+  ClassicRow k4 = classic_4k(m, 120), thp = classic_thp(m, 120);
+  CHECK(k4.cow_us == Approx(measured::fork_120m_us).epsilon(kFit));
+  CHECK(k4.copy_us == Approx(measured::fork_empty_us + measured::naive_copy_120m_us).epsilon(kFit));
+  CHECK(k4.cow_kib == Approx(measured::fork_120m_extra_kib).epsilon(kFit));
+  CHECK(classic_4k(m, 0).cow_us == Approx(measured::fork_empty_us).epsilon(kFit));
+  CHECK(thp.cow_us == Approx(measured::thp_fork_120m_us).epsilon(kFit));
+  CHECK(thp.copy_us == Approx(measured::thp_fork_empty_us + measured::thp_naive_copy_120m_us).epsilon(kFit));
+  CHECK(classic_thp(m, 0).cow_us == Approx(measured::thp_fork_empty_us).epsilon(kFit));
+  CHECK(thp.cow_kib == Approx(measured::fork_120m_extra_kib).epsilon(kFit));  // THP measured the same
+  // At 1 GiB the linear model overstates: by less than 40 % (4 KiB pages: 95 ns per PTE
+  // fitted, 73 ns measured) and 10 % (THP).
+  CHECK(classic_4k(m, 1024).cow_us > measured::fork_1g_us);
+  CHECK(classic_4k(m, 1024).cow_us < measured::fork_1g_us * 1.4);
+  CHECK(classic_thp(m, 1024).cow_us > measured::thp_fork_1g_us);
+  CHECK(classic_thp(m, 1024).cow_us < measured::thp_fork_1g_us * 1.1);
+}
+
+TEST_CASE("a fork's page tables: whole tables, and 96 KiB per process", "[cost]") {
+  // 1024 PTEs fill 2 PTE tables, under 1 PMD and 1 PUD table: 16 KiB.
+  StepCost c = last_step("spawn P1\nP1 mmap heap 1024\nP1 write heap\nP1 fork C1\n");
+  CHECK(c.tasks == 1);
+  CHECK(c.ptes_copied == 1024);
+  CHECK(c.frames_copied == 0);
+  CHECK(c.memory_bytes == (16 + 96) * 1024);
+  StepCost e = last_step("mode fork=copy\nspawn P1\nP1 mmap heap 1024\nP1 write heap\nP1 fork C1\n");
+  CHECK(e.frames_copied == 1024);
+  CHECK(e.memory_bytes == (1024 * 4 + 16 + 96) * 1024);
+  // Reads map the zero page (no frame), but need the first PTE table and those above it.
+  StepCost read = last_step("spawn P1\nP1 mmap heap 64\nP1 read heap 0-9\n");
+  CHECK(read.minor_faults == 10);
+  CHECK(read.memory_bytes == 4096 * 3);
+  StepCost exit = last_step("spawn P1\nP1 mmap heap 64\nP1 write heap\nP1 fork C1\nC1 write heap 0-9\nC1 exit\n");
+  CHECK(exit.time_us == 0);
+  CHECK(exit.memory_bytes == -int64_t((10 + 3) * 4096 + 96 * 1024));
 }
 
 TEST_CASE("the model's text form round-trips and reports errors with their line", "[cost]") {
@@ -56,63 +145,20 @@ TEST_CASE("the model's text form round-trips and reports errors with their line"
 
   CHECK_FALSE(parse_cost_model("# comment\nfork_base_us = 1\nfork_bse_us = 2\n", &back, &error));
   CHECK(error == "line 3: unknown constant 'fork_bse_us'");
+  CHECK_FALSE(parse_cost_model("# comment\rfork_base_us = 1\rfork_bse_us = 2\r", &back, &error));
+  CHECK(error == "line 3: unknown constant 'fork_bse_us'");  // CR line ends count alike
   CHECK_FALSE(parse_cost_model("cow_fault_us = fast\n", &back, &error));
   CHECK(error == "line 1: 'fast' is not a number >= 0");
   CHECK_FALSE(parse_cost_model("cow_fault_us 2\n", &back, &error));
   CHECK(error == "line 1: expected 'name = value'");
 }
 
-TEST_CASE("a COW fork costs its base plus its PTEs and its page tables", "[cost]") {
-  StepCost c = last_step("spawn P1\nP1 mmap heap 1024\nP1 write heap\nP1 fork C1\n");
-  CHECK(c.tasks == 1);
-  CHECK(c.ptes_copied == 1024);
-  CHECK(c.frames_copied == 0);
-  CHECK(c.time_us == Approx(52 + 1024 * 0.09538));
-  // The child's page tables: 2 PTE tables + 1 PMD + 1 PUD = 16 KiB, plus 96 KiB per process.
-  CHECK(c.memory_bytes == (16 + 96) * 1024);
-}
-
-TEST_CASE("an eager-copy fork pays for every page", "[cost]") {
-  CostModel m;
-  StepCost c = last_step("mode fork=copy\nspawn P1\nP1 mmap heap 1024\nP1 write heap\nP1 fork C1\n");
-  CHECK(c.frames_copied == 1024);
-  CHECK(c.time_us == Approx(52 + 1024 * m.copy_page_us));
-  CHECK(c.memory_bytes == (1024 * 4 + 16 + 96) * 1024);
-}
-
-TEST_CASE("faults are priced by what resolved them", "[cost]") {
-  CostModel m;
-  const std::string forked = "spawn P1\nP1 mmap heap 64\nP1 write heap\nP1 fork C1\n";
-  StepCost copy = last_step(forked + "C1 write heap 0-9\n");
-  CHECK(copy.cow_copies == 10);
-  CHECK(copy.time_us == Approx(10 * m.cow_fault_us));
-  CHECK(copy.memory_bytes == 10 * 4096);
-
-  StepCost reuse = last_step(forked + "C1 exit\nP1 write heap 0-9\n");
-  CHECK(reuse.reuses == 10);
-  CHECK(reuse.time_us == Approx(10 * m.minor_fault_us()));
-  CHECK(reuse.memory_bytes == 0);
-
-  StepCost zero = last_step("spawn P1\nP1 mmap heap 64\nP1 write heap 0-9\n");
-  CHECK(zero.zero_fills == 10);
-  CHECK(zero.time_us == Approx(10 * m.zero_fill_us()));
-
-  StepCost read = last_step("spawn P1\nP1 mmap heap 64\nP1 read heap 0-9\n");
-  CHECK(read.minor_faults == 10);
-  CHECK(read.memory_bytes == 4096 * 3);  // the first PTE table, its PMD and PUD
-
-  StepCost exit = last_step(forked + "C1 write heap 0-9\nC1 exit\n");
-  CHECK(exit.time_us == 0);
-  CHECK(exit.memory_bytes == -int64_t((10 + 3) * 4096 + 96 * 1024));
-}
-
-TEST_CASE("derived constants follow from the measured ones", "[cost]") {
-  CostModel m;
-  CHECK(m.zero_fill_us() == Approx(1.7915 - 0.3564));
-  CHECK(m.minor_fault_us() == Approx(2.2092 - 1.7915));
+TEST_CASE("figures print in fixed formats", "[cost]") {
   CHECK(format_time_us(2982.4) == "2.98 ms");
   CHECK(format_time_us(107) == "107.0 \u00b5s");
+  CHECK(format_time_us(1.5e6) == "1.500 s");
   CHECK(format_bytes(344 * 1024, false) == "344 KiB");
   CHECK(format_bytes(-4096, true) == "-4 KiB");
   CHECK(format_bytes(120.3 * 1048576, true) == "+120.3 MiB");
+  CHECK(format_bytes(0, true) == "0");
 }

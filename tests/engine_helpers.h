@@ -150,7 +150,7 @@ class Lab {
     Pte x = pte_of(p, region, page);
     return pte::present(x) ? pte::frame(x) : kNone;
   }
-  // Reads region[page] and returns whose write it sees: the writer's pid (ProcId + 1),
+  // Reads region[page] and returns whose write it sees: the writer's tag (ProcId + 1),
   // or 0 for zeros and unmodified file data.
   uint32_t sees(ProcId p, std::string_view region, uint32_t page) {
     read(p, region, pg(page));
@@ -158,7 +158,7 @@ class Lab {
     REQUIRE(f != kNone);
     return f == Frames::kZeroPage ? 0 : e.frames()[f].tag;
   }
-  static uint32_t pid(ProcId p) { return p + 1; }
+  static uint32_t tag(ProcId p) { return p + 1; }  // what a write by p stores
 
   // Exits every live task (children first, so vfork parents resume), checking the
   // invariants after each exit; then every frame but the files' page cache is free again.

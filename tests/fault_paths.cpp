@@ -4,7 +4,9 @@
 // docs/kernel-rules.md ("A write-protected private page is reused or copied", "Reads of
 // never-written private memory map the zero page", "Shared mappings are never copied",
 // "File mappings and fault-around") and mm/memory.c; every expected value below is
-// worked out by hand from those, with frames numbered from 0 in allocation order.
+// worked out by hand from those, with frames numbered from 0 in allocation order. A PTE
+// a write fault gives an anonymous page of its own is writable, dirty and anon-exclusive
+// (pte::make_exclusive; docs/kernel-rules.md "mprotect back to writable").
 #include "engine_helpers.h"
 
 #include <vector>
@@ -56,7 +58,7 @@ TEST_CASE("zero-fill: a write to a never-touched private page takes do_anonymous
   CHECK(e.page == 2);
   CHECK(e.pages == 4);
   CHECK(e.pte_before == 0);                                    // not present
-  CHECK(e.pte_after == pte::make(0, Writable::Yes, Dirty::Yes));  // page 2: frame 0
+  CHECK(e.pte_after == pte::make_exclusive(0));  // page 2: frame 0
   CHECK(e.mapcount_before == 0);
   CHECK(e.mapcount_after == 1);
   CHECK(reason_text(lab.e, e) == "no page yet (private anonymous), write");
@@ -86,7 +88,7 @@ TEST_CASE("zero page: a read maps it read-only, then a write copies it into a ze
   CHECK(w.reason == FaultReason::ZeroPage);
   CHECK(w.page == 1);
   CHECK(w.pte_before == pte::make(Frames::kZeroPage, Writable::No, Dirty::No));
-  CHECK(w.pte_after == pte::make(0, Writable::Yes, Dirty::Yes));
+  CHECK(w.pte_after == pte::make_exclusive(0));
   CHECK(w.mapcount_before == 0);
   CHECK(w.mapcount_after == 1);
   CHECK(reason_text(lab.e, w) == "zero page");
@@ -111,7 +113,7 @@ TEST_CASE("COW copy: a write to a page mapped twice takes wp_page_copy", "[fault
   CHECK(e.page == 4);
   CHECK(e.pages == 4);
   CHECK(e.pte_before == pte::make(4, Writable::No, Dirty::Yes));   // fork write-protected it, dirty kept
-  CHECK(e.pte_after == pte::make(16, Writable::Yes, Dirty::Yes));  // the first free frame is 16
+  CHECK(e.pte_after == pte::make_exclusive(16));  // the first free frame is 16
   CHECK(e.mapcount_before == 2);
   CHECK(e.mapcount_after == 1);
   CHECK(reason_text(lab.e, e) == "anonymous, mapcount 2");
@@ -133,7 +135,7 @@ TEST_CASE("COW reuse: the last mapper takes wp_page_reuse, no copy", "[fault_pat
   CHECK(e.reason == FaultReason::LastMapper);
   CHECK(e.pages == 8);
   CHECK(e.pte_before == pte::make(0, Writable::No, Dirty::Yes));
-  CHECK(e.pte_after == pte::make(0, Writable::Yes, Dirty::Yes));  // the same frame, now writable
+  CHECK(e.pte_after == pte::make_exclusive(0));  // the same frame, writable, exclusive again
   CHECK(e.mapcount_before == 1);
   CHECK(e.mapcount_after == 1);
   CHECK(reason_text(lab.e, e) == "last mapper (mapcount 1)");
@@ -187,7 +189,7 @@ TEST_CASE("file-private COW: do_cow_fault for a page not mapped yet, wp_page_cop
   CHECK(e.reason == FaultReason::PageCache);
   CHECK(e.frame == 20);  // the page-cache page copied from
   CHECK(e.pte_before == 0);
-  CHECK(e.pte_after == pte::make(32, Writable::Yes, Dirty::Yes));
+  CHECK(e.pte_after == pte::make_exclusive(32));
   CHECK(e.mapcount_before == 0);
   CHECK(e.mapcount_after == 1);
   CHECK(reason_text(lab.e, e) == "page-cache page, private mapping");
@@ -199,7 +201,7 @@ TEST_CASE("file-private COW: do_cow_fault for a page not mapped yet, wp_page_cop
   CHECK(w.kind == EventKind::FileCopy);
   CHECK(path_of(w) == kCopyPath);
   CHECK(w.pte_before == pte::make(3, Writable::No, Dirty::No));
-  CHECK(w.pte_after == pte::make(33, Writable::Yes, Dirty::Yes));
+  CHECK(w.pte_after == pte::make_exclusive(33));
   CHECK(w.mapcount_before == 1);
   CHECK(reason_text(lab.e, w) == "page-cache page, mapcount 1");
   lab.finish();

@@ -97,7 +97,7 @@ TEST_CASE("fault-around skips pages already mapped", "[file_mappings]") {
   CHECK(lab.e.counters().file_maps == 15);
   CHECK(lab.frame_of(p1, "F", 5) == copy);  // the copy stays
   EXPECT_USAGE(lab.u(p1), {.rss = 16, .pc = 15, .pd = 1, .anon = 1, .file = 15});
-  CHECK(lab.sees(p1, "F", 5) == Lab::pid(p1));
+  CHECK(lab.sees(p1, "F", 5) == Lab::tag(p1));
   CHECK(lab.sees(p1, "F", 6) == 0);
   lab.finish();
 }
@@ -164,7 +164,7 @@ TEST_CASE("every mapper of a written page-cache page reports it dirty, private o
   EXPECT_USAGE(lab.u(p1), {.rss = 1, .pss = 0.5, .sc = 0, .sd = 1, .pc = 0, .pd = 0});
   // P2 never wrote, but the frame itself is dirty.
   EXPECT_USAGE(lab.u(p2), {.rss = 32, .pss = 31.5, .sc = 0, .sd = 1, .pc = 31, .pd = 0});
-  CHECK(lab.sees(p2, "FP", 0) == Lab::pid(p1));  // MAP_PRIVATE sees the file's new data
+  CHECK(lab.sees(p2, "FP", 0) == Lab::tag(p1));  // MAP_PRIVATE sees the file's new data
 
   lab.read(p1, "FS", pg(1));  // window 0-15; page 0 is already mapped
   EXPECT_USAGE(lab.u(p1), {.rss = 16, .pss = 8, .sc = 15, .sd = 1, .pc = 0, .pd = 0});
@@ -183,7 +183,7 @@ TEST_CASE("the page cache outlives every mapper", "[file_mappings]") {
   CHECK(lab.e.system().page_cache == 8);
   ProcId p2 = lab.spawn("P2");
   lab.map_file(p2, "F", f, Share::Private);
-  CHECK(lab.sees(p2, "F", 2) == Lab::pid(p1));
+  CHECK(lab.sees(p2, "F", 2) == Lab::tag(p1));
   EXPECT_USAGE(lab.u(p2), {.rss = 8, .pc = 7, .pd = 1, .anon = 0, .file = 8});
   lab.finish();
 }

@@ -51,9 +51,9 @@ TEST_CASE("worked example: parent and child both write page 0: one copy, one reu
   EXPECT_USAGE(lab.u(p1), {.rss = 64, .pss = 32.5, .sc = 0, .sd = 63, .pc = 0, .pd = 1});
   EXPECT_USAGE(lab.u(c1), {.rss = 64, .pss = 32.5, .sc = 0, .sd = 63, .pc = 0, .pd = 1});
   // Each sees its own write.
-  CHECK(lab.sees(p1, "A", 0) == Lab::pid(p1));
-  CHECK(lab.sees(c1, "A", 0) == Lab::pid(c1));
-  CHECK(lab.sees(c1, "A", 1) == Lab::pid(p1));
+  CHECK(lab.sees(p1, "A", 0) == Lab::tag(p1));
+  CHECK(lab.sees(c1, "A", 0) == Lab::tag(c1));
+  CHECK(lab.sees(c1, "A", 1) == Lab::tag(p1));
   lab.finish();
 }
 
@@ -80,8 +80,8 @@ TEST_CASE("a child's write is invisible to its parent", "[fork_cow]") {
   lab.write(p1, "A");
   ProcId c1 = lab.fork(p1, "C1");
   lab.write(c1, "A", pg(2));
-  CHECK(lab.sees(p1, "A", 2) == Lab::pid(p1));
-  CHECK(lab.sees(c1, "A", 2) == Lab::pid(c1));
+  CHECK(lab.sees(p1, "A", 2) == Lab::tag(p1));
+  CHECK(lab.sees(c1, "A", 2) == Lab::tag(c1));
   CHECK(lab.frame_of(p1, "A", 2) != lab.frame_of(c1, "A", 2));
   CHECK(lab.frame_of(p1, "A", 3) == lab.frame_of(c1, "A", 3));
   lab.finish();

@@ -84,12 +84,15 @@ TEST_CASE("json has every key of schema version 1", "[json]") {
   CHECK((p1 < c1 && c1 < t1));
   for (size_t at : {p1, c1, t1}) {
     std::string proc = object_at(j, at);
-    require_keys(proc, {"name", "pid", "parent", "state", "mm", "rss", "pss", "uss", "shared_clean",
+    require_keys(proc, {"name", "pid", "ppid", "minflt", "parent", "state", "mm", "rss", "pss", "uss", "shared_clean",
                         "shared_dirty", "private_clean", "private_dirty", "anon", "file", "shmem", "ptes",
                         "zero_ptes", "vm_pte", "regions"});
   }
   CHECK(object_at(j, p1).find("\"parent\":null") != std::string::npos);
   CHECK(object_at(j, t1).find("\"thread_of\":\"C1\"") != std::string::npos);
+  // C1 took 16 faults (its COW writes); T1's parent is its process's parent (CLONE_THREAD).
+  CHECK(object_at(j, c1).find("\"pid\":2,\"ppid\":1,\"minflt\":16,\"parent\":\"P1\"") != std::string::npos);
+  CHECK(object_at(j, t1).find("\"pid\":3,\"ppid\":1,\"minflt\":16,\"parent\":\"P1\"") != std::string::npos);
   CHECK(object_at(j, c1).find("\"pss\":40.0000") != std::string::npos);  // exactly 4 decimals
 
   std::string heap = object_at(j, object_at(j, p1).find("{\"name\":\"heap\"") + p1);

@@ -104,7 +104,7 @@ TEST_CASE("keeponfork undoes wipeonfork, also on part of the range", "[madvise]"
     ProcId c1 = lab.fork(p1, "C1");
     CHECK(lab.r(c1, "A").pages == 16);
     EXPECT_USAGE(lab.u(c1), {.rss = 4, .pss = 2, .sd = 4});
-    CHECK(lab.sees(c1, "A", 2) == Lab::pid(p1));
+    CHECK(lab.sees(c1, "A", 2) == Lab::tag(p1));
     CHECK(lab.sees(c1, "A", 4) == 0);
   }
   lab.finish();
@@ -132,7 +132,7 @@ TEST_CASE("dontneed on private anonymous memory frees it, a read then sees zeros
   CHECK(lab.r(p1, "A").pages == 8);  // the VMA stays
   CHECK(lab.sees(p1, "A", 0) == 0);
   CHECK(lab.frame_of(p1, "A", 0) == Frames::kZeroPage);
-  CHECK(lab.sees(p1, "A", 4) == Lab::pid(p1));
+  CHECK(lab.sees(p1, "A", 4) == Lab::tag(p1));
   lab.finish();
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("dontneed on a file-private mapping: a read sees the file again", "[ma
   ProcId p1 = lab.spawn("P1");
   lab.map_file(p1, "F", f, Share::Private);
   lab.write(p1, "F", pg(0));
-  CHECK(lab.sees(p1, "F", 0) == Lab::pid(p1));
+  CHECK(lab.sees(p1, "F", 0) == Lab::tag(p1));
   lab.madvise(p1, "F", Advice::DontNeed);
   CHECK(lab.frames() == 0);
   CHECK(lab.e.system().anon == 0);  // the private copy is gone
@@ -176,7 +176,7 @@ TEST_CASE("dontneed on a shared file mapping keeps the written data in the cache
   lab.write(p1, "F", pg(4));
   lab.madvise(p1, "F", Advice::DontNeed);
   CHECK(lab.u(p1).rss == 0);
-  CHECK(lab.sees(p1, "F", 4) == Lab::pid(p1));
+  CHECK(lab.sees(p1, "F", 4) == Lab::tag(p1));
   EXPECT_USAGE(lab.u(p1), {.rss = 16, .pc = 15, .pd = 1});  // the page-cache frame is still dirty
   lab.finish();
 }
@@ -192,7 +192,7 @@ TEST_CASE("dontneed on shmem: the data stays and a re-read maps the same frames"
   EXPECT_USAGE(lab.u(p1), {.rss = 0, .ptes = 0});
   CHECK(lab.frames() == 0);
   CHECK(lab.e.system().shmem == 8);
-  CHECK(lab.sees(p1, "S", 5) == Lab::pid(p1));
+  CHECK(lab.sees(p1, "S", 5) == Lab::tag(p1));
   for (uint32_t q = 0; q < 8; ++q) CHECK(lab.frame_of(p1, "S", q) == before[q]);
   CHECK(lab.e.counters().faults_read == 1);  // the whole 8-page VMA in one fault-around
   EXPECT_USAGE(lab.u(p1), {.rss = 8, .pd = 8, .shmem = 8});  // the frames stay dirty

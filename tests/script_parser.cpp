@@ -334,7 +334,7 @@ TEST_CASE("every metric of each scope is accepted there", "[script_parser]") {
        {"frames_total",   "frames_used", "frames_free",   "frames_mapped", "frames_shared",
         "frames_private", "page_cache",  "shmem",         "faults",        "faults_read",
         "faults_write",   "cow_copies",  "cow_reuses",    "zero_fills",    "zero_page_maps",
-        "file_maps",      "ptes_copied", "fork_failures", "oom_kills",     "segfaults"}) {
+        "file_maps",      "ptes_copied", "fork_failures", "oom_kills",     "segfaults", "anon"}) {
     INFO(m);
     CHECK(is_system_metric(m));
     CHECK(one(std::string("expect ") + m + "=0").checks[0].metric == m);

@@ -37,7 +37,7 @@ TEST_CASE("mprotect readonly on part of a region: the rest stays writable", "[se
   lab.write(p1, "A");
   lab.mprotect(p1, "A", Prot::ReadOnly, pg(0, 1));
   lab.write(p1, "A", pg(2, 3));
-  CHECK(lab.sees(p1, "A", 0) == Lab::pid(p1));  // read-only pages are still readable
+  CHECK(lab.sees(p1, "A", 0) == Lab::tag(p1));  // read-only pages are still readable
   // The statement stops at page 1, which is read-only.
   CHECK(lab.try_write(p1, "A", pg(1, 2)).outcome == Outcome::ActorKilled);
   CHECK(lab.state(p1) == ProcState::Killed);

@@ -25,7 +25,7 @@ TEST_CASE("worked example: 32 shared anonymous pages written, fork, the child wr
   EXPECT_USAGE(lab.u(p1), {.rss = 32, .pss = 16, .sc = 0, .sd = 32, .pc = 0, .pd = 0, .anon = 0, .shmem = 32});
   EXPECT_USAGE(lab.u(c1), {.rss = 32, .pss = 16, .sc = 0, .sd = 32, .pc = 0, .pd = 0, .anon = 0, .shmem = 32});
   CHECK(lab.e.counters().cow_copies == 0);
-  CHECK(lab.sees(p1, "S", 7) == Lab::pid(c1));  // every mapper sees the write
+  CHECK(lab.sees(p1, "S", 7) == Lab::tag(c1));  // every mapper sees the write
   lab.finish();
 }
 
@@ -46,7 +46,7 @@ TEST_CASE("shmem first faulted by a read stays clean, only writers report dirty"
   CHECK(lab.e.counters().faults == faults);
   EXPECT_USAGE(lab.u(c1), {.rss = 16, .pss = 8, .sc = 12, .sd = 4, .pc = 0, .pd = 0});
   EXPECT_USAGE(lab.u(p1), {.rss = 16, .pss = 8, .sc = 16, .sd = 0, .pc = 0, .pd = 0});
-  CHECK(lab.sees(p1, "S", 2) == Lab::pid(c1));
+  CHECK(lab.sees(p1, "S", 2) == Lab::tag(c1));
   lab.finish();
 }
 

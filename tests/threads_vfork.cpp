@@ -15,7 +15,7 @@ TEST_CASE("threads share one address space and count once", "[threads_vfork]") {
   lab.write(t1, "A");
   EXPECT_USAGE(lab.u(p1), {.rss = 4, .pss = 4, .sd = 0, .pd = 4, .anon = 4});
   EXPECT_USAGE(lab.u(t1), {.rss = 4, .pss = 4, .sd = 0, .pd = 4, .anon = 4});
-  CHECK(lab.sees(p1, "A", 1) == Lab::pid(t1));
+  CHECK(lab.sees(p1, "A", 1) == Lab::tag(t1));
   lab.write(p1, "A");  // the PTEs are writable already: no fault, no copy
   CHECK(lab.e.counters().faults == 4);
   CHECK(lab.e.counters().cow_copies == 0);
@@ -37,8 +37,8 @@ TEST_CASE("after a fork, a thread's write copies for the whole parent address sp
   CHECK(lab.e.counters().cow_copies == 1);
   EXPECT_USAGE(lab.u(p1), {.rss = 4, .pss = 2.5, .sd = 3, .pd = 1});
   EXPECT_USAGE(lab.u(c1), {.rss = 4, .pss = 2.5, .sd = 3, .pd = 1});
-  CHECK(lab.sees(p1, "A", 0) == Lab::pid(t1));
-  CHECK(lab.sees(c1, "A", 0) == Lab::pid(p1));
+  CHECK(lab.sees(p1, "A", 0) == Lab::tag(t1));
+  CHECK(lab.sees(c1, "A", 0) == Lab::tag(p1));
   lab.write(p1, "A", pg(0));  // the leader finds the thread's copy writable
   CHECK(lab.e.counters().cow_copies == 1);
   CHECK(lab.e.counters().cow_reuses == 0);
@@ -111,7 +111,7 @@ TEST_CASE("vfork: the child shares the parent's memory, the parent waits until e
   lab.exec(v1);
   CHECK(lab.state(p1) == ProcState::Running);
   CHECK(lab.u(v1).rss == 0);
-  CHECK(lab.sees(p1, "A", 1) == Lab::pid(v1));
+  CHECK(lab.sees(p1, "A", 1) == Lab::tag(v1));
   EXPECT_USAGE(lab.u(p1), {.rss = 4, .pss = 4, .pd = 4});
   lab.finish();
 }
@@ -125,7 +125,7 @@ TEST_CASE("vfork: the child's exit resumes the parent, and its memory stays", "[
   lab.exit(v1);
   CHECK(lab.state(p1) == ProcState::Running);
   EXPECT_USAGE(lab.u(p1), {.rss = 2, .pd = 2});
-  CHECK(lab.sees(p1, "A", 0) == Lab::pid(v1));
+  CHECK(lab.sees(p1, "A", 0) == Lab::tag(v1));
   lab.finish();
 }
 

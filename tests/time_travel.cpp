@@ -114,3 +114,30 @@ TEST_CASE("time travel around a runtime error", "[time_travel]") {
   CHECK(s.stopped());
   CHECK(state_json(s) == at_error);
 }
+
+TEST_CASE("checkpoint_at_or_before names the checkpoints the session kept", "[time_travel]") {
+  std::string text = long_script();
+  Session s;
+  REQUIRE(s.load(text));
+  CHECK(s.checkpoint_at_or_before(70) == 0);  // nothing run yet: only the start
+  s.run_all();
+  REQUIRE(s.step_count() > 70);
+  CHECK(s.checkpoint_at_or_before(0) == 0);
+  CHECK(s.checkpoint_at_or_before(31) == 0);
+  CHECK(s.checkpoint_at_or_before(32) == 32);
+  CHECK(s.checkpoint_at_or_before(70) == 64);
+  s.run_to(s.checkpoint_at_or_before(40));  // back to a checkpoint: exactly that state
+  CHECK(s.position() == 32);
+  CHECK(state_json(s) == fresh_json(text, 32));
+  CHECK(s.checkpoint_at_or_before(70) == 32);  // checkpoints past the position are gone
+
+  // No room for engine copies: only the start remains, whatever the step.
+  cow::script::Limits tight;
+  tight.max_checkpoint_bytes = 0;
+  Session bare(tight);
+  REQUIRE(bare.load(text));
+  bare.run_all();
+  CHECK(bare.checkpoint_at_or_before(64) == 0);
+  bare.run_to(bare.checkpoint_at_or_before(64));
+  CHECK(bare.position() == 0);
+}

@@ -56,7 +56,7 @@ TEST_CASE("a write after a read zero-fills, it is not a copy", "[zero_page]") {
   CHECK(lab.e.counters().cow_copies == 0);
   CHECK(lab.e.counters().cow_reuses == 0);
   EXPECT_USAGE(lab.u(p1), {.rss = 1, .pss = 1, .pd = 1, .anon = 1, .ptes = 4, .zero = 3});
-  CHECK(lab.sees(p1, "A", 0) == Lab::pid(p1));
+  CHECK(lab.sees(p1, "A", 0) == Lab::tag(p1));
   lab.finish();
 }
 

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "engine/kernel/export_c.h"
+#include "engine/script/lines.h"
 #include "engine/script/parser.h"
 #include "imgui_internal.h"
 #include "panels/panels.h"
@@ -38,17 +39,6 @@ std::string exported_program(const std::string& script) {
   if (c.status == 0) return c.program;
   std::string where = c.pos.line ? "line " + std::to_string(c.pos.line) + ":" + std::to_string(c.pos.col) + ": " : "";
   return "/* This script cannot run as a C program:\n *   " + where + c.message + "\n */\n";
-}
-
-std::vector<std::string> split_lines(std::string_view text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = std::min(text.find('\n', start), text.size());
-    lines.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
 }
 
 std::string base64url(std::string_view in) {
@@ -136,9 +126,6 @@ bool step_recorded(script::Session& s, Series& series, const CostModel& model) {
   return true;
 }
 
-// The script with eager-copy fork from its first statement on (one step more).
-std::string copy_mode_script(const std::string& text) { return "mode fork=copy\n" + text; }
-
 }  // namespace
 
 struct App::Impl {
@@ -155,7 +142,7 @@ struct App::Impl {
   bool autoplay_pending = false;
   int built_only = -1;              // page-map filter the view was built for
   long quiz_pending = -1;           // set_options asked for a quiz: the first load starts it
-  std::unique_ptr<script::Session> compare;  // the script under mode fork=copy
+  std::unique_ptr<script::Session> compare;  // the script's eager-copy variant
   struct JsonCache {
     uint64_t generation = UINT64_MAX;
     size_t position = 0;
@@ -192,8 +179,10 @@ void App::Impl::load(std::string_view text, long step) {
   load_script(text, step);
 }
 
+// Line ends become "\n" first: the editor (Dear ImGui) breaks lines at "\n" only, and the
+// lexer's line numbers must match the editor's lines.
 void App::Impl::load_script(std::string_view text, long step) {
-  loaded_text = std::string(text);
+  loaded_text = script::with_lf_line_ends(text);
   EditorState& ed = ui.editor;
   if (ed.text != loaded_text) {
     if (ImGui::GetCurrentContext()) ImGui::ClearActiveID();  // else ImGui keeps its own copy
@@ -202,12 +191,13 @@ void App::Impl::load_script(std::string_view text, long step) {
   }
   ed.syntax_error.reset();
   ed.last_edit = -1;
-  session.load(text);  // on a syntax error the session is empty and error() says where
+  session.load(loaded_text);  // on a syntax error the session is empty and error() says where
   ++view.generation;
   view.series = Series{};
   view.events.clear();
   view.summarized = 0;
-  view.source = split_lines(text);
+  view.source.clear();
+  for (std::string_view line : script::split_lines(loaded_text)) view.source.emplace_back(line);
   view.compare = View::Compare{};
   compare.reset();
   record_step(view.series, session.engine(), 0);
@@ -269,10 +259,9 @@ void App::Impl::advance(double seconds) {
     size_t pos = session.position();
     if (pos == *target) break;
     if (*target < pos) {
-      // Back to the checkpoint at or before the target (Session keeps one every 32
-      // steps; any spacing is correct, this one makes run_to only restore), then
+      // Back to the checkpoint at or before the target (run_to only restores), then
       // forward in slices like any run.
-      session.run_to(*target - *target % 32);
+      session.run_to(session.checkpoint_at_or_before(*target));
       if (session.position() > *target) break;
       continue;
     }
@@ -348,10 +337,10 @@ void App::Impl::handle(const Request& r) {
     case Command::Quiz: start_quiz(r.step); break;
     case Command::LeaveQuiz: ui.quiz.active = false; break;
     case Command::Compare:
-      compare = std::make_unique<script::Session>();
+      compare = std::make_unique<script::Session>(script::Limits{}, script::ForkPolicy::EagerCopy);
       view.compare = View::Compare{};
       view.compare.generation = view.generation;
-      view.compare.running = compare->load(copy_mode_script(loaded_text));
+      view.compare.running = compare->load(loaded_text);
       view.compare.done = !view.compare.running;
       record_step(view.compare.series, compare->engine(), 0);
       break;
@@ -513,6 +502,11 @@ std::string App::headline_text() const {
 std::string App::script_text() const { return impl_->ui.editor.text; }
 
 long App::position() const { return long(impl_->session.position()); }
+
+std::string App::compare_json() const {
+  const Impl& m = *impl_;
+  return m.compare && m.view.compare.done ? script::state_json(*m.compare) : "";
+}
 
 WidgetRect App::widget_rect(std::string_view id) const {
   auto it = impl_->ui.rects.find(id);

@@ -70,6 +70,10 @@ class App {
   std::string headline_text() const;
   std::string script_text() const;
   long position() const;
+  // The cost tab's comparison ("Compare with eager copy": the script's eager-copy
+  // variant, script::ForkPolicy::EagerCopy) as state_json() writes a state, once it has
+  // run; "" before it was asked for and while it runs.
+  std::string compare_json() const;
 
   // Added by the panels half (additive): rectangles of the widgets the browser tests aim
   // at. Ids: "editor", "run", "step", "step_back", "reset", "play", "live", "slider",

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/script/json.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 
@@ -38,23 +39,6 @@ std::string_view visible_part(std::string_view label) {
   return hashes == std::string_view::npos ? label : label.substr(0, hashes);
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += char(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += char(c);
-    }
-  }
-  out += '"';
-}
-
 }  // namespace
 
 void begin_frame() {
@@ -68,16 +52,20 @@ std::string widgets_json(std::string_view label) {
   std::string out = "[";
   for (const Item& it : frame().labelled) {
     if (!label.empty() && it.label != label && visible_part(it.label) != label) continue;
+    // By now every item of the frame is laid out: a tab item reports its label before
+    // ImGui places it (TabItemEx), and only the frame's rectangles know where it went.
+    auto placed = frame().rects.find(it.id);
+    const ImRect& rect = placed != frame().rects.end() ? placed->second : it.rect;
     if (out.size() > 1) out += ',';
     out += "{\"label\":";
-    append_json_string(out, it.label);
+    script::append_json_string(out, it.label);
     out += ",\"window\":";
-    append_json_string(out, it.window);
+    script::append_json_string(out, it.window);
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   ",\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f,\"hovered\":%s,\"active\":%s,"
                   "\"checked\":%s,\"open\":%s}",
-                  it.rect.Min.x, it.rect.Min.y, it.rect.GetWidth(), it.rect.GetHeight(),
+                  rect.Min.x, rect.Min.y, rect.GetWidth(), rect.GetHeight(),
                   it.hovered ? "true" : "false", it.active ? "true" : "false",
                   (it.flags & ImGuiItemStatusFlags_Checked) ? "true" : "false",
                   (it.flags & ImGuiItemStatusFlags_Opened) ? "true" : "false");

@@ -10,6 +10,7 @@
 
 #include "engine/kernel/plan.h"
 #include "engine/kernel/runtime_text.h"
+#include "engine/script/lines.h"
 #include "engine/script/session.h"
 
 namespace cow::kernel {
@@ -31,17 +32,12 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-// The script's source lines, for comments and messages.
+// The script's source lines (script::split_lines), for comments and messages.
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
-  size_t at = 0;
-  while (at <= text.size()) {
-    size_t nl = text.find('\n', at);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(at, nl - at);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-    lines.push_back(line);
-    at = nl + 1;
+  for (std::string_view line : script::split_lines(text)) {
+    while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+    lines.emplace_back(line);
   }
   return lines;
 }

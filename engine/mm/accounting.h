@@ -38,11 +38,17 @@ struct Usage {
   uint64_t vm_pte = 0;  // page-table pages: PTE + PMD + PUD tables (process only)
 };
 
+// Machine-wide event counters (docs/kernel-rules.md, "What the fault counters count").
+// `faults` is the sum of every task's Process::min_flt, as Linux counts it per task; the
+// rest break faults down by the handler that resolved them, which Linux does not count.
 struct Counters {
-  uint64_t faults = 0, faults_read = 0, faults_write = 0;
-  uint64_t cow_copies = 0, cow_reuses = 0;
-  uint64_t zero_fills = 0, zero_page_maps = 0;
-  uint64_t file_maps = 0, ptes_copied = 0;
+  uint64_t faults = 0, faults_read = 0, faults_write = 0;  // handled faults, by access
+  uint64_t cow_copies = 0;      // a page copied into a new anonymous frame
+  uint64_t cow_reuses = 0;      // a write-protected anonymous page made writable in place
+  uint64_t zero_fills = 0;      // a frame allocated zeroed (private anonymous or shmem)
+  uint64_t zero_page_maps = 0;  // a read fault mapped the zero page
+  uint64_t file_maps = 0;       // page-cache or shmem pages mapped by faults
+  uint64_t ptes_copied = 0;     // PTEs fork copied into children
   uint64_t fork_failures = 0, oom_kills = 0, segfaults = 0;
 };
 

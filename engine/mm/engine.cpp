@@ -133,10 +133,19 @@ static OpResult check_new_name(const Engine& e, std::string_view name) {
   return {};
 }
 
+ProcId Engine::add_task(Process task) {
+  ProcId id = ProcId(procs_.size());
+  task.pid = id + 1;
+  procs_.push_back(std::move(task));
+  return id;
+}
+
+// A spawned task has no parent in the script: pid 1 is init, the others come from
+// outside the script's pid namespace (docs/kernel-rules.md, "Process ids, parents and
+// orphans").
 OpResult Engine::spawn(std::string_view name) {
   if (OpResult r = check_new_name(*this, name); r.rejected()) return r;
-  ProcId p = ProcId(procs_.size());
-  procs_.push_back({.name = std::string(name), .leader = p, .mm = new_mm()});
+  ProcId p = add_task({.name = std::string(name), .leader = ProcId(procs_.size()), .mm = new_mm()});
   emit({.kind = EventKind::Spawn, .proc = p});
   return {.created = p};
 }
@@ -144,11 +153,10 @@ OpResult Engine::spawn(std::string_view name) {
 OpResult Engine::thread(ProcId creator, std::string_view name) {
   if (OpResult r = check_actor(creator); r.rejected()) return r;
   if (OpResult r = check_new_name(*this, name); r.rejected()) return r;
-  ProcId t = ProcId(procs_.size());
-  Process task{.name = std::string(name), .parent = creator, .leader = procs_[creator].leader,
-               .mm = procs_[creator].mm};
-  ++mms_[task.mm].users;
-  procs_.push_back(std::move(task));
+  // CLONE_THREAD: the new thread's real_parent is its group's parent, not its creator.
+  ++mms_[procs_[creator].mm].users;
+  ProcId t = add_task({.name = std::string(name), .parent = procs_[creator].parent,
+                       .leader = procs_[creator].leader, .mm = procs_[creator].mm});
   emit({.kind = EventKind::Thread, .proc = creator, .other = t});
   return {.created = t};
 }
@@ -156,11 +164,9 @@ OpResult Engine::thread(ProcId creator, std::string_view name) {
 OpResult Engine::vfork(ProcId parent, std::string_view name) {
   if (OpResult r = check_actor(parent); r.rejected()) return r;
   if (OpResult r = check_new_name(*this, name); r.rejected()) return r;
-  ProcId c = ProcId(procs_.size());
-  Process task{.name = std::string(name), .parent = parent, .leader = c, .vfork_parent = parent,
-               .mm = procs_[parent].mm};
-  ++mms_[task.mm].users;
-  procs_.push_back(std::move(task));
+  ++mms_[procs_[parent].mm].users;
+  ProcId c = add_task({.name = std::string(name), .parent = parent, .leader = ProcId(procs_.size()),
+                       .vfork_parent = parent, .mm = procs_[parent].mm});
   procs_[parent].state = ProcState::Suspended;
   emit({.kind = EventKind::Vfork, .proc = parent, .other = c});
   return {.created = c};
@@ -171,12 +177,53 @@ void Engine::end_task(ProcId p, ProcState how) {
   if (!t.live()) return;
   t.state = how;
   MmId mm = t.mm;
+  reparent_children(p);
   if (--mms_[mm].users == 0) release_mm(mm);
   ProcId waiting = std::exchange(procs_[p].vfork_parent, kNone);
   if (waiting != kNone && procs_[waiting].state == ProcState::Suspended) {
     procs_[waiting].state = ProcState::Running;
     emit({.kind = EventKind::Resume, .proc = p, .other = waiting});
   }
+}
+
+// pid 1 is always a group leader (the first task, or the thread that took its pid in
+// exec), and a leader ends only with its whole group: no other thread can take over.
+ProcId Engine::child_reaper() const {
+  for (ProcId q = 0; q < procs_.size(); ++q)
+    if (procs_[q].pid == 1) return procs_[q].live() ? q : kNone;
+  return kNone;
+}
+
+// Linux: find_new_reaper. Another live thread of the group, else init; the engine has
+// no subreapers (PR_SET_CHILD_SUBREAPER), which Linux would try in between.
+ProcId Engine::find_new_reaper(ProcId p) const {
+  for (ProcId q = 0; q < procs_.size(); ++q)
+    if (q != p && procs_[q].live() && procs_[q].leader == procs_[p].leader) return q;
+  return child_reaper();
+}
+
+// Linux: forget_original_parent. Only live tasks are moved: the record of one that
+// already ended keeps the parent it had.
+void Engine::reparent_children(ProcId p) {
+  ProcId reaper = kNone;
+  bool found = false;
+  for (Process& q : procs_) {
+    if (q.parent != p || !q.live()) continue;
+    if (!found) reaper = find_new_reaper(p), found = true;
+    q.parent = reaper;
+  }
+}
+
+uint32_t Engine::ppid(ProcId p) const {
+  ProcId parent = procs_[p].parent;
+  return parent == kNone ? 0 : procs_[procs_[parent].leader].pid;
+}
+
+uint64_t Engine::min_flt(ProcId p) const {
+  uint64_t n = 0;
+  for (const Process& q : procs_)
+    if (q.leader == procs_[p].leader) n += q.min_flt;
+  return n;
 }
 
 void Engine::kill_thread_group(ProcId p, ProcState how) {
@@ -196,12 +243,14 @@ OpResult Engine::exit(ProcId p) {
 }
 
 // exec replaces the address space of the whole thread group: the other threads end, and
-// the caller becomes the group leader. Simplified: Linux would give it the leader's pid.
+// a thread that execs becomes the group leader with the leader's pid, the old leader
+// leaving with the thread's (de_thread).
 OpResult Engine::exec(ProcId p) {
   if (OpResult r = check_actor(p); r.rejected()) return r;
   ProcId leader = procs_[p].leader;
   for (ProcId q = 0; q < procs_.size(); ++q)
     if (q != p && procs_[q].leader == leader) end_task(q, ProcState::Exited);
+  std::swap(procs_[p].pid, procs_[leader].pid);
   for (ProcId q = 0; q < procs_.size(); ++q)
     if (procs_[q].leader == leader) procs_[q].leader = p;
   MmId old = procs_[p].mm;
@@ -363,8 +412,29 @@ OpResult Engine::madvise(ProcId p, NameId region, const Pages& pages, Advice adv
   return {};
 }
 
-// mprotect readonly write-protects the PTEs; readwrite leaves them write-protected, so
-// the next write faults and is resolved as a reuse, a copy or a shared write.
+// Whether mprotect back to writable makes present PTE `x` of mapping `m` writable at once
+// (Linux: change_pte_range -> can_change_pte_writable; docs/kernel-rules.md, "mprotect
+// back to writable"). Private: only an anon-exclusive page. Shared: shmem always (its
+// VMAs need no write notification), a file page only when the PTE is dirty.
+static bool can_change_pte_writable(const Mapping& m, Pte x) {
+  if (m.share == Share::Private) return pte::anon_exclusive(x);
+  return m.backing == Backing::Anon || pte::dirty(x);
+}
+
+// Applies a protection change to the present PTEs of VMA v (Linux: change_pte_range):
+// readonly write-protects them all; readwrite makes writable those that would take a
+// write fault only to be made writable. The others fault on the next write.
+static void change_pte_range(const Mapping& m, PageTable& pt, const Vma& v, Prot protect) {
+  for (uint32_t q = v.first; q < v.end && q < pt.ptes.size(); ++q) {
+    Pte& x = pt.ptes[q];
+    if (protect == Prot::ReadOnly)
+      x &= ~pte::kWritable;
+    else if (pte::present(x) && can_change_pte_writable(m, x))
+      x |= pte::kWritable;
+  }
+}
+
+// A VMA whose protection does not change is left alone (mprotect_fixup).
 OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Prot protect) {
   uint32_t m;
   if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
@@ -373,14 +443,14 @@ OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Prot prot
     return error("mprotect: '" + procs_[p].name + "' does not map '" + names_[region] + "' (ENOMEM)");
   Pages spans = spans_or_all(as, m, pages);
   split_spans(as, m, spans);
-  PageTable& pt = as.mappings[m].pt;
+  Mapping& map = as.mappings[m];
   for (Vma& v : as.vmas) {
-    if (v.mapping != m) continue;
+    if (v.mapping != m || v.prot == protect) continue;
     for (const PageSpan& s : spans) {
       if (v.first < s.first || v.end > s.last + 1) continue;
       v.prot = protect;
-      if (protect == Prot::ReadOnly)
-        for (uint32_t q = v.first; q < v.end && q < pt.ptes.size(); ++q) pt.ptes[q] &= ~pte::kWritable;
+      change_pte_range(map, map.pt, v, protect);
+      break;
     }
   }
   as.merge_adjacent();

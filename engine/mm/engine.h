@@ -20,9 +20,16 @@
 
 namespace cow {
 
+// The settings `mode` statements change, one field per mode. Kept apart from the size of
+// the machine so that `ram`, which builds a new machine, carries them over.
+struct Modes {
+  ForkMode fork = ForkMode::Cow;
+};
+
 struct Config {
   uint32_t frames = 65536;              // 256 MiB of RAM
   uint32_t event_detail_limit = 256;    // page-level events kept per statement
+  Modes modes;
 };
 
 enum class Outcome : uint8_t {
@@ -71,8 +78,8 @@ class Engine {
 
   // ---- set-up -------------------------------------------------------------------
   OpResult create_file(std::string_view name, uint32_t pages);
-  void set_fork_mode(ForkMode mode) { fork_mode_ = mode; }
-  ForkMode fork_mode() const { return fork_mode_; }
+  const Modes& modes() const { return config_.modes; }
+  void set_fork_mode(ForkMode mode) { config_.modes.fork = mode; }
   NameId intern(std::string_view region);            // region name -> id
   NameId find_name(std::string_view region) const;   // kNone if never interned
 
@@ -104,6 +111,16 @@ class Engine {
   // mapping gets one per page once any of its pages is touched (zero-page PTEs need no
   // frame, so RAM does not bound this: scripts are limited by max_page_table_entries).
   uint64_t page_table_entries() const { return pte_entries_; }
+
+  // ---- process ids ----------------------------------------------------------------
+  // PPid as /proc/PID/status shows it: the pid of the parent's process, 0 for none.
+  uint32_t ppid(ProcId p) const;
+  // init, which adopts orphans: the task with pid 1 while it lives, else kNone (Linux:
+  // the pid namespace's child_reaper).
+  ProcId child_reaper() const;
+  // Page faults of p's whole process, its ended threads included (getrusage
+  // RUSAGE_SELF ru_minflt, /proc/PID/stat minflt); Counters::faults sums every task's.
+  uint64_t min_flt(ProcId p) const;
 
   // Recomputes every cached count the slow way and checks mapcounts against the page
   // tables. Returns "" when all hold, otherwise a description of the first violation.
@@ -150,6 +167,9 @@ class Engine {
     emit_detail(Event::of(p, mm, region, s));
   }
   MmId new_mm();
+  ProcId add_task(Process task);  // gives it the next pid and returns its id
+  ProcId find_new_reaper(ProcId p) const;
+  void reparent_children(ProcId p);  // p has ended: its live children get a new parent
   // Ends a task: state becomes `how`; its mm loses a user; a vfork parent resumes.
   void end_task(ProcId p, ProcState how);
   void kill_thread_group(ProcId p, ProcState how);
@@ -181,7 +201,6 @@ class Engine {
 
   Config config_;
   Frames frames_;
-  ForkMode fork_mode_ = ForkMode::Cow;
   std::vector<Process> procs_;
   std::vector<AddressSpace> mms_;
   std::vector<File> files_;

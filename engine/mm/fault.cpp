@@ -83,7 +83,7 @@ FaultResult Fault::do_anonymous_page(FaultCtx& c, Access access) {
   FrameId f = c.frames.alloc(FrameKind::Anon);
   if (f == kNone) return FaultResult::OutOfMemory;
   c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
-  Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
+  Pte now = pte::make_exclusive(f);
   set_pte(c, c.page, now);
   c.vma.has_anon = true;
   ++c.counters.zero_fills;
@@ -134,7 +134,7 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
   if (f == kNone) return FaultResult::OutOfMemory;
   c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
   Pte old = c.map.pt.ptes[c.page];
-  Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
+  Pte now = pte::make_exclusive(f);
   set_pte(c, c.page, now);
   c.vma.has_anon = true;
   PageStep ev{.kind = EventKind::CowCopy, .reason = FaultReason::AnonShared,
@@ -190,9 +190,8 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
   FrameId f = pte::frame(e);
   if (c.map.share == Share::Shared) {  // wp_page_shared: never copies
     Frame& fr = c.frames[f];
-    // Only mprotect readonly -> readwrite leaves a shmem PTE write-protected here; Linux
-    // makes it writable inside mprotect (no writenotify for shmem), so no fault dirties
-    // the shmem frame. A page-cache frame is dirtied (fault_dirty_shared_page).
+    // Only page-cache frames get here: a shmem PTE is writable whenever its VMA is (no
+    // writenotify). The write dirties the frame (fault_dirty_shared_page).
     if (fr.kind == FrameKind::PageCache) fr.dirty = true;
     fr.tag = c.tag;
     Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
@@ -204,7 +203,7 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
   }
   if (f != Frames::kZeroPage && wp_can_reuse(c.frames[f])) {  // wp_page_reuse
     c.frames[f].tag = c.tag;
-    Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
+    Pte now = pte::make_exclusive(f);
     c.map.pt.ptes[c.page] = now;
     ++c.counters.cow_reuses;
     record(c, {.kind = EventKind::CowReuse, .reason = FaultReason::LastMapper, .path = kReusePath, .frame = f,
@@ -252,7 +251,8 @@ FaultResult Fault::handle_pte_fault(FaultCtx& c, Access access) {
   } else {
     r = do_shared_fault(c);
   }
-  if (r == FaultResult::Resolved) {
+  if (r == FaultResult::Resolved) {  // mm_account_fault: the task's min_flt
+    ++e.procs_[c.actor].min_flt;
     ++c.counters.faults;
     ++(access == Access::Read ? c.counters.faults_read : c.counters.faults_write);
   }

@@ -6,6 +6,7 @@
 // Copy mode (xv6 before COW): the same PTEs are copied, but each anonymous frame is
 // duplicated at once; zero-page PTEs and page-cache pages stay shared.
 // Each VMA's decision is one ForkVma event.
+#include <cassert>
 #include <set>
 
 #include "engine.h"
@@ -63,7 +64,7 @@ struct ForkOp {
       if (from.pt.has_table(t * kPtesPerTable) && e.ensure_table(to.pt, to.pages, t * kPtesPerTable))
         tables.add(to, t * kPtesPerTable, r.tables);
     uint32_t end = std::min<uint32_t>(v.end, uint32_t(from.pt.ptes.size()));
-    bool eager = e.fork_mode_ == ForkMode::Copy;
+    bool eager = e.config_.modes.fork == ForkMode::Copy;
     Pte* src = from.pt.ptes.data();
     Pte* dst = to.pt.ptes.data();
     uint32_t copied = 0, write_protected = 0, frames_copied = 0;
@@ -75,15 +76,18 @@ struct ForkOp {
       if (f == Frames::kZeroPage) {
         dst[q] = x;
       } else if (eager && e.frames_[f].kind == FrameKind::Anon) {
+        // copy_present_page: the child's own copy, writable when the VMA is.
         FrameId g = e.frames_.alloc(FrameKind::Anon);  // frames_needed() checked there is room
         e.frames_[g] = Frame{.mapcount = 1, .tag = e.frames_[f].tag, .kind = FrameKind::Anon, .dirty = true};
-        dst[q] = pte::make(g, pte::writable_of(x), Dirty::Yes);
+        Pte copy = pte::make_exclusive(g);
+        dst[q] = v.prot == Prot::ReadWrite ? copy : copy & ~pte::kWritable;
         ++frames_copied;
       } else {
+        // copy_present_pte: both sides write-protected and no longer anon-exclusive.
         ++e.frames_[f].mapcount;
         write_protected += pte::writable(x);
-        src[q] = x & ~pte::kWritable;
-        dst[q] = x & ~pte::kWritable;
+        src[q] = x & ~(pte::kWritable | pte::kAnonExclusive);
+        dst[q] = x & ~(pte::kWritable | pte::kAnonExclusive);
       }
     }
     child.present += copied;
@@ -97,15 +101,15 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
   if (find_process(name) != kNone)
     return {.outcome = Outcome::Error, .error = "process '" + std::string(name) + "' already exists"};
   MmId pmm = procs_[parent].mm;
-  if (fork_mode_ == ForkMode::Copy && ForkOp::frames_needed(*this, mms_[pmm]) > frames_.free_count()) {
+  if (config_.modes.fork == ForkMode::Copy && ForkOp::frames_needed(*this, mms_[pmm]) > frames_.free_count()) {
     ++counters_.fork_failures;
     emit({.kind = EventKind::ForkFailed, .proc = parent,
           .count = uint32_t(ForkOp::frames_needed(*this, mms_[pmm]))});
     return {.outcome = Outcome::ForkFailed};
   }
-  uint64_t eager_frames = fork_mode_ == ForkMode::Copy ? ForkOp::frames_needed(*this, mms_[pmm]) : 0;
+  uint64_t eager_frames = config_.modes.fork == ForkMode::Copy ? ForkOp::frames_needed(*this, mms_[pmm]) : 0;
   MmId cmm = new_mm();
-  ProcId child = ProcId(procs_.size());
+  ProcId child = ProcId(procs_.size());  // the id add_task gives it below
   emit({.kind = EventKind::Fork, .proc = parent, .other = child});
   AddressSpace& from = mms_[pmm];
   AddressSpace& to = mms_[cmm];
@@ -136,7 +140,9 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
     emit_detail(ev);
   }
   counters_.ptes_copied += copied;
-  procs_.push_back({.name = std::string(name), .parent = parent, .leader = child, .mm = cmm});
+  ProcId added = add_task({.name = std::string(name), .parent = parent, .leader = child, .mm = cmm});
+  assert(added == child);
+  (void)added;
   if (copied) emit({.kind = EventKind::PtesCopied, .proc = parent, .count = uint32_t(copied), .other = child});
   if (eager_frames) emit({.kind = EventKind::FramesCopied, .proc = parent, .count = uint32_t(eager_frames), .other = child});
   if (protected_now) emit({.kind = EventKind::WriteProtect, .proc = parent, .count = uint32_t(protected_now), .other = child});

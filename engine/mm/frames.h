@@ -18,7 +18,7 @@ namespace cow {
 // 12 bytes. mapcount has 28 bits, more than the PTEs any engine can hold.
 struct Frame {
   uint64_t mapcount : 28 = 0;  // PTEs mapping this frame (Linux: folio_mapcount)
-  uint64_t tag : 32 = 0;       // content: pid+1 of the last writer, 0 = zeros or file data
+  uint64_t tag : 32 = 0;       // content: ProcId + 1 of the last writer, 0 = zeros or file data
   FrameKind kind : 2 = FrameKind::Free;
   bool dirty : 1 = false;      // the frame itself is dirty (folio_test_dirty)
   bool cache_ref : 1 = false;  // the page cache or a shmem object holds a reference

@@ -1,5 +1,6 @@
 // check_invariants(): every cached count recomputed the slow way, plus the safety rules
 // of copy-on-write. Tests call it after every operation.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,32 @@ struct Checker {
 };
 std::string n(uint64_t v) { return std::to_string(v); }
 }  // namespace
+
+// The write and anon-exclusive bits of a present PTE of a real frame, in a VMA of `prot`.
+// COW safety: a writable private PTE maps an anonymous frame nobody else maps, and is
+// anon-exclusive. Anon-exclusive means that frame, and nothing else holds it; in a
+// writable VMA such a PTE is writable, since mprotect makes it so. An anonymous frame
+// mapped once need not be exclusive: after a fork whose partner exited, the first write
+// still faults and reuses. Shared: shmem PTEs are writable exactly when the VMA is, file
+// PTEs when the VMA is and the PTE is dirty (written through it: writenotify).
+static void check_pte_bits(const Engine& e, const Mapping& map, uint32_t q, Pte x, Prot prot, Checker& c) {
+  const Frame& fr = e.frames()[pte::frame(x)];
+  auto at = [&] { return e.name(map.name) + "[" + n(q) + "]"; };  // built only on failure
+  bool rw = prot == Prot::ReadWrite;
+  if (pte::writable(x) && !rw) c.fail("writable PTE in a read-only VMA at ", at());
+  if (map.share == Share::Shared) {
+    if (pte::anon_exclusive(x)) c.fail("anon-exclusive PTE in a shared mapping at ", at());
+    bool want = rw && (map.backing == Backing::Anon || pte::dirty(x));
+    if (pte::writable(x) != want) c.fail(want ? "write-protected" : "writable", " shared PTE at ", at());
+    return;
+  }
+  if (pte::anon_exclusive(x) && (fr.kind != FrameKind::Anon || fr.mapcount != 1 || fr.cache_ref))
+    c.fail("anon-exclusive PTE on a shared or non-anonymous frame ", n(pte::frame(x)), " at ", at());
+  if (pte::writable(x) && !pte::anon_exclusive(x))
+    c.fail("writable private PTE not anon-exclusive (frame ", n(pte::frame(x)), ") at ", at());
+  if (rw && pte::anon_exclusive(x) && !pte::writable(x))
+    c.fail("anon-exclusive PTE write-protected in a writable VMA at ", at());
+}
 
 static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts, uint64_t& entries,
                      Checker& c) {
@@ -47,7 +74,8 @@ static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts,
       if (!map.pt.has_table(q)) c.fail("mm ", n(id), ": PTE without a PTE table at page ", n(q));
       FrameId f = pte::frame(x);
       if (f == Frames::kZeroPage) {
-        if (pte::writable(x)) c.fail("writable zero-page PTE at ", e.name(map.name), "[", n(q), "]");
+        if (pte::writable(x) || pte::anon_exclusive(x))
+          c.fail("writable or anon-exclusive zero-page PTE at ", e.name(map.name), "[", n(q), "]");
         continue;
       }
       if (f >= e.frames().total() || e.frames()[f].kind == FrameKind::Free) {
@@ -55,19 +83,35 @@ static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts,
         continue;
       }
       ++mapcounts[f];
-      const Frame& fr = e.frames()[f];
-      // COW safety: a writable private PTE must map an anonymous frame nobody else maps.
-      if (map.share == Share::Private && pte::writable(x) && (fr.kind != FrameKind::Anon || fr.mapcount != 1))
-        c.fail("writable private PTE on a shared frame ", n(f), " at ", e.name(map.name), "[", n(q), "]");
-      if (v != kNone && pte::writable(x) && as.vmas[v].prot == Prot::ReadOnly)
-        c.fail("writable PTE in a read-only VMA at ", e.name(map.name), "[", n(q), "]");
+      check_pte_bits(e, map, q, x, v == kNone ? Prot::ReadOnly : as.vmas[v].prot, c);
     }
   }
   if (present != as.present) c.fail("mm ", n(id), ": present PTEs cached ", n(as.present), ", counted ", n(present));
 }
 
+// Process ids and parents: pids are unique; a live task's parent is live (orphans were
+// adopted) or none; a live thread has its leader's parent (CLONE_THREAD, de_thread).
+static void check_tasks(const Engine& e, Checker& c) {
+  const std::vector<Process>& procs = e.processes();
+  std::vector<uint32_t> pids;
+  for (ProcId p = 0; p < procs.size(); ++p) {
+    const Process& t = procs[p];
+    pids.push_back(t.pid);
+    if (t.pid == 0 || t.leader >= procs.size() || procs[t.leader].leader != t.leader)
+      c.fail("task ", t.name, ": bad pid or leader");
+    if (!t.live()) continue;
+    if (t.parent != kNone && (t.parent >= procs.size() || !procs[t.parent].live()))
+      c.fail("task ", t.name, ": its parent has ended and nobody adopted it");
+    if (!procs[t.leader].live()) c.fail("task ", t.name, ": live, but its group leader has ended");
+    if (t.parent != procs[t.leader].parent) c.fail("thread ", t.name, ": parent differs from its leader's");
+  }
+  std::sort(pids.begin(), pids.end());
+  if (std::adjacent_find(pids.begin(), pids.end()) != pids.end()) c.fail("two tasks share a pid");
+}
+
 std::string Engine::check_invariants() const {
   Checker c;
+  check_tasks(*this, c);
   std::vector<uint32_t> mapcounts(frames_.total(), 0);
   uint64_t entries = 0;
   for (MmId id = 0; id < mms_.size(); ++id) check_mm(*this, id, mapcounts, entries, c);

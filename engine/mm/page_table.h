@@ -13,23 +13,33 @@
 
 namespace cow {
 
-// A PTE packed in 32 bits: frame number (or Frames::kZeroPage) plus three flags.
+// A PTE packed in 32 bits: frame number (or Frames::kZeroPage) plus four flags.
+//
+// kAnonExclusive stands for Linux's PageAnonExclusive, a flag of the page, kept here in
+// the one PTE that maps it: the anonymous page belongs to this address space alone. A
+// zero-fill, a COW copy and a reuse set it; fork clears it on both sides and nothing
+// sets it again but a write fault's reuse. mprotect back to writable makes exactly these
+// private PTEs writable at once (docs/kernel-rules.md, "mprotect back to writable").
 using Pte = uint32_t;
 enum class Writable : uint8_t { No, Yes };
 enum class Dirty : uint8_t { No, Yes };
 namespace pte {
 constexpr Pte kFrameMask = (1u << 25) - 1;
+constexpr Pte kAnonExclusive = 1u << 28;
 constexpr Pte kPresent = 1u << 29;
 constexpr Pte kWritable = 1u << 30;
 constexpr Pte kDirty = 1u << 31;
 inline bool present(Pte p) { return p & kPresent; }
 inline bool writable(Pte p) { return p & kWritable; }
 inline bool dirty(Pte p) { return p & kDirty; }
+inline bool anon_exclusive(Pte p) { return p & kAnonExclusive; }
 inline FrameId frame(Pte p) { return p & kFrameMask; }
 inline Pte make(FrameId f, Writable w, Dirty d) {
   return f | kPresent | (w == Writable::Yes ? kWritable : 0) | (d == Dirty::Yes ? kDirty : 0);
 }
-inline Writable writable_of(Pte p) { return writable(p) ? Writable::Yes : Writable::No; }
+// The PTE of an anonymous page this address space alone owns, just written: writable,
+// dirty, anon-exclusive (do_anonymous_page, wp_page_copy, do_cow_fault, wp_page_reuse).
+inline Pte make_exclusive(FrameId f) { return make(f, Writable::Yes, Dirty::Yes) | kAnonExclusive; }
 }  // namespace pte
 
 // The PTEs of one mapping. `ptes` is empty until the first PTE table is needed.

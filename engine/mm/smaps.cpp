@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
+#include <utility>
 
 namespace cow {
 
@@ -55,26 +56,20 @@ std::vector<SmapsEntry> smaps_entries(const Engine& e, ProcId p) {
   return out;
 }
 
+// The fields smaps_rollup adds up: every size and Pss sum of an entry.
+constexpr uint64_t SmapsEntry::*kSummed[] = {
+    &SmapsEntry::size,          &SmapsEntry::rss,           &SmapsEntry::referenced,   &SmapsEntry::anonymous,
+    &SmapsEntry::shared_clean,  &SmapsEntry::shared_dirty,  &SmapsEntry::private_clean,
+    &SmapsEntry::private_dirty, &SmapsEntry::pss,           &SmapsEntry::pss_dirty,    &SmapsEntry::pss_anon,
+    &SmapsEntry::pss_file,      &SmapsEntry::pss_shmem};
+
 SmapsEntry smaps_rollup(const std::vector<SmapsEntry>& entries) {
   SmapsEntry r;
   if (entries.empty()) return r;
   r.start = entries.front().start;
   r.end = entries.back().end;
-  for (const SmapsEntry& s : entries) {
-    r.size += s.size;
-    r.rss += s.rss;
-    r.referenced += s.referenced;
-    r.anonymous += s.anonymous;
-    r.shared_clean += s.shared_clean;
-    r.shared_dirty += s.shared_dirty;
-    r.private_clean += s.private_clean;
-    r.private_dirty += s.private_dirty;
-    r.pss += s.pss;
-    r.pss_dirty += s.pss_dirty;
-    r.pss_anon += s.pss_anon;
-    r.pss_file += s.pss_file;
-    r.pss_shmem += s.pss_shmem;
-  }
+  for (const SmapsEntry& s : entries)
+    for (uint64_t SmapsEntry::*field : kSummed) r.*field += s.*field;
   return r;
 }
 
@@ -121,23 +116,31 @@ void header(std::string& s, uint64_t start, uint64_t end, const char* perms, uin
   s += '\n';
 }
 
-// The lines shared by smaps and smaps_rollup (__show_smap). Pss_Anon, Pss_File and
-// Pss_Shmem appear in smaps_rollup only, as in the kernel.
+// One "Label:  N kB" line of __show_smap: a size in pages, or a Pss sum (pss_kb).
+struct SmapLine {
+  const char* label;
+  uint64_t SmapsEntry::*field;
+  bool pss;
+  bool rollup_only;  // Pss_Anon, Pss_File and Pss_Shmem: in smaps_rollup only, as in Linux
+};
+const SmapLine kSmapLines[] = {
+    {"Rss:            ", &SmapsEntry::rss, false, false},
+    {"Pss:            ", &SmapsEntry::pss, true, false},
+    {"Pss_Dirty:      ", &SmapsEntry::pss_dirty, true, false},
+    {"Pss_Anon:       ", &SmapsEntry::pss_anon, true, true},
+    {"Pss_File:       ", &SmapsEntry::pss_file, true, true},
+    {"Pss_Shmem:      ", &SmapsEntry::pss_shmem, true, true},
+    {"Shared_Clean:   ", &SmapsEntry::shared_clean, false, false},
+    {"Shared_Dirty:   ", &SmapsEntry::shared_dirty, false, false},
+    {"Private_Clean:  ", &SmapsEntry::private_clean, false, false},
+    {"Private_Dirty:  ", &SmapsEntry::private_dirty, false, false},
+    {"Referenced:     ", &SmapsEntry::referenced, false, false},
+    {"Anonymous:      ", &SmapsEntry::anonymous, false, false}};
+
+// The lines shared by smaps and smaps_rollup (__show_smap).
 void show_smap_body(std::string& s, const SmapsEntry& e, bool rollup) {
-  kb_line(s, "Rss:            ", kb(e.rss));
-  kb_line(s, "Pss:            ", pss_kb(e.pss));
-  kb_line(s, "Pss_Dirty:      ", pss_kb(e.pss_dirty));
-  if (rollup) {
-    kb_line(s, "Pss_Anon:       ", pss_kb(e.pss_anon));
-    kb_line(s, "Pss_File:       ", pss_kb(e.pss_file));
-    kb_line(s, "Pss_Shmem:      ", pss_kb(e.pss_shmem));
-  }
-  kb_line(s, "Shared_Clean:   ", kb(e.shared_clean));
-  kb_line(s, "Shared_Dirty:   ", kb(e.shared_dirty));
-  kb_line(s, "Private_Clean:  ", kb(e.private_clean));
-  kb_line(s, "Private_Dirty:  ", kb(e.private_dirty));
-  kb_line(s, "Referenced:     ", kb(e.referenced));
-  kb_line(s, "Anonymous:      ", kb(e.anonymous));
+  for (const SmapLine& l : kSmapLines)
+    if (rollup || !l.rollup_only) kb_line(s, l.label, l.pss ? pss_kb(e.*l.field) : kb(e.*l.field));
   const char* zeros[] = {"KSM:            ", "LazyFree:       ", "AnonHugePages:  ", "ShmemPmdMapped: ",
                          "FilePmdMapped:  ", "Shared_Hugetlb: "};
   for (const char* label : zeros) kb_line(s, label, 0);
@@ -200,6 +203,11 @@ std::string smaps_rollup_text(const Engine& e, ProcId p) {
   return s;
 }
 
+// The memory lines of /proc/PID/status (task_mem), in pages of the process's Usage.
+constexpr std::pair<const char*, uint64_t Usage::*> kStatusLines[] = {
+    {"VmSize:\t", &Usage::pages}, {"VmRSS:\t", &Usage::rss},     {"RssAnon:\t", &Usage::anon},
+    {"RssFile:\t", &Usage::file}, {"RssShmem:\t", &Usage::shmem}, {"VmPTE:\t", &Usage::vm_pte}};
+
 std::string status_text(const Engine& e) {
   std::string s;
   for (ProcId p = 0; p < e.processes().size(); ++p) {
@@ -208,14 +216,9 @@ std::string status_text(const Engine& e) {
     Usage u = e.usage(p);
     uint32_t threads = 0;
     for (const Process& q : e.processes()) threads += q.live() && q.leader == p;
-    appendf(s, "== /proc/%u/status (%s) ==\nName:\t%s\nPid:\t%u\nPPid:\t%u\n", p + 1, task.name.c_str(),
-            task.name.c_str(), p + 1, task.parent == kNone ? 0u : e.processes()[task.parent].leader + 1);
-    kb_line(s, "VmSize:\t", kb(u.pages));
-    kb_line(s, "VmRSS:\t", kb(u.rss));
-    kb_line(s, "RssAnon:\t", kb(u.anon));
-    kb_line(s, "RssFile:\t", kb(u.file));
-    kb_line(s, "RssShmem:\t", kb(u.shmem));
-    kb_line(s, "VmPTE:\t", kb(u.vm_pte));
+    appendf(s, "== /proc/%u/status (%s) ==\nName:\t%s\nPid:\t%u\nPPid:\t%u\n", task.pid, task.name.c_str(),
+            task.name.c_str(), task.pid, e.ppid(p));
+    for (const auto& [label, field] : kStatusLines) kb_line(s, label, kb(u.*field));
     appendf(s, "Threads:\t%u\n", threads);
   }
   return s;
@@ -240,7 +243,7 @@ std::string smem_text(const Engine& e) {
   appendf(s, "%5s %-27s %8s %8s %8s %8s\n", "PID", "Command", "Swap", "USS", "PSS", "RSS");
   uint64_t tu = 0, tp = 0, tr = 0;
   for (const Row& r : rows) {
-    appendf(s, "%5u %-27.27s %8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", r.p + 1,
+    appendf(s, "%5u %-27.27s %8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", e.processes()[r.p].pid,
             e.processes()[r.p].name.c_str(), 0u, r.uss, r.pss, r.rss);
     tu += r.uss, tp += r.pss, tr += r.rss;
   }

@@ -12,7 +12,7 @@ using FrameId = uint32_t;   // physical frame number
 using FileId = uint32_t;    // a file and its page cache
 using ShmemId = uint32_t;   // an anonymous shared object (Linux: a shmem inode)
 using MmId = uint32_t;      // an address space (Linux: struct mm_struct)
-using ProcId = uint32_t;    // a task; pid = ProcId + 1
+using ProcId = uint32_t;    // a task (its pid is Process::pid)
 using NameId = uint32_t;    // an interned region name
 
 constexpr uint32_t kNone = UINT32_MAX;

@@ -1,33 +1,41 @@
 // The JSON document of `cowlab run --json` (schema version 1), its optional members
 // (per-page "pagemap", "page_tables", the "events" array), the page entry the web page's
 // inspector shows, and json.h's string escaping. Built by hand so that native and WASM
-// builds print the same bytes: integers, and Pss with four decimals.
+// builds print the same bytes: integers, and Pss with four decimals. The metrics and
+// their order come from the metric table (metrics.h).
 #include <algorithm>
 #include <string>
 
 #include "engine/mm/explain.h"
 #include "engine/mm/pagemap.h"
 #include "json.h"
+#include "metrics.h"
 #include "session.h"
 
 namespace cow::script {
 
-std::string json_string(std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  std::string out = "\"";
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
   for (unsigned char c : s) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += char(c);
     } else if (c < 0x20) {
       out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 15];
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     } else {
       out += char(c);
     }
   }
-  return out + '"';
+  out += '"';
+}
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  append_json_string(out, s);
+  return out;
 }
 
 namespace {
@@ -36,7 +44,7 @@ class Json {
  public:
   std::string out;
   void raw(std::string_view s) { out += s; }
-  void str(std::string_view s) { out += json_string(s); }
+  void str(std::string_view s) { append_json_string(out, s); }
   void key(std::string_view k) {
     sep();
     str(k);
@@ -44,11 +52,7 @@ class Json {
     fresh_ = true;
   }
   void num(std::string_view k, uint64_t v) { key(k), raw(std::to_string(v)), fresh_ = false; }
-  void pss(std::string_view k, double v) {
-    char buf[32];
-    format_pss(v, buf);
-    key(k), raw(buf), fresh_ = false;
-  }
+  void metric(const Metric& m, double v) { key(m.name), raw(format_metric(m, v)), fresh_ = false; }
   void text(std::string_view k, std::string_view v) { key(k), str(v), fresh_ = false; }
   void literal(std::string_view k, std::string_view v) { key(k), raw(v), fresh_ = false; }
   void flag(std::string_view k, bool v) { literal(k, v ? "true" : "false"); }
@@ -65,35 +69,22 @@ class Json {
   bool fresh_ = true;
 };
 
-void usage_fields(Json& j, const Usage& u, bool process) {
-  j.num("rss", u.rss);
-  j.pss("pss", u.pss);
-  if (process) j.num("uss", u.uss);
-  j.num("shared_clean", u.shared_clean);
-  j.num("shared_dirty", u.shared_dirty);
-  j.num("private_clean", u.private_clean);
-  j.num("private_dirty", u.private_dirty);
-  j.num("anon", u.anon);
-  if (process) j.num("file", u.file), j.num("shmem", u.shmem);
-  j.num("ptes", u.ptes);
-  j.num("zero_ptes", u.zero_ptes);
-  if (process) j.num("vm_pte", u.vm_pte);
+// The fields of `scope` that are read from a Usage (metrics.h), in table order.
+void usage_fields(Json& j, const Usage& u, MetricScope scope) {
+  for (const Metric& m : kMetrics)
+    if (m.in_json(scope) && m.source == MetricSource::Usage) j.metric(m, metric_value(m, u));
 }
 
+// The machine's frame counts, then its event counters in an object of their own.
 void system_fields(Json& j, const Engine& e) {
   SystemUsage s = e.system();
   const Counters& c = e.counters();
   j.key("system"), j.open('{');
-  j.num("frames_total", s.frames_total), j.num("frames_used", s.frames_used);
-  j.num("frames_free", s.frames_free), j.num("frames_mapped", s.frames_mapped);
-  j.num("frames_shared", s.frames_shared), j.num("frames_private", s.frames_private);
-  j.num("page_cache", s.page_cache), j.num("shmem", s.shmem), j.num("anon", s.anon);
+  for (const Metric& m : kMetrics)
+    if (m.in_json(MetricScope::System) && m.source == MetricSource::Machine) j.metric(m, metric_value(m, s, c));
   j.key("counters"), j.open('{');
-  j.num("faults", c.faults), j.num("faults_read", c.faults_read), j.num("faults_write", c.faults_write);
-  j.num("cow_copies", c.cow_copies), j.num("cow_reuses", c.cow_reuses);
-  j.num("zero_fills", c.zero_fills), j.num("zero_page_maps", c.zero_page_maps);
-  j.num("file_maps", c.file_maps), j.num("ptes_copied", c.ptes_copied);
-  j.num("fork_failures", c.fork_failures), j.num("oom_kills", c.oom_kills), j.num("segfaults", c.segfaults);
+  for (const Metric& m : kMetrics)
+    if (m.in_json(MetricScope::System) && m.source == MetricSource::Counter) j.metric(m, metric_value(m, s, c));
   j.close('}');
   j.close('}');
 }
@@ -139,8 +130,7 @@ void regions(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
       j.text("name", e.name(map.name));
       j.text("kind", map.backing == Backing::Anon ? "anon" : "file");
       j.text("mapping", map.share == Share::Private ? "private" : "shared");
-      j.num("pages", u.pages);
-      usage_fields(j, u, false);
+      usage_fields(j, u, MetricScope::Region);
       if (o.pagemap) pagemap_member(j, e, p, map.name);
       j.close('}');
     }
@@ -160,12 +150,14 @@ void process(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
   const Process& t = e.processes()[p];
   j.open('{');
   j.text("name", t.name);
-  j.num("pid", p + 1);
+  j.num("pid", t.pid);
+  j.num("ppid", e.ppid(p));
+  j.num("minflt", e.min_flt(p));
   if (t.parent == kNone) j.literal("parent", "null"); else j.text("parent", e.processes()[t.parent].name);
   if (t.is_thread(p)) j.text("thread_of", e.processes()[t.leader].name);
   j.text("state", to_string(t.state));
   j.num("mm", t.mm + 1);
-  usage_fields(j, e.usage(p), true);
+  usage_fields(j, e.usage(p), MetricScope::Process);
   if (o.pagemap) page_tables_member(j, e, p);
   regions(j, e, p, o);
   j.close('}');

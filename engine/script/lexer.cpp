@@ -84,24 +84,6 @@ size_t check_special(const RawLine& line, size_t i, int col, bool in_comment,
 
 }  // namespace
 
-LineSplitter::LineSplitter(std::string_view text) : text_(text) {
-  if (text_.substr(0, 3) == "\xEF\xBB\xBF") at_ = 3;
-}
-
-bool LineSplitter::next(RawLine* out) {
-  if (at_ >= text_.size()) return false;
-  size_t end = at_;
-  while (end < text_.size() && text_[end] != '\n' && text_[end] != '\r') ++end;
-  out->text = text_.substr(at_, end - at_);
-  out->number = ++number_;
-  at_ = end;
-  if (at_ < text_.size()) {
-    const bool crlf = text_[at_] == '\r' && at_ + 1 < text_.size() && text_[at_ + 1] == '\n';
-    at_ += crlf ? 2 : 1;
-  }
-  return true;
-}
-
 std::optional<Diagnostic> lex_line(const RawLine& line, const Limits& limits,
                                    std::vector<Token>* tokens) {
   tokens->clear();

@@ -1,6 +1,6 @@
-// cowscript lexer: splits a script into lines and each line into tokens, after checking
-// every byte. It owns the byte-level rules so the parser only sees clean ASCII words:
-// the size limits, UTF-8 validity, NUL and control characters, CR/LF/CRLF line ends,
+// cowscript lexer: splits each line of a script (lines.h: LF, CRLF and lone CR line ends)
+// into tokens, after checking every byte. It owns the byte-level rules so the parser only
+// sees clean ASCII words: the size limits, UTF-8 validity, NUL and control characters,
 // tabs and spaces as whitespace, and `#` comments (which may hold any valid UTF-8).
 //
 // Tokens are words (runs of printable ASCII other than `=` and `#`) and `=`, so
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ast.h"
+#include "lines.h"
 
 namespace cow::script {
 
@@ -23,25 +24,6 @@ struct Token {
   std::string_view text;  // a view into the script text
   Pos pos;
   int end_col = 0;  // column just past the token
-};
-
-// One raw line of the script, without its line end.
-struct RawLine {
-  std::string_view text;
-  int number = 0;  // from 1
-};
-
-// Hands out the raw lines of a script in order. A line ends at "\n", "\r\n" or a lone
-// "\r"; a UTF-8 byte-order mark at the very start is skipped.
-class LineSplitter {
- public:
-  explicit LineSplitter(std::string_view text);
-  bool next(RawLine* out);
-
- private:
-  std::string_view text_;
-  size_t at_ = 0;
-  int number_ = 0;
 };
 
 // Checks one raw line and splits it into tokens; a blank or comment-only line gives no

@@ -4,6 +4,7 @@
 // lines: step numbers, and `ram` before any `file` and the first `spawn`.
 #include "parser.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "lexer.h"
@@ -609,6 +610,13 @@ ParseResult parse(std::string_view text, const Limits& limits) {
   }
   if (result.error) out.clear();  // a script with a syntax error never runs
   return result;
+}
+
+std::string_view statement_source(std::string_view line, const Statement& s) {
+  // Up to the end of its last token a statement is ASCII (lex_line): columns are bytes.
+  const size_t from = size_t(std::max(s.pos.col, 1) - 1), to = size_t(std::max(s.line_end_col, 1) - 1);
+  if (from >= line.size() || to <= from) return {};
+  return line.substr(from, to - from);
 }
 
 }  // namespace cow::script

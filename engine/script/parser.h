@@ -19,4 +19,8 @@ ParseResult parse(std::string_view text, const Limits& limits = {});
 // The closest of `candidates` to `word` by edit distance, or "" when none is close.
 std::string suggest(std::string_view word, const std::vector<std::string>& candidates);
 
+// Statement `s` as written in `line`, its source line (lines.h: line_at): from its first
+// token to the end of its last, without the blanks and comment around it.
+std::string_view statement_source(std::string_view line, const Statement& s);
+
 }  // namespace cow::script

@@ -3,8 +3,8 @@
 #include "session.h"
 
 #include <algorithm>
-#include <cmath>
 
+#include "metrics.h"
 #include "parser.h"
 #include "words.h"
 
@@ -12,10 +12,13 @@ namespace cow::script {
 
 constexpr size_t kCheckpointEvery = 32;
 
-Session::Session(Limits limits) : limits_(limits) { reset(); }
+Session::Session(Limits limits, ForkPolicy forks) : limits_(limits), forks_(forks) { reset(); }
 
+// The machine before any statement: 256 MiB of RAM, and the modes of the fork policy.
 void Session::reset() {
-  engine_ = Engine(Config{.frames = uint32_t(ram_pages_ = 65536)});
+  Config config;
+  if (forks_ == ForkPolicy::EagerCopy) config.modes.fork = ForkMode::Copy;
+  engine_ = Engine(config);
   error_ = parse_error_;
   position_ = 0;
   executed_ = 0;
@@ -94,6 +97,12 @@ bool Session::step() {
   return ok;
 }
 
+size_t Session::checkpoint_at_or_before(size_t step) const {
+  for (size_t i = checkpoints_.size(); i-- > 0;)
+    if (checkpoints_[i].position <= step) return checkpoints_[i].position;
+  return 0;
+}
+
 void Session::run_to(size_t n) {
   n = std::min(n, step_count());
   if (n < position_) {
@@ -130,16 +139,15 @@ static std::vector<std::string> region_names(const Engine& e) {
 
 bool Session::execute(const Statement& s) {
   switch (s.verb) {
-    case Verb::Ram:
-      ram_pages_ = s.count;
-      engine_ = Engine(Config{.frames = uint32_t(s.count)});
+    case Verb::Ram:  // a new machine of that size, in the modes set so far
+      engine_ = Engine(Config{.frames = uint32_t(s.count), .modes = engine_.modes()});
       return true;
     case Verb::File: {
       OpResult r = engine_.create_file(s.file, uint32_t(s.count));
       return !r.rejected() || fail(s.file_pos, r.error);
     }
     case Verb::Mode:
-      engine_.set_fork_mode(s.mode);
+      engine_.set_fork_mode(forks_ == ForkPolicy::EagerCopy ? ForkMode::Copy : s.mode);
       return true;
     case Verb::Show:
       shows_.push_back(s.pos.line);
@@ -239,63 +247,20 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
 
 // ---- expect --------------------------------------------------------------------------
 
-static std::optional<double> usage_metric(const Usage& u, const std::string& m) {
-  if (m == "rss") return u.rss;
-  if (m == "pss") return u.pss;
-  if (m == "uss") return u.uss;
-  if (m == "shared") return u.shared_clean + u.shared_dirty;
-  if (m == "private") return u.private_clean + u.private_dirty;
-  if (m == "shared_clean") return u.shared_clean;
-  if (m == "shared_dirty") return u.shared_dirty;
-  if (m == "private_clean") return u.private_clean;
-  if (m == "private_dirty") return u.private_dirty;
-  if (m == "anon") return u.anon;
-  if (m == "file") return u.file;
-  if (m == "shmem") return u.shmem;
-  if (m == "ptes") return u.ptes;
-  if (m == "zero_ptes") return u.zero_ptes;
-  if (m == "vm_pte") return u.vm_pte;
-  if (m == "pages") return u.pages;
-  return std::nullopt;
-}
-
-static std::optional<double> system_metric(const Engine& e, const std::string& m) {
-  SystemUsage s = e.system();
-  const Counters& c = e.counters();
-  const std::pair<const char*, uint64_t> all[] = {
-      {"frames_total", s.frames_total}, {"frames_used", s.frames_used}, {"frames_free", s.frames_free},
-      {"frames_mapped", s.frames_mapped}, {"frames_shared", s.frames_shared},
-      {"frames_private", s.frames_private}, {"page_cache", s.page_cache}, {"shmem", s.shmem},
-      {"faults", c.faults}, {"faults_read", c.faults_read}, {"faults_write", c.faults_write},
-      {"cow_copies", c.cow_copies}, {"cow_reuses", c.cow_reuses}, {"zero_fills", c.zero_fills},
-      {"zero_page_maps", c.zero_page_maps}, {"file_maps", c.file_maps}, {"ptes_copied", c.ptes_copied},
-      {"fork_failures", c.fork_failures}, {"oom_kills", c.oom_kills}, {"segfaults", c.segfaults}};
-  for (const auto& [name, value] : all)
-    if (m == name) return double(value);
-  return std::nullopt;
-}
-
-static std::string number_text(const std::string& metric, double v) {
-  if (metric != "pss") return std::to_string(std::llround(v));
-  char buf[32];
-  format_pss(v, buf);
-  return buf;
-}
-
-// Compares one check; pss within 0.01 page, everything else exactly.
-static ExpectOutcome judge(const std::string& who, const Check& c, double actual) {
-  bool ok = c.metric == "pss" ? std::fabs(actual - c.value) <= 0.01 + 1e-9 : std::llround(actual) == std::llround(c.value);
+// Compares one check against its metric's value now (metric_matches).
+static ExpectOutcome judge(const std::string& who, const Check& c, const Metric& m, double actual) {
   std::string label = who.empty() ? c.metric : who + " " + c.metric;
-  if (ok) return {c.pos.line, true, label + "=" + c.value_text};
-  return {c.pos.line, false, label + ": expected " + c.value_text + ", got " + number_text(c.metric, actual)};
+  if (metric_matches(m, actual, c.value)) return {c.pos.line, true, label + "=" + c.value_text};
+  return {c.pos.line, false, label + ": expected " + c.value_text + ", got " + format_metric(m, actual)};
 }
 
 bool Session::check_expect(const Statement& s) {
   if (s.scope == MetricScope::System) {
+    SystemUsage system = engine_.system();
     for (const Check& c : s.checks) {
-      std::optional<double> v = system_metric(engine_, c.metric);
-      if (!v) return fail(c.pos, "unknown system metric '" + c.metric + "'");
-      expects_.push_back(judge("", c, *v));
+      const Metric* m = find_metric(c.metric, MetricScope::System);
+      if (!m) return fail(c.pos, "unknown system metric '" + c.metric + "'");
+      expects_.push_back(judge("", c, *m, metric_value(*m, system, engine_.counters())));
     }
     return true;
   }
@@ -313,16 +278,17 @@ bool Session::check_expect(const Statement& s) {
     Usage u = region == kNone ? engine_.usage(p) : engine_.region_usage(p, region);
     std::string who = region == kNone ? name : name + " " + s.region;
     for (const Check& c : s.checks) {
-      if (c.state) {
+      const Metric* m = find_metric(c.metric, s.scope);
+      if (!m) return fail(c.pos, "unknown " + std::string(scope_name(s.scope)) + " metric '" + c.metric + "'");
+      if (m->format == MetricFormat::State) {
         ProcState actual = engine_.processes()[p].state;
-        bool ok = actual == *c.state;
+        bool ok = c.state && actual == *c.state;
         expects_.push_back({c.pos.line, ok, ok ? who + " state=" + c.value_text
                                                : who + " state: expected " + c.value_text + ", got " + to_string(actual)});
         continue;
       }
-      std::optional<double> v = usage_metric(u, c.metric);
-      if (!v) return fail(c.pos, "unknown metric '" + c.metric + "'");
-      expects_.push_back(judge(who, c, *v));
+      double actual = m->source == MetricSource::Task ? m->task(engine_, p) : metric_value(*m, u);
+      expects_.push_back(judge(who, c, *m, actual));
     }
   }
   return true;

@@ -3,6 +3,9 @@
 //
 // Steps are statements, numbered from 1; position() is how many have run. Moving back
 // restores the nearest checkpoint (a copy of the engine) and replays forward.
+//
+// A `mode` statement applies from its own line on; `ram` builds a new machine and keeps
+// every mode set before it (Engine::modes()).
 #pragma once
 #include <map>
 #include <optional>
@@ -28,9 +31,16 @@ struct StepRecord {
   std::vector<Event> events;
 };
 
+// Which fork the script's forks are. EagerCopy is the script's eager-copy variant, the
+// contrast that `cowlab cost` and the web page's cost tab put beside the script: every
+// fork copies the parent's anonymous pages at once (as xv6 does before its COW lab),
+// from the first statement on, whatever the script's `mode fork=` lines say. Nothing
+// else changes: the same statements, steps and lines.
+enum class ForkPolicy : uint8_t { AsScripted, EagerCopy };
+
 class Session {
  public:
-  explicit Session(Limits limits = {});
+  explicit Session(Limits limits = {}, ForkPolicy forks = ForkPolicy::AsScripted);
 
   // Parses and resets. Returns false on a syntax error (error() says where); then the
   // session holds an empty script and an engine in its initial state.
@@ -46,6 +56,10 @@ class Session {
   // Moves to just after statement n (0 = before the first); stops early on an error.
   void run_to(size_t n);
   void run_all() { run_to(step_count()); }
+  // The largest position <= step that run_to() reaches by restoring a checkpoint alone,
+  // without replaying a statement (0 at worst). A driver that runs in slices moves back
+  // there, then forward a slice at a time.
+  size_t checkpoint_at_or_before(size_t step) const;
 
   const std::optional<Diagnostic>& error() const { return error_; }
   const Engine& engine() const { return engine_; }
@@ -81,6 +95,7 @@ class Session {
   void add_checkpoint();            // within max_checkpoint_bytes
 
   Limits limits_;
+  ForkPolicy forks_;
   Script script_;
   Engine engine_;
   std::optional<Diagnostic> error_;
@@ -92,7 +107,6 @@ class Session {
   std::vector<int> shows_;
   std::vector<Checkpoint> checkpoints_;
   uint64_t checkpoint_bytes_ = 0;
-  uint64_t ram_pages_ = 65536;
 };
 
 // What `cowlab run --json` adds on request (members only: schema version 1 stays valid).

@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "engine/script/lines.h"
+#include "engine/script/parser.h"
+
 namespace cow {
 
 namespace {
@@ -29,7 +32,7 @@ const Constant kConstants[] = {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
 
@@ -54,13 +57,10 @@ std::string format_cost_model(const CostModel& m) {
 }
 
 bool parse_cost_model(std::string_view text, CostModel* m, std::string* error) {
-  int line_no = 0;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    ++line_no;
-    line = trim(line.substr(0, line.find('#')));
+  script::LineSplitter lines(text);
+  for (script::RawLine raw; lines.next(&raw);) {
+    const int line_no = raw.number;
+    std::string_view line = trim(raw.text.substr(0, raw.text.find('#')));
     if (line.empty()) continue;
     size_t eq = line.find('=');
     auto fail = [&](const std::string& msg) {
@@ -117,6 +117,28 @@ StepCost step_cost(const CostModel& m, const Engine& before, const Engine& after
               double(c.reuses + c.minor_faults) * m.minor_fault_us() + double(c.zero_fills) * m.zero_fill_us();
   c.memory_bytes = modeled_memory_bytes(m, after) - modeled_memory_bytes(m, before);
   return c;
+}
+
+PricedScript price_script(std::string_view text, const CostModel& m, script::ForkPolicy forks) {
+  PricedScript out;
+  script::Session s({}, forks);
+  if (!s.load(text)) {
+    out.error = s.error();
+    out.syntax_error = true;
+    return out;
+  }
+  while (!s.at_end() && !s.stopped()) {
+    const script::Statement& st = s.script().statements[s.position()];
+    PricedStep step{.line = st.pos.line,
+                    .statement = std::string(script::statement_source(script::line_at(text, st.pos.line), st))};
+    Engine before = s.engine();
+    s.step();
+    for (const Event& e : s.history().back().events) step.fork_failed |= e.kind == EventKind::ForkFailed;
+    step.cost = step_cost(m, before, s.engine(), s.history().back().events);
+    out.steps.push_back(std::move(step));
+  }
+  out.error = s.error();
+  return out;
 }
 
 ClassicRow classic_4k(const CostModel& m, uint32_t mib) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/mm/engine.h"
+#include "engine/script/session.h"
 
 namespace cow {
 
@@ -61,6 +62,23 @@ struct StepCost {
 // (Fork, Vfork, Thread, Exec and FramesCopied are read from them; the rest from counters).
 StepCost step_cost(const CostModel& m, const Engine& before, const Engine& after,
                    const std::vector<Event>& events);
+
+// One statement of a script, run and priced.
+struct PricedStep {
+  int line = 0;
+  std::string statement;             // as written, without its comment
+  StepCost cost;
+  bool fork_failed = false;          // eager copy: not enough free frames (ENOMEM)
+};
+
+// A script run statement by statement (its forks as `forks` says) and each statement
+// priced: what `cowlab cost FILE` prints, as written and as its eager-copy variant.
+struct PricedScript {
+  std::vector<PricedStep> steps;     // the statements that ran, in order
+  std::optional<script::Diagnostic> error;  // what stopped the run, if anything
+  bool syntax_error = false;         // then nothing ran
+};
+PricedScript price_script(std::string_view text, const CostModel& m, script::ForkPolicy forks);
 
 // Memory the model charges for a state: frames in use, page-table pages of every live
 // address space, and process_base_kib per live process (threads excluded).

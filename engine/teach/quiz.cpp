@@ -23,7 +23,8 @@ bool QuizRng::chance(uint32_t percent) { return below(100) < percent; }
 std::string QuizQuestion::label() const {
   std::string s = process;
   if (!region.empty()) s += " " + region;
-  return s.empty() ? metric : s + " " + metric;
+  std::string name(metric->name);
+  return s.empty() ? name : s + " " + name;
 }
 
 std::string QuizQuestion::expect() const { return "expect " + label() + "=" + answer; }
@@ -32,50 +33,20 @@ namespace {
 
 // ---- metrics and answers ---------------------------------------------------------------
 
-double usage_value(const Usage& u, const std::string& m) {
-  if (m == "rss") return double(u.rss);
-  if (m == "pss") return u.pss;
-  if (m == "uss") return double(u.uss);
-  if (m == "shared_clean") return double(u.shared_clean);
-  if (m == "shared_dirty") return double(u.shared_dirty);
-  if (m == "private_clean") return double(u.private_clean);
-  if (m == "private_dirty") return double(u.private_dirty);
-  if (m == "anon") return double(u.anon);
-  return 0;
-}
-
-double system_value(const Engine& e, const std::string& m) {
-  SystemUsage s = e.system();
-  const Counters& c = e.counters();
-  if (m == "frames_used") return double(s.frames_used);
-  if (m == "frames_shared") return double(s.frames_shared);
-  if (m == "cow_copies") return double(c.cow_copies);
-  if (m == "cow_reuses") return double(c.cow_reuses);
-  if (m == "zero_fills") return double(c.zero_fills);
-  if (m == "ptes_copied") return double(c.ptes_copied);
-  if (m == "faults") return double(c.faults);
-  return 0;
-}
-
 // A value as an expect accepts it: integers plain, pss with up to 4 decimals.
-std::string value_text(const std::string& metric, double v) {
-  char buf[32];
-  if (metric != "pss") {
-    std::snprintf(buf, sizeof buf, "%llu", (unsigned long long)(v + 0.5));
-    return buf;
-  }
-  format_pss(v, buf);
-  std::string s = buf;
+std::string value_text(const Metric& metric, double v) {
+  std::string s = format_metric(metric, v);
+  if (metric.format != MetricFormat::Pss) return s;
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
   return s;
 }
 
 std::string answer_of(const Engine& e, const QuizQuestion& q) {
-  if (q.process.empty()) return value_text(q.metric, system_value(e, q.metric));
+  if (q.process.empty()) return value_text(*q.metric, metric_value(*q.metric, e.system(), e.counters()));
   ProcId p = e.find_process(q.process);
   Usage u = q.region.empty() ? e.usage(p) : e.region_usage(p, e.find_name(q.region));
-  return value_text(q.metric, usage_value(u, q.metric));
+  return value_text(*q.metric, metric_value(*q.metric, u));
 }
 
 // ---- the forward scenario --------------------------------------------------------------
@@ -192,12 +163,16 @@ void Scenario::action(bool must_write) {
 
 // A `show` with `count` questions about the state there.
 void Scenario::bookmark(int count) {
-  static const std::vector<std::string> process_metrics{"pss", "pss", "uss", "uss", "rss", "shared_dirty",
-                                                        "private_dirty"};
-  static const std::vector<std::string> system_metrics{"frames_used", "frames_used", "cow_copies", "cow_reuses",
-                                                       "ptes_copied", "zero_fills", "frames_shared"};
-  static const std::vector<std::string> region_metrics{"rss", "pss", "shared_clean", "shared_dirty",
-                                                       "private_dirty", "anon"};
+  constexpr MetricScope P = MetricScope::Process, R = MetricScope::Region, S = MetricScope::System;
+  static const std::vector<const Metric*> process_metrics{
+      &metric("pss", P), &metric("pss", P), &metric("uss", P), &metric("uss", P),
+      &metric("rss", P), &metric("shared_dirty", P), &metric("private_dirty", P)};
+  static const std::vector<const Metric*> system_metrics{
+      &metric("frames_used", S), &metric("frames_used", S), &metric("cow_copies", S), &metric("cow_reuses", S),
+      &metric("ptes_copied", S), &metric("zero_fills", S), &metric("frames_shared", S)};
+  static const std::vector<const Metric*> region_metrics{
+      &metric("rss", R), &metric("pss", R), &metric("shared_clean", R), &metric("shared_dirty", R),
+      &metric("private_dirty", R), &metric("anon", R)};
   int bookmark = 1;
   for (const QuizQuestion& q : questions) bookmark = q.bookmark + 1;
   std::vector<QuizQuestion> asked;
@@ -339,8 +314,12 @@ std::vector<std::string> final_counts(const ReverseDraw& d, uint32_t mask) {
   const Engine& e = s.engine();
   std::vector<std::string> out;
   std::string sys;
-  for (const char* m : {"frames_used", "cow_copies", "cow_reuses", "ptes_copied", "faults"})
-    sys += std::string(sys.empty() ? "" : " ") + m + "=" + value_text(m, system_value(e, m));
+  constexpr MetricScope S = MetricScope::System, P = MetricScope::Process;
+  SystemUsage system = e.system();
+  for (const Metric* m : {&metric("frames_used", S), &metric("cow_copies", S), &metric("cow_reuses", S),
+                          &metric("ptes_copied", S), &metric("faults", S)})
+    sys += std::string(sys.empty() ? "" : " ") + std::string(m->name) + "=" +
+           value_text(*m, metric_value(*m, system, e.counters()));
   out.push_back(sys);
   for (const std::string& name : d.processes) {
     ProcId p = e.find_process(name);
@@ -349,8 +328,10 @@ std::vector<std::string> final_counts(const ReverseDraw& d, uint32_t mask) {
       continue;
     }
     Usage u = e.usage(p);
-    out.push_back(name + " rss=" + value_text("rss", usage_value(u, "rss")) + " pss=" +
-                  value_text("pss", u.pss) + " uss=" + value_text("uss", usage_value(u, "uss")));
+    std::string line = name;
+    for (const Metric* m : {&metric("rss", P), &metric("pss", P), &metric("uss", P)})
+      line += " " + std::string(m->name) + "=" + value_text(*m, metric_value(*m, u));
+    out.push_back(line);
   }
   return out;
 }

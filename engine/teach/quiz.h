@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/script/metrics.h"
+
 namespace cow::script {
 
 // splitmix64 (Steele, Lea, Flood 2014): 64 bits of state, same sequence everywhere.
@@ -38,7 +40,7 @@ struct QuizQuestion {
   int line = 0;              // and its line
   std::string process;       // "" for a system metric
   std::string region;        // "" unless one region of the process is asked
-  std::string metric;        // engine name: pss, uss, frames_used, cow_copies, ...
+  const Metric* metric = nullptr;  // its row in the metric table: pss, uss, frames_used, ...
   std::string answer;        // as an expect value: "40", "32.5", "2.6667"
   std::string label() const; // "C1 pss", "frames_used", "C1 heap private_dirty"
   std::string expect() const;  // "expect C1 pss=40"

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "engine/teach/cost.h"
-#include "engine/script/parser.h"
 #include "engine/teach/quiz.h"
 #include "engine/script/session.h"
 #include "shell/report.h"
@@ -76,125 +75,52 @@ int quiz_main(const Parsed& args) {
 
 namespace {
 
-struct CostRow {
-  int line = 0;
-  bool ran = false;
-  bool fork_failed = false;
-  StepCost cost;
-};
+// A statement as the table shows it: shortened to fit.
+std::string shortened(const std::string& s) { return s.size() > 34 ? s.substr(0, 31) + "..." : s; }
 
-// Runs `text` statement by statement and prices each step. `line_shift` maps the lines of
-// a script with one inserted line (after line `inserted_after`) back to the original.
-std::vector<CostRow> price_script(const std::string& text, const CostModel& m, int inserted_after,
-                                  std::string* error) {
-  std::vector<CostRow> rows;
-  script::Session s;
-  if (!s.load(text)) {
-    *error = std::to_string(s.error()->pos.line) + ":" + std::to_string(s.error()->pos.col) + ": " + s.error()->message;
-    return rows;
-  }
-  while (!s.at_end() && !s.stopped()) {
-    Engine before = s.engine();
-    int line = s.script().statements[s.position()].pos.line;
-    s.step();
-    if (inserted_after >= 0 && line == inserted_after + 1) continue;  // the inserted `mode`
-    if (inserted_after >= 0 && line > inserted_after) --line;
-    CostRow r{.line = line, .ran = true};
-    for (const Event& e : s.history().back().events) r.fork_failed |= e.kind == EventKind::ForkFailed;
-    r.cost = step_cost(m, before, s.engine(), s.history().back().events);
-    rows.push_back(r);
-  }
-  if (s.error())
-    *error = "line " + std::to_string(s.error()->pos.line - (inserted_after >= 0 && s.error()->pos.line > inserted_after ? 1 : 0)) +
-             ": " + s.error()->message;
-  return rows;
-}
-
-// The same script under `mode fork=copy`: the mode goes right after `ram` (which resets
-// the machine) or first; explicit `mode fork=cow` lines become fork=copy.
-std::string copy_mode_text(const std::string& text, int* inserted_after) {
-  script::ParseResult p = script::parse(text);
-  int ram_line = 0;
-  for (const script::Statement& st : p.script.statements)
-    if (st.verb == script::Verb::Ram) ram_line = st.pos.line;
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    lines.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  for (const script::Statement& st : p.script.statements) {
-    if (st.verb != script::Verb::Mode) continue;
-    std::string& l = lines[size_t(st.pos.line - 1)];
-    size_t at = l.find("fork=cow");
-    if (at != std::string::npos) l.replace(at, 8, "fork=copy");
-  }
-  lines.insert(lines.begin() + ram_line, "mode fork=copy");
-  *inserted_after = ram_line;
-  std::string out;
-  for (size_t i = 0; i < lines.size(); ++i) out += lines[i] + (i + 1 < lines.size() ? "\n" : "");
-  return out;
-}
-
-std::string statement_text(const std::string& text, int line) {
-  size_t start = 0;
-  for (int l = 1; l < line && start != std::string::npos; ++l) {
-    start = text.find('\n', start);
-    if (start != std::string::npos) ++start;
-  }
-  if (start == std::string::npos) return "";
-  std::string s = text.substr(start, text.find('\n', start) - start);
-  s = s.substr(0, s.find('#'));
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\t')) s.pop_back();
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.erase(s.begin());
-  return s.size() > 34 ? s.substr(0, 31) + "..." : s;
-}
-
-const CostRow* find_row(const std::vector<CostRow>& rows, int line) {
-  for (const CostRow& r : rows)
+const PricedStep* find_step(const PricedScript& run, int line) {
+  for (const PricedStep& r : run.steps)
     if (r.line == line) return &r;
   return nullptr;
 }
 
-std::string cell(const CostRow* r) {
+std::string cell(const PricedStep* r) {
   if (!r) return pad("(not run)", 28, true);
   std::string t = r->fork_failed ? "fork failed" : format_time_us(r->cost.time_us);
   return pad(t, 12, true) + pad(format_bytes(double(r->cost.memory_bytes), true), 16, true);
 }
 
+std::string stopped(const PricedScript& run) {
+  return "line " + std::to_string(run.error->pos.line) + ": " + run.error->message;
+}
+
+bool free_step(const PricedStep* r) { return !r || (r->cost.time_us == 0 && r->cost.memory_bytes == 0); }
+
 int print_side_by_side(const std::string& file, const std::string& text, const CostModel& m) {
-  std::string cow_error, copy_error;
-  std::vector<CostRow> cow = price_script(text, m, -1, &cow_error);
-  int inserted = 0;
-  std::string copy_text = copy_mode_text(text, &inserted);
-  std::vector<CostRow> copy = price_script(copy_text, m, inserted, &copy_error);
-  if (cow.empty() && !cow_error.empty()) {
-    std::fprintf(stderr, "%s:%s\n", file.c_str(), cow_error.c_str());
+  PricedScript cow = price_script(text, m, script::ForkPolicy::AsScripted);
+  PricedScript copy = price_script(text, m, script::ForkPolicy::EagerCopy);
+  if (cow.syntax_error) {
+    std::fprintf(stderr, "%s:%d:%d: %s\n", file.c_str(), cow.error->pos.line, cow.error->pos.col,
+                 cow.error->message.c_str());
     return 2;
   }
   std::printf("Modeled cost per statement of %s (4 KiB pages; constants: cowlab cost --constants)\n", file.c_str());
-  std::printf("%s  %s  %s\n", pad("", 41).c_str(), pad("---------- fork=cow ----------", 28).c_str(),
-              "--------- fork=copy ----------");
+  std::printf("%s  %s  %s\n", pad("", 41).c_str(), pad("--------- as written ---------", 28).c_str(),
+              "--------- eager copy ---------");
   std::printf("%s %s  %s%s  %s%s\n", pad("line", 5, true).c_str(), pad("statement", 35).c_str(), pad("time", 12, true).c_str(),
               pad("extra memory", 16, true).c_str(), pad("time", 12, true).c_str(), pad("extra memory", 16, true).c_str());
-  double cow_t = 0, copy_t = 0;
-  int64_t cow_b = 0, copy_b = 0;
-  for (const CostRow& r : cow) {
-    const CostRow* c = find_row(copy, r.line);
-    cow_t += r.cost.time_us, cow_b += r.cost.memory_bytes;
-    if (c) copy_t += c->cost.time_us, copy_b += c->cost.memory_bytes;
-    if (r.cost.time_us == 0 && r.cost.memory_bytes == 0 && (!c || (c->cost.time_us == 0 && c->cost.memory_bytes == 0)))
-      continue;  // show, expect, mmap ...: free in both modes
-    std::printf("%5d %s  %s  %s\n", r.line, pad(statement_text(text, r.line), 35).c_str(), cell(&r).c_str(), cell(c).c_str());
+  PricedStep total_cow, total_copy;
+  for (const PricedStep& r : cow.steps) {
+    const PricedStep* c = find_step(copy, r.line);
+    total_cow.cost.time_us += r.cost.time_us, total_cow.cost.memory_bytes += r.cost.memory_bytes;
+    if (c) total_copy.cost.time_us += c->cost.time_us, total_copy.cost.memory_bytes += c->cost.memory_bytes;
+    if (free_step(&r) && free_step(c)) continue;  // show, expect, mmap ...: free both ways
+    std::printf("%5d %s  %s  %s\n", r.line, pad(shortened(r.statement), 35).c_str(), cell(&r).c_str(), cell(c).c_str());
   }
-  CostRow total_cow{.cost = {.time_us = cow_t, .memory_bytes = cow_b}};
-  CostRow total_copy{.cost = {.time_us = copy_t, .memory_bytes = copy_b}};
   std::printf("%s %s  %s  %s\n", pad("", 5).c_str(), pad("total", 35).c_str(), cell(&total_cow).c_str(), cell(&total_copy).c_str());
-  if (!cow_error.empty()) std::printf("fork=cow stopped: %s\n", cow_error.c_str());
-  if (!copy_error.empty()) std::printf("fork=copy stopped: %s\n", copy_error.c_str());
-  return cow_error.empty() ? 0 : 2;
+  if (cow.error) std::printf("as written, stopped: %s\n", stopped(cow).c_str());
+  if (copy.error) std::printf("eager copy, stopped: %s\n", stopped(copy).c_str());
+  return cow.error ? 2 : 0;
 }
 
 // The widely quoted table, reproduced by the model and by running the engine.
@@ -202,13 +128,11 @@ void print_classic(const CostModel& m) {
   const uint32_t mib = 120;
   ClassicRow k4 = classic_4k(m, mib), thp = classic_thp(m, mib);
   // The same fork run through the engine and priced step by step.
-  std::string err;
   std::string text = "spawn P1\nP1 mmap heap 120M\nP1 write heap\nP1 fork C1\n";
-  std::vector<CostRow> cow = price_script(text, m, -1, &err);
-  int inserted = 0;
-  std::vector<CostRow> copy = price_script(copy_mode_text(text, &inserted), m, inserted, &err);
-  const CostRow* ec = find_row(cow, 4);
-  const CostRow* ep = find_row(copy, 4);
+  PricedScript cow = price_script(text, m, script::ForkPolicy::AsScripted);
+  PricedScript copy = price_script(text, m, script::ForkPolicy::EagerCopy);
+  const PricedStep* ec = find_step(cow, 4);
+  const PricedStep* ep = find_step(copy, 4);
 
   std::puts("The classic table: fork of a process with 120 MiB written (30720 pages of 4 KiB, or 60 huge pages)");
   std::printf("%s%s%s%s%s%s%s\n", pad("", 22).c_str(), pad("model 4K", 11, true).c_str(), pad("engine 4K", 11, true).c_str(),
@@ -253,9 +177,9 @@ const Spec kCostSpec = {
     .summary = "modeled kernel time and memory per statement, COW vs eager copy",
     .options = kCostOptions,
     .operands = kOptionalScript,
-    .details = "Prices each statement of the script in time and extra memory, with fork=cow and\n"
-               "with fork=copy side by side. Without a script (or with --classic) prints the\n"
-               "classic table: fork of 120 MiB, COW vs naive copy.\n",
+    .details = "Prices each statement of the script in time and extra memory, as written and with\n"
+               "every fork an eager copy, side by side. Without a script (or with --classic) prints\n"
+               "the classic table: fork of 120 MiB, COW vs naive copy.\n",
 };
 
 int cost_main(const Parsed& args) {

@@ -1,6 +1,6 @@
-// The cost tab: what each step would cost the kernel under the calibrated cost
-// model (engine/teach/cost.h): modeled time and extra memory (frames, page tables, task
-// structures); the same script under `mode fork=copy` side by side; and the classic
+// The cost tab: what each step would cost the kernel under the calibrated cost model
+// (engine/teach/cost.h): modeled time and extra memory (frames, page tables, task
+// structures); the script's eager-copy variant (every fork copies) side by side; and the classic
 // "COW fork vs naive copy of 120 MiB" table, 4 KiB pages against huge pages.
 #include <cstdio>
 
@@ -41,7 +41,7 @@ std::string cell(const CostPoint* c) {
   return format_time_us(c->cost.time_us) + ", " + format_bytes(double(c->cost.memory_bytes), true);
 }
 
-// Steps that create tasks or copy, COW next to copy mode (one step later there).
+// Steps that create tasks or copy, COW next to the eager-copy variant (same steps).
 void compare_table(const View& v) {
   const Series &cow = v.series, &copy = v.compare.series;
   ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_ScrollY;
@@ -50,11 +50,11 @@ void compare_table(const View& v) {
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("statement");
   ImGui::TableSetupColumn("COW fork");
-  ImGui::TableSetupColumn("mode fork=copy");
+  ImGui::TableSetupColumn("eager copy");
   ImGui::TableHeadersRow();
   for (size_t k = 1; k < cow.costs.size(); ++k) {
     const CostPoint* a = cost_at(cow, k);
-    const CostPoint* b = cost_at(copy, k + 1);
+    const CostPoint* b = cost_at(copy, k);
     bool forky = (a && (a->cost.tasks || a->cost.ptes_copied)) || (b && b->cost.frames_copied);
     if (!forky) continue;
     ImGui::TableNextRow();
@@ -75,20 +75,20 @@ void compare_section(const View& v, UiState& ui) {
     return;
   }
   if (c.running) {
-    ImGui::TextDisabled("running the script under mode fork=copy: step %zu...", c.series.system.size() - 1);
+    ImGui::TextDisabled("running the eager-copy variant: step %zu...", c.series.system.size() - 1);
     return;
   }
   compare_table(v);
-  // Up to the current step in both runs (copy mode has one step more: its mode line).
+  // Up to the current step in both runs.
   size_t pos = v.position;
-  const CostPoint* copy_now = cost_at(c.series, pos + 1);
+  const CostPoint* copy_now = cost_at(c.series, pos);
   ImGui::Text("up to step %zu: COW %s, %s   copy %s, %s", pos, format_time_us(total_time(v.series, pos)).c_str(),
-              format_bytes(double(v.memory_now), false).c_str(), format_time_us(total_time(c.series, pos + 1)).c_str(),
+              format_bytes(double(v.memory_now), false).c_str(), format_time_us(total_time(c.series, pos)).c_str(),
               copy_now ? format_bytes(double(copy_now->memory), false).c_str() : "-");
   if (!c.series.system.empty() && c.series.system.back().valid) {
     const Counters& k = c.series.system.back().counters;
     if (k.fork_failures || k.oom_kills)
-      ImGui::TextWrapped("under copy mode: %llu fork(s) failed (ENOMEM), %llu OOM kill(s)",
+      ImGui::TextWrapped("under eager copy: %llu fork(s) failed (ENOMEM), %llu OOM kill(s)",
                          (unsigned long long)k.fork_failures, (unsigned long long)k.oom_kills);
   }
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "engine/script/lines.h"
 #include "panels.h"
 
 namespace cow::web {
@@ -100,10 +101,9 @@ void draw_line_bands(const View& v, const UiState& ui, const TextGeometry& g, co
     dl->AddRectFilled(ImVec2(x0, g.line_y(line)), ImVec2(x1, g.line_y(line + 1)), pal.error_line);
     // A wavy underline under the token at the column.
     const std::string& t = ui.editor.text;
-    size_t start = 0;
-    for (int l = 0; l < line && start < t.size(); ++l) start = t.find('\n', start) + 1;
-    if (start == 0 && line > 0) return;
-    size_t end = std::min(t.find('\n', start), t.size());
+    std::string_view text_line = script::line_at(t, line + 1);
+    if (text_line.data() == nullptr) return;  // past the last line
+    size_t start = size_t(text_line.data() - t.data()), end = start + text_line.size();
     size_t col = std::min(start + size_t(std::max(err->pos.col - 1, 0)), end);
     size_t tok = col;
     while (tok < end && t[tok] != ' ' && t[tok] != '\t') ++tok;

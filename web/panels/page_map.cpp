@@ -50,21 +50,13 @@ std::vector<Item> layout_items(const View& v, const UiState& ui, const Geometry&
 }
 
 void draw_cell(ImDrawList* dl, ImVec2 a, float size, uint16_t cell, const Palette& pal) {
-  uint8_t bits = cell_bits(cell), fill = cell_fill(cell);
-  ImVec2 b(a.x + size, a.y + size);
+  uint8_t bits = cell_bits(cell);
   auto kind = page_bits::kind(bits);
   if (kind <= page_bits::Absent) {
-    dl->AddRectFilled(a, b, kind == page_bits::Absent ? pal.absent : pal.unmapped);
+    dl->AddRectFilled(a, ImVec2(a.x + size, a.y + size), kind == page_bits::Absent ? pal.absent : pal.unmapped);
     return;
   }
-  ImU32 col = page_color(bits, pal);
-  if (fill >= 250) {
-    dl->AddRectFilled(a, b, col);
-  } else {
-    dl->AddRectFilled(a, b, pal.absent);
-    float h = std::max(2.0f, size * float(fill) / 255.0f);
-    dl->AddRectFilled(ImVec2(a.x, b.y - h), b, col);
-  }
+  draw_fill_cell(dl, a, size, cell_fill(cell), page_color(bits, pal), pal.absent);
   if (bits & page_bits::kDirty) draw_marker(dl, a, size, Marker::Dirty, pal);
   if (bits & page_bits::kCowWp) draw_marker(dl, a, size, Marker::CowWp, pal);
 }
@@ -76,7 +68,7 @@ void draw_header(const View& v, const Item& it, ImVec2 o, float width, const UiS
   if (ui.hovered_process == int(r.id)) dl->AddRectFilled(a, b, pal.current_line);
   dl->AddRectFilled(ImVec2(a.x, a.y + 2), ImVec2(a.x + 4, b.y), process_color(r.id, pal));
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s  pid %u   Rss %u  Pss %s  Shared %u  Private %u", r.name.c_str(), r.id + 1,
+  std::snprintf(buf, sizeof buf, "%s  pid %u   Rss %u  Pss %s  Shared %u  Private %u", r.name.c_str(), r.pid,
                 r.now.rss, pss_text(r.now.pss).c_str(), r.now.shared, r.now.priv);
   dl->AddText(ImVec2(a.x + 8, a.y + 2), ImGui::GetColorU32(ImGuiCol_Text), buf);
   if (r.mm >= v.mms.size() || !v.mms[r.mm].built)
@@ -192,14 +184,9 @@ void draw_legend(const Palette& pal) {
 
 void draw_controls(const View& v, UiState& ui) {
   PageMapState& s = ui.page_map;
-  ImGui::Checkbox("auto zoom", &s.auto_zoom);
-  ImGui::SameLine();
   int max_zoom = 0;
   while ((1u << max_zoom) < std::max<uint32_t>(1, v.max_region_pages) && max_zoom < 24) ++max_zoom;
-  char fmt[48];
-  std::snprintf(fmt, sizeof fmt, "%u page%s per cell", 1u << s.zoom, s.zoom ? "s" : "");
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
-  if (ImGui::SliderInt("##zoom", &s.zoom, 0, std::max(1, max_zoom), fmt)) s.auto_zoom = false;
+  zoom_controls("auto zoom", "##zoom", "page", 12, std::max(1, max_zoom), s.zoom, s.auto_zoom);
   if (s.only_process >= 0) {
     ImGui::SameLine();
     const auto& procs = v.session->engine().processes();
@@ -223,8 +210,7 @@ void draw_page_map_panel(const View& v, UiState& ui) {
     }
     draw_legend(pal);
     draw_controls(v, ui);
-    ImGuiIO& io = ImGui::GetIO();
-    ImGui::BeginChild("##map", ImVec2(0, 0), false, io.KeyCtrl ? ImGuiWindowFlags_NoScrollWithMouse : 0);
+    begin_cell_map("##map");
     Geometry g;
     g.line_h = ImGui::GetFontSize();
     g.cell = ui.page_map.cell;
@@ -241,14 +227,8 @@ void draw_page_map_panel(const View& v, UiState& ui) {
       else draw_region(v, it, o, g, top, bottom, pal);
     }
     ImGui::Dummy(ImVec2(width, items.empty() ? 0 : items.back().y + items.back().h));
-    if (ImGui::IsWindowHovered()) {
-      hover(v, items, o, g, ui);
-      if (io.KeyCtrl && io.MouseWheel != 0) {
-        ui.page_map.auto_zoom = false;
-        ui.page_map.zoom = std::clamp(ui.page_map.zoom - (io.MouseWheel > 0 ? 1 : -1), 0, 24);
-      }
-    }
-    ImGui::EndChild();
+    if (ImGui::IsWindowHovered()) hover(v, items, o, g, ui);
+    end_cell_map(24, ui.page_map.zoom, ui.page_map.auto_zoom);
   }
   ImGui::End();
 }

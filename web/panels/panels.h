@@ -35,7 +35,7 @@ enum class Command : uint8_t {
   Theme,     // switch between the dark and the light theme
   Quiz,      // start the quiz for seed `step`
   LeaveQuiz, // back to the normal playground (the numbers show again)
-  Compare,   // run the script again under `mode fork=copy`, for the cost view
+  Compare,   // run the script's eager-copy variant, for the cost view
 };
 
 struct Request {
@@ -196,6 +196,7 @@ struct Series {
 
 struct ProcRow {
   ProcId id = kNone;
+  uint32_t pid = 0;
   int depth = 0;                                // in the parent -> child tree
   std::string name;
   ProcState state = ProcState::Running;
@@ -279,7 +280,7 @@ struct View {
   CostModel cost_model;
   int64_t memory_now = 0;                       // modeled memory at the position
 
-  // The same script under `mode fork=copy` (its steps are one later: the mode line).
+  // The script's eager-copy variant (script::ForkPolicy::EagerCopy): the same steps.
   struct Compare {
     bool running = false, done = false;
     uint64_t generation = 0;                    // of the script it compared
@@ -360,6 +361,15 @@ ImU32 process_color(ProcId p, const Palette& pal);
 
 // Starts a fixed window at `r` (no move or resize); End() must follow whatever it returns.
 bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra = 0);
+// The zoom controls of a map of cells (page map, physical memory): an auto-zoom checkbox
+// and a slider of log2 `unit`s per cell up to max_zoom; moving the slider ends auto zoom.
+void zoom_controls(const char* auto_label, const char* slider_id, const char* unit, float width_em, int max_zoom,
+                   int& zoom, bool& auto_zoom);
+// A scrolling map of cells between begin_cell_map and end_cell_map. While Ctrl is held
+// the mouse wheel over it zooms, a step a notch up to max_zoom (ending auto zoom), instead
+// of scrolling.
+void begin_cell_map(const char* id);
+void end_cell_map(int max_zoom, int& zoom, bool& auto_zoom);
 // Remembers the last item's rectangle as widget `id` (App::widget_rect).
 void record_rect(UiState& ui, const char* id);
 // The same, clipped to the current window (for items larger than their scrolling child).
@@ -367,6 +377,9 @@ void record_visible_rect(UiState& ui, const char* id);
 // A small coloured up/down arrow and the change `d` after the last item (nothing if 0).
 void delta_badge(const Palette& pal, double d, bool pss = false);
 enum class Marker : uint8_t { None, Dirty, CowWp };
+// A cell of a map: `color` fills the share fill/255 of it from the bottom (at least 2
+// pixels; all of it from 250 on), `background` the rest.
+void draw_fill_cell(ImDrawList* dl, ImVec2 a, float size, uint8_t fill, ImU32 color, ImU32 background);
 // A cell's flag marker: a red corner for dirty, a diagonal stroke for COW write-protect.
 void draw_marker(ImDrawList* dl, ImVec2 a, float size, Marker m, const Palette& pal);
 // Draws a legend swatch and label on the current line (wrapping when it does not fit).

@@ -10,6 +10,8 @@ namespace cow::web {
 
 namespace {
 
+constexpr int kMaxZoom = 16;  // up to 65536 frames per cell
+
 const char* frame_kind_name(FrameKind k) {
   switch (k) {
     case FrameKind::Free: return "free";
@@ -91,16 +93,9 @@ void cells_tooltip(const View& v, FrameId first, FrameId end) {
 }
 
 void draw_cell(ImDrawList* dl, ImVec2 a, float size, uint16_t cell, const Palette& pal) {
-  uint8_t bits = cell_bits(cell), fill = cell_fill(cell);
-  ImVec2 b(a.x + size, a.y + size);
-  ImU32 col = frame_color(bits, pal);
-  if ((bits & frame_bits::kKindMask) == 0 || fill >= 250) {
-    dl->AddRectFilled(a, b, col);
-  } else {
-    dl->AddRectFilled(a, b, pal.free_frame);
-    float h = std::max(2.0f, size * float(fill) / 255.0f);
-    dl->AddRectFilled(ImVec2(a.x, b.y - h), b, col);
-  }
+  uint8_t bits = cell_bits(cell);
+  bool free = (bits & frame_bits::kKindMask) == 0;  // a free cell is all free
+  draw_fill_cell(dl, a, size, free ? 255 : cell_fill(cell), frame_color(bits, pal), pal.free_frame);
   if (bits & frame_bits::kDirty) draw_marker(dl, a, size, Marker::Dirty, pal);
 }
 
@@ -114,12 +109,7 @@ void draw_controls(const View& v, UiState& ui, const Palette& pal) {
   legend_item(pal, pal.shmem[1], "shmem");
   legend_item(pal, pal.free_frame, "dirty", Marker::Dirty);
   ImGui::NewLine();
-  ImGui::Checkbox("auto zoom##phys", &s.auto_zoom);
-  ImGui::SameLine();
-  char fmt[48];
-  std::snprintf(fmt, sizeof fmt, "%u frame%s per cell", 1u << s.zoom, s.zoom ? "s" : "");
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 11);
-  if (ImGui::SliderInt("##fzoom", &s.zoom, 0, 16, fmt)) s.auto_zoom = false;
+  zoom_controls("auto zoom##phys", "##fzoom", "frame", 11, kMaxZoom, s.zoom, s.auto_zoom);
   ImGui::SameLine();
   ImGui::Checkbox("all of RAM", &s.show_all);
   if (!s.show_all && v.frames_shown < v.frames.size()) {
@@ -135,8 +125,7 @@ void draw_physical_panel(const View& v, UiState& ui) {
   if (begin_panel("Physical memory", ui.layout.physical)) {
     if (v.valid && v.session && v.frames_per_cell > 0 && !draw_veil(ui)) {
       draw_controls(v, ui, pal);
-      ImGuiIO& io = ImGui::GetIO();
-      ImGui::BeginChild("##frames", ImVec2(0, 0), false, io.KeyCtrl ? ImGuiWindowFlags_NoScrollWithMouse : 0);
+      begin_cell_map("##frames");
       uint32_t fpc = v.frames_per_cell;
       uint32_t shown = ui.physical.show_all ? uint32_t(v.frames.size()) : v.frames_shown;
       size_t cells = std::min<size_t>(v.frame_cells.size(), (shown + fpc - 1) / fpc);
@@ -159,12 +148,8 @@ void draw_physical_panel(const View& v, UiState& ui) {
           if (fpc == 1) frame_tooltip(v, FrameId(c), ui);
           else cells_tooltip(v, FrameId(c * fpc), FrameId(std::min<size_t>((c + 1) * fpc, v.frames.size())));
         }
-        if (io.KeyCtrl && io.MouseWheel != 0) {
-          ui.physical.auto_zoom = false;
-          ui.physical.zoom = std::clamp(ui.physical.zoom - (io.MouseWheel > 0 ? 1 : -1), 0, 16);
-        }
       }
-      ImGui::EndChild();
+      end_cell_map(kMaxZoom, ui.physical.zoom, ui.physical.auto_zoom);
     }
   }
   ImGui::End();

@@ -62,7 +62,7 @@ void name_cell(const ProcRow& r, UiState& ui, const Palette& pal) {
     ui.page_map.only_process = selected ? -1 : int(r.id);
   if (ImGui::IsItemHovered()) {
     ui.hover_next = int(r.id);
-    ImGui::SetTooltip("pid %u%s\nclick: show only its pages in the page map", r.id + 1,
+    ImGui::SetTooltip("pid %u%s\nclick: show only its pages in the page map", r.pid,
                       r.thread ? ", a thread: shares its leader's address space" : "");
   }
 }

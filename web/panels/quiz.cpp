@@ -1,7 +1,6 @@
 // The quiz tab: the scenario of `cowlab quiz --seed N` runs to its first
 // bookmark; the numbers stay veiled (draw_veil) until the student has typed a prediction
 // for each question there and pressed Check; then right or wrong shows, with the answer.
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -20,11 +19,9 @@ bool parse_number(const std::string& text, double* out) {
   return *end == '\0';
 }
 
-// Pss compares to within 0.01 page, as `expect` does; the rest exactly.
+// As `expect` compares: Pss to within 0.01 page, the rest exactly (metric_matches).
 bool right_answer(const script::QuizQuestion& q, double value) {
-  double answer = std::strtod(q.answer.c_str(), nullptr);
-  double tol = q.metric == "pss" ? 0.01 : 1e-9;
-  return std::fabs(value - answer) <= tol;
+  return script::metric_matches(*q.metric, value, std::strtod(q.answer.c_str(), nullptr));
 }
 
 void check_bookmark(QuizState& q, int bookmark) {
@@ -39,7 +36,7 @@ void question_row(QuizState& q, size_t i, const Palette& pal) {
   const script::QuizQuestion& qq = q.quiz.questions[i];
   ImGui::Text("Q%d  %s", qq.number, qq.label().c_str());
   ImGui::SameLine(ImGui::GetFontSize() * 16);
-  char id[16];
+  char id[32];
   std::snprintf(id, sizeof id, "##q%zu", i);
   if (q.verdict[i] == 0) {
     input_string(id, q.input[i], ImGui::GetFontSize() * 6);

@@ -1,4 +1,5 @@
 // Colours, the theme, and the small drawing helpers every panel shares.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -109,6 +110,40 @@ ImU32 frame_color(uint8_t b, const Palette& p) {
 }
 
 ImU32 process_color(ProcId id, const Palette& pal) { return pal.series[id % 10]; }
+
+void draw_fill_cell(ImDrawList* dl, ImVec2 a, float size, uint8_t fill, ImU32 color, ImU32 background) {
+  ImVec2 b(a.x + size, a.y + size);
+  if (fill >= 250) {
+    dl->AddRectFilled(a, b, color);
+    return;
+  }
+  dl->AddRectFilled(a, b, background);
+  float h = std::max(2.0f, size * float(fill) / 255.0f);
+  dl->AddRectFilled(ImVec2(a.x, b.y - h), b, color);
+}
+
+void zoom_controls(const char* auto_label, const char* slider_id, const char* unit, float width_em, int max_zoom,
+                   int& zoom, bool& auto_zoom) {
+  ImGui::Checkbox(auto_label, &auto_zoom);
+  ImGui::SameLine();
+  char fmt[48];
+  std::snprintf(fmt, sizeof fmt, "%u %s%s per cell", 1u << zoom, unit, zoom ? "s" : "");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * width_em);
+  if (ImGui::SliderInt(slider_id, &zoom, 0, max_zoom, fmt)) auto_zoom = false;
+}
+
+void begin_cell_map(const char* id) {
+  ImGui::BeginChild(id, ImVec2(0, 0), false, ImGui::GetIO().KeyCtrl ? ImGuiWindowFlags_NoScrollWithMouse : 0);
+}
+
+void end_cell_map(int max_zoom, int& zoom, bool& auto_zoom) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (ImGui::IsWindowHovered() && io.KeyCtrl && io.MouseWheel != 0) {
+    auto_zoom = false;
+    zoom = std::clamp(zoom - (io.MouseWheel > 0 ? 1 : -1), 0, max_zoom);
+  }
+  ImGui::EndChild();
+}
 
 bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra) {
   ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_Always);

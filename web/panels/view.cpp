@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "engine/script/parser.h"
 #include "panels.h"
 
 namespace cow::web {
@@ -47,7 +48,8 @@ std::vector<ProcRow> process_tree(const Engine& e) {
   std::vector<std::vector<ProcId>> children(procs.size());
   std::vector<ProcId> roots;
   for (ProcId p = 0; p < procs.size(); ++p) {
-    ProcId parent = procs[p].parent;
+    // A thread's real parent is its group's parent: draw it under its leader instead.
+    ProcId parent = procs[p].is_thread(p) ? procs[p].leader : procs[p].parent;
     (parent < procs.size() ? children[parent] : roots).push_back(p);
   }
   std::vector<ProcRow> rows;
@@ -60,6 +62,7 @@ std::vector<ProcRow> process_tree(const Engine& e) {
     const Process& pr = procs[p];
     ProcRow row;
     row.id = p;
+    row.pid = pr.pid;
     row.depth = depth;
     row.name = pr.name;
     row.state = pr.state;
@@ -241,11 +244,7 @@ std::string statement_text(const View& v, size_t step) {
   if (step > st.size()) return "";
   int line = st[step - 1].pos.line;
   if (line < 1 || size_t(line) > v.source.size()) return "";
-  std::string text = v.source[line - 1];
-  size_t hash = text.find('#');
-  if (hash != std::string::npos) text.resize(hash);
-  size_t a = text.find_first_not_of(" \t"), b = text.find_last_not_of(" \t\r");
-  return a == std::string::npos ? "" : text.substr(a, b - a + 1);
+  return std::string(script::statement_source(v.source[line - 1], st[step - 1]));
 }
 
 }  // namespace cow::web
