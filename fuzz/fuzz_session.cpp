@@ -52,7 +52,7 @@ static void check_teardown(const Engine& final_state, std::string_view text) {
     progress = false;
     for (ProcId p = 0; p < e.processes().size(); ++p) {
       if (e.processes()[p].state != ProcState::Running) continue;
-      require(e.exit(p).ok(), "exit of a running task failed", text);
+      require(!e.exit(p).rejected(), "exit of a running task failed", text);
       progress = true;
       require(e.check_invariants().empty(), "after teardown exit: " + e.check_invariants(), text);
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmarks of issue 7 in one command: the native cowlab-bench (against the real
+# The benchmarks (docs/performance.md) in one command: the native cowlab-bench (against the real
 # kernel), then the same benchmarks built with Emscripten and run under node, and the
 # WASM/native ratio of every simulated figure.
 #   scripts/bench.sh [--quick] [--runs N]     (arguments go to both runs)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real-kernel bridge (issue 5): `cowlab validate` runs every example the kernel can
+# The real-kernel bridge (docs/fidelity.md): `cowlab validate` runs every example the kernel can
 # express, and every tests/validate/*.cow, on this very kernel and must agree with the
 # engine; one exported C program must print exactly the smaps numbers validate measured.
 # tests/validate/divergent/ holds known engine/kernel differences: reported, not failed.

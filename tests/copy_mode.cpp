@@ -1,6 +1,6 @@
 // Fork mode `copy` (xv6 before copy-on-write) against COW, including xv6 cowtest's
 // "simple" test: a process holding two thirds of RAM can fork only under COW.
-// Expected values are derived by hand from the rules in kernel-semantics.md.
+// Expected values are derived by hand from docs/kernel-rules.md.
 #include "engine_helpers.h"
 
 using namespace cowtest;

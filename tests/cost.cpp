@@ -1,6 +1,6 @@
-// The cost model (engine/teach/cost.h): its constants reproduce the measurements of
-// ../shared/kernel-semantics.md, its text form round-trips, and each step is priced from
-// the engine's counters.
+// The cost model (engine/teach/cost.h): its constants reproduce the real-kernel
+// measurements of docs/kernel-rules.md ("What it costs on the real kernel"), its text form
+// round-trips, and each step is priced from the engine's counters.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -25,7 +25,7 @@ StepCost last_step(const std::string& text, const CostModel& m = {}) {
 
 }  // namespace
 
-TEST_CASE("the constants reproduce kernel-semantics.md's 120 MiB measurements", "[cost]") {
+TEST_CASE("the constants reproduce the real kernel's 120 MiB measurements", "[cost]") {
   CostModel m;
   ClassicRow k4 = classic_4k(m, 120);
   CHECK(k4.cow_us == Approx(2982).epsilon(0.01));      // fork, 120 MiB written

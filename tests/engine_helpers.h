@@ -1,10 +1,10 @@
 // Test helpers for the engine suites: a Lab owns one Engine and runs every operation
-// through a wrapper that REQUIREs check_invariants() == "" afterwards (style.md item 8),
-// and finish() exits every task and checks that the free-frame count is back where it
-// started, page cache of files excepted (style.md item 9, xv6's countfree).
+// through a wrapper that REQUIREs check_invariants() == "" afterwards (every cached count
+// recomputed the slow way), and finish() exits every task and checks that the free-frame
+// count is back where it started, page cache of files excepted (as xv6's countfree).
 //
-// Expected numbers in the tests are derived by hand from ../shared/kernel-semantics.md;
-// the worked examples there were measured on a real Linux 6.18 kernel.
+// Expected numbers in the tests are derived by hand from docs/kernel-rules.md; the worked
+// examples there were measured on a real Linux 6.18 kernel.
 #pragma once
 #include <catch2/catch.hpp>
 
@@ -124,7 +124,7 @@ class Lab {
   void madvise(ProcId p, std::string_view region, Advice a, const Pages& pages = kAll) {
     done(e.madvise(p, name(region), pages, a));
   }
-  void mprotect(ProcId p, std::string_view region, Protect prot, const Pages& pages = kAll) {
+  void mprotect(ProcId p, std::string_view region, Prot prot, const Pages& pages = kAll) {
     done(e.mprotect(p, name(region), pages, prot));
   }
 

@@ -1,5 +1,6 @@
-// File mappings (rules 5 and 6): the page cache, fault-around, file-private copies and
-// file-shared writes that dirty the page cache for every mapper.
+// File mappings (docs/kernel-rules.md, "File mappings and fault-around" and "What Dirty
+// means"): the page cache, fault-around, file-private copies and file-shared writes that
+// dirty the page cache for every mapper.
 // The worked-example numbers come from the real kernel's measurements (Linux 6.18).
 #include "engine_helpers.h"
 
@@ -73,7 +74,7 @@ TEST_CASE("fault-around stays inside the VMA", "[file_mappings]") {
     CHECK(lab.present(p1, "F", 39));
   }
   SECTION("a VMA split by mprotect bounds the window") {
-    lab.mprotect(p1, "F", Protect::ReadOnly, pg(24, 39));
+    lab.mprotect(p1, "F", Prot::ReadOnly, pg(24, 39));
     lab.read(p1, "F", pg(21));  // window 16-31, this VMA is 0-23
     CHECK(lab.u(p1).rss == 8);
     CHECK(lab.present(p1, "F", 16));
@@ -127,7 +128,7 @@ TEST_CASE("a write through a shared file mapping maps one page and dirties the c
   CHECK(lab.u(p1).rss == 1);
   CHECK(lab.present(p1, "F", 3));
   CHECK_FALSE(lab.present(p1, "F", 2));
-  // Rule 7: a MAP_SHARED page mapped once is Private_Dirty.
+  // Shared and Private count mappings: a MAP_SHARED page mapped once is Private_Dirty.
   EXPECT_USAGE(lab.u(p1), {.rss = 1, .pss = 1, .sc = 0, .sd = 0, .pc = 0, .pd = 1, .anon = 0, .file = 1});
   CHECK(lab.frame_of(p1, "F", 3) == lab.e.files()[f].pages[3]);
   CHECK(lab.e.frames()[lab.e.files()[f].pages[3]].dirty);

@@ -1,5 +1,7 @@
-// fork and copy-on-write of private anonymous memory: rules 1, 2, 3 and 10 of
-// kernel-semantics.md, and deterministic lowest-free-frame allocation.
+// fork and copy-on-write of private anonymous memory (docs/kernel-rules.md: "fork shares,
+// it does not copy", "fork skips VMAs a fault can fill again", "A write-protected private
+// page is reused or copied", "exit, exec and munmap drop references"), and deterministic
+// lowest-free-frame allocation.
 // The numbers of the worked examples come from the real kernel's measurements
 // (Linux 6.18, /proc/PID/smaps); every other expected value is derived by hand from the
 // rules, never pasted from the engine's output.
@@ -107,7 +109,7 @@ TEST_CASE("three sharers: the first two writers copy, the last one reuses", "[fo
   lab.finish();
 }
 
-TEST_CASE("rule 10: the survivor of a sharing pair reuses after exec, exit or munmap", "[fork_cow]") {
+TEST_CASE("the survivor of a sharing pair reuses after exec, exit or munmap", "[fork_cow]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 16);
@@ -150,9 +152,9 @@ TEST_CASE("frames go to the lowest free frame, deterministically", "[fork_cow]")
   lab.finish();
 }
 
-// Rule 2: whether fork copies a private VMA's PTEs depends on "has anonymous pages",
-// which the first write sets and nothing clears.
-TEST_CASE("rule 2: a never-written private VMA is inherited without PTEs", "[fork_cow]") {
+// "fork skips VMAs a fault can fill again": whether fork copies a private VMA's PTEs
+// depends on "has anonymous pages", which the first write sets and nothing clears.
+TEST_CASE("a never-written private VMA is inherited without PTEs", "[fork_cow]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
@@ -164,7 +166,7 @@ TEST_CASE("rule 2: a never-written private VMA is inherited without PTEs", "[for
   lab.finish();
 }
 
-TEST_CASE("rule 2: has-anonymous-pages survives dontneed", "[fork_cow]") {
+TEST_CASE("has-anonymous-pages survives dontneed", "[fork_cow]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
@@ -179,7 +181,7 @@ TEST_CASE("rule 2: has-anonymous-pages survives dontneed", "[fork_cow]") {
   lab.finish();
 }
 
-TEST_CASE("rule 2: has-anonymous-pages survives a partial munmap", "[fork_cow]") {
+TEST_CASE("has-anonymous-pages survives a partial munmap", "[fork_cow]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
@@ -192,19 +194,19 @@ TEST_CASE("rule 2: has-anonymous-pages survives a partial munmap", "[fork_cow]")
   lab.finish();
 }
 
-TEST_CASE("rule 2: both halves of a split keep has-anonymous-pages", "[fork_cow]") {
+TEST_CASE("both halves of a split keep has-anonymous-pages", "[fork_cow]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
   lab.write(p1, "A", pg(7));
-  lab.mprotect(p1, "A", Protect::ReadOnly, pg(0, 3));  // split: 0-3 read-only, 4-7 rw
+  lab.mprotect(p1, "A", Prot::ReadOnly, pg(0, 3));  // split: 0-3 read-only, 4-7 rw
   lab.read(p1, "A", pg(0, 6));
   ProcId c1 = lab.fork(p1, "C1");
   EXPECT_USAGE(lab.u(c1), {.rss = 1, .sd = 1, .ptes = 8, .zero = 7});
   lab.finish();
 }
 
-TEST_CASE("rule 2: a fork child inherits has-anonymous-pages", "[fork_cow]") {
+TEST_CASE("a fork child inherits has-anonymous-pages", "[fork_cow]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
@@ -217,7 +219,7 @@ TEST_CASE("rule 2: a fork child inherits has-anonymous-pages", "[fork_cow]") {
   lab.finish();
 }
 
-TEST_CASE("rule 2: under wipeonfork the child's VMA starts without anonymous pages", "[fork_cow]") {
+TEST_CASE("under wipeonfork the child's VMA starts without anonymous pages", "[fork_cow]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);

@@ -1,5 +1,5 @@
-// `cowlab run --json` schema version 1 (issue 3): every required key, in every object,
-// with the right kind of value. The keys below are copied from the issue's schema.
+// `cowlab run --json` schema version 1: every required key, in every object, with the
+// right kind of value. The keys below are the schema: changing them changes its version.
 #include <catch2/catch.hpp>
 
 #include <string>

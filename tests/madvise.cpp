@@ -1,6 +1,7 @@
-// madvise (rule 8): dontfork / dofork, wipeonfork / keeponfork (with VMA splits) and
-// dontneed on private anonymous, file and shmem memory. Expected values are derived
-// from kernel-semantics.md, whose numbers come from the real kernel (Linux 6.18).
+// madvise (docs/kernel-rules.md, "madvise: dontfork, wipeonfork, dontneed"): dontfork /
+// dofork, wipeonfork / keeponfork (with VMA splits) and dontneed on private anonymous,
+// file and shmem memory. Expected values are derived from docs/kernel-rules.md, whose
+// numbers come from the real kernel (Linux 6.18).
 #include "engine_helpers.h"
 
 using namespace cowtest;

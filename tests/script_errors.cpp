@@ -1,6 +1,6 @@
-// cowscript syntax errors: each case of issue 3 ("a syntax error: an unknown verb, flag
-// or advice word; a malformed size, range or name; `ram` after a `file` or the first
-// process"), metric names in the wrong scope, and the bad input and limits of issue 8.
+// cowscript syntax errors: an unknown verb, flag or advice word; a malformed size, range
+// or name; `ram` after a `file` or the first process; metric names in the wrong scope;
+// and the bad input and limits of docs/robustness.md.
 // Every error names the token, points at its line:col (columns count characters) and,
 // where a word is close, suggests it.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// cowscript parser, well-formed input: every statement form of the language (issue 3)
+// cowscript parser, well-formed input: every statement form of the language
 // and the Statement fields it fills. Errors are in script_errors.cpp.
 #include <catch2/catch.hpp>
 
@@ -198,10 +198,10 @@ TEST_CASE("madvise takes every advice, with or without a range", "[script_parser
 TEST_CASE("mprotect takes readonly or readwrite, with or without a range", "[script_parser]") {
   Statement s = one("P1 mprotect heap readonly");
   CHECK(s.verb == Verb::Mprotect);
-  CHECK(s.protect == Protect::ReadOnly);
+  CHECK(s.protect == Prot::ReadOnly);
   CHECK(s.pages.empty());
   Statement r = one("P1 mprotect heap 2,4-5 readwrite");
-  CHECK(r.protect == Protect::ReadWrite);
+  CHECK(r.protect == Prot::ReadWrite);
   CHECK(same_pages(r.pages, {{2, 2}, {4, 5}}));
 }
 

@@ -35,7 +35,7 @@ TEST_CASE("mprotect readonly on part of a region: the rest stays writable", "[se
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 4);
   lab.write(p1, "A");
-  lab.mprotect(p1, "A", Protect::ReadOnly, pg(0, 1));
+  lab.mprotect(p1, "A", Prot::ReadOnly, pg(0, 1));
   lab.write(p1, "A", pg(2, 3));
   CHECK(lab.sees(p1, "A", 0) == Lab::pid(p1));  // read-only pages are still readable
   // The statement stops at page 1, which is read-only.
@@ -49,8 +49,8 @@ TEST_CASE("mprotect readwrite makes a read-only region writable again", "[segfau
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 4);
   lab.write(p1, "A");
-  lab.mprotect(p1, "A", Protect::ReadOnly);
-  lab.mprotect(p1, "A", Protect::ReadWrite);
+  lab.mprotect(p1, "A", Prot::ReadOnly);
+  lab.mprotect(p1, "A", Prot::ReadWrite);
   lab.write(p1, "A");  // no copies: this address space is the only mapper
   // (Linux upgrades exclusive anonymous PTEs to writable inside mprotect; the engine
   // leaves them write-protected and reuses on the next write: the same frames either way.)
@@ -64,7 +64,7 @@ TEST_CASE("the rest of a killed statement is skipped", "[segfaults]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
-  lab.mprotect(p1, "A", Protect::ReadOnly, pg(2));
+  lab.mprotect(p1, "A", Prot::ReadOnly, pg(2));
   CHECK(lab.try_write(p1, "A", pg(0, 7)).outcome == Outcome::ActorKilled);
   CHECK(lab.e.counters().zero_fills == 2);  // pages 0 and 1, then SIGSEGV at page 2
   CHECK(lab.e.counters().faults == 2);

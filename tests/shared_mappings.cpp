@@ -1,6 +1,8 @@
 // Shared anonymous memory (shmem) and the rule that shared mappings are never copied
-// (rules 2, 4, 5 and 7). The worked-example numbers come from the real kernel's
-// measurements (Linux 6.18).
+// (docs/kernel-rules.md: "Shared mappings are never copied", "fork skips VMAs a fault can
+// fill again", "Reads of never-written private memory map the zero page", "What Dirty
+// means", "Shared and Private count mappings, not the mapping type"). The worked-example
+// numbers come from the real kernel's measurements (Linux 6.18).
 #include "engine_helpers.h"
 
 using namespace cowtest;
@@ -82,7 +84,7 @@ TEST_CASE("a private mapping next to a shared one: only the private one copies",
   lab.finish();
 }
 
-// Regression (rule 5): a write *fault* through a shared mapping dirties the frame itself,
+// Regression ("What Dirty means"): a write *fault* through a shared mapping dirties the frame itself,
 // shmem as well as page cache (Linux: do_shared_fault -> fault_dirty_shared_page ->
 // folio_mark_dirty; shmem's dirty_folio sets PG_dirty). Only writes through a PTE that a
 // read fault already made writable leave the frame clean. The engine used to dirty a

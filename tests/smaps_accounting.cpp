@@ -1,14 +1,16 @@
-// smaps accounting (rules 5, 7 and 11): Shared vs Private counts mappings (mapcount),
-// Dirty means the PTE or the frame is dirty, Pss sums 1/mapcount, and VmPTE counts PTE,
-// PMD and PUD tables the way x86-64 4-level paging needs them. Expected values are
-// derived from kernel-semantics.md, whose numbers come from the real kernel (Linux 6.18).
+// smaps accounting (docs/kernel-rules.md: "Shared and Private count mappings, not the
+// mapping type", "What Dirty means", "The cost of fork is page tables"): Shared vs
+// Private counts mappings (mapcount), Dirty means the PTE or the frame is dirty, Pss sums
+// 1/mapcount, and VmPTE counts PTE, PMD and PUD tables the way x86-64 4-level paging
+// needs them. Expected values are derived from docs/kernel-rules.md, whose numbers come
+// from the real kernel (Linux 6.18).
 #include <cstring>
 
 #include "engine_helpers.h"
 
 using namespace cowtest;
 
-TEST_CASE("rule 7: a MAP_SHARED page mapped once is Private_Dirty", "[smaps_accounting]") {
+TEST_CASE("a MAP_SHARED page mapped once is Private_Dirty", "[smaps_accounting]") {
   Lab lab;
   FileId f = lab.file("f", 16);
   ProcId p1 = lab.spawn("P1");
@@ -22,7 +24,7 @@ TEST_CASE("rule 7: a MAP_SHARED page mapped once is Private_Dirty", "[smaps_acco
   lab.finish();
 }
 
-TEST_CASE("rule 7: one process mapping a file twice counts twice", "[smaps_accounting]") {
+TEST_CASE("one process mapping a file twice counts twice", "[smaps_accounting]") {
   Lab lab;
   FileId f = lab.file("f", 16);
   ProcId p1 = lab.spawn("P1");
@@ -38,7 +40,7 @@ TEST_CASE("rule 7: one process mapping a file twice counts twice", "[smaps_accou
   lab.finish();
 }
 
-TEST_CASE("rule 7: threads share one page table and count once", "[smaps_accounting]") {
+TEST_CASE("threads share one page table and count once", "[smaps_accounting]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.thread(p1, "T1");
@@ -51,7 +53,7 @@ TEST_CASE("rule 7: threads share one page table and count once", "[smaps_account
   lab.finish();
 }
 
-TEST_CASE("rule 5: fork keeps the dirty bit, a never-written page stays clean", "[smaps_accounting]") {
+TEST_CASE("fork keeps the dirty bit, a never-written page stays clean", "[smaps_accounting]") {
   Lab lab;
   FileId f = lab.file("f", 16);
   ProcId p1 = lab.spawn("P1");
@@ -66,7 +68,7 @@ TEST_CASE("rule 5: fork keeps the dirty bit, a never-written page stays clean", 
   lab.finish();
 }
 
-TEST_CASE("rule 5: a dirty frame is Dirty for a mapper whose PTE is clean", "[smaps_accounting]") {
+TEST_CASE("a dirty frame is Dirty for a mapper whose PTE is clean", "[smaps_accounting]") {
   Lab lab;
   FileId f = lab.file("f", 16);
   ProcId p1 = lab.spawn("P1");
@@ -131,7 +133,7 @@ TEST_CASE("vm_pte: 1 GiB of written anonymous memory is 512 PTE tables + 1 PMD +
   ProcId c1 = lab.fork(p1, "C1");
   CHECK(lab.vm_pte(c1) == 514);
   CHECK(lab.e.counters().ptes_copied == kPagesPerGiB);
-  // Rule 11: the child's PTEs cost 8 bytes each: 2 MiB per GiB mapped.
+  // The cost of fork is page tables: the child's PTEs cost 8 bytes each, 2 MiB per GiB.
   CHECK(uint64_t(lab.vm_pte(c1) - 2) * kPageSize == 2u * 1024 * 1024);
   lab.finish();
 }

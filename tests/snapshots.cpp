@@ -1,4 +1,4 @@
-// Snapshots: copying an Engine gives an independent machine (style.md items 1 and 2):
+// Snapshots: copying an Engine gives an independent machine (no globals, ids not pointers):
 // "step back" restores a copy, and two engines never interact.
 #include "engine_helpers.h"
 

@@ -1,6 +1,8 @@
-// Threads, vfork, exec and exit (rules 9 and 10): one shared address space, a suspended
-// vfork parent, and memory released when the last user goes. Expected values are derived
-// from kernel-semantics.md, whose numbers come from the real kernel (Linux 6.18).
+// Threads, vfork, exec and exit (docs/kernel-rules.md: "Threads and vfork share one
+// address space", "exit, exec and munmap drop references"): one shared address space, a
+// suspended vfork parent, and memory released when the last user goes. Expected values
+// are derived from docs/kernel-rules.md, whose numbers come from the real kernel
+// (Linux 6.18).
 #include "engine_helpers.h"
 
 using namespace cowtest;
@@ -127,7 +129,7 @@ TEST_CASE("vfork: the child's exit resumes the parent, and its memory stays", "[
   lab.finish();
 }
 
-TEST_CASE("rule 10: exit frees what nobody else maps", "[threads_vfork]") {
+TEST_CASE("exit frees what nobody else maps", "[threads_vfork]") {
   Lab lab;
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);

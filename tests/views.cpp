@@ -1,5 +1,5 @@
 // Real-tool views (engine/mm/smaps.h): /proc/PID/smaps, smaps_rollup, status and smem text
-// for the worked examples of ../shared/kernel-semantics.md, with the kB values derived by
+// for the worked examples of docs/kernel-rules.md, with the kB values derived by
 // hand (1 page = 4 kB; Pss truncated to whole kB as the kernel does).
 #include <catch2/catch.hpp>
 
@@ -36,7 +36,7 @@ bool has_line(const std::string& text, const std::string& line) {
 TEST_CASE("smaps of the basic COW fork, after the child writes 16 pages", "[views]") {
   script::Session s = run("spawn P1\nP1 mmap heap 64\nP1 write heap\nP1 fork C1\nC1 write heap 0-15\n");
   std::string t = smaps_text(s.engine(), pid_of(s, "C1"));
-  // R64 P40 SD48 PD16, as in kernel-semantics.md: 256, 160, 192 and 64 kB.
+  // R64 P40 SD48 PD16 (docs/kernel-rules.md, worked example 2): 256, 160, 192 and 64 kB.
   const char* expected =
       "10000000000-10000040000 rw-p 00000000 00:00 0 \n"
       "Size:                256 kB\n"

@@ -1,5 +1,6 @@
-// The shared zero page (rule 4): reads of never-written private anonymous memory map it;
-// it counts in ptes and zero_ptes, never in Rss, Pss, Anonymous or the frame counts.
+// The shared zero page (docs/kernel-rules.md, "Reads of never-written private memory map
+// the zero page"): reads of never-written private anonymous memory map it; it counts in
+// ptes and zero_ptes, never in Rss, Pss, Anonymous or the frame counts.
 // Shared anonymous memory (shmem) allocates a real page on a read instead.
 // The worked-example numbers come from the real kernel's measurements (Linux 6.18).
 #include "engine_helpers.h"

@@ -4,9 +4,10 @@
 // panels, the UI state (UiState) and the session.
 //
 // Contract between the two halves (keep it small):
-//   main.cpp  -> App: construct, set_options, load, step_to, frame (once per frame, between
-//                ImGui::NewFrame and ImGui::Render), state_json, headline_text, busy.
-//   App -> main.cpp: the Platform callbacks (clipboard, share link, examples list).
+//   main.cpp  -> App: construct (with the Platform callbacks and the examples), set_options,
+//                load, step_to, frame (once per frame, between ImGui::NewFrame and
+//                ImGui::Render), state_json, headline_text, busy.
+//   App -> main.cpp: the Platform callbacks (share link, state once a step settles).
 #pragma once
 #include <functional>
 #include <memory>
@@ -17,15 +18,19 @@
 namespace cow::web {
 
 struct Example {
-  std::string name;    // file name, e.g. "01-basic-fork.cow"
+  std::string name;    // file name, e.g. "01-basic-cow-fork.cow"
   std::string title;   // first comment line
   std::string text;
 };
 
-// Services only the platform layer can give.
+// What App asks of the platform layer: callbacks that main.cpp fills in. App skips an
+// empty one (natively, on_state is empty).
 struct Platform {
-  std::function<void(const std::string& fragment)> share;      // e.g. "#z=..."; copy link
-  std::function<void(const std::string& text)> on_state;       // after every completed step
+  // The share link's fragment ("#script=...&step=N"): the browser puts the link in the
+  // address bar and copies it; natively it is copied to the clipboard.
+  std::function<void(const std::string& fragment)> share;
+  // state_json() once the position settles after a command.
+  std::function<void(const std::string& text)> on_state;
 };
 
 // Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of
@@ -39,7 +44,7 @@ struct Options {
   bool readonly = false;    // &readonly=1
   bool dark = true;         // &theme= or prefers-color-scheme
   bool autoplay = false;    // &autoplay=1
-  long quiz_seed = -1;      // &quiz=N (teaching issue)
+  long quiz_seed = -1;      // &quiz=N: start quiz N (docs/teaching.md)
 };
 
 class App {

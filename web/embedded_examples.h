@@ -6,7 +6,7 @@
 namespace cow::web {
 
 struct EmbeddedFile {
-  const char* name;            // file name, e.g. "01-basic-fork.cow"
+  const char* name;            // file name, e.g. "01-basic-cow-fork.cow"
   const unsigned char* data;   // the bytes, unchanged (not NUL-terminated)
   size_t size;
 };

@@ -79,7 +79,7 @@ std::string op_call(const KOp& op, const std::string& what) {
                                                                                                : "OP_MPROTECT";
       std::string flags = op.kind == KOpKind::Madvise ? madvise_name(op.advice)
                           : op.kind == KOpKind::Mprotect
-                              ? (op.protect == Protect::ReadOnly ? "PROT_READ" : "PROT_READ | PROT_WRITE")
+                              ? (op.protect == Prot::ReadOnly ? "PROT_READ" : "PROT_READ | PROT_WRITE")
                               : "0";
       std::string range = op.all ? "ALL_PAGES, 0" : std::to_string(op.first) + ", " + std::to_string(op.last);
       return "on_pages(" + t + ", " + name + ", " + hex(plain_address(op.base)) + ", " + std::to_string(op.pages) +

@@ -1,7 +1,8 @@
 // The fixed part of every program `cowlab export-c` writes: a small C99 runtime that
 // runs one real task per script task, each blocked reading its own pipe, and a driver
-// that hands them one operation at a time and waits (the protocol of kernel_protocol.h,
-// simplified for reading). export_c.cpp adds the scenario and main().
+// that hands them one operation at a time and waits (the protocol of
+// shell/kernel/protocol.h, simplified for reading). export_c.cpp adds the scenario and
+// main().
 //
 // The text needs NTASKS, NFILES, FD_BASE and task_names[] defined before it.
 #pragma once

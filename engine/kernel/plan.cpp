@@ -1,4 +1,4 @@
-// Statement -> kernel operations (see kernel_plan.h). Mirrors how the session expands
+// Statement -> kernel operations (see plan.h). Mirrors how the session expands
 // name ranges: actors in order; one actor takes every new name, several pair up.
 #include "engine/kernel/plan.h"
 

@@ -41,7 +41,7 @@ struct KOp {
   Prot prot = Prot::ReadWrite;
   FileId file = kNone;
   Advice advice = Advice::DontNeed;
-  Protect protect = Protect::ReadOnly;
+  Prot protect = Prot::ReadOnly;
   bool thread_exit = false;  // Exit: only this thread (SYS_exit), not the group
   uint32_t tag = 0;          // Write: what the page's first word receives
 };

@@ -65,7 +65,7 @@ std::string Engine::describe(const Event& e) const {
     case EventKind::Mmap: return who + " mmap " + names_[e.region] + ": " + std::to_string(e.count) + " pages";
     case EventKind::Munmap: return who + " munmap " + names_[e.region];
     case EventKind::Madvise: return who + " madvise " + names_[e.region] + " " + to_string(Advice(e.count));
-    case EventKind::Mprotect: return who + " mprotect " + names_[e.region] + (e.count == uint32_t(Protect::ReadOnly) ? " readonly" : " readwrite");
+    case EventKind::Mprotect: return who + " mprotect " + names_[e.region] + (e.count == uint32_t(Prot::ReadOnly) ? " readonly" : " readwrite");
     case EventKind::PtesCopied: return who + " fork copied " + std::to_string(e.count) + " PTEs to " + proc(e.other);
     case EventKind::WriteProtect: return who + " fork write-protected " + std::to_string(e.count) + " PTEs";
     case EventKind::FramesCopied: return who + " fork copied " + std::to_string(e.count) + " frames eagerly for " + proc(e.other);

@@ -123,7 +123,7 @@ static OpResult check_new_name(const Engine& e, std::string_view name) {
 }
 
 OpResult Engine::spawn(std::string_view name) {
-  if (OpResult r = check_new_name(*this, name); !r.ok()) return r;
+  if (OpResult r = check_new_name(*this, name); r.rejected()) return r;
   ProcId p = ProcId(procs_.size());
   procs_.push_back({.name = std::string(name), .leader = p, .mm = new_mm()});
   emit({.kind = EventKind::Spawn, .proc = p}, false);
@@ -131,8 +131,8 @@ OpResult Engine::spawn(std::string_view name) {
 }
 
 OpResult Engine::thread(ProcId creator, std::string_view name) {
-  if (OpResult r = check_actor(creator); !r.ok()) return r;
-  if (OpResult r = check_new_name(*this, name); !r.ok()) return r;
+  if (OpResult r = check_actor(creator); r.rejected()) return r;
+  if (OpResult r = check_new_name(*this, name); r.rejected()) return r;
   ProcId t = ProcId(procs_.size());
   Process task{.name = std::string(name), .parent = creator, .leader = procs_[creator].leader,
                .mm = procs_[creator].mm};
@@ -143,8 +143,8 @@ OpResult Engine::thread(ProcId creator, std::string_view name) {
 }
 
 OpResult Engine::vfork(ProcId parent, std::string_view name) {
-  if (OpResult r = check_actor(parent); !r.ok()) return r;
-  if (OpResult r = check_new_name(*this, name); !r.ok()) return r;
+  if (OpResult r = check_actor(parent); r.rejected()) return r;
+  if (OpResult r = check_new_name(*this, name); r.rejected()) return r;
   ProcId c = ProcId(procs_.size());
   Process task{.name = std::string(name), .parent = parent, .leader = c, .vfork_parent = parent,
                .mm = procs_[parent].mm};
@@ -175,7 +175,7 @@ void Engine::kill_thread_group(ProcId p, ProcState how) {
 }
 
 OpResult Engine::exit(ProcId p) {
-  if (OpResult r = check_actor(p); !r.ok()) return r;
+  if (OpResult r = check_actor(p); r.rejected()) return r;
   emit({.kind = EventKind::Exit, .proc = p}, false);
   if (procs_[p].is_thread(p))
     end_task(p, ProcState::Exited);
@@ -187,7 +187,7 @@ OpResult Engine::exit(ProcId p) {
 // exec replaces the address space of the whole thread group: the other threads end, and
 // the caller becomes the group leader. Simplified: Linux would give it the leader's pid.
 OpResult Engine::exec(ProcId p) {
-  if (OpResult r = check_actor(p); !r.ok()) return r;
+  if (OpResult r = check_actor(p); r.rejected()) return r;
   ProcId leader = procs_[p].leader;
   for (ProcId q = 0; q < procs_.size(); ++q)
     if (q != p && procs_[q].leader == leader) end_task(q, ProcState::Exited);
@@ -233,7 +233,7 @@ ProcId Engine::oom_kill() {
 // ---- mappings --------------------------------------------------------------------
 
 OpResult Engine::mmap(ProcId p, NameId region, const MmapSpec& spec) {
-  if (OpResult r = check_actor(p); !r.ok()) return r;
+  if (OpResult r = check_actor(p); r.rejected()) return r;
   if (region >= names_.size()) return error("no such region name");
   AddressSpace& as = mms_[procs_[p].mm];
   uint32_t old = as.find_mapping(region);
@@ -261,7 +261,7 @@ OpResult Engine::mmap(ProcId p, NameId region, const MmapSpec& spec) {
 }
 
 OpResult Engine::resolve_region(ProcId p, NameId region, const Pages& pages, uint32_t* mapping) const {
-  if (OpResult r = check_actor(p); !r.ok()) return r;
+  if (OpResult r = check_actor(p); r.rejected()) return r;
   if (region >= names_.size()) return error("no such region name");
   const AddressSpace& as = mms_[procs_[p].mm];
   uint32_t m = as.find_mapping(region);
@@ -286,7 +286,7 @@ static Pages spans_or_all(const AddressSpace& as, uint32_t m, const Pages& pages
 
 OpResult Engine::access(ProcId p, NameId region, const Pages& pages, Access access) {
   uint32_t m;
-  if (OpResult r = resolve_region(p, region, pages, &m); !r.ok()) return r;
+  if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
   AddressSpace* as = &mms_[procs_[p].mm];
   if (m == kNone || !as->maps_any(m)) {  // the task does not map this region at all
     segfault(p, region, pages.empty() ? 0 : pages.front().first);
@@ -323,7 +323,7 @@ static void split_spans(AddressSpace& as, uint32_t m, const Pages& spans) {
 
 OpResult Engine::madvise(ProcId p, NameId region, const Pages& pages, Advice advice) {
   uint32_t m;
-  if (OpResult r = resolve_region(p, region, pages, &m); !r.ok()) return r;
+  if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
   MmId mm = procs_[p].mm;
   AddressSpace& as = mms_[mm];
   if (m == kNone || !as.maps_any(m))
@@ -354,22 +354,21 @@ OpResult Engine::madvise(ProcId p, NameId region, const Pages& pages, Advice adv
 
 // mprotect readonly write-protects the PTEs; readwrite leaves them write-protected, so
 // the next write faults and is resolved as a reuse, a copy or a shared write.
-OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Protect protect) {
+OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Prot protect) {
   uint32_t m;
-  if (OpResult r = resolve_region(p, region, pages, &m); !r.ok()) return r;
+  if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
   AddressSpace& as = mms_[procs_[p].mm];
   if (m == kNone || !as.maps_any(m))
     return error("mprotect: '" + procs_[p].name + "' does not map '" + names_[region] + "' (ENOMEM)");
   Pages spans = spans_or_all(as, m, pages);
   split_spans(as, m, spans);
-  Prot prot = protect == Protect::ReadOnly ? Prot::ReadOnly : Prot::ReadWrite;
   PageTable& pt = as.mappings[m].pt;
   for (Vma& v : as.vmas) {
     if (v.mapping != m) continue;
     for (const PageSpan& s : spans) {
       if (v.first < s.first || v.end > s.last + 1) continue;
-      v.prot = prot;
-      if (prot == Prot::ReadOnly)
+      v.prot = protect;
+      if (protect == Prot::ReadOnly)
         for (uint32_t q = v.first; q < v.end && q < pt.ptes.size(); ++q) pt.ptes[q] &= ~pte::kWritable;
     }
   }

@@ -35,7 +35,9 @@ struct OpResult {
   Outcome outcome = Outcome::Done;
   std::string error;
   ProcId created = kNone;  // spawn / fork / vfork / thread
-  bool ok() const { return outcome != Outcome::Error; }
+  // The request was invalid and nothing changed. Any other outcome, ActorKilled and
+  // ForkFailed included, is a request carried out as the kernel would.
+  bool rejected() const { return outcome == Outcome::Error; }
 };
 
 // Inclusive page range within a region; an empty list means "every page still mapped".
@@ -86,7 +88,7 @@ class Engine {
   OpResult munmap(ProcId p, NameId region, const Pages& pages);
   OpResult access(ProcId p, NameId region, const Pages& pages, Access access);
   OpResult madvise(ProcId p, NameId region, const Pages& pages, Advice advice);
-  OpResult mprotect(ProcId p, NameId region, const Pages& pages, Protect protect);
+  OpResult mprotect(ProcId p, NameId region, const Pages& pages, Prot protect);
 
   // ---- accounting (computed from the page tables; see accounting.h) --------------
   Usage usage(ProcId p) const;                     // zero for exited/killed tasks
@@ -123,7 +125,6 @@ class Engine {
  private:
   friend struct Fault;  // fault.cpp
   friend struct ForkOp; // fork.cpp
-  friend struct Teardown; // teardown.cpp
 
   OpResult check_actor(ProcId p) const;
   // Appends an event; page-level ones beyond the detail limit are only counted. Inline,

@@ -131,8 +131,9 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
     f = c.e.files_[c.map.object].pages[c.page];
   }
   // fault_dirty_shared_page: a write fault dirties the frame itself, page cache and shmem
-  // alike, so every mapper reports it Dirty (rule 5). A shmem frame first faulted by a
-  // read stays clean while writers go through the writable PTEs that read mapped.
+  // alike, so every mapper reports it Dirty (docs/kernel-rules.md, "What Dirty means").
+  // A shmem frame first faulted by a read stays clean while writers go through the
+  // writable PTEs that read mapped.
   c.frames[f].dirty = true;
   ++c.frames[f].mapcount;
   ++c.counters.file_maps;

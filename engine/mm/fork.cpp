@@ -62,7 +62,7 @@ struct ForkOp {
 };
 
 OpResult Engine::fork(ProcId parent, std::string_view name) {
-  if (OpResult r = check_actor(parent); !r.ok()) return r;
+  if (OpResult r = check_actor(parent); r.rejected()) return r;
   if (find_process(name) != kNone)
     return {.outcome = Outcome::Error, .error = "process '" + std::string(name) + "' already exists"};
   MmId pmm = procs_[parent].mm;

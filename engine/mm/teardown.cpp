@@ -76,7 +76,7 @@ static bool is_shmem(const Mapping& m) { return m.backing == Backing::Anon && m.
 
 OpResult Engine::munmap(ProcId p, NameId region, const Pages& pages) {
   uint32_t m;
-  if (OpResult r = resolve_region(p, region, pages, &m); !r.ok()) return r;
+  if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
   MmId mm = procs_[p].mm;
   AddressSpace& as = mms_[mm];
   emit({.kind = EventKind::Munmap, .proc = p, .region = region}, false);

@@ -27,15 +27,16 @@ constexpr uint32_t kMaxFrames = 1u << 24;         // 64 GiB of RAM at most
 enum class Access : uint8_t { Read, Write };
 enum class Share : uint8_t { Private, Shared };
 enum class Backing : uint8_t { Anon, File };
-enum class Prot : uint8_t { ReadWrite, ReadOnly };
+// Protection of a VMA, as mmap and mprotect set it (Linux: VM_WRITE in vm_flags).
+enum class Prot : uint8_t { ReadOnly, ReadWrite };
 enum class ForkMode : uint8_t { Cow, Copy };
 enum class FrameKind : uint8_t { Free, Anon, PageCache, Shmem };
 enum class ProcState : uint8_t { Running, Suspended, Exited, Killed };
 enum class Advice : uint8_t { DontFork, DoFork, WipeOnFork, KeepOnFork, DontNeed };
-enum class Protect : uint8_t { ReadOnly, ReadWrite };
 
-// The outcome of one page fault (Linux: VM_FAULT_* from handle_mm_fault).
-enum class FaultResult : uint8_t { Resolved, OutOfMemory, Segfault };
+// The outcome of one page fault (Linux: VM_FAULT_* from handle_mm_fault). A bad access
+// (SIGSEGV) never reaches the fault handler: Engine::access checks the VMA first.
+enum class FaultResult : uint8_t { Resolved, OutOfMemory };
 
 const char* to_string(ProcState s);
 const char* to_string(Advice a);

@@ -5,7 +5,8 @@
 // it, and its page table. VMAs are page ranges of a mapping that are still mapped, each
 // with its own protection and madvise flags; munmap, madvise and mprotect split them.
 // Page indices always count from the start of the original mapping.
-// Simplified: `has_anon` stands for the VMA's anon_vma pointer (rule 2).
+// Simplified: `has_anon` stands for the VMA's anon_vma pointer, which decides whether fork
+// copies the PTEs (docs/kernel-rules.md, "fork skips VMAs a fault can fill again").
 #pragma once
 #include <cstdint>
 
@@ -31,7 +32,7 @@ struct Vma {
   Prot prot = Prot::ReadWrite;
   bool dontfork = false;   // VM_DONTCOPY
   bool wipeonfork = false; // VM_WIPEONFORK
-  bool has_anon = false;   // anon_vma != NULL: a private page was written (rule 2)
+  bool has_anon = false;   // anon_vma != NULL: a private page was written (vma_needs_copy)
 
   bool contains(uint32_t page) const { return page >= first && page < end; }
   bool same_flags(const Vma& o) const {

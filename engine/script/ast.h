@@ -74,7 +74,7 @@ struct Statement {
   Pages pages;            // empty = every page still mapped
   Pos pages_pos;
   Advice advice = Advice::DontNeed;
-  Protect protect = Protect::ReadOnly;
+  Prot protect = Prot::ReadOnly;
   ForkMode mode = ForkMode::Cow;
 
   MetricScope scope = MetricScope::System;  // expect
@@ -85,7 +85,7 @@ struct Script {
   std::vector<Statement> statements;
 };
 
-// Hard limits on untrusted scripts (reliability issue). Exceeding one is an error that
+// Hard limits on untrusted scripts (docs/robustness.md). Exceeding one is an error that
 // names the limit.
 struct Limits {
   uint64_t max_script_bytes = 1u << 20;     // 1 MiB

@@ -206,7 +206,7 @@ bool LineParser::process_statement() {
       int prot = 0;
       if (!region() || !optional_pages() || !keyword_in(kProtect, "protection", &prot))
         return false;
-      st_.protect = Protect(prot);
+      st_.protect = Prot(prot);
       return end();
     }
     case Verb::Fork:

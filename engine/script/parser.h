@@ -1,5 +1,7 @@
-// cowscript lexer and parser: text -> Script, or the first syntax error with its line,
-// column and a "did you mean" suggestion. Nothing runs here.
+// cowscript parser: text -> Script (ast.h), or the first syntax error with its line,
+// column and a "did you mean" suggestion. The lexer (lexer.h) splits the text into
+// tokens first, and words.h reads what is inside a token (names, sizes, page lists).
+// Nothing runs here.
 #pragma once
 #include <string_view>
 

@@ -68,7 +68,7 @@ bool Session::step() {
   if (stopped() || at_end()) return false;
   const Statement& s = script_.statements[position_];
   StepRecord rec{.step = s.step, .line = s.pos.line};
-  bool ok = execute(s, rec);
+  bool ok = execute(s);
   std::vector<Event> tail = engine_.take_events();
   rec.events.insert(rec.events.end(), tail.begin(), tail.end());
   history_.push_back(std::move(rec));
@@ -111,7 +111,7 @@ static std::vector<std::string> region_names(const Engine& e) {
   return names;
 }
 
-bool Session::execute(const Statement& s, StepRecord& rec) {
+bool Session::execute(const Statement& s) {
   switch (s.verb) {
     case Verb::Ram:
       ram_pages_ = s.count;
@@ -119,7 +119,7 @@ bool Session::execute(const Statement& s, StepRecord& rec) {
       return true;
     case Verb::File: {
       OpResult r = engine_.create_file(s.file, uint32_t(s.count));
-      return r.ok() || fail(s.file_pos, r.error);
+      return !r.rejected() || fail(s.file_pos, r.error);
     }
     case Verb::Mode:
       engine_.set_fork_mode(s.mode);
@@ -134,7 +134,7 @@ bool Session::execute(const Statement& s, StepRecord& rec) {
         if (engine_.processes().size() >= limits_.max_processes)
           return fail(s.target.pos, "too many processes (the limit is " + std::to_string(limits_.max_processes) + ")");
         OpResult r = engine_.spawn(name);
-        if (!r.ok()) return fail(s.target.pos, r.error);
+        if (r.rejected()) return fail(s.target.pos, r.error);
       }
       return true;
     default:
@@ -145,7 +145,7 @@ bool Session::execute(const Statement& s, StepRecord& rec) {
     if (++executed_ > limits_.max_steps_executed)
       return fail(s.pos, "more than " + std::to_string(limits_.max_steps_executed) +
                              " actions executed (the limit on statements run)");
-    if (!run_process_statement(s, actors[i], rec) || !check_page_tables(s.pos)) return false;
+    if (!run_process_statement(s, actors[i]) || !check_page_tables(s.pos)) return false;
   }
   return true;
 }
@@ -157,7 +157,7 @@ static std::vector<std::string> new_names(const Statement& s, size_t i, size_t n
   return {all[i]};
 }
 
-bool Session::run_process_statement(const Statement& s, const std::string& actor, StepRecord&) {
+bool Session::run_process_statement(const Statement& s, const std::string& actor) {
   ProcId p = engine_.find_process(actor);
   if (p == kNone)
     return fail(s.actor.pos, "unknown process '" + actor + "'" + did_you_mean(actor, process_names(engine_)));
@@ -166,7 +166,7 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
     return fail(s.actor.pos, "process '" + actor + "' is " + to_string(task.state) +
                                  (task.state == ProcState::Suspended ? " (it waits for its vfork child)" : "") +
                                  " and cannot run statements");
-  auto done = [&](const OpResult& r, Pos at) { return r.ok() || fail(at, r.error); };
+  auto done = [&](const OpResult& r, Pos at) { return !r.rejected() || fail(at, r.error); };
   NameId region = kNone;
   bool needs_region = s.verb == Verb::Write || s.verb == Verb::Read || s.verb == Verb::Munmap ||
                       s.verb == Verb::Madvise || s.verb == Verb::Mprotect;
@@ -214,7 +214,7 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
     OpResult r = s.verb == Verb::Fork    ? engine_.fork(p, child)
                  : s.verb == Verb::Vfork ? engine_.vfork(p, child)
                                          : engine_.thread(p, child);
-    if (!r.ok()) return fail(s.target.pos, r.error);
+    if (r.rejected()) return fail(s.target.pos, r.error);
     if (!check_page_tables(s.target.pos)) return false;  // after each child of `P fork c[1-N]`
   }
   return true;

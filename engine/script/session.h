@@ -20,7 +20,8 @@ struct ExpectOutcome {
   std::string message;    // "C1 rss: expected 64, got 63" or "C1 rss=64"
 };
 
-// What one step did: its events and the processes its names now refer to.
+// What one step did: the statement it ran (step number, source line) and the events it
+// produced.
 struct StepRecord {
   int step = 0;
   int line = 0;
@@ -68,8 +69,8 @@ class Session {
     uint64_t bytes;  // what the engine copy holds, roughly (page tables and frame table)
   };
   void reset();
-  bool execute(const Statement& s, StepRecord& rec);
-  bool run_process_statement(const Statement& s, const std::string& actor, StepRecord& rec);
+  bool execute(const Statement& s);
+  bool run_process_statement(const Statement& s, const std::string& actor);
   bool check_expect(const Statement& s);
   bool fail(Pos pos, std::string message);
   bool check_page_tables(Pos pos);  // max_page_table_entries

@@ -130,7 +130,8 @@ ClassicRow classic_4k(const CostModel& m, uint32_t mib) {
 }
 
 // With THP, fork copies one PMD entry per 2 MiB and deposits a PTE table for each, so the
-// extra memory is the same as with 4 KiB pages (kernel-semantics.md measured 344 KiB both).
+// extra memory is the same as with 4 KiB pages (344 KiB both, measured: docs/kernel-rules.md,
+// "What it costs on the real kernel").
 ClassicRow classic_thp(const CostModel& m, uint32_t mib) {
   uint64_t pages = uint64_t(mib) * (1024 * 1024 / kPageSize);
   uint64_t huge = pages / kPtesPerTable;

@@ -1,8 +1,8 @@
 // The price of fork and faults, modeled as the kernel pays it: time in microseconds and
 // extra memory in bytes for each operation the engine performs.
 //
-// The constants are calibrated from the measurements in ../shared/kernel-semantics.md
-// ("What it costs on the real kernel", Linux 6.18, x86-64); `cowlab calibrate` measures
+// The constants are calibrated from the measurements in docs/kernel-rules.md, "What it
+// costs on the real kernel" (Linux 6.18, x86-64); `cowlab calibrate` measures
 // them again on the current machine and prints them in the text form parse_cost_model()
 // reads. Pure: no I/O, no clocks.
 // Simplified: costs are linear in the counts (PTEs copied, pages copied, faults), fitted

@@ -1,4 +1,4 @@
-// The driver side of `cowlab validate` (see kernel_driver.h).
+// The driver side of `cowlab validate` (see driver.h).
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #include "driver.h"
 

@@ -1,4 +1,4 @@
-// Reading smaps, pagemap and kpagecount (see kernel_probe.h).
+// Reading smaps, pagemap and kpagecount (see probe.h).
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #include "probe.h"
 

@@ -91,7 +91,7 @@ Command to_command(const Run& run, const KOp& op) {
     case KOpKind::Madvise: c.op = WorkerOp::Madvise, c.flags = uint32_t(madvise_advice(op.advice)); break;
     case KOpKind::Mprotect:
       c.op = WorkerOp::Mprotect;
-      c.flags = op.protect == Protect::ReadOnly ? PROT_READ : PROT_READ | PROT_WRITE;
+      c.flags = op.protect == Prot::ReadOnly ? PROT_READ : PROT_READ | PROT_WRITE;
       break;
     case KOpKind::Fork: c.op = WorkerOp::Fork; break;
     case KOpKind::Vfork: c.op = WorkerOp::Vfork; break;

@@ -1,4 +1,4 @@
-// The bridge to the real kernel (issue 5): `cowlab validate` runs a script's processes
+// The bridge to the real kernel (docs/fidelity.md): `cowlab validate` runs a script's processes
 // for real on Linux and compares /proc's numbers with the engine's; `cowlab export-c`
 // writes the same experiment as a standalone C99 program for students.
 //

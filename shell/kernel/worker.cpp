@@ -1,5 +1,5 @@
 // The worker side of `cowlab validate`: the command loop each script task runs inside a
-// real Linux task (protocol in kernel_protocol.h).
+// real Linux task (protocol in protocol.h).
 //
 // The loop also runs in vfork children, which share their parent's memory and even its
 // thread-local storage, and in children forked from threaded processes. So it allocates

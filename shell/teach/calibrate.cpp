@@ -2,7 +2,7 @@
 // forks, copy-on-write faults and copies, and prints them in the form `cowlab cost --model`
 // reads, followed (as comments) by modeled vs measured figures. Linux only.
 //
-// Method (as for ../shared/kernel-semantics.md): a private anonymous region of N MiB is
+// Method (as for the figures in docs/kernel-rules.md): a private anonymous region of N MiB is
 // written in full (MADV_NOHUGEPAGE, so 4 KiB pages), then
 //   fork_base_us     the parent's fork() call with no region mapped;
 //   pte_copy_ns      (fork with the region - fork_base) / pages;
@@ -201,7 +201,7 @@ Measured measure(size_t mib, int runs) {
 }
 
 CostModel fit(const Measured& x, size_t mib) {
-  CostModel m;  // constants not measured keep the kernel-semantics.md values
+  CostModel m;  // constants not measured keep the values of docs/kernel-rules.md
   double pages = double(mib) * 256.0;
   m.fork_base_us = x.fork_base;
   m.pte_copy_ns = std::max(0.0, x.fork_n - x.fork_base) * 1000.0 / pages;
@@ -260,7 +260,7 @@ int calibrate_main(const Args& args) {
   char what[64];
   auto us = [](double v) { return format_time_us(v); };
   std::puts("#");
-  std::puts("# Modeled vs measured on this machine. \"book\" = the constants from kernel-semantics.md;");
+  std::puts("# Modeled vs measured on this machine. \"book\" = the constants from docs/kernel-rules.md;");
   std::puts("# \"fitted\" = the constants above; each row's fitted model is derived from other rows");
   std::puts("# where it says so, otherwise it reproduces the measurement it was fitted to.");
   table_row("", "model (book)", "model (fitted)", "measured");
@@ -297,7 +297,7 @@ int calibrate_main(const Args& args) {
 
 int calibrate_main(const Args&) {
   std::fputs("cowlab calibrate: measuring real forks needs Linux; the model uses the constants from\n"
-             "kernel-semantics.md (see `cowlab cost --constants`)\n", stderr);
+             "docs/kernel-rules.md (see `cowlab cost --constants`)\n", stderr);
   return 2;
 }
 

@@ -240,7 +240,7 @@ void print_classic(const CostModel& m) {
   row("extra memory, copy", format_bytes(k4.copy_kib * 1024, false), ep ? format_bytes(double(ep->cost.memory_bytes), false) : "?",
       "~120.3 MiB", format_bytes(thp.copy_kib * 1024, false), "~120.3 MiB", "");
   std::puts("");
-  std::puts("measured: ../shared/kernel-semantics.md (Linux 6.18, x86-64); the naive copy is the 55,035 \u00b5s");
+  std::puts("measured: docs/kernel-rules.md (Linux 6.18, x86-64); the naive copy is the 55,035 \u00b5s");
   std::puts("(4K) or 9,627 \u00b5s (THP) copy of 120 MiB into fresh memory plus the empty fork (52 or 41 \u00b5s).");
   std::puts("quoted: the widely quoted table (8 cores, Linux 6.6): ~45 \u00b5s for the COW fork against");
   std::puts("~12,400 \u00b5s for a naive copy. Those figures match the huge-page (THP) columns. With 4 KiB");

@@ -15,9 +15,8 @@ export const artifacts = process.env.COWLAB_ARTIFACTS ||
     fs.mkdtempSync(path.join(os.tmpdir(), 'cowlab-browser-'));
 fs.mkdirSync(artifacts, { recursive: true });
 
-// WebGL2 on SwiftShader (--use-gl=swiftshader would disable WebGL altogether), and none of
-// chromium's own network traffic.
-export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+// Flags that give WebGL2 on SwiftShader (no GPU) and no network noise in headless Chromium.
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--no-first-run', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 

@@ -1,4 +1,4 @@
-// The cost tab (issue 6): what each step would cost the kernel under the calibrated cost
+// The cost tab: what each step would cost the kernel under the calibrated cost
 // model (engine/teach/cost.h): modeled time and extra memory (frames, page tables, task
 // structures); the same script under `mode fork=copy` side by side; and the classic
 // "COW fork vs naive copy of 120 MiB" table, 4 KiB pages against huge pages.

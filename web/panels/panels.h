@@ -1,6 +1,6 @@
-// The playground's panels: one draw function per window (style item 10). Each draws from
-// a View, data derived from the session once per step, and keeps its own state in
-// UiState. Panels never touch the session: a button pushes a Request that App carries
+// The playground's panels: one draw function per window, as in Dear ImGui's own
+// examples. Each draws from a View, data derived from the session once per step, and
+// keeps its own state in UiState. Panels never touch the session: a button pushes a Request that App carries
 // out through the session's command API, the same one scripts use.
 //
 // Cost rule: nothing here walks the page tables per frame. View holds one byte per page
@@ -91,7 +91,7 @@ struct PhysicalState {
   bool want_rmap = false;           // a hover needs the reverse map (built next frame)
 };
 
-// Predict-then-reveal (issue 6): the numbers are veiled at each bookmark until the
+// Predict-then-reveal (docs/teaching.md): the numbers are veiled at each bookmark until the
 // student has typed a prediction for each question there and checked it.
 struct QuizState {
   bool active = false;

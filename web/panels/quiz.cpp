@@ -1,4 +1,4 @@
-// The quiz tab (issue 6): the scenario of `cowlab quiz --seed N` runs to its first
+// The quiz tab: the scenario of `cowlab quiz --seed N` runs to its first
 // bookmark; the numbers stay veiled (draw_veil) until the student has typed a prediction
 // for each question there and pressed Check; then right or wrong shows, with the answer.
 #include <cmath>
