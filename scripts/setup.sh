@@ -80,11 +80,13 @@ add_deb_src() {
   local archive uri keyring
   archive=$(debian_archive | head -n1)
   if [ -z "$archive" ]; then
-    log "no Debian entry for $suite in /etc/apt/sources.list or /etc/apt/sources.list.d/:"
-    log "add a deb-src entry for '$suite main' (the Debian archive or mirror this machine uses)"
-    log "to $src_list, for example:"
-    log "  Types: deb-src / URIs: <your Debian archive> / Suites: $suite / Components: main"
-    log "then run scripts/setup.sh again"
+    log "no Debian entry for $suite in /etc/apt/sources.list or /etc/apt/sources.list.d/."
+    log "Write a deb-src entry for $suite main into $src_list:"
+    log "  Types: deb-src"
+    log "  URIs: <the Debian archive or mirror this machine uses>"
+    log "  Suites: $suite"
+    log "  Components: main"
+    log "then run scripts/setup.sh again."
     exit 1
   fi
   uri=${archive%%$'\t'*}; keyring=${archive#*$'\t'}

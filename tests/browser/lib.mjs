@@ -3,12 +3,12 @@
 // by playwright-core, one browser per suite, ImGui-aware input, and PNG checks.
 //   COWLAB_URL        the served dist/ (e.g. http://127.0.0.1:8123/)
 //   COWLAB_ARTIFACTS  where screenshots go (default: a temporary directory)
-import { after, afterEach, describe } from 'node:test';
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, afterEach, describe } from 'node:test';
 import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
 
 export const baseUrl = process.env.COWLAB_URL || 'http://127.0.0.1:8000/';
 export const artifacts = process.env.COWLAB_ARTIFACTS ||
