@@ -14,21 +14,21 @@ namespace cow::shell {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
-      {"run", run_main},
-      {"check", check_main},
-      {"repl", repl_main},
-      {"validate", [](const Args& a) { return run_validate(a); }},
-      {"export-c", [](const Args& a) { return run_export_c(a); }},
-      {"quiz", quiz_main},
-      {"cost", cost_main},
-      {"calibrate", calibrate_main},
+      {&kRunSpec, run_main},
+      {&kCheckSpec, check_main},
+      {&kReplSpec, repl_main},
+      {&kValidateSpec, run_validate},
+      {&kExportCSpec, run_export_c},
+      {&kQuizSpec, quiz_main},
+      {&kCostSpec, cost_main},
+      {&kCalibrateSpec, calibrate_main},
   };
   return all;
 }
 
 std::string closest_command(const std::string& word) {
   std::vector<std::string> names;
-  for (const Command& c : commands()) names.push_back(c.name);
+  for (const Command& c : commands()) names.emplace_back(c.spec->name);
   return script::suggest(word, names);
 }
 

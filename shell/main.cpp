@@ -1,65 +1,122 @@
 // The `cowlab` command: run, check and explore cowscript files natively.
-// A thin driver over engine/script/session.h; every command lives in its own file.
+// A thin driver over engine/script/session.h; every command lives in its own file and
+// declares its options (args.h), from which this file builds `cowlab --help`. The help
+// is laid out the way help2man reads it, so the man page comes from it too.
+#include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "engine/script/words.h"
 
 #ifndef COWLAB_VERSION
 #define COWLAB_VERSION "0.0.0"
 #endif
 
-static const char* kUsage =
-    "usage: cowlab <command> [options] [FILE...]\n"
+namespace cow::shell {
+
+namespace {
+
+constexpr Option kTopOptions[] = {
+    {.name = "--help", .help = "print this help and exit; after a command, that command's help", .short_name = "-h"},
+    {.name = "--version", .help = "print the version and exit", .short_name = "-V"},
+};
+
+constexpr const char* kIntro =
+    "Usage: cowlab COMMAND [OPTION]... [FILE]...\n"
+    "  or:  cowlab COMMAND --help\n"
+    "  or:  cowlab --help | --version\n"
+    "Simulates Linux copy-on-write fork() page by page, with the numbers that\n"
+    "/proc/PID/smaps shows. Options and files may come in any order; `--` ends the\n"
+    "options, `-` reads stdin.\n";
+
+constexpr const char* kExitStatus =
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  an expect failed (or validate found a difference)\n"
+    "  2  a script error, or a bad command line\n"
+    "  3  validate cannot run on this platform\n";
+
+// help2man shows lines starting with "$ " or "> " verbatim, as commands and their input.
+constexpr const char* kExamples =
+    "Examples:\n"
+    "  $ cowlab run --trace examples/01-basic-cow-fork.cow\n"
+    "  $ cowlab run --smaps=C1 examples/01-basic-cow-fork.cow\n"
+    "  $ cowlab check --junit report.xml examples/*.cow\n"
+    "  $ cowlab quiz --seed 42 --answers\n"
     "\n"
-    "Simulates Linux copy-on-write fork() page by page, with the numbers /proc/PID/smaps shows.\n"
+    "A script has one statement per line; # starts a comment. This one checks itself:\n"
     "\n"
-    "commands:\n"
-    "  run [--json] [--trace] [--smaps NAME] [--status] FILE|-\n"
-    "                 run a script; print the state at each `show` and at the end\n"
-    "      --json     print the final state as one JSON document on stdout (tables go to stderr)\n"
-    "      --trace    print each statement's events and how every metric changed\n"
-    "      --smaps N  print process N's regions in /proc/PID/smaps format at the end\n"
-    "      --status   print the /proc/PID/status memory lines and an smem table at the end\n"
-    "  check FILE...  run scripts as tests: one line per file and a summary\n"
-    "  repl           interactive prompt (:help for its commands); reads stdin when piped\n"
-    "  validate [--json] FILE  run the script on the real Linux kernel and compare\n"
-    "  export-c FILE  print a standalone C program that performs the script\n"
-    "  quiz --seed N [--answers] [--reverse]  a generated scenario with questions\n"
-    "  cost [FILE]    modeled kernel time and memory, COW vs eager copy (no FILE: 120 MiB table)\n"
-    "  calibrate      measure fork, fault and copy costs on this Linux machine\n"
+    "  $ cowlab run - <<'EOF'\n"
+    "  > spawn P1\n"
+    "  > P1 mmap heap 64          # 64 pages, anonymous private\n"
+    "  > P1 write heap\n"
+    "  > P1 fork C1\n"
+    "  > C1 write heap 0-15\n"
+    "  > expect C1 rss=64 pss=40 shared=48 private=16\n"
+    "  > EOF\n"
     "\n"
-    "exit status: 0 ok; 1 an expect failed (or validate found a difference); 2 script error;\n"
-    "             3 validate cannot run on this platform\n"
-    "\n"
-    "A script, one statement per line (# starts a comment):\n"
-    "  spawn P1\n"
-    "  P1 mmap heap 64          # 64 pages, anonymous private\n"
-    "  P1 write heap\n"
-    "  P1 fork C1\n"
-    "  C1 write heap 0-15\n"
-    "  expect C1 rss=64 pss=40 shared=48 private=16\n"
-    "See docs/teaching.md for the whole language.\n";
+    "The guide teaching.md (docs/ in the sources) describes the whole language.\n";
+
+// `text` with every non-empty line indented by two spaces.
+std::string indented(std::string_view text) {
+  std::string out;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = std::min(text.find('\n', start), text.size());
+    if (end > start) out += "  ";
+    out.append(text.substr(start, end - start)) += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
+// The commands with their summaries, then each command's usage, description and
+// options, then the exit status, the global options and examples. help2man turns each
+// "heading:" followed by indented lines into a subsection of the man page.
+std::string top_help() {
+  std::string out = std::string(kIntro) + "\nCommands:\n";
+  for (const Command& c : commands()) out += help_row("  " + std::string(c.spec->name), c.spec->summary, 14);
+  for (const Command& c : commands())
+    (((out += '\n') += usage_line(*c.spec)) += ":\n") += indented(c.spec->details) + option_lines(c.spec->options);
+  return ((out += '\n') += kExitStatus) + "\nOptions:\n" + option_lines(kTopOptions) + "\n" + kExamples;
+}
+
+}  // namespace
+
+int unknown_command(const std::string& word) {
+  bool option = word.size() > 1 && word[0] == '-';
+  std::vector<std::string> names;
+  if (option) names = {"--help", "--version"};
+  for (const Command& c : commands())
+    if (!option) names.emplace_back(c.spec->name);
+  std::fprintf(stderr, "cowlab: unknown %s '%s'%s\nRun 'cowlab --help' for the commands.\n",
+               option ? "option" : "command", word.c_str(), script::did_you_mean(word, names).c_str());
+  return 2;
+}
+
+}  // namespace cow::shell
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
+  using namespace cow::shell;
+  Args args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || (args[0] == "help" && args.size() == 1)) {
+    std::fputs(top_help().c_str(), args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version" || args[0] == "-V") {
     std::printf("cowlab %s\n", COWLAB_VERSION);
     return 0;
   }
-  std::string cmd = args[0];
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  for (const cow::shell::Command& c : cow::shell::commands())
-    if (cmd == c.name) return c.run(rest);
-  std::fprintf(stderr, "cowlab: unknown command '%s'", cmd.c_str());
-  std::string near = cow::shell::closest_command(cmd);
-  if (!near.empty()) std::fprintf(stderr, " (did you mean '%s'?)", near.c_str());
-  std::fprintf(stderr, "\nRun 'cowlab --help' for the commands.\n");
-  return 2;
+  // `cowlab help COMMAND` is `cowlab COMMAND --help`.
+  bool help = args[0] == "help";
+  const std::string& name = help ? args[1] : args[0];
+  for (const Command& c : commands()) {
+    if (name != c.spec->name) continue;
+    Parsed parsed(*c.spec);
+    Args rest = help ? Args{"--help"} : Args(args.begin() + 1, args.end());
+    if (std::optional<int> status = parse_args(*c.spec, rest, &parsed)) return *status;
+    return c.run(parsed);
+  }
+  return unknown_command(name);
 }

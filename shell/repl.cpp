@@ -42,11 +42,16 @@ static std::string summary(const script::Session& s) {
   return out;
 }
 
-int repl_main(const Args& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::fputs(kReplHelp, stdout);
-    return 0;
-  }
+const Spec kReplSpec = {
+    .name = "repl",
+    .summary = "interactive prompt: type statements one at a time, see the state after each",
+    .details = "Each statement typed joins the script, which runs again from the start; a line\n"
+               "with an error is reported and dropped. Lines starting with ':' are commands:\n"
+               ":help, :show, :json, :undo, :script, :reset and :quit (also Ctrl-D).\n"
+               "Reads statements from stdin when it is not a terminal.\n",
+};
+
+int repl_main(const Parsed&) {
   bool tty = isatty(0);
   if (tty) std::puts("cowlab repl: type statements; :help for help, :quit to leave.");
   std::vector<std::string> lines;

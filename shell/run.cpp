@@ -1,4 +1,4 @@
-// `cowlab run` and `cowlab check`.
+// `cowlab run`.
 #include <cstdio>
 #include <string>
 
@@ -17,10 +17,15 @@ struct RunOptions {
   std::string file;
 };
 
-int usage_error(const char* msg) {
-  std::fprintf(stderr, "cowlab run: %s\nusage: cowlab run [--json] [--trace] [--smaps NAME] [--status] FILE|-\n", msg);
-  return 2;
-}
+constexpr Option kRunOptions[] = {
+    {.name = "--json", .help = "print the final state as one JSON document on stdout (tables go to stderr)"},
+    {.name = "--trace", .help = "print each statement's events and how every metric changed"},
+    {.name = "--smaps",
+     .takes = Takes::Value,
+     .value = "NAME",
+     .help = "print process NAME's regions in /proc/PID/smaps format at the end"},
+    {.name = "--status", .help = "print the /proc/PID/status memory lines and an smem table at the end"},
+};
 
 // Runs every statement, printing tables at `show` and the trace when asked.
 void run_session(script::Session& s, const RunOptions& o, FILE* out) {
@@ -44,24 +49,19 @@ void run_session(script::Session& s, const RunOptions& o, FILE* out) {
 
 }  // namespace
 
-int run_main(const Args& args) {
-  RunOptions o;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--json") o.json = true;
-    else if (a == "--trace") o.trace = true;
-    else if (a == "--status") o.status = true;
-    else if (a == "--smaps") {
-      if (++i == args.size()) return usage_error("--smaps needs a process name");
-      o.smaps = args[i];
-    } else if (a == "--help" || a == "-h") {
-      std::puts("usage: cowlab run [--json] [--trace] [--smaps NAME] [--status] FILE|-");
-      return 0;
-    } else if (a.size() > 1 && a[0] == '-') return usage_error(("unknown option '" + a + "'").c_str());
-    else if (!o.file.empty()) return usage_error("give one script");
-    else o.file = a;
-  }
-  if (o.file.empty()) return usage_error("no script given");
+const Spec kRunSpec = {
+    .name = "run",
+    .summary = "run a script; print the state at each `show` and at the end",
+    .options = kRunOptions,
+    .operands = kOneScript,
+};
+
+int run_main(const Parsed& args) {
+  RunOptions o{.json = args.has("--json"),
+               .trace = args.has("--trace"),
+               .status = args.has("--status"),
+               .smaps = args.value("--smaps"),
+               .file = args.operand()};
   std::string text;
   if (!read_source(o.file, &text)) return 2;
   FILE* out = o.json ? stderr : stdout;
@@ -89,41 +89,6 @@ int run_main(const Args& args) {
   if (o.json) std::printf("%s\n", script::state_json(s).c_str());
   if (s.error()) return 2;
   return failed ? 1 : 0;
-}
-
-int check_main(const Args& args) {
-  if (args.empty()) {
-    std::fputs("usage: cowlab check FILE...\n", stderr);
-    return 2;
-  }
-  int ok = 0, failed = 0, errors = 0;
-  for (const std::string& file : args) {
-    std::string text;
-    if (!read_source(file, &text)) {
-      ++errors;
-      continue;
-    }
-    script::Session s;
-    s.load(text);
-    s.run_all();
-    size_t bad = 0;
-    for (const script::ExpectOutcome& x : s.expects()) bad += !x.ok;
-    if (s.error()) {
-      ++errors;
-      std::printf("ERROR %s\n", file.c_str());
-      std::fputs(format_error(file, text, *s.error()).c_str(), stdout);
-    } else if (bad) {
-      ++failed;
-      std::printf("FAIL  %s: %zu of %zu expects failed\n", file.c_str(), bad, s.expects().size());
-      for (const script::ExpectOutcome& x : s.expects())
-        if (!x.ok) std::printf("      %s:%d: %s\n", file.c_str(), x.line, x.message.c_str());
-    } else {
-      ++ok;
-      std::printf("ok    %s (%zu expects)\n", file.c_str(), s.expects().size());
-    }
-  }
-  std::printf("%d passed, %d failed\n", ok, failed + errors);
-  return errors ? 2 : failed ? 1 : 0;
 }
 
 }  // namespace cow::shell

@@ -6,25 +6,17 @@
 #include "engine/kernel/export_c.h"
 #include "validate.h"
 
-int run_export_c(const std::vector<std::string>& args) {
-  std::string path;
-  for (const std::string& a : args) {
-    if (a == "--help" || a == "-h") {
-      std::puts("usage: cowlab export-c FILE > scenario.c\n"
-                "Writes a standalone C99 program that performs the script with real processes and prints\n"
-                "the smaps numbers of its regions at each `show`. Build: cc -O2 scenario.c -lpthread");
-      return 0;
-    }
-    if (!path.empty() || (a.size() > 1 && a[0] == '-')) {
-      std::fprintf(stderr, "cowlab export-c: unexpected argument '%s'\nusage: cowlab export-c FILE\n", a.c_str());
-      return 2;
-    }
-    path = a;
-  }
-  if (path.empty()) {
-    std::fputs("usage: cowlab export-c FILE > scenario.c\n", stderr);
-    return 2;
-  }
+extern const cow::shell::Spec kExportCSpec = {
+    .name = "export-c",
+    .summary = "print a standalone C program that performs the script",
+    .operands = cow::shell::kOneScript,
+    .details = "Writes a standalone C99 program that performs the script with real processes\n"
+               "and prints the smaps numbers of its regions at each `show`:\n"
+               "cowlab export-c FILE > scenario.c, then cc -O2 scenario.c -lpthread.\n",
+};
+
+int run_export_c(const cow::shell::Parsed& args) {
+  std::string path = args.operand();
   std::string text;
   if (!cow::shell::read_source(path, &text)) return 2;
   cow::kernel::ExportedC c = cow::kernel::export_c(text, path);

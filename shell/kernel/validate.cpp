@@ -353,43 +353,30 @@ int validate_main(const Options& opt) {
 }  // namespace cow::kernel
 #endif
 
-static const char* kValidateUsage =
-    "usage: cowlab validate [--json] [--smaps-lines] FILE\n"
-    "Runs the script on this Linux kernel with real processes (fork, vfork, threads, mmap,\n"
-    "madvise, ...) and compares /proc/PID/smaps (and, as root, pagemap + kpagecount) with\n"
-    "the engine, side by side, at every `show` and at the end.\n"
-    "  --json         one JSON document on stdout; the tables go to stderr\n"
-    "  --smaps-lines  the kernel's smaps numbers at each `show` and at the end, in the very\n"
-    "                 format a program from `cowlab export-c` prints (tables go to stderr)\n"
-    "exit status: 0 agree, 1 differ, 2 script error, 3 cannot validate here\n";
+static constexpr cow::shell::Option kValidateOptions[] = {
+    {.name = "--json", .help = "one JSON document on stdout; the tables go to stderr"},
+    {.name = "--smaps-lines",
+     .help = "the kernel's smaps numbers at each `show` and at the end, in the very format a program from "
+             "`cowlab export-c` prints (tables go to stderr)"},
+};
 
-int run_validate(const std::vector<std::string>& args) {
-  bool json = false, smaps_lines = false;
-  std::string path;
-  for (const std::string& a : args) {
-    if (a == "--help" || a == "-h") {
-      fputs(kValidateUsage, stdout);
-      return 0;
-    }
-    if (a == "--json") {
-      json = true;
-    } else if (a == "--smaps-lines") {
-      smaps_lines = true;
-    } else if (path.empty() && (a == "-" || a.empty() || a[0] != '-')) {
-      path = a;
-    } else {
-      fprintf(stderr, "cowlab validate: unexpected argument '%s'\n%s", a.c_str(), kValidateUsage);
-      return 2;
-    }
-  }
-  if (path.empty()) {
-    fputs(kValidateUsage, stderr);
-    return 2;
-  }
+extern const cow::shell::Spec kValidateSpec = {
+    .name = "validate",
+    .summary = "run a script on the real Linux kernel and compare /proc with the engine",
+    .options = kValidateOptions,
+    .operands = cow::shell::kOneScript,
+    .details = "Runs the script on this Linux kernel with real processes (fork, vfork,\n"
+               "threads, mmap, madvise, ...) and compares /proc/PID/smaps (and, as root,\n"
+               "pagemap and kpagecount) with the engine, side by side, at every `show` and\n"
+               "at the end.\n"
+               "Exit status: 0 agree, 1 differ, 2 script error, 3 cannot validate here.\n",
+};
+
+int run_validate(const cow::shell::Parsed& args) {
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
-  return cow::kernel::validate_main({json, smaps_lines, path});
+  return cow::kernel::validate_main({args.has("--json"), args.has("--smaps-lines"), args.operand()});
 #else
-  (void)json, (void)smaps_lines;
+  (void)args;
   fprintf(stderr, "cowlab: validate is only available on Linux\n");
   return 3;
 #endif

@@ -5,11 +5,12 @@
 // validate exit status: 0 the kernel agrees, 1 it differs, 2 script error, 3 this platform
 // (or this script: `mode fork=copy`, the OOM killer) cannot be validated.
 #pragma once
-#include <string>
-#include <vector>
+#include "shell/args.h"
 
-// `cowlab validate [--json] FILE`; args are the words after "validate".
-int run_validate(const std::vector<std::string>& args);
+// `cowlab validate [--json] [--smaps-lines] FILE`.
+extern const cow::shell::Spec kValidateSpec;
+int run_validate(const cow::shell::Parsed& args);
 
-// `cowlab export-c FILE`; args are the words after "export-c". The program goes to stdout.
-int run_export_c(const std::vector<std::string>& args);
+// `cowlab export-c FILE`. The program goes to stdout.
+extern const cow::shell::Spec kExportCSpec;
+int run_export_c(const cow::shell::Parsed& args);

@@ -11,7 +11,9 @@
 //   memcpy_page_us   the same memcpy again, the destination now faulted, / pages;
 //   thp_*            the same with MADV_HUGEPAGE, when transparent huge pages are available.
 // Each figure is the median of --runs runs.
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "teaching.h"
@@ -33,6 +35,20 @@
 #endif
 
 namespace cow::shell {
+
+constexpr Option kCalibrateOptions[] = {
+    {.name = "--mib", .takes = Takes::Value, .value = "N", .help = "size of the region forked and copied (default 120)"},
+    {.name = "--runs", .takes = Takes::Value, .value = "N", .help = "runs of each measurement; the median counts (default 5)"},
+};
+
+const Spec kCalibrateSpec = {
+    .name = "calibrate",
+    .summary = "measure fork, fault and copy costs on this Linux machine",
+    .options = kCalibrateOptions,
+    .details = "Measures fork, COW faults and copies of an N MiB region on this machine and\n"
+               "prints the cost model's constants (save them in a file and pass --model FILE\n"
+               "to cowlab cost).\n",
+};
 
 #ifdef __linux__
 namespace {
@@ -223,29 +239,11 @@ void table_row(const char* what, const std::string& a, const std::string& b, con
 
 }  // namespace
 
-int calibrate_main(const Args& args) {
-  size_t mib = 120;
-  int runs = 5;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if ((a == "--mib" || a == "--runs") && i + 1 < args.size()) {
-      long v = std::atol(args[++i].c_str());
-      if (v < 1 || v > 4096) {
-        std::fprintf(stderr, "cowlab calibrate: %s takes 1 to 4096\n", a.c_str());
-        return 2;
-      }
-      if (a == "--mib") mib = size_t(v);
-      else runs = int(v);
-    } else if (a == "--help" || a == "-h") {
-      std::puts("usage: cowlab calibrate [--mib N] [--runs N]\n"
-                "  Measures fork, COW faults and copies of an N MiB region (default 120) on this machine\n"
-                "  and prints the cost model's constants (save them and pass --model FILE to cowlab cost).");
-      return 0;
-    } else {
-      std::fprintf(stderr, "cowlab calibrate: unknown argument '%s'\n", a.c_str());
-      return 2;
-    }
-  }
+int calibrate_main(const Parsed& args) {
+  std::optional<uint64_t> mib_arg = args.number("--mib", 120, 1, 4096), runs_arg = args.number("--runs", 5, 1, 4096);
+  if (!mib_arg || !runs_arg) return 2;
+  size_t mib = size_t(*mib_arg);
+  int runs = int(*runs_arg);
   std::fprintf(stderr, "cowlab calibrate: measuring forks, COW faults and copies of %zu MiB, %d runs each...\n", mib, runs);
   Measured x = measure(mib, runs);
   CostModel fitted = fit(x, mib), book;
@@ -295,7 +293,7 @@ int calibrate_main(const Args& args) {
 
 #else  // not Linux
 
-int calibrate_main(const Args&) {
+int calibrate_main(const Parsed&) {
   std::fputs("cowlab calibrate: measuring real forks needs Linux; the model uses the constants from\n"
              "docs/kernel-rules.md (see `cowlab cost --constants`)\n", stderr);
   return 2;

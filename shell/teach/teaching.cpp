@@ -2,8 +2,9 @@
 // engine/teach/cost.h.
 #include "teaching.h"
 
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,44 +27,31 @@ std::string pad(const std::string& s, size_t width, bool right = false) {
   return right ? fill + s : s + fill;
 }
 
-bool parse_u64(const std::string& text, uint64_t* out) {
-  if (text.empty() || text.size() > 20) return false;
-  for (char c : text)
-    if (c < '0' || c > '9') return false;
-  char* end = nullptr;
-  *out = std::strtoull(text.c_str(), &end, 10);
-  return *end == '\0';
-}
-
 }  // namespace
 
 // ---- quiz ------------------------------------------------------------------------------
 
-int quiz_main(const Args& args) {
-  uint64_t seed = 1;
-  bool answers = false, reverse = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--answers" || a == "-c") answers = true;
-    else if (a == "--reverse") reverse = true;
-    else if (a == "--seed" || a == "-s") {
-      if (++i == args.size() || !parse_u64(args[i], &seed)) {
-        std::fputs("cowlab quiz: --seed needs a number (0 to 18446744073709551615)\n", stderr);
-        return 2;
-      }
-    } else if (a == "--help" || a == "-h") {
-      std::puts("usage: cowlab quiz [--seed N] [--answers] [--reverse]\n"
-                "  Prints a copy-on-write scenario generated from the seed (default 1) with questions\n"
-                "  at each `show`; --answers prints it again as a self-checking script with the answers.\n"
-                "  --reverse gives the final counts and asks which of the listed statements ran.");
-      return 0;
-    } else {
-      std::fprintf(stderr, "cowlab quiz: unknown argument '%s'\nusage: cowlab quiz [--seed N] [--answers] [--reverse]\n", a.c_str());
-      return 2;
-    }
-  }
+constexpr Option kQuizOptions[] = {
+    {.name = "--seed", .takes = Takes::Value, .value = "N", .help = "the scenario's seed (default 1)",
+     .short_name = "-s"},
+    {.name = "--answers",
+     .help = "print the scenario again as a self-checking script with the answers",
+     .short_name = "-c"},
+    {.name = "--reverse", .help = "give the final counts and ask which of the listed statements ran"},
+};
+
+const Spec kQuizSpec = {
+    .name = "quiz",
+    .summary = "a copy-on-write scenario generated from a seed, with questions",
+    .options = kQuizOptions,
+};
+
+int quiz_main(const Parsed& args) {
+  std::optional<uint64_t> seed = args.number("--seed", 1, 0, UINT64_MAX);
+  if (!seed) return 2;
+  bool answers = args.has("--answers"), reverse = args.has("--reverse");
   if (reverse) {
-    script::ReverseQuiz q = script::make_reverse_quiz(seed);
+    script::ReverseQuiz q = script::make_reverse_quiz(*seed);
     if (!answers) {
       std::fputs(q.text.c_str(), stdout);
       return 0;
@@ -72,7 +60,7 @@ int quiz_main(const Args& args) {
     std::printf("# Answer: %s\n", q.answer.c_str());
     return 0;
   }
-  script::Quiz q = script::make_quiz(seed);
+  script::Quiz q = script::make_quiz(*seed);
   if (!answers) {
     std::fputs(q.script.c_str(), stdout);
     return 0;
@@ -251,39 +239,35 @@ void print_classic(const CostModel& m) {
 
 }  // namespace
 
-int cost_main(const Args& args) {
+constexpr Option kCostOptions[] = {
+    {.name = "--model",
+     .takes = Takes::Value,
+     .value = "FILE",
+     .help = "the model's constants from FILE, as `cowlab calibrate` prints them"},
+    {.name = "--classic", .help = "print the classic table (fork of 120 MiB, COW vs naive copy) also with a script"},
+    {.name = "--constants", .help = "print the model's constants"},
+};
+
+const Spec kCostSpec = {
+    .name = "cost",
+    .summary = "modeled kernel time and memory per statement, COW vs eager copy",
+    .options = kCostOptions,
+    .operands = kOptionalScript,
+    .details = "Prices each statement of the script in time and extra memory, with fork=cow and\n"
+               "with fork=copy side by side. Without a script (or with --classic) prints the\n"
+               "classic table: fork of 120 MiB, COW vs naive copy.\n",
+};
+
+int cost_main(const Parsed& args) {
   CostModel m;
-  std::string file;
-  bool classic = false, constants = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--classic") classic = true;
-    else if (a == "--constants") constants = true;
-    else if (a == "--model") {
-      std::string text, error;
-      if (++i == args.size()) {
-        std::fputs("cowlab cost: --model needs a file (as printed by `cowlab calibrate`)\n", stderr);
-        return 2;
-      }
-      if (!read_source(args[i], &text)) return 2;
-      if (!parse_cost_model(text, &m, &error)) {
-        std::fprintf(stderr, "cowlab cost: %s:%s\n", args[i].c_str(), error.c_str());
-        return 2;
-      }
-    } else if (a == "--help" || a == "-h") {
-      std::puts("usage: cowlab cost [--model FILE] [--classic] [--constants] [SCRIPT|-]\n"
-                "  Prices each statement of SCRIPT in time and extra memory, with fork=cow and with\n"
-                "  fork=copy side by side. Without a script (or with --classic) prints the classic\n"
-                "  table: fork of 120 MiB, COW vs naive copy. --constants prints the model's constants.");
-      return 0;
-    } else if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "cowlab cost: unknown option '%s'\n", a.c_str());
+  std::string file = args.operand();
+  bool classic = args.has("--classic"), constants = args.has("--constants");
+  if (args.has("--model")) {
+    std::string path = args.value("--model"), text, error;
+    if (!read_source(path, &text)) return 2;
+    if (!parse_cost_model(text, &m, &error)) {
+      std::fprintf(stderr, "cowlab cost: %s:%s\n", path.c_str(), error.c_str());
       return 2;
-    } else if (!file.empty()) {
-      std::fputs("cowlab cost: give one script\n", stderr);
-      return 2;
-    } else {
-      file = a;
     }
   }
   if (constants) std::fputs(format_cost_model(m).c_str(), stdout);

@@ -7,10 +7,13 @@
 namespace cow::shell {
 
 // cowlab quiz [--seed N] [--answers] [--reverse]                 (teaching.cpp)
-int quiz_main(const Args& args);
-// cowlab cost [--model FILE] [--classic] [SCRIPT]                  (teaching.cpp)
-int cost_main(const Args& args);
+extern const Spec kQuizSpec;
+int quiz_main(const Parsed& args);
+// cowlab cost [--model FILE] [--classic] [--constants] [SCRIPT]    (teaching.cpp)
+extern const Spec kCostSpec;
+int cost_main(const Parsed& args);
 // cowlab calibrate [--mib N] [--runs N]: Linux only                (calibrate.cpp)
-int calibrate_main(const Args& args);
+extern const Spec kCalibrateSpec;
+int calibrate_main(const Parsed& args);
 
 }  // namespace cow::shell
