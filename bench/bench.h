@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "shell/kernel/fork_timing.h"
+
 namespace bench {
 
 struct Options {
@@ -44,7 +46,7 @@ constexpr bool kHaveCpuClock = false;
 double now_ms();
 void use_wall_clock(bool wall);
 const char* clock_name();
-double median(std::vector<double> v);
+using cow::kernel::median;  // the median of the real-fork timings, used for every figure
 // Runs `setup` (untimed) then `body` (timed) `runs` times; returns the median in ms.
 double median_ms(int runs, const std::function<void()>& setup, const std::function<void()>& body);
 std::string fmt(double v, int decimals);

@@ -1,82 +1,40 @@
 // The real kernel, measured in the same run: fork() of a process with written memory,
 // and the rate of the COW faults a child takes when it writes every page after fork.
 // Linux only, native only (WebAssembly has no fork). The memory is mapped with
-// MADV_NOHUGEPAGE so that it is made of 4 KiB pages, as the engine models.
+// MADV_NOHUGEPAGE so that it is made of 4 KiB pages, as the engine models; the forks are
+// shell/kernel/fork_timing.h's, as `cowlab calibrate` times them, on the benchmark clock.
 #include "bench.h"
 
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <algorithm>
 
-#include <cstdio>
-#include <cstring>
+#include "shell/kernel/fork_timing.h"
 
 namespace bench {
 namespace {
 
-constexpr size_t kPage = 4096;
+using cow::kernel::ChildWork, cow::kernel::fork_once, cow::kernel::ForkSample, cow::kernel::PageSize,
+    cow::kernel::Region;
 
-// A private anonymous buffer with every page written; unmapped on destruction.
-struct Written {
-  char* p = nullptr;
-  size_t bytes = 0;
-  explicit Written(uint64_t pages) : bytes(pages * kPage) {
-    void* m = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) return;
-    p = static_cast<char*>(m);
-    madvise(p, bytes, MADV_NOHUGEPAGE);
-    std::memset(p, 1, bytes);
-  }
-  ~Written() {
-    if (p) munmap(p, bytes);
-  }
+// `runs` forks of a process with `pages` written 4 KiB pages, the child doing `work`: the
+// medians of the parent's fork() time and of the child's COW faults per second (each write
+// a fault on a write-protected shared page: a copy). Zeros when a fork fails.
+struct Forks {
+  double fork_ms = 0, cow_faults_per_s = 0;
 };
 
-// Median time of fork() as the parent sees it; the child exits at once.
-double real_fork_ms(uint64_t pages, int runs) {
-  Written w(pages);
-  if (!w.p) return 0;
-  std::vector<double> times;
+Forks real_forks(uint64_t pages, int runs, ChildWork work) {
+  Region r(pages * 4096, PageSize::Base);
+  if (!r.base) return {};
+  r.write_every_page();
+  std::vector<double> times, rates;
   for (int i = 0; i < runs; ++i) {
-    double t0 = now_ms();
-    pid_t pid = fork();
-    if (pid == 0) _exit(0);
-    double t = now_ms() - t0;
-    if (pid < 0) return 0;
-    waitpid(pid, nullptr, 0);
-    times.push_back(t);
+    ForkSample s = fork_once(&r, work, now_ms);
+    if (!s.ok) return {};
+    times.push_back(s.fork_time);
+    if (s.child_write_time > 0) rates.push_back(double(pages) / (s.child_write_time / 1000));
   }
-  return median(times);
-}
-
-// Median COW faults per second: after fork the child writes one byte in every page
-// (each a write fault on a write-protected shared page: a copy) and reports its time.
-double real_cow_faults_per_s(uint64_t pages, int runs) {
-  Written w(pages);
-  if (!w.p) return 0;
-  std::vector<double> rates;
-  for (int i = 0; i < runs; ++i) {
-    int fds[2];
-    if (pipe(fds) != 0) return 0;
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      double t0 = now_ms();
-      for (size_t off = 0; off < w.bytes; off += kPage) w.p[off] = 2;
-      double ms = now_ms() - t0;
-      ssize_t n = write(fds[1], &ms, sizeof ms);
-      _exit(n == sizeof ms ? 0 : 1);
-    }
-    close(fds[1]);
-    double ms = 0;
-    bool ok = pid > 0 && read(fds[0], &ms, sizeof ms) == sizeof ms;
-    close(fds[0]);
-    if (pid > 0) waitpid(pid, nullptr, 0);
-    if (!ok || ms <= 0) return 0;
-    rates.push_back(double(pages) / (ms / 1000));
-  }
-  return median(rates);
+  return {median(times), median(rates)};
 }
 
 }  // namespace
@@ -89,7 +47,7 @@ void real_kernel(const Options& o, std::vector<Result>& out) {
   std::vector<uint64_t> sizes = o.quick ? std::vector<uint64_t>{1024, 4096}
                                         : std::vector<uint64_t>{16384, 65536, 262144};
   for (uint64_t pages : sizes) {
-    double ms = real_fork_ms(pages, fork_runs);
+    double ms = real_forks(pages, fork_runs, ChildWork::ExitAtOnce).fork_ms;
     rf.fork_ms_by_pages.emplace_back(pages, ms);
     if (pages == fork_pages) rf.fork_ms = ms, rf.fork_pages = pages;
   }
@@ -102,7 +60,7 @@ void real_kernel(const Options& o, std::vector<Result>& out) {
   f.reference = "(the reference)";
   out.push_back(f);
 
-  rf.cow_faults_per_s = real_cow_faults_per_s(cow_pages, o.quick ? 1 : o.runs);
+  rf.cow_faults_per_s = real_forks(cow_pages, o.quick ? 1 : o.runs, ChildWork::WriteEveryPage).cow_faults_per_s;
   Result c{.name = "real_cow_faults"};
   c.num("pages", double(cow_pages));
   c.num("faults_per_s", rf.cow_faults_per_s);

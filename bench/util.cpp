@@ -1,5 +1,4 @@
 // Timing, medians, formatting and the JSON line of a Result.
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -75,13 +74,6 @@ double now_ms() {
 #endif
   using namespace std::chrono;
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 double median_ms(int runs, const std::function<void()>& setup, const std::function<void()>& body) {

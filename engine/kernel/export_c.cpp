@@ -1,13 +1,15 @@
 // export_c(): the script as a standalone C99 program (see export_c.h). The runtime is fixed
-// text (export_c_runtime.h); this file writes the scenario, one commented call per operation.
+// text (runtime.c with protocol.h, see runtime_text.h); this file writes what comes before
+// it (the script as a comment, the task count and names) and the scenario after it, one
+// commented call per operation.
 #include "engine/kernel/export_c.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
-#include "engine/kernel/export_c_runtime.h"
 #include "engine/kernel/plan.h"
+#include "engine/kernel/runtime_text.h"
 #include "engine/script/session.h"
 
 namespace cow::kernel {
@@ -174,15 +176,7 @@ std::string header(const std::string& path, const std::vector<std::string>& line
     out += " *   " + safe + "\n";
   }
   while (out.size() > 6 && out.compare(out.size() - 6, 6, " *   \n") == 0) out.resize(out.size() - 6);
-  out +=
-      " */\n"
-      "#define _GNU_SOURCE\n"
-      "#include <errno.h>\n#include <fcntl.h>\n#include <poll.h>\n#include <pthread.h>\n#include <sched.h>\n"
-      "#include <signal.h>\n#include <stdint.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
-      "#include <sys/mman.h>\n#include <sys/prctl.h>\n#include <sys/statfs.h>\n#include <sys/syscall.h>\n"
-      "#include <sys/wait.h>\n#include <time.h>\n#include <unistd.h>\n\n"
-      "#ifndef MAP_FIXED_NOREPLACE\n#define MAP_FIXED_NOREPLACE 0x100000\n#endif\n"
-      "#ifndef MADV_WIPEONFORK\n#define MADV_WIPEONFORK 18\n#define MADV_KEEPONFORK 19\n#endif\n\n";
+  out += " */\n";
   size_t n = e.processes().size();
   out += "#define NTASKS " + std::to_string(n) + "\n";
   out += "#define NFILES " + std::to_string(e.files().size()) + "\n";
@@ -191,22 +185,6 @@ std::string header(const std::string& path, const std::vector<std::string>& line
   for (size_t i = 0; i < n; ++i) out += std::string(i ? ", " : "") + c_string(e.processes()[i].name);
   return out + "};\n";
 }
-
-const char* kMain = R"MAIN(
-int main(int argc, char **argv) {
-  if (argc == 3 && strcmp(argv[1], "--worker") == 0) { /* a task, (re)started by exec */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_IGN; /* children are reaped by the kernel */
-    sigaction(SIGCHLD, &sa, NULL);
-    serve(atoi(argv[2]));
-  }
-  setup();
-  scenario();
-  finish();
-  return 0;
-}
-)MAIN";
 
 }  // namespace
 
@@ -240,10 +218,10 @@ ExportedC export_c(const std::string& text, const std::string& path) {
   script::Session s;
   s.load(text);
   r.program = header(path, lines, dry.engine());
-  r.program += kExportRuntime;
+  r.program += "\n";
+  r.program += kRuntimeText;
   r.program += "\n/* ======================= the scenario ======================= */\n\n";
   r.program += scenario(s, lines);
-  r.program += kMain;
   r.status = 0;
   return r;
 }

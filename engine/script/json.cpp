@@ -1,11 +1,31 @@
-// The JSON document of `cowlab run --json` (schema version 1). Built by hand so that
-// native and WASM builds print the same bytes: integers, and Pss with four decimals.
+// The JSON document of `cowlab run --json` (schema version 1), and json.h's string escaping.
+// Built by hand so that native and WASM builds print the same bytes: integers, and Pss
+// with four decimals.
 #include <algorithm>
 #include <string>
 
+#include "json.h"
 #include "session.h"
 
 namespace cow::script {
+
+std::string json_string(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += char(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += char(c);
+    }
+  }
+  return out + '"';
+}
 
 namespace {
 
@@ -13,23 +33,7 @@ class Json {
  public:
   std::string out;
   void raw(std::string_view s) { out += s; }
-  void str(std::string_view s) {
-    out += '"';
-    for (unsigned char c : s) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += char(c);
-      } else if (c < 0x20) {
-        static const char* hex = "0123456789abcdef";
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      } else {
-        out += char(c);
-      }
-    }
-    out += '"';
-  }
+  void str(std::string_view s) { out += json_string(s); }
   void key(std::string_view k) {
     sep();
     str(k);

@@ -19,6 +19,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "worker.h"
+
 namespace cow::kernel {
 
 namespace {
@@ -31,7 +33,6 @@ long now_ms() {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
-
 
 // A directory on a disk filesystem (not tmpfs: the engine's files live in a page cache of
 // 4 KiB folios that writeback can flush, as on ext4 or xfs).
@@ -157,8 +158,8 @@ RunResult Driver::spawn(ProcId t, std::string* err) {
       if (null > 2) close(null);
     }
     for (int i = 0; i < n; ++i) {
-      dup2(channels_[i].cmd_r, fd_base_ + 2 * i);
-      dup2(channels_[i].rep_w, fd_base_ + 2 * i + 1);
+      dup2(channels_[i].cmd_r, command_fd(fd_base_, i));
+      dup2(channels_[i].rep_w, reply_fd(fd_base_, i));
     }
     syscall(SYS_close_range, 3u, unsigned(fd_base_ - 1), 0u);
     syscall(SYS_close_range, unsigned(fd_base_ + 2 * n), ~0u, 0u);
@@ -168,8 +169,8 @@ RunResult Driver::spawn(ProcId t, std::string* err) {
   tasks_[t].tid = pid;
   tasks_[t].alive = true;
   tasks_[t].spawned = true;
-  Reply r;
-  RunResult res = wait_reply(t, &r, true, err);
+  reply r{};
+  RunResult res = wait_reply(t, &r, IfGone::Killed, err);
   if (res == RunResult::Killed) {
     *err = "the worker process could not start (exec of /proc/self/exe failed?)";
     return RunResult::Failed;
@@ -191,7 +192,7 @@ bool Driver::wait_gone(ProcId t, int timeout_ms) {
   return true;
 }
 
-RunResult Driver::wait_reply(ProcId t, Reply* r, bool death_ok, std::string* err) {
+RunResult Driver::wait_reply(ProcId t, reply* r, IfGone gone, std::string* err) {
   long until = now_ms() + kReplyTimeoutMs;
   for (;;) {
     pollfd p = {channels_[t].rep_r, POLLIN, 0};
@@ -203,7 +204,7 @@ RunResult Driver::wait_reply(ProcId t, Reply* r, bool death_ok, std::string* err
       }
       return RunResult::Done;
     }
-    if (death_ok && tasks_[t].tid != 0 && !refresh_alive(t)) return RunResult::Killed;
+    if (gone == IfGone::Killed && tasks_[t].tid != 0 && !refresh_alive(t)) return RunResult::Killed;
     if (now_ms() > until) {
       *err = "task " + std::to_string(t) + " did not answer within " + std::to_string(kReplyTimeoutMs / 1000) + " s";
       return RunResult::Failed;
@@ -211,42 +212,42 @@ RunResult Driver::wait_reply(ProcId t, Reply* r, bool death_ok, std::string* err
   }
 }
 
-RunResult Driver::run(ProcId task, const Command& c, Reply* reply, std::string* err) {
+RunResult Driver::run(ProcId task, const command& c, reply* answer, std::string* err) {
   if (!write_full(channels_[task].cmd_w, &c, sizeof c)) {
     *err = "sending a command failed";
     return RunResult::Failed;
   }
   switch (c.op) {
-    case WorkerOp::ExitGroup: case WorkerOp::ExitThread:
+    case OP_EXIT_GROUP: case OP_EXIT_THREAD:
       if (!wait_gone(task, kReplyTimeoutMs)) {
         *err = "the task did not exit";
         return RunResult::Failed;
       }
       return RunResult::Done;
-    case WorkerOp::Fork: case WorkerOp::Thread: {
-      RunResult res = wait_reply(task, reply, true, err);
-      if (res != RunResult::Done || reply->kind == ReplyKind::Error) return res;
-      Reply ready;
-      res = wait_reply(c.child, &ready, false, err);
+    case OP_FORK: case OP_THREAD: {
+      RunResult res = wait_reply(task, answer, IfGone::Killed, err);
+      if (res != RunResult::Done || answer->kind == REPLY_ERROR) return res;
+      reply ready{};
+      res = wait_reply(c.child, &ready, IfGone::KeepWaiting, err);
       if (res != RunResult::Done) return res;
       tasks_[c.child].tid = ready.tid;
       tasks_[c.child].alive = true;
       return res;
     }
-    case WorkerOp::Vfork: {
+    case OP_VFORK: {
       // The parent answers only when the child execs or exits: wait for the child's Ready,
       // unless the parent answers first (clone failed).
       long until = now_ms() + kReplyTimeoutMs;
       for (;;) {
         pollfd p[2] = {{channels_[c.child].rep_r, POLLIN, 0}, {channels_[task].rep_r, POLLIN, 0}};
         if (poll(p, 2, 5) > 0) {
-          if (p[1].revents & POLLIN) return wait_reply(task, reply, false, err);
-          Reply ready;
+          if (p[1].revents & POLLIN) return wait_reply(task, answer, IfGone::KeepWaiting, err);
+          reply ready{};
           if (!read_full(channels_[c.child].rep_r, &ready, sizeof ready)) return RunResult::Failed;
           tasks_[c.child].tid = ready.tid;
           tasks_[c.child].alive = true;
           tasks_[task].vfork_waiting = true;
-          reply->kind = ReplyKind::Ok;
+          answer->kind = REPLY_OK;
           return RunResult::Done;
         }
         if (now_ms() > until) {
@@ -255,19 +256,19 @@ RunResult Driver::run(ProcId task, const Command& c, Reply* reply, std::string* 
         }
       }
     }
-    case WorkerOp::Exec: {
+    case OP_EXEC: {
       // No death check: a thread that execs leaves its tid for the leader's (de_thread).
-      RunResult res = wait_reply(task, reply, false, err);
-      if (res != RunResult::Done || reply->kind != ReplyKind::Ready) return res;
+      RunResult res = wait_reply(task, answer, IfGone::KeepWaiting, err);
+      if (res != RunResult::Done || answer->kind != REPLY_READY) return res;
       // exec by a thread takes over the thread group leader's pid (Linux: de_thread).
       for (ProcId q = 0; q < tasks_.size(); ++q)
-        if (q != task && tasks_[q].alive && tasks_[q].tid == reply->tid) tasks_[q].alive = false;
-      tasks_[task].tid = reply->tid;
-      reply->kind = ReplyKind::Ok;
+        if (q != task && tasks_[q].alive && tasks_[q].tid == answer->tid) tasks_[q].alive = false;
+      tasks_[task].tid = answer->tid;
+      answer->kind = REPLY_OK;
       return res;
     }
     default:
-      return wait_reply(task, reply, true, err);
+      return wait_reply(task, answer, IfGone::Killed, err);
   }
 }
 
@@ -282,9 +283,9 @@ void Driver::settle(const Engine& e, std::vector<std::string>* problems) {
                           " in the engine, but its kernel task " + std::to_string(tasks_[q].tid) + " still runs");
   for (ProcId q = 0; q < procs.size() && q < tasks_.size(); ++q) {
     if (procs[q].state != ProcState::Running || !tasks_[q].vfork_waiting) continue;
-    Reply r;
+    reply r{};
     std::string err;
-    if (wait_reply(q, &r, true, &err) == RunResult::Done) {
+    if (wait_reply(q, &r, IfGone::Killed, &err) == RunResult::Done) {
       tasks_[q].vfork_waiting = false;
     } else {
       report("'" + procs[q].name + "' resumed in the engine, but its kernel task still "

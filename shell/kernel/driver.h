@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "engine/kernel/protocol.h"
 #include "engine/mm/engine.h"
-#include "protocol.h"
 
 namespace cow::kernel {
 
 enum class RunResult : uint8_t {
-  Done,    // the task answered (reply.kind may still be Error: the call failed)
+  Done,    // the task answered (reply.kind may still be REPLY_ERROR: the call failed)
   Killed,  // the task died instead of answering (SIGSEGV)
   Failed,  // the bridge itself failed; the message says why
 };
@@ -46,7 +46,7 @@ class Driver {
   RunResult spawn(ProcId t, std::string* err);
   // Sends `c` to `task` and waits until it has been carried out (for Fork, Vfork and
   // Thread also until the new task is ready; for exits until the task is gone).
-  RunResult run(ProcId task, const Command& c, Reply* reply, std::string* err);
+  RunResult run(ProcId task, const command& c, reply* answer, std::string* err);
   // After a statement: waits until every task the engine says ended is gone from the
   // kernel, and collects the answers of vfork parents the engine says resumed.
   // Appends to `problems` where the kernel does not follow.
@@ -59,7 +59,10 @@ class Driver {
   void shutdown();
 
  private:
-  RunResult wait_reply(ProcId t, Reply* r, bool death_ok, std::string* err);
+  // What to do when task t dies before it answers: report it, or keep waiting (a task that
+  // is not running yet, or one whose tid changes under exec).
+  enum class IfGone : uint8_t { Killed, KeepWaiting };
+  RunResult wait_reply(ProcId t, reply* r, IfGone gone, std::string* err);
   bool wait_gone(ProcId t, int timeout_ms);
   bool refresh_alive(ProcId t);
 

@@ -3,9 +3,9 @@
 // /proc says with what the engine says after every statement. Prints both side by side
 // at each `show`, at the end, and where they first differ.
 //
-// The pieces: kernel_plan (statement -> operations), kernel_driver (worker tasks),
-// kernel_worker (what runs inside them), kernel_probe (smaps, pagemap, kpagecount),
-// validate_compare (the comparison and its tables).
+// The pieces: engine/kernel/plan.h (statement -> operations), driver.h (the worker tasks,
+// speaking engine/kernel/protocol.h), worker.h (what runs inside them), probe.h (smaps,
+// pagemap, kpagecount), validate_compare.h (the comparison and its tables).
 #include "validate.h"
 
 #include <cstdio>
@@ -21,13 +21,16 @@
 #include <fstream>
 #include <optional>
 
-#include "engine/script/parser.h"
 #include "driver.h"
 #include "engine/kernel/plan.h"
+#include "engine/script/json.h"
+#include "engine/script/parser.h"
 #include "probe.h"
 #include "validate_compare.h"
 
 namespace cow::kernel {
+
+using script::json_string;
 
 namespace {
 
@@ -68,36 +71,35 @@ int madvise_advice(Advice a) {
   return MADV_NORMAL;
 }
 
-Command to_command(const Run& run, const KOp& op) {
-  Command c;
+command to_command(const Run& run, const KOp& op) {
+  command c{};
   c.child = op.child;
   c.base = op.base;
   c.pages = op.pages;
-  c.all = op.all;
-  c.first = op.first;
+  c.first = op.all ? ALL_PAGES : op.first;
   c.last = op.last;
   c.tag = op.tag;
   switch (op.kind) {
     case KOpKind::Mmap:
-      c.op = WorkerOp::Mmap;
-      c.flags = (op.share == Share::Shared ? kMapShared : 0) | (op.backing == Backing::File ? kMapFile : 0) |
-                (op.prot == Prot::ReadOnly ? kMapReadOnly : 0);
+      c.op = OP_MMAP;
+      c.flags = (op.share == Share::Shared ? MAP_IS_SHARED : 0) | (op.backing == Backing::File ? MAP_IS_FILE : 0) |
+                (op.prot == Prot::ReadOnly ? MAP_IS_READONLY : 0);
       if (op.backing == Backing::File)
         snprintf(c.path, sizeof c.path, "%s", run.driver.file_path(op.file).c_str());
       break;
-    case KOpKind::Munmap: c.op = WorkerOp::Munmap; break;
-    case KOpKind::Write: c.op = WorkerOp::Write; break;
-    case KOpKind::Read: c.op = WorkerOp::Read; break;
-    case KOpKind::Madvise: c.op = WorkerOp::Madvise, c.flags = uint32_t(madvise_advice(op.advice)); break;
+    case KOpKind::Munmap: c.op = OP_MUNMAP; break;
+    case KOpKind::Write: c.op = OP_WRITE; break;
+    case KOpKind::Read: c.op = OP_READ; break;
+    case KOpKind::Madvise: c.op = OP_MADVISE, c.flags = uint32_t(madvise_advice(op.advice)); break;
     case KOpKind::Mprotect:
-      c.op = WorkerOp::Mprotect;
+      c.op = OP_MPROTECT;
       c.flags = op.protect == Prot::ReadOnly ? PROT_READ : PROT_READ | PROT_WRITE;
       break;
-    case KOpKind::Fork: c.op = WorkerOp::Fork; break;
-    case KOpKind::Vfork: c.op = WorkerOp::Vfork; break;
-    case KOpKind::Thread: c.op = WorkerOp::Thread; break;
-    case KOpKind::Exec: c.op = WorkerOp::Exec; break;
-    case KOpKind::Exit: c.op = op.thread_exit ? WorkerOp::ExitThread : WorkerOp::ExitGroup; break;
+    case KOpKind::Fork: c.op = OP_FORK; break;
+    case KOpKind::Vfork: c.op = OP_VFORK; break;
+    case KOpKind::Thread: c.op = OP_THREAD; break;
+    case KOpKind::Exec: c.op = OP_EXEC; break;
+    case KOpKind::Exit: c.op = op.thread_exit ? OP_EXIT_THREAD : OP_EXIT_GROUP; break;
     default: break;
   }
   return c;
@@ -110,7 +112,7 @@ std::string writer_name(const Engine& e, uint32_t tag) {
 }
 
 // Checks what a kernel read saw against the engine's frames (each page's writer tag).
-void check_reads(Run& run, const KOp& op, const Reply& r) {
+void check_reads(Run& run, const KOp& op, const reply& r) {
   const Engine& e = run.session.engine();
   const Process& p = e.processes()[op.task];
   if (!p.live()) return;
@@ -158,14 +160,14 @@ bool execute(Run& run, const KOp& op) {
                            "'s kernel task is gone; its statement was skipped");
     return true;
   }
-  Command c = to_command(run, op);
-  Reply r;
+  command c = to_command(run, op);
+  reply r{};
   RunResult res = run.driver.run(op.task, c, &r, &err);
   if (res == RunResult::Failed) {
     run.fatal = "line " + std::to_string(op.line) + ": " + actor + ": " + err;
     return false;
   }
-  if (res == RunResult::Done && r.kind == ReplyKind::Error)
+  if (res == RunResult::Done && r.kind == REPLY_ERROR)
     run.problems.push_back("line " + std::to_string(op.line) + ": " + actor + ": the kernel refused (" +
                            strerror(r.err) + ") what the engine did");
   if (res == RunResult::Done && op.kind == KOpKind::Read) check_reads(run, op, r);

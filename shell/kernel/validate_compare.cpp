@@ -8,8 +8,11 @@
 #include <cstdio>
 
 #include "engine/kernel/plan.h"
+#include "engine/script/json.h"
 
 namespace cow::kernel {
+
+using script::json_string;
 
 namespace {
 
@@ -201,23 +204,6 @@ void print_point(FILE* out, const Point& p) {
 }
 
 // ---- JSON --------------------------------------------------------------------------
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += char(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += char(c);
-    }
-  }
-  return out + "\"";
-}
 
 namespace {
 

@@ -46,8 +46,6 @@ Point measure(const Engine& e, const Driver& d, Probe& probe, int line, const st
 void print_point(FILE* out, const Point& p);
 // One JSON object (no trailing newline).
 std::string point_json(const Point& p);
-// JSON string literal of s.
-std::string json_string(const std::string& s);
 
 }  // namespace cow::kernel
 #endif  // __linux__

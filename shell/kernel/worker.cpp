@@ -1,5 +1,5 @@
-// The worker side of `cowlab validate`: the command loop each script task runs inside a
-// real Linux task (protocol in protocol.h).
+// The worker side of `cowlab validate` (see worker.h): the command loop each script task
+// runs inside a real Linux task, speaking engine/kernel/protocol.h.
 //
 // The loop also runs in vfork children, which share their parent's memory and even its
 // thread-local storage, and in children forked from threaded processes. So it allocates
@@ -18,7 +18,8 @@
 #include <cerrno>
 #include <cstdlib>
 
-#include "protocol.h"
+#include "engine/kernel/protocol.h"
+#include "worker.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -39,16 +40,8 @@ int g_fd_base = -1;  // the same in every task of one run; set before the first 
   __builtin_unreachable();
 }
 
-void send(uint32_t task, const Reply& r) {
-  const char* p = reinterpret_cast<const char*>(&r);
-  size_t n = sizeof r;
-  while (n > 0) {
-    ssize_t w = write(g_fd_base + 2 * int(task) + 1, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) exit_group(1);  // the driver is gone
-    p += w;
-    n -= size_t(w);
-  }
+void send(uint32_t task, const reply& r) {
+  if (!write_full(reply_fd(g_fd_base, int(task)), &r, sizeof r)) exit_group(1);  // the driver is gone
 }
 
 bool page_mapped(uint64_t addr, uint32_t pages) {
@@ -75,23 +68,23 @@ void mapped_runs(uint64_t base, uint32_t first, uint32_t last, F&& f) {
   if (run != kNoRun) f(run, last);
 }
 
-void touch(uint64_t addr, bool write, uint32_t tag, Reply& r) {
+void touch(uint64_t addr, bool write, uint32_t tag, reply& r) {
   volatile uint32_t* word = reinterpret_cast<volatile uint32_t*>(addr);
   if (write) {
     *word = tag;
   } else {
     uint32_t seen = *word;
-    if (r.ntags < kMaxReadTags) r.tags[r.ntags++] = seen;
+    if (r.ntags < MAX_READ_TAGS) r.tags[r.ntags++] = seen;
   }
   ++r.touched;
 }
 
 // Reads or writes pages; an unmapped or read-only page kills the task with SIGSEGV,
 // exactly as the script says it should.
-void do_access(const Command& c, Reply& r, bool write) {
+void do_access(const command& c, reply& r, bool write) {
   static volatile uint64_t nowhere = 0;  // a region this mm never had: fault on address 0
   if (c.base == 0) touch(nowhere, write, c.tag, r);
-  if (!c.all) {
+  if (c.first != ALL_PAGES) {
     for (uint64_t p = c.first; p <= c.last; ++p) touch(c.base + p * kPage, write, c.tag, r);
     return;
   }
@@ -103,20 +96,20 @@ void do_access(const Command& c, Reply& r, bool write) {
   if (!any) touch(c.base, write, c.tag, r);
 }
 
-void fail(Reply& r) {
-  r.kind = ReplyKind::Error;
+void fail(reply& r) {
+  r.kind = REPLY_ERROR;
   r.err = errno;
 }
 
-void do_mmap(const Command& c, Reply& r) {
+void do_mmap(const command& c, reply& r) {
   int fd = -1;
-  if (c.flags & kMapFile) {
+  if (c.flags & MAP_IS_FILE) {
     fd = open(c.path, O_RDWR | O_CLOEXEC);
     if (fd < 0) return fail(r);
   }
-  int prot = (c.flags & kMapReadOnly) ? PROT_READ : PROT_READ | PROT_WRITE;
-  int flags = ((c.flags & kMapShared) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE |
-              ((c.flags & kMapFile) ? 0 : MAP_ANONYMOUS);
+  int prot = (c.flags & MAP_IS_READONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
+  int flags = ((c.flags & MAP_IS_SHARED) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE |
+              ((c.flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS);
   size_t len = size_t(c.pages) * kPage;
   void* want = reinterpret_cast<void*>(c.base);
   void* got = mmap(want, len, prot, flags, fd, 0);
@@ -133,20 +126,22 @@ void do_mmap(const Command& c, Reply& r) {
 }
 
 // madvise / mprotect on the mapped runs of the range (Linux would fail at a hole).
-void do_range(const Command& c, Reply& r) {
-  uint32_t first = c.all ? 0 : c.first, last = c.all ? c.pages - 1 : c.last;
+void do_range(const command& c, reply& r) {
+  bool all = c.first == ALL_PAGES;
+  uint32_t first = all ? 0 : c.first, last = all ? c.pages - 1 : c.last;
   if (c.base == 0) return;
   mapped_runs(c.base, first, last, [&](uint32_t a, uint32_t b) {
     void* at = reinterpret_cast<void*>(c.base + uint64_t(a) * kPage);
     size_t len = size_t(b - a + 1) * kPage;
-    int rc = c.op == WorkerOp::Madvise ? madvise(at, len, int(c.flags)) : mprotect(at, len, int(c.flags));
-    if (rc != 0 && r.kind != ReplyKind::Error) fail(r);
+    int rc = c.op == OP_MADVISE ? madvise(at, len, int(c.flags)) : mprotect(at, len, int(c.flags));
+    if (rc != 0 && r.kind != REPLY_ERROR) fail(r);
   });
 }
 
-void do_munmap(const Command& c, Reply& r) {
+void do_munmap(const command& c, reply& r) {
   if (c.base == 0) return;
-  uint64_t first = c.all ? 0 : c.first, last = c.all ? c.pages - 1 : c.last;
+  bool all = c.first == ALL_PAGES;
+  uint64_t first = all ? 0 : c.first, last = all ? c.pages - 1 : c.last;
   if (munmap(reinterpret_cast<void*>(c.base + first * kPage), size_t(last - first + 1) * kPage) != 0) fail(r);
 }
 
@@ -174,15 +169,15 @@ void worker_env(char* buf, uint32_t task) {
   *buf = 0;
 }
 
-void do_create(const Command& c, Reply& r, uint32_t task) {
-  if (c.op == WorkerOp::Fork) {
+void do_create(const command& c, reply& r) {
+  if (c.op == OP_FORK) {
     pid_t pid = fork();
     if (pid == 0) serve(c.child);
     if (pid < 0) return fail(r);
     r.tid = pid;
     return;
   }
-  if (c.op == WorkerOp::Thread) {
+  if (c.op == OP_THREAD) {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -204,10 +199,9 @@ void do_create(const Command& c, Reply& r, uint32_t task) {
   errno = saved;
   if (pid < 0) return fail(r);
   r.tid = pid;
-  (void)task;
 }
 
-void do_exec(uint32_t task, Reply& r) {
+void do_exec(uint32_t task, reply& r) {
   char env[96];
   worker_env(env, task);
   char arg0[] = "cowlab-validate-worker";
@@ -218,24 +212,25 @@ void do_exec(uint32_t task, Reply& r) {
 }
 
 [[noreturn]] void serve(uint32_t task) {
-  Reply ready;
-  ready.kind = ReplyKind::Ready;
+  reply ready{};
+  ready.kind = REPLY_READY;
   ready.tid = int32_t(syscall(SYS_gettid));
   send(task, ready);
   for (;;) {
-    Command c;
-    if (!read_full(g_fd_base + 2 * int(task), &c, sizeof c)) exit_group(0);  // the run is over
-    Reply r;
-    switch (c.op) {
-      case WorkerOp::Mmap: do_mmap(c, r); break;
-      case WorkerOp::Munmap: do_munmap(c, r); break;
-      case WorkerOp::Write: do_access(c, r, true); break;
-      case WorkerOp::Read: do_access(c, r, false); break;
-      case WorkerOp::Madvise: case WorkerOp::Mprotect: do_range(c, r); break;
-      case WorkerOp::Fork: case WorkerOp::Vfork: case WorkerOp::Thread: do_create(c, r, task); break;
-      case WorkerOp::Exec: do_exec(task, r); break;
-      case WorkerOp::ExitGroup: exit_group(0);
-      case WorkerOp::ExitThread: syscall(SYS_exit, 0); __builtin_unreachable();
+    command c{};
+    if (!read_full(command_fd(g_fd_base, int(task)), &c, sizeof c)) exit_group(0);  // the run is over
+    reply r{};
+    r.kind = REPLY_OK;
+    switch (task_op(c.op)) {
+      case OP_MMAP: do_mmap(c, r); break;
+      case OP_MUNMAP: do_munmap(c, r); break;
+      case OP_WRITE: do_access(c, r, true); break;
+      case OP_READ: do_access(c, r, false); break;
+      case OP_MADVISE: case OP_MPROTECT: do_range(c, r); break;
+      case OP_FORK: case OP_VFORK: case OP_THREAD: do_create(c, r); break;
+      case OP_EXEC: do_exec(task, r); break;
+      case OP_EXIT_GROUP: exit_group(0);
+      case OP_EXIT_THREAD: syscall(SYS_exit, 0); __builtin_unreachable();
     }
     send(task, r);
   }

@@ -10,7 +10,8 @@
 //   copy_page_us     memcpy of the region into freshly mapped memory, / pages;
 //   memcpy_page_us   the same memcpy again, the destination now faulted, / pages;
 //   thp_*            the same with MADV_HUGEPAGE, when transparent huge pages are available.
-// Each figure is the median of --runs runs.
+// Each figure is the median of --runs runs. The forks are shell/kernel/fork_timing.h's,
+// which cowlab-bench times too.
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -19,19 +20,15 @@
 #include "teaching.h"
 
 #ifdef __linux__
-#include <sys/mman.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <vector>
 
 #include "engine/teach/cost.h"
+#include "shell/kernel/fork_timing.h"
 #endif
 
 namespace cow::shell {
@@ -53,98 +50,14 @@ const Spec kCalibrateSpec = {
 #ifdef __linux__
 namespace {
 
-constexpr size_t kPage = 4096;
+using kernel::ChildWork, kernel::fork_once, kernel::ForkSample, kernel::median, kernel::PageSize, kernel::proc_kb,
+    kernel::Region;
 
-double now_us() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-// An anonymous private region of `bytes`, 2 MiB aligned, with the given THP advice.
-struct Region {
-  char* base = nullptr;
-  size_t bytes = 0;
-  void* raw = nullptr;
-  size_t raw_bytes = 0;
-  Region(size_t n, bool huge) : bytes(n) {
-    raw_bytes = n + (2u << 20);
-    raw = mmap(nullptr, raw_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) {
-      raw = nullptr;
-      return;
-    }
-    uintptr_t a = (reinterpret_cast<uintptr_t>(raw) + (2u << 20) - 1) & ~uintptr_t((2u << 20) - 1);
-    base = reinterpret_cast<char*>(a);
-    madvise(base, bytes, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-  }
-  ~Region() {
-    if (raw) munmap(raw, raw_bytes);
-  }
-  Region(const Region&) = delete;
-  Region& operator=(const Region&) = delete;
-  void touch() {
-    for (size_t off = 0; off < bytes; off += kPage) base[off] = char(off / kPage + 1);
-  }
-};
-
-// One number from a /proc file line "Name:   123 kB", or -1.
-long proc_kb(const char* path, const char* name) {
-  std::ifstream in(path);
-  std::string line;
-  size_t n = std::strlen(name);
-  while (std::getline(in, line))
-    if (line.compare(0, n, name) == 0) return std::atol(line.c_str() + n);
-  return -1;
-}
-
-struct ForkSample {
-  double fork_us = 0;      // the parent's fork() call
-  double child_write_us = 0;  // the child writing every page once (0 unless asked)
-  long child_vmpte_kb = -1;
-};
-
-// Forks; the child optionally writes every page of `r`, reports through a pipe, exits.
-ForkSample fork_once(Region* r, bool child_writes) {
-  ForkSample s;
-  int fd[2];
-  if (pipe(fd) != 0) return s;
-  double t0 = now_us();
-  pid_t pid = fork();
-  double t1 = now_us();
-  if (pid == 0) {
-    close(fd[0]);
-    double msg[2] = {0, double(proc_kb("/proc/self/status", "VmPTE:"))};
-    if (child_writes && r) {
-      double w0 = now_us();
-      for (size_t off = 0; off < r->bytes; off += kPage) r->base[off] ^= 1;
-      msg[0] = now_us() - w0;
-    }
-    ssize_t ignored = write(fd[1], msg, sizeof msg);
-    (void)ignored;
-    _exit(0);
-  }
-  close(fd[1]);
-  s.fork_us = t1 - t0;
-  double msg[2] = {0, -1};
-  if (pid > 0 && read(fd[0], msg, sizeof msg) == ssize_t(sizeof msg)) {
-    s.child_write_us = msg[0];
-    s.child_vmpte_kb = long(msg[1]);
-  }
-  close(fd[0]);
-  if (pid > 0) waitpid(pid, nullptr, 0);
-  return s;
-}
+double now_us() { return kernel::monotonic_ms() * 1000; }
 
 // memcpy of `src` into fresh memory, then again into the same (now faulted) memory.
-std::pair<double, double> copy_once(const Region& src, bool huge) {
-  Region dst(src.bytes, huge);
+std::pair<double, double> copy_once(const Region& src, PageSize size) {
+  Region dst(src.bytes, size);
   if (!dst.base) return {0, 0};
   double t0 = now_us();
   std::memcpy(dst.base, src.base, src.bytes);
@@ -175,23 +88,23 @@ Measured measure(size_t mib, int runs) {
   size_t bytes = mib << 20;
   std::vector<double> base, with, quarter, writes, copies, faulted, thp_fork, thp_copy;
   for (int i = 0; i < runs; ++i) {
-    ForkSample s = fork_once(nullptr, false);
-    base.push_back(s.fork_us);
+    ForkSample s = fork_once(nullptr, ChildWork::ExitAtOnce, now_us);
+    base.push_back(s.fork_time);
     m.vmpte_base = s.child_vmpte_kb;
   }
   {
-    Region q(bytes / 4, false);
-    q.touch();
-    for (int i = 0; i < runs; ++i) quarter.push_back(fork_once(&q, false).fork_us);
+    Region q(bytes / 4, PageSize::Base);
+    q.write_every_page();
+    for (int i = 0; i < runs; ++i) quarter.push_back(fork_once(&q, ChildWork::ExitAtOnce, now_us).fork_time);
   }
-  Region r(bytes, false);
-  r.touch();
+  Region r(bytes, PageSize::Base);
+  r.write_every_page();
   for (int i = 0; i < runs; ++i) {
-    ForkSample s = fork_once(&r, true);
-    with.push_back(s.fork_us);
-    writes.push_back(s.child_write_us);
+    ForkSample s = fork_once(&r, ChildWork::WriteEveryPage, now_us);
+    with.push_back(s.fork_time);
+    writes.push_back(s.child_write_time);
     m.vmpte_n = s.child_vmpte_kb;
-    auto [fresh, warm] = copy_once(r, false);
+    auto [fresh, warm] = copy_once(r, PageSize::Base);
     copies.push_back(fresh);
     faulted.push_back(warm);
   }
@@ -202,13 +115,13 @@ Measured measure(size_t mib, int runs) {
   m.copy = median(copies);
   m.memcpy_faulted = median(faulted);
   if (thp_available()) {
-    Region h(bytes, true);
-    h.touch();
+    Region h(bytes, PageSize::Huge);
+    h.write_every_page();
     // Count THP as available only when most of the region really got huge pages.
     m.thp = proc_kb("/proc/self/smaps_rollup", "AnonHugePages:") >= long(bytes / 1024 / 2);
     for (int i = 0; m.thp && i < runs; ++i) {
-      thp_fork.push_back(fork_once(&h, false).fork_us);
-      thp_copy.push_back(copy_once(h, true).first);
+      thp_fork.push_back(fork_once(&h, ChildWork::ExitAtOnce, now_us).fork_time);
+      thp_copy.push_back(copy_once(h, PageSize::Huge).first);
     }
     m.thp_fork_n = median(thp_fork);
     m.thp_copy = median(thp_copy);

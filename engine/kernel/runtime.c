@@ -1,72 +1,55 @@
-// The fixed part of every program `cowlab export-c` writes: a small C99 runtime that
-// runs one real task per script task, each blocked reading its own pipe, and a driver
-// that hands them one operation at a time and waits (the protocol of
-// shell/kernel/protocol.h, simplified for reading). export_c.cpp adds the scenario and
-// main().
-//
-// The text needs NTASKS, NFILES, FD_BASE and task_names[] defined before it.
-#pragma once
+/* The fixed part of every program `cowlab export-c` writes: one real Linux task per script
+ * task, each blocked reading its own pipe, and a driver that hands them one operation at a
+ * time and waits, speaking the protocol of protocol.h (whose text stands where this file
+ * includes it). Plain C99 with Linux's system calls.
+ *
+ * What comes before this text (NTASKS, NFILES, FD_BASE, task_names[]) and the scenario()
+ * function after it are written for each script by engine/kernel/export_c.cpp. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
-namespace cow::kernel {
+#include "protocol.h"
 
-inline constexpr const char* kExportRuntime = R"RUNTIME(
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#endif
+
 /* ======================= the runtime: one real task per script task ======================= */
 
 #define PAGE 4096ull
-#define ALL_PAGES 0xffffffffu
 #define STACK_BYTES (256 * 1024)
 #define STEP static __attribute__((unused)) /* the driver calls a scenario may leave unused */
 
-enum op { OP_MMAP = 1, OP_MUNMAP, OP_WRITE, OP_READ, OP_MADVISE, OP_MPROTECT, OP_FORK, OP_VFORK, OP_THREAD,
-          OP_EXEC, OP_EXIT_GROUP, OP_EXIT_THREAD };
-enum { MAP_IS_SHARED = 1, MAP_IS_FILE = 2, MAP_IS_READONLY = 4 };
-enum { ANSWER_OK = 1, ANSWER_READY, ANSWER_ERROR };
-
-/* One operation for one task, and its answer. Both fit in PIPE_BUF: writes are atomic. */
-struct cmd {
-  int op, child;
-  unsigned long long base;      /* the region's address in this task's address space (0: none) */
-  unsigned pages, first, last;  /* first == ALL_PAGES: every page the task still maps */
-  int flags;
-  unsigned tag;                 /* what a write stores in the page's first word */
-  char path[512];
-};
-struct reply { int kind, err, tid; };
-
-/* Task t reads commands from FD_BASE + 2t and answers on FD_BASE + 2t + 1. fork, vfork,
-   threads and exec keep descriptors, so every task already holds the pipes it needs. */
-static int cmd_fd(int t) { return FD_BASE + 2 * t; }
-static int reply_fd(int t) { return FD_BASE + 2 * t + 1; }
-
-static int read_full(int fd, void *buf, size_t n) {
-  char *p = buf;
-  while (n > 0) {
-    ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return 0;
-    p += r, n -= (size_t)r;
-  }
-  return 1;
-}
-
-static int write_full(int fd, const void *buf, size_t n) {
-  const char *p = buf;
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return 0;
-    p += w, n -= (size_t)w;
-  }
-  return 1;
-}
+static void scenario(void);
 
 /* ---- the worker side. It also runs in vfork children, which share their parent's memory
    and thread-local storage: so it allocates nothing and makes system calls only. ---- */
 
 static void answer(int task, int kind, int err, int tid) {
   struct reply r;
+  memset(&r, 0, sizeof r);
   r.kind = kind, r.err = err, r.tid = tid;
-  if (!write_full(reply_fd(task), &r, sizeof r)) syscall(SYS_exit_group, 1);
+  if (!write_full(reply_fd(FD_BASE, task), &r, sizeof r)) syscall(SYS_exit_group, 1);
 }
 
 static int page_mapped(unsigned long long addr) {
@@ -83,7 +66,7 @@ static void touch(unsigned long long addr, int write, unsigned tag) {
     (void)*word;
 }
 
-static void access_pages(const struct cmd *c, int write) {
+static void access_pages(const struct command *c, int write) {
   static volatile unsigned long long nowhere = 0;
   unsigned long long p;
   int any = 0;
@@ -98,7 +81,7 @@ static void access_pages(const struct cmd *c, int write) {
 }
 
 /* madvise or mprotect on each run of mapped pages in the range. */
-static int range_call(const struct cmd *c) {
+static int range_call(const struct command *c) {
   unsigned first = c->first == ALL_PAGES ? 0 : c->first, last = c->first == ALL_PAGES ? c->pages - 1 : c->last;
   unsigned long long p, run = ~0ull;
   int rc = 0;
@@ -115,7 +98,7 @@ static int range_call(const struct cmd *c) {
   return rc;
 }
 
-static int map_region(const struct cmd *c) {
+static int map_region(const struct command *c) {
   int fd = -1, prot = (c->flags & MAP_IS_READONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
   int flags = ((c->flags & MAP_IS_SHARED) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE |
               ((c->flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS);
@@ -143,7 +126,7 @@ static void exec_self(int task) {
 
 /* Creates task c->child: fork, vfork (clone(CLONE_VM|CLONE_VFORK) on its own stack; this
    task sleeps until the child execs or exits) or a pthread. Returns the pid or -1. */
-static int create(const struct cmd *c) {
+static int create(const struct command *c) {
   static int child_task;
   pthread_t t;
   pthread_attr_t attr;
@@ -171,11 +154,11 @@ static int create(const struct cmd *c) {
 }
 
 static void serve(int task) {
-  struct cmd c;
-  answer(task, ANSWER_READY, 0, (int)syscall(SYS_gettid));
+  struct command c;
+  answer(task, REPLY_READY, 0, (int)syscall(SYS_gettid));
   for (;;) {
     int rc = 0, tid = 0;
-    if (!read_full(cmd_fd(task), &c, sizeof c)) syscall(SYS_exit_group, 0); /* the run is over */
+    if (!read_full(command_fd(FD_BASE, task), &c, sizeof c)) syscall(SYS_exit_group, 0); /* the run is over */
     switch (c.op) {
       case OP_MMAP: rc = map_region(&c); break;
       case OP_MUNMAP:
@@ -192,7 +175,7 @@ static void serve(int task) {
       case OP_EXIT_GROUP: syscall(SYS_exit_group, 0); break;
       case OP_EXIT_THREAD: syscall(SYS_exit, 0); break;
     }
-    answer(task, rc < 0 ? ANSWER_ERROR : ANSWER_OK, rc < 0 ? errno : 0, tid);
+    answer(task, rc < 0 ? REPLY_ERROR : REPLY_OK, rc < 0 ? errno : 0, tid);
   }
 }
 
@@ -247,7 +230,7 @@ static int wait_reply(int t, struct reply *r) {
   }
 }
 
-static void send_cmd(int t, const struct cmd *c) {
+static void send_cmd(int t, const struct command *c) {
   if (!write_full(drv_cmd[t], c, sizeof *c)) {
     fprintf(stderr, "error: cannot reach task %s\n", task_names[t]);
     exit(3);
@@ -255,7 +238,7 @@ static void send_cmd(int t, const struct cmd *c) {
 }
 
 /* Sends one command and waits for it. Returns 1 when done, 0 when the task died. */
-static int run(int t, struct cmd *c, const char *what) {
+static int run(int t, struct command *c, const char *what) {
   struct reply r;
   if (!alive[t]) {
     fprintf(stderr, "note: %s is gone; skipped: %s\n", task_names[t], what);
@@ -263,7 +246,7 @@ static int run(int t, struct cmd *c, const char *what) {
   }
   send_cmd(t, c);
   if (!wait_reply(t, &r)) return 0;
-  if (r.kind == ANSWER_ERROR) fprintf(stderr, "note: %s: %s: %s\n", task_names[t], what, strerror(r.err));
+  if (r.kind == REPLY_ERROR) fprintf(stderr, "note: %s: %s: %s\n", task_names[t], what, strerror(r.err));
   return 1;
 }
 
@@ -274,8 +257,8 @@ static void ready(int t) {
   tids[t] = r.tid, alive[t] = 1;
 }
 
-static struct cmd new_cmd(int op) {
-  struct cmd c;
+static struct command new_cmd(int op) {
+  struct command c;
   memset(&c, 0, sizeof c);
   c.op = op;
   return c;
@@ -296,7 +279,7 @@ STEP void spawn(int t) {
 }
 
 STEP void fork_task(int t, int child, int op, const char *what) {
-  struct cmd c = new_cmd(op);
+  struct command c = new_cmd(op);
   struct reply r;
   c.child = child;
   send_cmd(t, &c);
@@ -304,7 +287,7 @@ STEP void fork_task(int t, int child, int op, const char *what) {
     ready(child);
     return;
   }
-  if (!wait_reply(t, &r) || r.kind == ANSWER_ERROR) {
+  if (!wait_reply(t, &r) || r.kind == REPLY_ERROR) {
     fprintf(stderr, "note: %s failed\n", what);
     return;
   }
@@ -318,12 +301,12 @@ STEP void wait_resumed(int t) {
 }
 
 STEP void exec_task(int t) {
-  struct cmd c = new_cmd(OP_EXEC);
+  struct command c = new_cmd(OP_EXEC);
   struct reply r;
   int q;
   send_cmd(t, &c);
   if (!wait_reply(t, &r)) return;
-  if (r.kind != ANSWER_READY) {
+  if (r.kind != REPLY_READY) {
     fprintf(stderr, "note: %s: exec failed: %s\n", task_names[t], strerror(r.err));
     return;
   }
@@ -333,13 +316,13 @@ STEP void exec_task(int t) {
 }
 
 STEP void exit_task(int t, int thread_only) {
-  struct cmd c = new_cmd(thread_only ? OP_EXIT_THREAD : OP_EXIT_GROUP);
+  struct command c = new_cmd(thread_only ? OP_EXIT_THREAD : OP_EXIT_GROUP);
   send_cmd(t, &c);
   wait_gone(t);
 }
 
 STEP void map_task(int t, unsigned long long base, unsigned pages, int flags, int file, const char *what) {
-  struct cmd c = new_cmd(OP_MMAP);
+  struct command c = new_cmd(OP_MMAP);
   c.base = base, c.pages = pages, c.flags = flags;
   if (file >= 0) snprintf(c.path, sizeof c.path, "%s", file_paths[file]);
   run(t, &c, what);
@@ -347,7 +330,7 @@ STEP void map_task(int t, unsigned long long base, unsigned pages, int flags, in
 
 STEP void on_pages(int t, int op, unsigned long long base, unsigned pages, unsigned first, unsigned last,
                      int flags, unsigned tag, const char *what) {
-  struct cmd c = new_cmd(op);
+  struct command c = new_cmd(op);
   c.base = base, c.pages = pages, c.first = first, c.last = last, c.flags = flags, c.tag = tag;
   run(t, &c, what);
 }
@@ -426,10 +409,10 @@ static void setup(void) {
   sched_setaffinity(0, sizeof set, &set); /* every task inherits it: one CPU, deterministic */
   for (i = 0; i < NTASKS; ++i) {
     if (pipe(fds) != 0) perror("pipe"), exit(3);
-    dup2(fds[0], cmd_fd(i)), close(fds[0]);
+    dup2(fds[0], command_fd(FD_BASE, i)), close(fds[0]);
     drv_cmd[i] = fds[1];
     if (pipe(fds) != 0) perror("pipe"), exit(3);
-    dup2(fds[1], reply_fd(i)), close(fds[1]);
+    dup2(fds[1], reply_fd(FD_BASE, i)), close(fds[1]);
     drv_reply[i] = fds[0];
   }
 }
@@ -444,6 +427,17 @@ static void finish(void) {
   for (i = 0; i < nfiles; ++i) unlink(file_paths[i]);
   if (file_dir[0]) rmdir(file_dir);
 }
-)RUNTIME";
 
-}  // namespace cow::kernel
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--worker") == 0) { /* a task, (re)started by exec */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_IGN; /* children are reaped by the kernel */
+    sigaction(SIGCHLD, &sa, NULL);
+    serve(atoi(argv[2]));
+  }
+  setup();
+  scenario();
+  finish();
+  return 0;
+}
