@@ -14,8 +14,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages -------------------------------------------------------------
-native_pkgs=(g++ cmake ninja-build catch2 dpkg-dev)
-web_pkgs=(emscripten libsdl2-dev libgl-dev xvfb xauth chromium nginx-light clang llvm libclang-rt-14-dev python3 imagemagick curl ca-certificates help2man)
+native_pkgs=(g++ cmake ninja-build catch2 dpkg-dev help2man)
+web_pkgs=(emscripten libsdl2-dev libgl-dev xvfb xauth chromium nginx-light clang llvm libclang-rt-14-dev python3 imagemagick curl ca-certificates)
 pkgs=("${native_pkgs[@]}")
 [ "$mode" = --native ] || pkgs+=("${web_pkgs[@]}")
 missing=()
@@ -37,6 +37,66 @@ fi
 [ "$mode" = --native ] && exit 0
 
 # --- Debian source packages: Dear ImGui and SDL2 ---------------------------------
+# The deb-src entry is made from the machine's own Debian entry for $suite (same archive,
+# same key), so a machine that uses a mirror keeps using it.
+suite=bookworm
+src_list=/etc/apt/sources.list.d/cowlab-src.sources
+# Prints "URI<TAB>KEYRING" of the first active `deb` entry for $suite (KEYRING may be empty).
+debian_archive() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v suite="$suite" '
+      function flush() {
+        if (!found && uri != "" && enabled != "no" && (" " types " ") ~ / deb / && (" " suites " ") ~ (" " suite " ")) {
+          print uri "\t" keyring; found = 1
+        }
+        types = suites = uri = keyring = enabled = ""
+      }
+      /^[[:space:]]*#/ { next }
+      /^[[:space:]]*$/ { flush(); next }
+      /^[^[:space:]]/ { key = tolower($1); $1 = ""; sub(/^[[:space:]]+/, "") }
+      key == "types:" { types = $0 } key == "suites:" { suites = $0 } key == "enabled:" { enabled = $0 }
+      key == "uris:" { split($0, u, /[[:space:]]+/); uri = u[1] }
+      key == "signed-by:" && $0 ~ /^\// { keyring = $0 }
+      END { flush() }' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk -v suite="$suite" '
+      $1 != "deb" { next }
+      { i = 2; keyring = "" }
+      $2 ~ /^\[/ {
+        for (; i <= NF; i++) {
+          if ($i ~ /^\[?signed-by=/) { keyring = $i; sub(/^\[?signed-by=/, "", keyring); sub(/\]$/, "", keyring) }
+          if ($i ~ /\]$/) { i++; break }
+        }
+      }
+      $(i + 1) == suite { print $i "\t" keyring }' "$f"
+  done
+}
+
+add_deb_src() {
+  local archive uri keyring
+  archive=$(debian_archive | head -n1)
+  if [ -z "$archive" ]; then
+    log "no Debian entry for $suite in /etc/apt/sources.list or /etc/apt/sources.list.d/."
+    log "Write a deb-src entry for $suite main into $src_list:"
+    log "  Types: deb-src"
+    log "  URIs: <the Debian archive or mirror this machine uses>"
+    log "  Suites: $suite"
+    log "  Components: main"
+    log "then run scripts/setup.sh again."
+    exit 1
+  fi
+  uri=${archive%%$'\t'*}; keyring=${archive#*$'\t'}
+  log "adding a deb-src entry for $suite main ($uri) in $src_list"
+  {
+    printf 'Types: deb-src\nURIs: %s\nSuites: %s\nComponents: main\n' "$uri" "$suite"
+    [ -z "$keyring" ] || printf 'Signed-By: %s\n' "$keyring"
+  } | as_root tee "$src_list" >/dev/null
+}
+
 src="$cache/src"
 missing_src=()
 ls -d "$src"/imgui-*/ >/dev/null 2>&1 || missing_src+=(imgui)
@@ -45,18 +105,7 @@ if [ ${#missing_src[@]} -gt 0 ]; then
   # An active (not commented-out) deb-src entry, one-line or deb822 style.
   if ! grep -rqsE '^[[:space:]]*deb-src[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/ \
      && ! grep -rqsE '^Types:.*deb-src' /etc/apt/sources.list.d/; then
-    # Same archive as the existing Debian entry (a mirror, if the machine uses one).
-    uri=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)[[:space:]]*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-    [ -n "$uri" ] || uri=$(sed -n 's/^[[:space:]]*deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]*\/debian\)[[:space:]].*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n1)
-    [ -n "$uri" ] || uri=http://deb.debian.org/debian
-    log "adding a deb-src entry for bookworm main ($uri)"
-    as_root tee /etc/apt/sources.list.d/cowlab-src.sources >/dev/null <<SRC
-Types: deb-src
-URIs: $uri
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+    add_deb_src
     updated=0
   fi
   apt_update
@@ -89,9 +138,11 @@ if [ ! -f "$here/node_modules/playwright-core/package.json" ] || [ ! -f "$here/n
   (cd "$here" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
-# Paths the builds read.
+# Paths the builds read, and the same under names without versions (CMakePresets.json).
 cat > "$cache/paths.env" <<PATHS
 COWLAB_IMGUI_DIR=$imgui_dir
 COWLAB_SDL2_WASM_DIR=$sdl_prefix/lib/cmake/SDL2
 PATHS
+[ "$(readlink "$cache/imgui" || true)" = "$imgui_dir" ] || ln -sfn "$imgui_dir" "$cache/imgui"
+[ "$(readlink "$cache/sdl2-wasm" || true)" = "$sdl_prefix" ] || ln -sfn "$sdl_prefix" "$cache/sdl2-wasm"
 log "ready (cache: $cache)"

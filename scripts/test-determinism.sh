@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Determinism: the native build and the WebAssembly build (under node) give
 # byte-identical JSON for the same script.
-#   1. `cowlab run --json` for every example and every script in fuzz/corpus/ (output and
+#   1. the ctest tests determinism.* (fuzz/determinism.cmake): cowlab-json-dump gives the
+#      same JSON in repeated native runs, and natively and as WebAssembly;
+#   2. `cowlab run --json` for every example and every script in fuzz/corpus/ (output and
 #      exit status compared; scripts that stop on an error are compared too);
-#   2. cowlab-json-dump (fuzz/json_dump.cpp: the same Session calls in one process) for
+#   3. cowlab-json-dump (fuzz/json_dump.cpp: the same Session calls in one process) for
 #      every script of the fuzzing corpora in build-fuzz/, when a campaign made them.
 # Builds: build-determinism/ (native) and build-determinism-wasm/ (Emscripten).
 set -euo pipefail
@@ -12,18 +14,25 @@ export NODE_PATH=/usr/share/nodejs PATH=/usr/bin:$PATH   # emcc needs Debian's p
 command -v emcmake >/dev/null && command -v node >/dev/null ||
   { echo "test-determinism: emscripten and node are needed (scripts/setup.sh)" >&2; exit 1; }
 
-cmake -S . -B build-determinism -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build-determinism --target cowlab cowlab-json-dump >/dev/null
-# NODERAWFS lets the WASM cowlab read the host's files, as the native one does.
-emcmake cmake -S . -B build-determinism-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_EXE_LINKER_FLAGS="-sNODERAWFS=1 -sWASM_ASYNC_COMPILATION=0 -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=4GB -sEXIT_RUNTIME=1" >/dev/null
+# The WebAssembly cowlab and cowlab-json-dump read the host's files under node, as the
+# native ones do (cowlab_node_program in CMakeLists.txt).
+emcmake cmake -S . -B build-determinism-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-determinism-wasm --target cowlab cowlab-json-dump >/dev/null
+cmake -S . -B build-determinism -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON \
+  -DCOWLAB_WASM_BUILD_DIR="$PWD/build-determinism-wasm" >/dev/null
+cmake --build build-determinism --target cowlab cowlab-json-dump >/dev/null
+
+# 1. The ctest tests (both must be there: none may be skipped silently).
+count=$(ctest --test-dir build-determinism -N -R '^determinism\.' | sed -n 's/^Total Tests: //p')
+[ "${count:-0}" = 2 ] || { echo "test-determinism: expected 2 ctest tests determinism.*, found ${count:-0}" >&2; exit 1; }
+ctest --test-dir build-determinism -R '^determinism\.' --output-on-failure
+
 native=build-determinism/shell/cowlab
 wasm="node build-determinism-wasm/shell/cowlab.js"
 out=build-determinism/out
 rm -rf "$out"; mkdir -p "$out"
 
-# 1. cowlab run --json, one process per script.
+# 2. cowlab run --json, one process per script.
 same=0; differ=0; errors=0
 for f in examples/*.cow fuzz/corpus/*; do
   [ -f "$f" ] || continue
@@ -41,7 +50,7 @@ for f in examples/*.cow fuzz/corpus/*; do
 done
 echo "cowlab run --json: $same identical, $differ different ($errors stopped on a script error)"
 
-# 2. The fuzzing corpora, in batches of 400 scripts per process.
+# 3. The fuzzing corpora, in batches of 400 scripts per process.
 corpora=()
 for d in build-fuzz/campaign/corpus-fuzz_session build-fuzz/corpus-fuzz_session; do
   [ -d "$d" ] && corpora+=("$d")

@@ -8,6 +8,7 @@
 #   3. builds cowlab-gui (build-gui-smoke/) and runs it under Xvfb with a screenshot.
 # Screenshots go to build-web/test-artifacts/. The server is always stopped.
 #   COWLAB_TEST_ONLY=<part of a test name>   runs only the matching browser tests
+# The browser tests use node's built-in test runner (node:test) and print TAP.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -22,36 +23,22 @@ rm -f /tmp/cowlab-web-build.$$.log
 rm -rf "$artifacts"; mkdir -p "$artifacts"
 
 # --- serve dist/ on a free loopback port ------------------------------------------------
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-}
-trap cleanup EXIT
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+trap stop_server EXIT
 trap 'exit 130' INT TERM
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=
-for _ in 1 2 3 4 5; do
-  p=$(free_port)
-  /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$here/dist" "$p" >"$artifacts/server.log" 2>&1 &
+start_http_server() {
+  /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$here/dist" "$1" >"$artifacts/server.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 50); do
-    kill -0 "$server_pid" 2>/dev/null || break
-    curl -sf -o /dev/null "http://127.0.0.1:$p/" && { port=$p; break; }
-    sleep 0.1
-  done
-  [ -n "$port" ] && break
-  cleanup; server_pid=
-done
-[ -n "$port" ] || { log "the server did not start"; cat "$artifacts/server.log" >&2; exit 1; }
+}
+serve_on_free_port start_http_server || { log "the server did not start"; cat "$artifacts/server.log" >&2; exit 1; }
 log "serving dist/ at http://127.0.0.1:$port/ (pid $server_pid)"
 
-# --- the browser tests --------------------------------------------------------------------
+# --- the browser tests (node:test, TAP) ----------------------------------------------------
 failed=0
 export COWLAB_URL=http://127.0.0.1:$port/ COWLAB_ARTIFACTS=$artifacts COWLAB_BIN=$here/build/shell/cowlab
-for t in tests/browser/playground.mjs tests/browser/embed.mjs tests/browser/perf.mjs; do
-  node "$t" || failed=$((failed + 1))
-done
-cleanup; server_pid=
+browser_tests tests/browser/playground.mjs tests/browser/embed.mjs tests/browser/perf.mjs || failed=$((failed + 1))
+stop_server
 
 # --- cowlab-gui under Xvfb ----------------------------------------------------------------
 # shellcheck disable=SC1090

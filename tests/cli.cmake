@@ -2,7 +2,7 @@
 #   cmake -DCOWLAB=path/to/cowlab -DSOURCE_DIR=repo -DWORK_DIR=scratch -DCASE=name -P tests/cli.cmake
 # Each CASE runs the built command and checks its exit status and output. Needs only
 # CMake; when python3 is present the JUnit reports are also parsed as XML.
-cmake_minimum_required(VERSION 3.25)
+cmake_minimum_required(VERSION 3.14)
 foreach(var COWLAB SOURCE_DIR WORK_DIR CASE)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "cli.cmake: -D${var}=... is missing")
@@ -128,7 +128,7 @@ elseif(CASE STREQUAL "top_help")
   expect_text(err "Usage: cowlab COMMAND")
 
 elseif(CASE STREQUAL "run_dashdash")
-  file(COPY_FILE ${example} ${WORK_DIR}/-x.cow)
+  configure_file(${example} ${WORK_DIR}/-x.cow COPYONLY)
   cowlab(run -- -x.cow)
   expect_status(0)
   expect_text(out "== end (")

@@ -30,5 +30,5 @@ const size_t kEmbeddedExampleCount = ${i};
 }  // namespace cow::web
 ")
 # Only touch OUT when it changed, so an unchanged set of examples rebuilds nothing.
-file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")
 file(REMOVE "${OUT}.tmp")

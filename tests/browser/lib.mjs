@@ -1,12 +1,14 @@
-// Shared helpers of the browser tests (run by scripts/test-web.sh): Debian's chromium
-// driven by playwright-core, a tiny test runner, ImGui-aware input, and PNG checks.
+// Shared helpers of the browser tests (run by scripts/test-web.sh and scripts/test-nginx.sh
+// with node's built-in test runner: node --test-reporter=tap FILE): Debian's chromium driven
+// by playwright-core, one browser per suite, ImGui-aware input, and PNG checks.
 //   COWLAB_URL        the served dist/ (e.g. http://127.0.0.1:8123/)
 //   COWLAB_ARTIFACTS  where screenshots go (default: a temporary directory)
-import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, afterEach, describe } from 'node:test';
 import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
 
 export const baseUrl = process.env.COWLAB_URL || 'http://127.0.0.1:8000/';
 export const artifacts = process.env.COWLAB_ARTIFACTS ||
@@ -39,6 +41,16 @@ async function closeBrowser() {
   await closeAll();
   if (browser) await browser.close().catch(() => {});
   browser = null;
+}
+
+// A suite of browser tests: node:test's describe(), with every context closed after each
+// test and the browser after the last.
+export function suite(name, body) {
+  describe(name, () => {
+    afterEach(closeAll);
+    after(closeBrowser);
+    body();
+  });
 }
 
 // Collects console errors, page errors, failed requests and HTTP errors of a page.
@@ -166,37 +178,4 @@ export function colourStats(png) {
   }
   const top = Math.max(...counts.values());
   return { distinct: counts.size, topShare: top / (png.width * png.height) };
-}
-
-// --- A small test runner: TAP-like lines, exit status 1 when anything failed ----------
-const tests = [];
-export function test(name, fn) { tests.push({ name, fn }); }
-export function assert(cond, message) { if (!cond) throw new Error(message); }
-export function assertEqual(actual, expected, message) {
-  if (actual !== expected) {
-    const show = (v) => { const s = JSON.stringify(v); return s && s.length > 300 ? s.slice(0, 300) + '...' : s; };
-    throw new Error(`${message}\n      expected: ${show(expected)}\n      actual:   ${show(actual)}`);
-  }
-}
-export async function run(suite) {
-  const only = process.env.COWLAB_TEST_ONLY;
-  let failed = 0, n = 0;
-  for (const t of tests) {
-    if (only && !t.name.includes(only)) continue;
-    n++;
-    const start = Date.now();
-    try {
-      await t.fn();
-      console.log(`ok ${n} - ${suite}: ${t.name} (${Date.now() - start} ms)`);
-    } catch (e) {
-      failed++;
-      console.log(`not ok ${n} - ${suite}: ${t.name} (${Date.now() - start} ms)`);
-      console.log('    ' + String(e && e.stack || e).split('\n').slice(0, 6).join('\n    '));
-    } finally {
-      await closeAll();
-    }
-  }
-  await closeBrowser();
-  console.log(`# ${suite}: ${n - failed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
 }

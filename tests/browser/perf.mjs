@@ -2,9 +2,11 @@
 // first frame after navigation, and frames per second on the default example and on a
 // script with 100 processes x 65,536 pages, both while the mouse moves across the page map.
 // Prints figures; fails only if the page breaks.
-//   COWLAB_URL=http://127.0.0.1:PORT/ node tests/browser/perf.mjs
+//   COWLAB_URL=http://127.0.0.1:PORT/ node --test-reporter=tap tests/browser/perf.mjs
+import assert from 'node:assert/strict';
 import os from 'node:os';
-import { assert, assertEqual, b64url, baseUrl, launch, openPlayground, run, test, waitReady } from './lib.mjs';
+import { test } from 'node:test';
+import { b64url, baseUrl, launch, openPlayground, suite, waitReady } from './lib.mjs';
 
 const big = 'ram 64G\nspawn P1\nP1 mmap heap 65536\nP1 write heap\nP1 fork c[1-99]\n';
 const load = () => os.loadavg()[0].toFixed(1);
@@ -49,37 +51,37 @@ async function fps(page, ms = 3000) {
       + `${r.ms.ui.toFixed(1)} ms of it building the UI)`;
 }
 
-test('time to first frame', async () => {
-  const times = [];
-  for (let i = 0; i < 3; i++) {
+suite('perf', () => {
+  test('time to first frame', async (t) => {
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const context = await launch();
+      const page = await context.newPage();
+      await page.goto(baseUrl);
+      await waitReady(page);
+      times.push(await page.evaluate(() => cowlab.firstFrameMs));
+      await context.close();
+    }
+    times.sort((a, b) => a - b);
+    t.diagnostic(`first frame after navigation: median ${times[1]} ms (${times.join(', ')}); load average ${load()}`);
+    assert(times.every((t) => t > 0), 'every load drew a frame');
+  });
+
+  test('frames per second', async (t) => {
     const context = await launch();
-    const page = await context.newPage();
-    await page.goto(baseUrl);
-    await waitReady(page);
-    times.push(await page.evaluate(() => cowlab.firstFrameMs));
-    await context.close();
-  }
-  times.sort((a, b) => a - b);
-  console.log(`    first frame after navigation: median ${times[1]} ms (${times.join(', ')}); load average ${load()}`);
-  assert(times.every((t) => t > 0), 'every load drew a frame');
+    const { page, problems } = await openPlayground(context);
+    const idle = await fps(page);
+    const { page: bigPage, problems: bigProblems } = await openPlayground(context, '#script=' + b64url(big));
+    await page.close();
+    const heavy = await fps(bigPage);
+    // Chromium keeps compiling the WebAssembly with its optimising tier for some seconds
+    // after a load (5-26 ms of CPU per frame then): measure again once that is over.
+    await bigPage.waitForTimeout(10_000);
+    const steady = await fps(bigPage, 5000);
+    const procs = JSON.parse(await bigPage.evaluate(() => cowlab.state())).processes.length;
+    t.diagnostic(`default example: ${idle}; ${procs} processes x 65536 pages: ${heavy}; `
+        + `10 s later: ${steady}; load average ${load()}`);
+    assert(procs === 100, 'the big script made 100 processes');
+    assert.equal([...problems, ...bigProblems].join('\n'), '', 'no errors on the pages');
+  });
 });
-
-test('frames per second', async () => {
-  const context = await launch();
-  const { page, problems } = await openPlayground(context);
-  const idle = await fps(page);
-  const { page: bigPage, problems: bigProblems } = await openPlayground(context, '#script=' + b64url(big));
-  await page.close();
-  const heavy = await fps(bigPage);
-  // Chromium keeps compiling the WebAssembly with its optimising tier for some seconds
-  // after a load (5-26 ms of CPU per frame then): measure again once that is over.
-  await bigPage.waitForTimeout(10_000);
-  const steady = await fps(bigPage, 5000);
-  const procs = JSON.parse(await bigPage.evaluate(() => cowlab.state())).processes.length;
-  console.log(`    default example: ${idle}; ${procs} processes x 65536 pages: ${heavy}; `
-      + `10 s later: ${steady}; load average ${load()}`);
-  assert(procs === 100, 'the big script made 100 processes');
-  assertEqual([...problems, ...bigProblems].join('\n'), '', 'no errors on the pages');
-});
-
-await run('perf');
