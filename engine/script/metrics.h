@@ -131,19 +131,31 @@ inline constexpr Metric kMetrics[] = {
     metric_rows::of_counter("segfaults", &Counters::segfaults),
 };
 
+// The index in kMetrics of `name` in `scope`, or std::size(kMetrics) when there is none.
+// It compares and returns by index, not through pointers or char_traits: under GCC's UBSan
+// (null and nonnull checks) those are not constant expressions, which metric() needs.
+constexpr size_t metric_index(std::string_view name, MetricScope scope) {
+  for (size_t i = 0; i < std::size(kMetrics); ++i) {
+    std::string_view n = kMetrics[i].name;
+    bool same = n.size() == name.size();
+    for (size_t k = 0; same && k < n.size(); ++k) same = n[k] == name[k];
+    if (same && kMetrics[i].in(scope)) return i;
+  }
+  return std::size(kMetrics);
+}
+
 // The row of `name` in `scope`, or nullptr when `name` is no metric there.
-constexpr const Metric* find_metric(std::string_view name, MetricScope scope) {
-  for (const Metric& m : kMetrics)
-    if (m.name == name && m.in(scope)) return &m;
-  return nullptr;
+inline const Metric* find_metric(std::string_view name, MetricScope scope) {
+  size_t i = metric_index(name, scope);
+  return i < std::size(kMetrics) ? &kMetrics[i] : nullptr;
 }
 
 // The same for a name written in the code: one that is no metric of `scope` does not
 // compile ("call to consteval function is not a constant expression").
 consteval const Metric& metric(std::string_view name, MetricScope scope) {
-  const Metric* m = find_metric(name, scope);
-  if (!m) metric_rows::no_such_metric_in_this_scope();
-  return *m;
+  size_t i = metric_index(name, scope);
+  if (i == std::size(kMetrics)) metric_rows::no_such_metric_in_this_scope();
+  return kMetrics[i];
 }
 
 // Every name valid in `scope`, in table order (for suggestions and messages).
