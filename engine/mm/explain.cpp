@@ -167,6 +167,26 @@ std::string reason_text(const Engine& e, const Event& ev) {
   return ev.is_page_access() ? fault_reason(ev) : std::string();
 }
 
+FaultDecisions fault_decisions(const Engine& e, const Event& ev) {
+  FaultDecisions d;
+  if (!ev.is_page_access()) return d;
+  auto yes = [](bool b) { return b ? Answer::Yes : Answer::No; };
+  bool present = pte::present(ev.pte_before);
+  d.present = yes(present);
+  d.write = yes(!is_read(ev.kind));
+  if (d.write == Answer::No) return d;
+  // Private or shared is asked of every write: do_fault picks do_cow_fault or
+  // do_shared_fault, do_wp_page picks wp_page_shared or the COW path.
+  uint32_t m = ev.mm < e.address_spaces().size() ? e.address_spaces()[ev.mm].find_mapping(ev.region) : kNone;
+  bool shared = m != kNone ? e.address_spaces()[ev.mm].mappings[m].share == Share::Shared
+                           : ev.kind == EventKind::SharedWrite;
+  d.private_mapping = yes(!shared);
+  // Reuse is asked of a present anonymous page written through a private mapping.
+  if (present && !shared && ev.reason != FaultReason::ZeroPage && ev.reason != FaultReason::PageCache)
+    d.reusable = yes(ev.kind == EventKind::CowReuse);
+  return d;
+}
+
 std::string explain(const Engine& e, const Event& ev) {
   if (ev.is_page_access()) return fault_sentence(e, ev);
   if (ev.kind == EventKind::ForkVma) return fork_sentence(e, ev);

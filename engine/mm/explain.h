@@ -28,6 +28,19 @@ std::string pte_text(Pte first, uint32_t n);
 // "last mapper (mapcount 1)"); for ForkVma, the decision's reason. "" otherwise.
 std::string reason_text(const Engine& e, const Event& ev);
 
+// The questions Linux's fault handlers ask on the way to a decision, and how a fault's
+// event answers them (the web page draws them as a diagram): is the PTE present
+// (handle_pte_fault), is it a write, is the mapping private (do_fault, do_wp_page), can
+// the frame be reused in place (wp_can_reuse_anon_folio). A question the fault never
+// reached is NotAsked.
+enum class Answer : uint8_t { NotAsked, No, Yes };
+struct FaultDecisions {
+  Answer present = Answer::NotAsked, write = Answer::NotAsked, private_mapping = Answer::NotAsked,
+         reusable = Answer::NotAsked;
+};
+// For a page access (Event::is_page_access); all NotAsked for other events.
+FaultDecisions fault_decisions(const Engine& e, const Event& ev);
+
 // The one-sentence explanation of an event; other events get Engine::describe's line.
 std::string explain(const Engine& e, const Event& ev);
 
