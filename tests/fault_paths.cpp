@@ -336,3 +336,23 @@ TEST_CASE("fault decisions: present, write, private, reusable as the handlers as
         std::vector<A>{A::NotAsked, A::NotAsked, A::NotAsked, A::NotAsked});
   lab.finish();
 }
+
+TEST_CASE("story: a COW copy and a reuse told in plain words", "[fault_paths]") {
+  Lab lab;
+  ProcId p1 = lab.spawn("P1");
+  lab.anon(p1, "heap", 8);
+  lab.write(p1, "heap");  // frames 0-7
+  ProcId c1 = lab.fork(p1, "C1");
+  lab.e.take_events();
+  lab.write(c1, "heap", pg(3));  // frame 3 is mapped twice: copied into frame 8, the first free
+  CHECK(story(lab.e, only_fault(lab)) ==
+        "C1 wrote heap[3]. Its PTE was present but read-only, in a private mapping: a COW fault. Frame 3 is "
+        "anonymous and mapped twice, so it cannot be reused. The kernel took frame 8, copied 4 KiB into it, pointed "
+        "C1's PTE at it (writable, dirty) and dropped frame 3's mapcount to 1.");
+  lab.write(p1, "heap", pg(3));  // P1 alone maps frame 3 now
+  CHECK(story(lab.e, only_fault(lab)) ==
+        "P1 wrote heap[3]. Its PTE was present but read-only, in a private mapping: a COW fault. Frame 3 is "
+        "anonymous and P1 is its last mapper (mapcount 1), so the kernel reused it: no copy, the PTE became writable "
+        "and dirty.");
+  lab.finish();
+}

@@ -543,7 +543,7 @@ std::string App::compare_json() const {
 }
 
 std::string App::inspect_json(std::string_view process, std::string_view region, long page) const {
-  if (page < 0 || page > long(UINT32_MAX))
+  if (page < 0 || uint64_t(page) > UINT32_MAX)  // (long is 32 bits in WebAssembly)
     return "{\"error\":" + script::json_string("page " + std::to_string(page) + " is out of range") + "}";
   return script::page_json(impl_->session, process, region, uint32_t(page), script::Explain::Yes);
 }

@@ -44,6 +44,13 @@ FaultDecisions fault_decisions(const Engine& e, const Event& ev);
 // The one-sentence explanation of an event; other events get Engine::describe's line.
 std::string explain(const Engine& e, const Event& ev);
 
+// The same event told in plain words, for the first page of its run, as a teacher would
+// say it: "C1 wrote heap[3]. Its PTE was present but read-only, in a private mapping: a
+// COW fault. Frame 3 is anonymous and mapped twice, so it cannot be reused. The kernel
+// took frame 67, copied 4 KiB into it, pointed C1's PTE at it (writable, dirty) and
+// dropped frame 3's mapcount to 1." Events other than page accesses get explain().
+std::string story(const Engine& e, const Event& ev);
+
 // What --explain prints for one statement's events, a sentence each. fork's totals
 // (PtesCopied, WriteProtect) are left out when the per-VMA events that add up to them
 // are there.

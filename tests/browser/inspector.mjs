@@ -118,7 +118,11 @@ suite('inspector', () => {
     await page.evaluate((n) => window.cowlab.step(n), step);
     await click(page, `event:${step}:0`);
     const text = await waitInspector(page, /wp_page_copy/);
-    assert.match(text, new RegExp(`^Inspector: Step ${step}: C1 write heap\\[0-15\\]`));
+    // In plain words first, for the first page of the run: frame 0 (mapcount 2) copied into 64.
+    assert(text.startsWith(`Inspector: Step ${step}: C1 wrote heap[0] (the first of 16 pages that went the same way). ` +
+      'Its PTE was present but read-only, in a private mapping: a COW fault. Frame 0 is anonymous and mapped twice, ' +
+      'so it cannot be reused. The kernel took frame 64, copied 4 KiB into it'), text);
+    assert.match(text, /In the kernel's terms: C1 write heap\[0-15\]: handle_pte_fault → do_wp_page → wp_page_copy/);
     assert.match(text, /Present\? yes; write\? yes; private\? yes; reusable\? no\./);
     // Page 0: frame 0, shared by P1 and C1, becomes C1's copy in frame 64.
     assert.match(text, /PTE before: frame 0 read-only dirty, mapcount 2; after: frame 64 writable dirty, mapcount 1\./);

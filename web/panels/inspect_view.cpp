@@ -62,6 +62,7 @@ void event_facts(const View& v, const script::Session& s, Inspection& in) {
   const script::StepRecord& rec = history[t.step - 1];
   const Event& ev = rec.events[t.event];
   in.event = ev;
+  in.story = story(e, ev);
   in.sentence = explain(e, ev);
   in.decisions = fault_decisions(e, ev);
   if (ev.kind == EventKind::Fork || ev.kind == EventKind::ForkVma) fork_lines(e, rec, ev, in.fork_lines);
@@ -126,7 +127,8 @@ std::string page_text(const PageFacts& f) {
 
 std::string event_text(const Inspection& in) {
   const Event& ev = *in.event;
-  std::string s = "Step " + std::to_string(in.target.step) + ": " + in.sentence + ".";
+  std::string s = "Step " + std::to_string(in.target.step) + ": " + in.story;
+  if (in.story != in.sentence) s += " In the kernel's terms: " + in.sentence + ".";
   if (ev.is_fault()) {
     const FaultDecisions& d = in.decisions;
     s += std::string(" Handlers: ") + path_text(ev.path) + ". Present? " + answer_text(d.present) + "; write? " +

@@ -165,7 +165,12 @@ void draw_before_after(const Event& ev) {
 void draw_event(const Inspection& in, UiState& ui, const Palette& pal) {
   const Event& ev = *in.event;
   ImGui::Text("Step %zu: %s", in.target.step, to_string(ev.kind));
-  ImGui::TextWrapped("%s", in.sentence.c_str());
+  ImGui::TextWrapped("%s", in.story.c_str());
+  if (in.story != in.sentence) {
+    ImGui::PushStyleColor(ImGuiCol_Text, color4(pal.text_dim));
+    ImGui::TextWrapped("%s", in.sentence.c_str());
+    ImGui::PopStyleColor();
+  }
   if (ev.is_fault()) {
     draw_decisions(ev, in.decisions, pal);
     draw_before_after(ev);

@@ -303,7 +303,8 @@ struct Inspection {
   size_t position = 0;
   std::optional<PageFacts> page;    // the page inspected, or the event's (its state now)
   std::optional<Event> event;
-  std::string sentence;             // explain() of the event
+  std::string story;                // story() of the event: plain words
+  std::string sentence;             // explain() of the event: handlers, reason, PTE
   FaultDecisions decisions;
   std::vector<std::string> fork_lines;  // a fork: its per-VMA decisions, as sentences
   std::string missing;              // why nothing is shown ("C1 no longer maps heap[3]")
