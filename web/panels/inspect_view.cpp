@@ -70,6 +70,14 @@ void event_facts(const View& v, const script::Session& s, Inspection& in) {
     in.page = page_facts(v, s, ev.proc, e.name(ev.region), ev.page);
     if (!in.page) in.missing = "the page is no longer mapped";
   }
+  // A fork: the first page whose PTE it copied, as the child has it now.
+  for (const Event& x : rec.events) {
+    bool ours = ev.kind == EventKind::ForkVma ? &x == &ev : ev.kind == EventKind::Fork && x.kind == EventKind::ForkVma;
+    if (ours && x.other == ev.other && x.decision == ForkDecision::CopyPtes && x.region < e.name_count()) {
+      in.page = page_facts(v, s, x.other, e.name(x.region), x.page);
+      break;
+    }
+  }
 }
 
 void frame_facts(const View& v, const script::Session& s, Inspection& in) {

@@ -15,15 +15,15 @@ namespace cow::web {
 
 namespace {
 
-constexpr float kBoxW = 96, kBoxH = 40, kGap = 18;
+constexpr float kBoxW = 72, kWideBoxW = 96, kBoxH = 40, kGap = 14;
 
 ImVec4 color4(ImU32 c) { return ImGui::ColorConvertU32ToFloat4(c); }
 
 // A labelled box of the diagrams at the cursor, `lit` drawn in the highlight colour;
 // advances the cursor past it (on the same line).
-void box(const char* top, const char* bottom, bool lit, bool missing, const Palette& pal) {
+void box(const char* top, const char* bottom, bool lit, bool missing, const Palette& pal, float width = kBoxW) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  ImVec2 a = ImGui::GetCursorScreenPos(), b(a.x + kBoxW, a.y + kBoxH);
+  ImVec2 a = ImGui::GetCursorScreenPos(), b(a.x + width, a.y + kBoxH);
   ImU32 border = missing ? pal.dirty : lit ? pal.highlight : pal.grid;
   if (lit) dl->AddRectFilled(a, b, pal.current_line, 4);
   dl->AddRect(a, b, border, 4, 0, lit ? 2.0f : 1.0f);
@@ -32,12 +32,12 @@ void box(const char* top, const char* bottom, bool lit, bool missing, const Pale
   auto centred = [&](const char* s, float y) {
     float w = ImGui::CalcTextSize(s).x;
     dl->PushClipRect(a, b, true);
-    dl->AddText(ImVec2(a.x + std::max(3.0f, (kBoxW - w) / 2), y), text, s);
+    dl->AddText(ImVec2(a.x + std::max(3.0f, (width - w) / 2), y), text, s);
     dl->PopClipRect();
   };
   centred(top, a.y + 4);
   centred(bottom, a.y + 6 + lh);
-  ImGui::Dummy(ImVec2(kBoxW, kBoxH));
+  ImGui::Dummy(ImVec2(width, kBoxH));
 }
 
 // An arrow from the last box to the next, with a label above it.
@@ -55,10 +55,19 @@ void arrow(const char* label, bool lit, const Palette& pal) {
 }
 
 // Starts a new row of boxes when the next one would not fit.
-void wrap_row() {
+void wrap_row(float width = kBoxW) {
   float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-  if (ImGui::GetCursorScreenPos().x + kBoxW > right) ImGui::NewLine();
+  if (ImGui::GetCursorScreenPos().x + width > right) ImGui::NewLine();
 }
+
+// The default font has no arrow: " → " of the engine's sentences drawn as " -> ".
+std::string drawable(std::string s) {
+  for (size_t at = s.find("\xe2\x86\x92"); at != std::string::npos; at = s.find("\xe2\x86\x92", at))
+    s.replace(at, 3, "->");
+  return s;
+}
+
+void wrapped(const std::string& s) { ImGui::TextWrapped("%s", drawable(s).c_str()); }
 
 void draw_walk(const Walk& w, const Palette& pal) {
   ImGui::TextUnformatted("Page walk");
@@ -114,7 +123,7 @@ void draw_page(const PageFacts& f, const Palette& pal) {
     if (!who.empty()) ImGui::TextWrapped("Mapped by %s", who.c_str());
   }
   ImGui::PushStyleColor(ImGuiCol_Text, color4(pal.text_dim));
-  ImGui::TextWrapped("%s", f.explain.c_str());
+  wrapped(f.explain);
   ImGui::PopStyleColor();
 }
 
@@ -137,10 +146,10 @@ void draw_decisions(const Event& ev, const FaultDecisions& d, const Palette& pal
   }
   if (ev.path.size() > 0) {
     arrow(nullptr, true, pal);
-    wrap_row();
-    box(to_string(ev.path.last()), to_string(ev.kind), true, false, pal);
+    wrap_row(kWideBoxW);
+    box(to_string(ev.path.last()), to_string(ev.kind), true, false, pal, kWideBoxW);
   }
-  ImGui::TextWrapped("Handlers: %s", path_text(ev.path).c_str());
+  wrapped("Handlers: " + path_text(ev.path));
 }
 
 void draw_before_after(const Event& ev) {
@@ -165,17 +174,20 @@ void draw_before_after(const Event& ev) {
 void draw_event(const Inspection& in, UiState& ui, const Palette& pal) {
   const Event& ev = *in.event;
   ImGui::Text("Step %zu: %s", in.target.step, to_string(ev.kind));
-  ImGui::TextWrapped("%s", in.story.c_str());
+  wrapped(in.story);
   if (in.story != in.sentence) {
     ImGui::PushStyleColor(ImGuiCol_Text, color4(pal.text_dim));
-    ImGui::TextWrapped("%s", in.sentence.c_str());
+    wrapped(in.sentence);
     ImGui::PopStyleColor();
   }
   if (ev.is_fault()) {
     draw_decisions(ev, in.decisions, pal);
     draw_before_after(ev);
   }
-  for (const std::string& line : in.fork_lines) ImGui::BulletText("%s", line.c_str());
+  for (const std::string& line : in.fork_lines) {
+    ImGui::Bullet();
+    wrapped(line);
+  }
   if (!in.fork_lines.empty() && ImGui::Button("Page tables of parent and child")) ui.inspector.show_tables = true;
   ImGui::Separator();
 }
@@ -206,7 +218,7 @@ void level_lines(const TableView::Space& sp, Level level, const Engine& e) {
   uint64_t entries = 0;
   for (const TableInfo& t : sp.tables)
     if (t.level == level) ++n, entries += t.entries;
-  ImGui::Text("%s: %d table%s, %llu entries", level_name(level), n, n == 1 ? "" : "s", (unsigned long long)entries);
+  ImGui::Text("%s: %d table%s, %llu used", level_name(level), n, n == 1 ? "" : "s", (unsigned long long)entries);
   for (const TableInfo& t : sp.tables) {
     if (t.level != level || level == Level::Pgd) continue;
     if (shown++ == kShown) {
@@ -216,6 +228,23 @@ void level_lines(const TableView::Space& sp, Level level, const Engine& e) {
     std::string owner = t.region < e.name_count() ? e.name(t.region) + " " : "";
     ImGui::TextDisabled("   %s%s: %u", owner.c_str(), hex_address(t.address).c_str(), t.entries);
   }
+}
+
+// One column per address space, side by side: a fork's child beside its parent.
+void draw_spaces(const TableView& tv, const Engine& e) {
+  constexpr size_t kColumns = 64;  // ImGui's tables take up to 64 columns
+  size_t n = std::min(tv.spaces.size(), kColumns);
+  if (!ImGui::BeginTable("##spaces", int(n), ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY))
+    return;
+  for (size_t i = 0; i < n; ++i) ImGui::TableSetupColumn(tv.spaces[i].names.c_str(), ImGuiTableColumnFlags_WidthFixed, 190);
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableHeadersRow();
+  ImGui::TableNextRow();
+  for (size_t i = 0; i < n; ++i) {
+    ImGui::TableNextColumn();
+    for (int l = 0; l < kLevels; ++l) level_lines(tv.spaces[i], Level(l), e);
+  }
+  ImGui::EndTable();
 }
 
 }  // namespace
@@ -242,6 +271,7 @@ void draw_inspector_window(const View& v, UiState& ui) {
         ImGui::SameLine();
         if (ImGui::SmallButton("Page tables")) ui.inspector.show_tables = !ui.inspector.show_tables;
         if (in.event) draw_event(in, ui, pal);
+        if (in.event && in.page) ImGui::TextDisabled("The page now:");
         if (in.page) draw_page(*in.page, pal);
         else if (!in.missing.empty()) ImGui::TextWrapped("%s", in.missing.c_str());
       }
@@ -253,26 +283,17 @@ void draw_inspector_window(const View& v, UiState& ui) {
 void draw_page_tables_window(const View& v, UiState& ui) {
   if (!ui.inspector.show_tables || v.session == nullptr) return;
   float w = 430, right = ui.inspector.open ? 470 + 16 : 8;
-  place_window(ImGui::GetIO().DisplaySize.x - right - w, w, 0.6f);
+  place_window(ImGui::GetIO().DisplaySize.x - right - w, w, 0.5f);
   if (ImGui::Begin("Page tables", &ui.inspector.show_tables, ImGuiWindowFlags_NoSavedSettings)) {
     record_rect(ui, "page_tables");
     const TableView& tv = v.tables;
     const Engine& e = v.session->engine();
-    if (draw_veil(ui)) {
-    } else if (tv.spaces.empty()) {
-      ImGui::TextDisabled("no live address space");
-    } else if (ImGui::BeginTable("##spaces", int(std::min<size_t>(tv.spaces.size(), 64)),
-                                 ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY)) {
-      for (size_t i = 0; i < tv.spaces.size() && i < 64; ++i)
-        ImGui::TableSetupColumn(tv.spaces[i].names.c_str(), ImGuiTableColumnFlags_WidthFixed, 190);
-      ImGui::TableSetupScrollFreeze(0, 1);
-      ImGui::TableHeadersRow();
-      ImGui::TableNextRow();
-      for (size_t i = 0; i < tv.spaces.size() && i < 64; ++i) {
-        ImGui::TableNextColumn();
-        for (int l = 0; l < kLevels; ++l) level_lines(tv.spaces[i], Level(l), e);
-      }
-      ImGui::EndTable();
+    if (!draw_veil(ui)) {
+      ImGui::TextWrapped("Each address space has its own tables, 512 entries each; \"used\": entries in use, "
+                         "per level and per table (by the address it starts at). fork gives the child tables of "
+                         "its own that point at the parent's frames (VmPTE is their size).");
+      if (tv.spaces.empty()) ImGui::TextDisabled("no live address space");
+      else draw_spaces(tv, e);
     }
   }
   ImGui::End();
