@@ -1,5 +1,5 @@
-// The inspector, driven through the App as a user does: a click on a page-map cell, then
-// on a fork's event line, and what the inspector says (App::inspector_text, the text the
+// The inspector, driven through the App as a user does: a click on a page-map cell, a
+// physical-memory cell, then on a fork's event line, and what the inspector says (App::inspector_text, the text the
 // web page mirrors into #cowlab-inspect). Expected values are worked out by hand: P writes
 // h 0-7 into frames 0-7 in order; the fork shares them (mapcount 2); C's write to page 2
 // copies it into frame 8, the first free one.
@@ -47,6 +47,14 @@ TEST_CASE("a click on a page opens the inspector on it", "[gui][inspector]") {
   CHECK(text.find("C h[2]") != std::string::npos);
   CHECK(text.find("P=1 W=1 D=1 COW=no") != std::string::npos);
   CHECK(text.find("Frame 8: anon, mapcount 1, mapped by C h[2].") != std::string::npos);
+
+  // A frame of physical memory: the inspector shows the page that maps it.
+  click_widget(gui, app, "frame:8");
+  text = app.inspector_text();
+  CHECK(text.find("C h[2]") != std::string::npos);
+  CHECK(text.find("Frame 8: anon, mapcount 1") != std::string::npos);
+  CHECK(app.widget_rect("frame:99999999").w == 0);  // past the frames shown
+  CHECK(app.widget_rect("frame:8x").w == 0);
 }
 
 TEST_CASE("a fork's event line opens the inspector and the page tables of parent and child", "[gui][inspector]") {
