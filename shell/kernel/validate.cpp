@@ -252,9 +252,14 @@ void compare_faults(Run& run, StatementFaults&& faults) {
 // The fault-count comparison at the end of the text output.
 void print_fault_summary(const Run& run) {
   size_t measured = 0;
-  for (const StatementFaults& f : run.faults) measured += !f.kernel.empty();
+  uint64_t total = 0;
+  for (const StatementFaults& f : run.faults) {
+    measured += !f.kernel.empty();
+    for (const TaskFaults& k : f.kernel) total += k.faults;
+  }
   if (run.fault_differences.empty())
-    fprintf(run.tables, "page faults: the kernel agrees in all %zu statements measured\n", measured);
+    fprintf(run.tables, "page faults: the kernel agrees in all %zu statements measured (%llu faults, per task)\n",
+            measured, (unsigned long long)total);
   else
     fprintf(run.tables, "page faults DIFFER in %zu of %zu statements measured (engine vs kernel, per task):\n",
             run.fault_differences.size(), measured);
