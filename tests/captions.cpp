@@ -21,8 +21,9 @@ TEST_CASE("caption: the comment block just above, joined into one paragraph", "[
       "spawn P1\n"
       "# The child writes 4 pages:\n"
       "#   4 COW copies, Private_Dirty grows by 4.\n"
-      "C1 write heap 0-3   # watch Pss\n";
-  CHECK(caption_for_line(s, 4) == "The child writes 4 pages: 4 COW copies, Private_Dirty grows by 4. watch Pss");
+      "C1 write heap 0-3   # a terse note for the code\n";
+  // The block above wins over the comment on the line.
+  CHECK(caption_for_line(s, 4) == "The child writes 4 pages: 4 COW copies, Private_Dirty grows by 4.");
   CHECK(caption_for_line(s, 2) == "");  // a comment line is no statement
   CHECK(caption_for_line(s, 3) == "");
 }
@@ -38,19 +39,21 @@ TEST_CASE("caption: a blank line separates a block from the statement", "[captio
 TEST_CASE("caption: an empty comment line starts a new paragraph", "[captions]") {
   CHECK(caption_for_line("# one\n# two\n#\n# three\nspawn P1", 5) == "one two\nthree");
   CHECK(caption_for_line("#\n#\nspawn P1 #", 3) == "");  // only empty comments
+  CHECK(caption_for_line("#\nspawn P1 # on the line", 2) == "on the line");
 }
 
 TEST_CASE("caption: CR, CRLF and a byte-order mark", "[captions]") {
   CHECK(caption_for_line("# forks\r\nP1 fork C1\r\n", 2) == "forks");
   CHECK(caption_for_line("# forks\rP1 fork C1\r", 2) == "forks");
   CHECK(caption_for_line("\xEF\xBB\xBF# forks\nP1 fork C1", 2) == "forks");
-  CHECK(caption_for_line("spawn P1\r\r# a\r\nP1 fork C1  # b\r", 4) == "a b");
+  CHECK(caption_for_line("spawn P1\r\r# a\r\nP1 fork C1  # b\r", 4) == "a");
+  CHECK(caption_for_line("spawn P1\r\n\r\nP1 fork C1  # b\r\n", 3) == "b");
 }
 
 TEST_CASE("caption: first and last lines, and lines that do not exist", "[captions]") {
   CHECK(caption_for_line("spawn P1  # first", 1) == "first");
-  CHECK(caption_for_line("spawn P1\n# last one\nP1 exit # bye", 3) == "last one bye");
-  CHECK(caption_for_line("spawn P1\n# last one\nP1 exit # bye\n", 3) == "last one bye");
+  CHECK(caption_for_line("spawn P1\n# last one\nP1 exit # bye", 3) == "last one");
+  CHECK(caption_for_line("spawn P1\nP1 exit # bye\n", 2) == "bye");
   CHECK(caption_for_line("spawn P1 # a", 0) == "");
   CHECK(caption_for_line("spawn P1 # a", 2) == "");
   CHECK(caption_for_line("spawn P1 # a", -3) == "");

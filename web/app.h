@@ -54,7 +54,8 @@ class App {
   void set_options(const Options& o);
 
   // Loads a script and runs it up to step `step` (-1 = to the end), in slices across
-  // frames; busy() is true until done. A syntax error shows in the editor.
+  // frames; busy() is true until done. A syntax error shows in the editor. The script's
+  // top comment block shows as "About this example" (script::about_text).
   void load(std::string_view script, long step = -1);
   // Moves to just after statement n (0 = before the first; larger stops at the last).
   void step_to(long n);
@@ -68,6 +69,9 @@ class App {
   std::string state_json() const;
   // The headline numbers as one line of text, for the aria-live mirror.
   std::string headline_text() const;
+  // The caption shown under the steps (the current statement's comment), for the
+  // aria-live caption mirror; "" when none shows.
+  std::string caption_text() const;
   std::string script_text() const;
   long position() const;
   // The cost tab's comparison ("Compare with eager copy": the script's eager-copy

@@ -68,8 +68,8 @@ std::string caption_at(const std::vector<Classified>& lines, size_t index) {
   if (index >= lines.size() || lines[index].kind != LineKind::Statement) return {};
   Paragraphs p;
   for (size_t i = block_start(lines, index); i < index; ++i) p.add(lines[i].comment);
-  p.add(lines[index].comment);
-  return p.take();
+  std::string above = p.take();
+  return above.empty() ? std::string(lines[index].comment) : above;
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Captions: the script's own comments, read as a guided tour. A statement's caption is
-// the comment block just above it plus the comment on its own line; the script's "about"
-// text is its top comment block. The web page shows them as a student steps through an
+// the comment block just above it, or else the comment on its own line; the script's
+// "about" text is its top comment block. The web page shows them as a student steps through an
 // example; any driver can, since they need only the script text.
 //
 // A comment runs from '#' to the end of its line (as the lexer reads it). A comment line
@@ -15,9 +15,10 @@
 namespace cow::script {
 
 // The caption of the statement on line `line` (from 1): the comment lines directly above
-// it (up to a blank line or another statement) followed by the comment after the
-// statement on its own line. "" when there is none, or when `line` is blank, a comment
-// line, or past the end.
+// it (up to a blank line or another statement), written for the reader who steps; when
+// there are none, the comment after the statement on its own line (often a terse note
+// for the reader of the code). "" when there is neither, or when `line` is blank, a
+// comment line, or past the end.
 std::string caption_for_line(std::string_view text, int line);
 
 // caption_for_line() of every line of `text` (index = line number - 1), in one pass.
