@@ -2,6 +2,9 @@
 // starts the WebAssembly module, and offers the playground to other code:
 //   window.cowlab = {load(script), step(n), state(), inspect(process, region, page), ready}
 //                   (and a few test helpers)
+// Screen readers follow the canvas through three aria-live mirrors: #cowlab-state (the
+// headline numbers), #cowlab-caption (the current statement's comment) and
+// #cowlab-inspect (what the inspector shows).
 //   postMessage {type:'cowlab:load', script} / {type:'cowlab:step', n}
 //     -> answered by {type:'cowlab:state', state}
 // Nothing from the URL or from a message is ever inserted as HTML: only textContent.
@@ -140,7 +143,11 @@
   }
 
   function mirrorHeadline() {
-    if (Module) $('cowlab-state').textContent = str(Module._cowlab_headline());
+    if (!Module) return;
+    $('cowlab-state').textContent = str(Module._cowlab_headline());
+    const caption = str(Module._cowlab_caption());
+    const el = $('cowlab-caption');
+    if (el.textContent !== caption) el.textContent = caption;  // announced only when it changes
   }
 
   // Resolves once at least one frame has run since the call and the App is idle.
@@ -305,6 +312,7 @@
     busy() { return ready && Module._cowlab_busy() === 1; },
     position() { return ready ? Module._cowlab_position() : 0; },
     headline() { return ready ? str(Module._cowlab_headline()) : ''; },
+    caption() { return ready ? str(Module._cowlab_caption()) : ''; },
     script() { return ready ? str(Module._cowlab_script()) : ''; },
     frames() { return Module ? Module._cowlab_frames() : 0; },
     // Milliseconds per frame: {frame: the whole loop body, ui: App + ImGui without WebGL}.
