@@ -95,8 +95,8 @@ Result check_one(const std::string& file, const ExpectsFile* expects, uint64_t m
     r.message = r.error_text.substr(0, r.error_text.find('\n'));
   } else if (r.expect_lines < min_expects) {
     r.verdict = Verdict::Failed;
-    r.message = "the script has " + std::to_string(r.expect_lines) + " `expect` lines of its own, fewer than the " +
-                std::to_string(min_expects) + " that --min-expects asks for";
+    r.message = "the script has " + std::to_string(r.expect_lines) + " `expect` line" + (r.expect_lines == 1 ? "" : "s") +
+                " of its own; --min-expects asks for at least " + std::to_string(min_expects);
   } else if (bad > 0) {
     r.verdict = Verdict::Failed;
     r.message = std::to_string(bad) + " of " + std::to_string(r.graded().size()) + " expects failed";
