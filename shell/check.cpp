@@ -226,12 +226,13 @@ bool write_file(const std::string& path, const std::string& text) {
 }  // namespace
 
 constexpr std::string_view kCheckDetails =
-    "Each script must run to its end with every `expect` holding. With --expects FILE,\n"
-    "FILE's expect lines are checked against each script's final state instead (where a\n"
-    "script stopped on an error, against the state there): an expect naming a process or\n"
-    "region the script never made is a failed check, not an error.\n"
-    "Exit status: 0 all passed, 1 an expect failed (or --min-expects), 2 a script error,\n"
-    "an unreadable file or a bad expects file.\n";
+    "Each script must run to its end with every `expect` holding. With\n"
+    "--expects FILE, FILE's expect lines are checked against each script's final\n"
+    "state instead (where a script stopped on an error, against the state there):\n"
+    "an expect naming a process or region the script never made is a failed\n"
+    "check, not an error.\n"
+    "Exit status: 0 all passed, 1 an expect failed (or --min-expects), 2 a script\n"
+    "error, an unreadable file or a bad expects file.\n";
 
 const Spec kCheckSpec = {"check", "run scripts as tests: one line per file and a summary", kCheckOptions, kScripts,
                          kCheckDetails};

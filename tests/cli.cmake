@@ -468,6 +468,10 @@ elseif(CASE STREQUAL "check_min_expects")
   expect_text(err "--min-expects needs a whole number")
 
 elseif(CASE STREQUAL "quiz_json")
+  cowlab(quiz --help)
+  expect_status(0)
+  expect_text(out "Usage: cowlab quiz [--seed N] [--answers] [--reverse] [--from FILE] [--json]"
+    "--from=FILE" "--json" "not a secret one" "Exit status: 0")
   # Seed 42 as docs/teaching.md works it out: Q7 is C1's pss, 18.6667 pages.
   cowlab(quiz --json --seed 42)
   expect_status(0)

@@ -55,12 +55,14 @@ const Spec kQuizSpec = {
     .name = "quiz",
     .summary = "a copy-on-write scenario generated from a seed, with questions",
     .options = kQuizOptions,
-    .details = "A seed always gives the same scenario, and `--answers` prints its key to anyone:\n"
-               "per-student seeds give each student a different practice quiz, not a secret one.\n"
-               "--from FILE prints FILE's statements (comments left out) in order; each run of\n"
-               "`expect` lines becomes questions Q1, Q2, ... at its place, one per metric and\n"
-               "process, answered by running the script (which must run to its end).\n"
-               "Exit status: 0 printed, 2 a bad option, an unreadable file or a script error.\n",
+    .details = "A seed always gives the same scenario, and --answers prints its key to\n"
+               "anyone: per-student seeds give each student a different practice quiz,\n"
+               "not a secret one. --from FILE prints FILE's statements (comments left\n"
+               "out) in order; each run of `expect` lines becomes questions Q1, Q2, ...\n"
+               "at its place, one per metric and process, answered by running the script\n"
+               "(which must run to its end).\n"
+               "Exit status: 0 printed, 2 a bad option, an unreadable file or a script\n"
+               "error.\n",
 };
 
 namespace {
