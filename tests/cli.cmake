@@ -507,6 +507,7 @@ expect C1 rss=8 pss=4\nexpect cow_copies=0\nC1 write heap 0-1\nshow\nexpect C1 u
   expect_no_text(out "expect")
   expect_no_text(out "a comment")
   cowlab(quiz --from fork.cow --answers)
+  expect_text(out "# The answers, from running fork.cow.\n")
   expect_text(out "# Q2 (line 6): C1 pss = 4.0000\n# Q3 (line 7): cow_copies = 0\n" "# Q4 (line 10): C1 uss = 2\n")
   cowlab(quiz --from=fork.cow --json --answers)
   expect_json("${out}" kind from)

@@ -139,8 +139,10 @@ int quiz_from(const std::string& file, Answers answers, bool json) {
     return 2;
   }
   std::vector<script::QuizQuestion> questions;
-  std::string out = "# Predict each Q from the statements above it; `cowlab quiz --from " + file +
-                    " --answers` reveals the values.\n";
+  std::string out = answers == Answers::Shown
+                        ? "# The answers, from running " + file + ".\n"
+                        : "# Predict each Q from the statements above it; `cowlab quiz --from " + file +
+                              " --answers` reveals the values.\n";
   size_t next = 0;  // the next outcome of s.expects() to ask
   for (const script::Statement& st : s.script().statements) {
     if (st.verb != script::Verb::Expect) {
