@@ -23,7 +23,7 @@ constexpr HandlerPath kSplitPrefix{H::WpHugePmd, H::DoHugePmdWpPage, H::SplitHug
 FaultResult Fault::handle_mm_fault(FaultCtx& c, Access access) {
   PmdState pmd = c.map.pt.pmd(c.page);
   FaultResult r = FaultResult::Fallback;
-  if (pmd == PmdState::None) {
+  if (c.map.pt.pmd_none(c.page)) {
     if (vma_thp_allowed(c.e.config_.modes.thp, c.map, c.vma) && thp_extent_suitable(c.vma, c.page))
       r = do_huge_pmd_anonymous_page(c, access);
   } else if (pmd != PmdState::Table && access == Access::Write && !pte::writable(c.map.pt.ptes[c.page])) {
@@ -154,7 +154,7 @@ void Engine::zap_huge_pmd(AddressSpace& as, PageTable& pt, uint32_t first) {
     if (f != Frames::kZeroPage) put_frame(f);
   }
   as.present -= kHugePages;
-  pt.tables[first / kHugePages] = PmdState::None;
+  pt.tables[first / kHugePages] = PmdState::Empty;
 }
 
 void Engine::put_huge_page(FrameId f) {

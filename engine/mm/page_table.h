@@ -54,6 +54,8 @@ inline Pte make_exclusive(FrameId f) { return make(f, Writable::Yes, Dirty::Yes)
 // What the PMD entry of one 2 MiB extent holds.
 enum class PmdState : uint8_t {
   None,      // pmd_none: no PTE table, nothing mapped
+  Empty,     // pmd_none too, but a huge PMD was zapped here (MADV_DONTNEED): the PMD
+             // table that held it stays, as in Linux, while its PTE table went with it
   Table,     // a PTE table
   Huge,      // a PMD-mapped THP (pmd_trans_huge), with its deposited PTE table
   HugeZero,  // the huge zero page (is_huge_zero_pmd), with its deposited PTE table
@@ -67,7 +69,8 @@ struct PageTable {
   // Makes room for `pages` PTEs and marks the PTE table holding `page` as present.
   // Returns true when that PTE table is new.
   bool ensure_table(uint32_t pages, uint32_t page);
-  bool has_table(uint32_t page) const { return pmd(page) != PmdState::None; }
+  bool has_table(uint32_t page) const { return pmd(page) >= PmdState::Table; }
+  bool pmd_none(uint32_t page) const { return pmd(page) <= PmdState::Empty; }
   PmdState pmd(uint32_t page) const {
     return page / kPtesPerTable < tables.size() ? tables[page / kPtesPerTable] : PmdState::None;
   }
