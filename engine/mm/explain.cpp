@@ -81,11 +81,14 @@ std::string small_outcome(const Event& ev, bool many);
 // What a fault that mapped or reused huge PMDs did (its event covers whole extents).
 std::string huge_outcome(const Event& ev) {
   uint32_t pmds = ev.pages / kHugePages;
-  std::string each = pmds > 1 ? " each" : "";
   switch (ev.kind) {
     case EventKind::ZeroPageMap: return "mapped the huge zero page by " + plural(pmds, "PMD", "PMDs") + " (Rss 0)";
-    case EventKind::ZeroFill: return "allocated a 2 MiB THP" + each + ", mapped by " + plural(pmds, "PMD", "PMDs");
-    case EventKind::CowReuse: return "reused the whole THP" + each + " in place, no copy";
+    case EventKind::ZeroFill:
+      return pmds > 1 ? "allocated " + num(pmds) + " THPs of 2 MiB, each mapped by one PMD"
+                      : std::string("allocated a 2 MiB THP, mapped by one PMD");
+    case EventKind::CowReuse:
+      return pmds > 1 ? "reused " + num(pmds) + " whole THPs in place, no copy"
+                      : std::string("reused the whole THP in place, no copy");
     default: return "";
   }
 }
@@ -143,11 +146,12 @@ std::string fork_sentence(const Engine& e, const Event& ev) {
                   "]: " + fork_reason(e, ev) + ": ";
   switch (ev.decision) {
     case ForkDecision::CopyPtes:
-      s += "copied " + plural(ev.count, "PTE", "PTEs");
+      if (ev.count || !ev.pmds_copied) s += "copied " + plural(ev.count, "PTE", "PTEs");
       if (ev.frames_copied) s += " and " + plural(ev.frames_copied, "frame", "frames") + " (eager copy)";
       if (ev.write_protected) s += ", write-protected " + num(ev.write_protected) + " in parent and child";
       if (ev.pmds_copied)
-        s += ", copied " + plural(ev.pmds_copied, "huge PMD", "huge PMDs") + " (copy_huge_pmd, write-protected in parent and child)";
+        s += std::string(ev.count ? ", " : "") + "copied " + plural(ev.pmds_copied, "huge PMD", "huge PMDs") +
+             " (copy_huge_pmd), write-protected in parent and child";
       return s + "; " + tables_text(ev.tables);
     case ForkDecision::NoAnonVma: return s + "inherited without PTEs";
     case ForkDecision::DontFork: return s + "not inherited";
