@@ -5,7 +5,9 @@
 #   2. serves dist/ with Python's http.server on a free loopback port and runs
 #      tests/browser/playground.mjs and embed.mjs in headless chromium, then perf.mjs
 #      (time to first frame, frames per second);
-#   3. builds cowlab-gui (build-gui-smoke/) and runs it under Xvfb with a screenshot.
+#   3. builds cowlab-gui (build-gui-smoke/) and runs it under Xvfb with a screenshot;
+#   4. builds and runs cowlab_gui_tests there: the App (web/app.cpp) under Catch2, with
+#      ImGui headless (tests/gui/), e.g. the eager-copy comparison of the Cost view.
 # Screenshots go to build-web/test-artifacts/. The server is always stopped.
 #   COWLAB_TEST_ONLY=<part of a test name>   runs only the matching browser tests
 # The browser tests use node's built-in test runner (node:test) and print TAP.
@@ -61,6 +63,17 @@ if xvfb-run -a -s "-screen 0 1280x800x24" build-gui-smoke/web/cowlab-gui --frame
   fi
 else
   log "not ok - cowlab-gui under Xvfb did not run:"; cat "$artifacts/gui.log" >&2; failed=$((failed + 1))
+fi
+
+# --- the App under Catch2 (tests/gui/) --------------------------------------------------------
+if cmake --build build-gui-smoke --target cowlab_gui_tests >"$artifacts/gui-tests-build.log" 2>&1; then
+  if build-gui-smoke/web/cowlab_gui_tests --use-colour no >"$artifacts/gui-tests.log" 2>&1; then
+    log "ok - cowlab_gui_tests: $(tail -n 2 "$artifacts/gui-tests.log" | tr -s '\n' ' ')"
+  else
+    cat "$artifacts/gui-tests.log" >&2; log "not ok - cowlab_gui_tests"; failed=$((failed + 1))
+  fi
+else
+  tail -30 "$artifacts/gui-tests-build.log" >&2; log "not ok - cowlab_gui_tests did not build"; failed=$((failed + 1))
 fi
 
 [ $failed -eq 0 ] && log "all web tests passed" || log "$failed web test part(s) failed"

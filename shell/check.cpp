@@ -87,15 +87,13 @@ bool write_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-const Spec kCheckSpec = {
-    .name = "check",
-    .summary = "run scripts as tests: one line per file and a summary",
-    .options = kCheckOptions,
-    .operands = kScripts,
-    .details = "Each script must run to its end with every `expect` holding.\n"
-               "Exit status: 0 all passed, 1 an expect failed, 2 a script error or an\n"
-               "unreadable file.\n",
-};
+constexpr std::string_view kCheckDetails =
+    "Each script must run to its end with every `expect` holding.\n"
+    "Exit status: 0 all passed, 1 an expect failed, 2 a script error or an\n"
+    "unreadable file.\n";
+
+const Spec kCheckSpec = {"check", "run scripts as tests: one line per file and a summary", kCheckOptions, kScripts,
+                         kCheckDetails};
 
 int check_main(const Parsed& args) {
   using Clock = std::chrono::steady_clock;

@@ -168,19 +168,6 @@ void hover(const View& v, const std::vector<Item>& items, ImVec2 o, const Geomet
   }
 }
 
-void draw_legend(const Palette& pal) {
-  legend_item(pal, pal.absent, "absent");
-  legend_item(pal, pal.zero, "zero page");
-  legend_item(pal, pal.priv, "private");
-  legend_item(pal, pal.shared[2], "shared");
-  legend_item(pal, pal.shared[7], "mapcount 65+");
-  legend_item(pal, pal.file[1], "file");
-  legend_item(pal, pal.file[3], "file shared");
-  legend_item(pal, pal.shmem[1], "shmem");
-  legend_item(pal, pal.absent, "dirty", Marker::Dirty);
-  legend_item(pal, pal.absent, "COW write-protected", Marker::CowWp);
-  ImGui::NewLine();
-}
 
 void draw_controls(const View& v, UiState& ui) {
   PageMapState& s = ui.page_map;
@@ -208,7 +195,7 @@ void draw_page_map_panel(const View& v, UiState& ui) {
       ImGui::End();
       return;
     }
-    draw_legend(pal);
+    draw_state_legend(pal, LegendOf::Pages);
     draw_controls(v, ui);
     begin_cell_map("##map");
     Geometry g;

@@ -384,6 +384,10 @@ void draw_fill_cell(ImDrawList* dl, ImVec2 a, float size, uint8_t fill, ImU32 co
 void draw_marker(ImDrawList* dl, ImVec2 a, float size, Marker m, const Palette& pal);
 // Draws a legend swatch and label on the current line (wrapping when it does not fit).
 void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker = Marker::None);
+// The colour legend of the page map (LegendOf::Pages) or of physical memory
+// (LegendOf::Frames): one table in style.cpp, so the two maps name a state the same way.
+enum class LegendOf : uint8_t { Pages, Frames };
+void draw_state_legend(const Palette& pal, LegendOf which);
 // The headline's height for a window `width` wide (the layout reserves it).
 float headline_height(float width, const UiState& ui);
 std::string pss_text(double pss);

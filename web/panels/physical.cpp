@@ -101,14 +101,7 @@ void draw_cell(ImDrawList* dl, ImVec2 a, float size, uint16_t cell, const Palett
 
 void draw_controls(const View& v, UiState& ui, const Palette& pal) {
   PhysicalState& s = ui.physical;
-  legend_item(pal, pal.free_frame, "free");
-  legend_item(pal, pal.priv, "mapped once");
-  legend_item(pal, pal.shared[2], "shared");
-  legend_item(pal, pal.shared[7], "65+");
-  legend_item(pal, pal.file[1], "page cache");
-  legend_item(pal, pal.shmem[1], "shmem");
-  legend_item(pal, pal.free_frame, "dirty", Marker::Dirty);
-  ImGui::NewLine();
+  draw_state_legend(pal, LegendOf::Frames);
   zoom_controls("auto zoom##phys", "##fzoom", "frame", 11, kMaxZoom, s.zoom, s.auto_zoom);
   ImGui::SameLine();
   ImGui::Checkbox("all of RAM", &s.show_all);

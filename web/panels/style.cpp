@@ -214,6 +214,32 @@ void legend_item(const Palette& pal, ImU32 color, const char* label, Marker mark
   ImGui::SameLine(0, 12);
 }
 
+void draw_state_legend(const Palette& pal, LegendOf which) {
+  bool pages = which == LegendOf::Pages;
+  ImU32 blank = pages ? pal.absent : pal.free_frame;
+  struct Row {
+    ImU32 color;
+    const char* page;   // label in the page map; null: not shown there
+    const char* frame;  // label in physical memory; null: not shown there
+    Marker marker = Marker::None;
+  };
+  const Row rows[] = {
+      {blank, "not present", "free"},
+      {pal.zero, "zero page", nullptr},
+      {pal.priv, "anonymous, mapcount 1", "anonymous, mapcount 1"},
+      {pal.shared[2], "anonymous, mapcount 2+", "anonymous, mapcount 2+"},
+      {pal.shared[7], "mapcount 65+", "mapcount 65+"},
+      {pal.file[1], "page cache", "page cache"},
+      {pal.file[3], "page cache, mapcount 2+", nullptr},
+      {pal.shmem[1], "shmem", "shmem"},
+      {blank, "dirty", "dirty", Marker::Dirty},
+      {pal.absent, "COW write-protected", nullptr, Marker::CowWp},
+  };
+  for (const Row& r : rows)
+    if (const char* label = pages ? r.page : r.frame) legend_item(pal, r.color, label, r.marker);
+  ImGui::NewLine();
+}
+
 bool draw_veil(const UiState& ui) {
   if (!ui.quiz.veiled) return false;
   const Palette& pal = palette(ui.options.dark);
