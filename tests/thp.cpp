@@ -12,6 +12,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
+#include "engine/mm/explain.h"
 #include "engine/mm/pagemap.h"
 #include "engine/mm/smaps.h"
 #include "engine/script/parser.h"
@@ -376,4 +379,35 @@ TEST_CASE("script: ram keeps the thp mode as it keeps the fork mode", "[thp]") {
   CHECK_FALSE(s.stopped());
   CHECK_FALSE(s.expects_failed());
   CHECK(s.engine().modes().thp == ThpMode::Never);
+}
+
+TEST_CASE("explain: fault paths and page sentences name the huge-page handlers", "[thp]") {
+  Lab lab;
+  ProcId p1 = lab.spawn("P1");
+  thp_region(lab, p1, "A", 512);
+  lab.e.take_events();
+  lab.write(p1, "A");
+  std::vector<Event> evs = lab.e.take_events();
+  auto fault = std::find_if(evs.begin(), evs.end(), [](const Event& ev) { return ev.is_fault(); });
+  REQUIRE(fault != evs.end());
+  CHECK(fault->pages == 512);
+  CHECK(fault->path == HandlerPath{Handler::CreateHugePmd, Handler::DoHugePmdAnonymousPage});
+  CHECK_THAT(explain(lab.e, *fault), Catch::Matchers::Contains("allocated a 2 MiB THP, mapped by one PMD"));
+
+  ProcId c1 = lab.fork(p1, "C1");
+  std::optional<PageEntry> pe = page_entry(lab.e, c1, lab.name("A"), 3);
+  REQUIRE(pe);
+  CHECK_THAT(explain_page(lab.e, c1, lab.name("A"), *pe, nullptr),
+             Catch::Matchers::Contains("a write splits the PMD into 512 PTEs (__split_huge_pmd)"));
+
+  lab.e.take_events();
+  lab.write(c1, "A", pg(3));
+  evs = lab.e.take_events();
+  fault = std::find_if(evs.begin(), evs.end(), [](const Event& ev) { return ev.is_fault(); });
+  REQUIRE(fault != evs.end());
+  CHECK(path_text(fault->path) ==
+        "wp_huge_pmd \xe2\x86\x92 do_huge_pmd_wp_page \xe2\x86\x92 __split_huge_pmd \xe2\x86\x92 handle_pte_fault "
+        "\xe2\x86\x92 do_wp_page \xe2\x86\x92 wp_page_copy");
+  CHECK(fault->reason == FaultReason::FolioShared);
+  lab.finish();
 }
