@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine.h"
+#include "thp.h"
 
 namespace cow {
 
@@ -279,6 +280,24 @@ FaultResult Fault::handle_pte_fault(FaultCtx& c, Access access) {
   } else {
     r = do_shared_fault(c);
   }
+  if (r == FaultResult::Resolved) count_fault(c, access);
+  return r;
+}
+
+// The PMD level of a fault: an untouched extent (pmd_none) of a THP-eligible VMA that holds
+// it whole gets a huge PMD; a write to a write-protected huge PMD goes to the huge
+// write-protect handlers (huge_memory.cpp). A Fallback goes on at the PTE level, as
+// everything else. Inlined into touch_run, as handle_pte_fault's callers were.
+[[gnu::always_inline]] inline FaultResult Fault::handle_mm_fault(FaultCtx& c, Access access) {
+  PmdState pmd = c.map.pt.pmd(c.page);
+  FaultResult r = FaultResult::Fallback;
+  if (c.map.pt.pmd_none(c.page)) {
+    if (vma_thp_allowed(c.e.config_.modes.thp, c.map, c.vma) && thp_extent_suitable(c.vma, c.page))
+      r = do_huge_pmd_anonymous_page(c, access);
+  } else if (pmd != PmdState::Table && access == Access::Write && !pte::writable(c.map.pt.ptes[c.page])) {
+    r = pmd == PmdState::HugeZero ? do_huge_zero_wp_pmd(c) : do_huge_pmd_wp_page(c);
+  }
+  if (r == FaultResult::Fallback) return handle_pte_fault(c, access);
   if (r == FaultResult::Resolved) count_fault(c, access);
   return r;
 }

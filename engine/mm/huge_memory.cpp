@@ -17,23 +17,6 @@ constexpr HandlerPath kHugeReusePath{H::WpHugePmd, H::DoHugePmdWpPage};
 constexpr HandlerPath kSplitPrefix{H::WpHugePmd, H::DoHugePmdWpPage, H::SplitHugePmd};
 }  // namespace
 
-// The PMD level of a fault: an untouched extent (pmd_none) of a THP-eligible VMA that holds
-// it whole gets a huge PMD; a write to a write-protected huge PMD goes to the huge
-// write-protect handlers. A Fallback goes on at the PTE level, as everything else.
-FaultResult Fault::handle_mm_fault(FaultCtx& c, Access access) {
-  PmdState pmd = c.map.pt.pmd(c.page);
-  FaultResult r = FaultResult::Fallback;
-  if (c.map.pt.pmd_none(c.page)) {
-    if (vma_thp_allowed(c.e.config_.modes.thp, c.map, c.vma) && thp_extent_suitable(c.vma, c.page))
-      r = do_huge_pmd_anonymous_page(c, access);
-  } else if (pmd != PmdState::Table && access == Access::Write && !pte::writable(c.map.pt.ptes[c.page])) {
-    r = pmd == PmdState::HugeZero ? do_huge_zero_wp_pmd(c) : do_huge_pmd_wp_page(c);
-  }
-  if (r == FaultResult::Fallback) return handle_pte_fault(c, access);
-  if (r == FaultResult::Resolved) count_fault(c, access);
-  return r;
-}
-
 void Fault::record_huge(FaultCtx& c, PageStep s) {
   s.page = c.page & ~(kHugePages - 1);
   s.span = kHugePages;
