@@ -67,7 +67,8 @@ namespace {
 // How the THP that page `page` of pt maps is mapped: whether every mapping of it is in
 // pt's extent (each page's mapcount is 1 where the extent maps it, 0 elsewhere), and how
 // many of its pages the extent maps. The engine never moves pages, so a THP's pages can
-// only sit at their own offsets of that one extent in any address space.
+// only sit at their own offsets of that one extent in any address space. Stops at the
+// first page mapped elsewhere (`here` is then a partial count).
 struct FolioMaps {
   bool exclusive = true;
   uint32_t here = 0;
@@ -80,7 +81,7 @@ FolioMaps folio_maps(const Frames& frames, const PageTable& pt, uint32_t page) {
     Pte x = pt.get(first + i);
     bool mine = pte::present(x) && pte::frame(x) == head + i;
     r.here += mine;
-    if (frames[head + i].mapcount != uint32_t(mine)) r.exclusive = false;
+    if (frames[head + i].mapcount != uint32_t(mine)) return {.exclusive = false, .here = r.here};
   }
   return r;
 }
