@@ -34,6 +34,16 @@ for f in examples/*.cow tests/validate/*.cow; do
 done
 [ $passed -gt 0 ] || { echo "validate: no script could be validated" >&2; failed=$((failed + 1)); }
 
+# Fault counts are measured, not just agreed on: the kernel took 8 faults for P1's first
+# `write heap` (line 11) and none for the write after mprotect readonly -> readwrite (line 14).
+json=$("$cowlab" validate --json tests/validate/mprotect_faults.cow 2>/dev/null)
+if grep -q '"line":11,"col":1,"faults":{"engine":{"P1":8},"kernel":{"P1":8}' <<<"$json" &&
+   grep -q '"line":14,"col":1,"faults":{"engine":{"P1":0},"kernel":{"P1":0}' <<<"$json"; then
+  passed=$((passed + 1)); echo "  faults   mprotect_faults.cow: 8 then 0 on both sides"
+else
+  failed=$((failed + 1)); echo "  FAIL     mprotect_faults.cow: fault counts not measured as 8 then 0"
+fi
+
 # Known, reported differences between the engine and the kernel: shown loudly every run,
 # not counted as failures. One that starts to agree should move up to tests/validate/.
 for f in tests/validate/divergent/*.cow; do

@@ -29,6 +29,10 @@ constexpr double thp_fork_empty_us = 41;
 constexpr double thp_fork_120m_us = 107;
 constexpr double thp_fork_1g_us = 564;
 constexpr double thp_naive_copy_120m_us = 9627;
+// `cowlab calibrate` on the project's 2-core VM (medians of 201 runs): pthread_create of a
+// thread that returns at once, and vfork until the parent resumes (the child _exits).
+constexpr double thread_create_us = 21;
+constexpr double vfork_us = 24;
 }  // namespace measured
 
 // The model is fitted at 120 MiB: it reproduces those figures to within 1 %. It is linear,
@@ -36,14 +40,15 @@ constexpr double thp_naive_copy_120m_us = 9627;
 constexpr double kFit = 0.01;
 
 // Runs `text` (its forks as `forks` says) and returns the cost of its last statement.
-StepCost last_step(const std::string& text, script::ForkPolicy forks = script::ForkPolicy::AsScripted) {
+StepCost last_step(const std::string& text, script::ForkPolicy forks = script::ForkPolicy::AsScripted,
+                   const CostModel& m = CostModel{}) {
   script::Session s({}, forks);
   REQUIRE(s.load(text));
   s.run_to(s.step_count() - 1);
   Engine before = s.engine();
   s.step();
   REQUIRE_FALSE(s.stopped());
-  return step_cost(CostModel{}, before, s.engine(), s.history().back().events);
+  return step_cost(m, before, s.engine(), s.history().back().events);
 }
 
 const std::string kWritten120M = "spawn P1\nP1 mmap heap 120M\nP1 write heap\n";
@@ -132,16 +137,68 @@ TEST_CASE("a fork's page tables: whole tables, and 96 KiB per process", "[cost]"
   CHECK(exit.memory_bytes == -int64_t((10 + 3) * 4096 + 96 * 1024));
 }
 
+TEST_CASE("a thread and a vfork are priced by their own constants, not as an empty fork", "[cost]") {
+  // Constants far apart, so that any fork or PTE term would show: a fork of this process
+  // would cost 1000 + 30720 PTEs * 0.5 us = 16360 us.
+  CostModel m;
+  m.fork_base_us = 1000;
+  m.pte_copy_ns = 500;
+  m.thread_us = 12.5;
+  m.vfork_us = 7.25;
+  StepCost thread = last_step(kWritten120M + "P1 thread T1\n", script::ForkPolicy::AsScripted, m);
+  CHECK(thread.tasks == 1);
+  CHECK(thread.ptes_copied == 0);
+  CHECK(thread.time_us == 12.5);
+  StepCost vfork = last_step(kWritten120M + "P1 vfork V1\n", script::ForkPolicy::AsScripted, m);
+  CHECK(vfork.ptes_copied == 0);
+  CHECK(vfork.time_us == 7.25);
+  StepCost fork = last_step(kWritten120M + "P1 fork C1\n", script::ForkPolicy::AsScripted, m);
+  CHECK(fork.time_us == Approx(16360));
+  // Two threads in a row, one statement each: the second costs what the first did.
+  CHECK(last_step(kWritten120M + "P1 thread T1\nP1 thread T2\n", script::ForkPolicy::AsScripted, m).time_us == 12.5);
+  // The default constants: what calibrate measured.
+  CHECK(last_step(kWritten120M + "P1 thread T1\n").time_us == Approx(measured::thread_create_us).epsilon(kFit));
+  CHECK(last_step(kWritten120M + "P1 vfork V1\n").time_us == Approx(measured::vfork_us).epsilon(kFit));
+}
+
+TEST_CASE("a constants file without thread_us and vfork_us still loads", "[cost]") {
+  // What `cowlab calibrate` printed before it measured threads and vforks.
+  const char* old_file =
+      "# cowlab cost model: name = value (read by `cowlab cost --model FILE`)\n"
+      "fork_base_us      = 61.5       # fork of an empty process (us)\n"
+      "pte_copy_ns       = 88         # fork: per PTE copied (ns)\n"
+      "copy_page_us      = 1.9        # naive copy into fresh memory, per 4 KiB page (us)\n"
+      "memcpy_page_us    = 0.4        # memcpy into memory already faulted, per page (us)\n"
+      "cow_fault_us      = 2.5        # one COW fault, copy included (us)\n"
+      "pte_bytes         = 8          # bytes per PTE\n"
+      "process_base_kib  = 96         # a new process beyond its region page tables (KiB)\n"
+      "thp_fork_base_us  = 41         # huge pages: fork of an empty process (us)\n"
+      "thp_pmd_copy_us   = 1.1        # huge pages: fork, per 2 MiB PMD copied (us)\n"
+      "thp_copy_page_us  = 0.3134     # huge pages: naive copy, per 4 KiB (us)\n";
+  CostModel m;
+  std::string error;
+  REQUIRE(parse_cost_model(old_file, &m, &error));
+  CHECK(m.fork_base_us == 61.5);
+  CHECK(m.thread_us == measured::thread_create_us);  // the default, not 0 and not the fork base
+  CHECK(m.vfork_us == measured::vfork_us);
+  CHECK(last_step(kWritten120M + "P1 thread T1\n", script::ForkPolicy::AsScripted, m).time_us ==
+        measured::thread_create_us);
+}
+
 TEST_CASE("the model's text form round-trips and reports errors with their line", "[cost]") {
   CostModel m;
   m.fork_base_us = 41.5;
   m.pte_copy_ns = 73.25;
+  m.thread_us = 9.5;
+  m.vfork_us = 11.75;
   CostModel back;
   std::string error;
   REQUIRE(parse_cost_model(format_cost_model(m), &back, &error));
   CHECK(back.fork_base_us == Approx(41.5));
   CHECK(back.pte_copy_ns == Approx(73.25));
   CHECK(back.cow_fault_us == Approx(m.cow_fault_us));
+  CHECK(back.thread_us == Approx(9.5));
+  CHECK(back.vfork_us == Approx(11.75));
 
   CHECK_FALSE(parse_cost_model("# comment\nfork_base_us = 1\nfork_bse_us = 2\n", &back, &error));
   CHECK(error == "line 3: unknown constant 'fork_bse_us'");

@@ -49,11 +49,15 @@ enum { REPLY_OK = 1, REPLY_READY, REPLY_ERROR };
 
 #define MAX_READ_TAGS 800
 
+/* reply.faults when the task's count was not measured (fork, vfork, thread, exec, exit). */
+#define FAULTS_UNMEASURED 0xffffffffu
+
 struct reply {
   int32_t kind;
   int32_t err;       /* REPLY_ERROR: errno of the failed call */
   int32_t tid;       /* REPLY_READY: the task's kernel tid; OP_FORK, OP_VFORK: the child's pid */
   uint32_t touched;  /* OP_READ, OP_WRITE: pages touched */
+  uint32_t faults;   /* page faults the task took in the operation alone, or FAULTS_UNMEASURED */
   uint32_t ntags;    /* OP_READ: the first word of the first ntags pages read, in tags[] */
   uint32_t tags[MAX_READ_TAGS];
 };

@@ -25,6 +25,8 @@ const Constant kConstants[] = {
     {"cow_fault_us", &CostModel::cow_fault_us, "one COW fault, copy included (us)"},
     {"pte_bytes", &CostModel::pte_bytes, "bytes per PTE"},
     {"process_base_kib", &CostModel::process_base_kib, "a new process beyond its region page tables (KiB)"},
+    {"thread_us", &CostModel::thread_us, "creating a thread: pthread_create (us)"},
+    {"vfork_us", &CostModel::vfork_us, "vfork until the parent resumes, child exits at once (us)"},
     {"thp_fork_base_us", &CostModel::thp_fork_base_us, "huge pages: fork of an empty process (us)"},
     {"thp_pmd_copy_us", &CostModel::thp_pmd_copy_us, "huge pages: fork, per 2 MiB PMD copied (us)"},
     {"thp_copy_page_us", &CostModel::thp_copy_page_us, "huge pages: naive copy, per 4 KiB (us)"},
@@ -100,8 +102,11 @@ StepCost step_cost(const CostModel& m, const Engine& before, const Engine& after
     if (ev.kind == EventKind::Fork || ev.kind == EventKind::Vfork || ev.kind == EventKind::Thread ||
         ev.kind == EventKind::Exec)
       ++c.tasks;
+    c.threads += ev.kind == EventKind::Thread;
+    c.vforks += ev.kind == EventKind::Vfork;
     if (ev.kind == EventKind::FramesCopied) c.frames_copied += ev.count;
   }
+  uint64_t forks_and_execs = c.tasks - c.threads - c.vforks;
   const Counters& a = before.counters();
   const Counters& b = after.counters();
   c.ptes_copied = b.ptes_copied - a.ptes_copied;
@@ -112,7 +117,8 @@ StepCost step_cost(const CostModel& m, const Engine& before, const Engine& after
   uint64_t heavy = c.cow_copies + c.reuses + c.zero_fills;
   c.minor_faults = faults > heavy ? faults - heavy : 0;
   uint64_t plain_ptes = c.ptes_copied > c.frames_copied ? c.ptes_copied - c.frames_copied : 0;
-  c.time_us = double(c.tasks) * m.fork_base_us + double(plain_ptes) * m.pte_copy_ns / 1000.0 +
+  c.time_us = double(forks_and_execs) * m.fork_base_us + double(c.threads) * m.thread_us +
+              double(c.vforks) * m.vfork_us + double(plain_ptes) * m.pte_copy_ns / 1000.0 +
               double(c.frames_copied) * m.copy_page_us + double(c.cow_copies) * m.cow_fault_us +
               double(c.reuses + c.minor_faults) * m.minor_fault_us() + double(c.zero_fills) * m.zero_fill_us();
   c.memory_bytes = modeled_memory_bytes(m, after) - modeled_memory_bytes(m, before);

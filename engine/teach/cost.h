@@ -7,8 +7,9 @@
 // reads. Pure: no I/O, no clocks.
 // Simplified: costs are linear in the counts (PTEs copied, pages copied, faults), fitted
 // at 120 MiB; the kernel's per-PTE cost falls at larger sizes (73 ns at 1 GiB against 95 ns
-// at 120 MiB), so the model overstates the fork of very large processes. vfork, thread
-// creation and exec are charged the empty-fork base; teardown (exit, munmap) is free.
+// at 120 MiB), so the model overstates the fork of very large processes. Thread creation
+// and vfork have constants of their own (neither copies page tables, so neither depends on
+// the process's size); exec is charged the empty-fork base; teardown (exit, munmap) is free.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -31,6 +32,9 @@ struct CostModel {
                                      // step_cost reads the engine's own tables (vm_pte)
   double process_base_kib = 96.0;    // a forked process beyond its region page tables:
                                      // 344 KiB measured - 248 KiB (60 PTE + 1 PMD + 1 PUD tables)
+  double thread_us = 21.0;           // pthread_create of a thread that returns at once
+  double vfork_us = 24.0;            // vfork until the parent resumes, the child _exits at once
+                                     // (both: `cowlab calibrate`, docs/kernel-rules.md)
   // Transparent huge pages (2 MiB), for the classic table.
   double thp_fork_base_us = 41.0;    // fork of an empty process
   double thp_pmd_copy_us = 1.1;      // per huge PMD copied: (107 - 41) us / 60
@@ -54,6 +58,7 @@ struct StepCost {
   double time_us = 0;
   int64_t memory_bytes = 0;          // change of modeled_memory_bytes()
   uint64_t tasks = 0;                // fork, vfork, thread, exec
+  uint64_t threads = 0, vforks = 0;  // of those, priced by thread_us and vfork_us
   uint64_t ptes_copied = 0, frames_copied = 0;
   uint64_t cow_copies = 0, reuses = 0, zero_fills = 0, minor_faults = 0;
 };

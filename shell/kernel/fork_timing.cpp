@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -93,6 +94,30 @@ ForkSample fork_once(Region* region, ChildWork work, double (*now)()) {
   close(fd[0]);
   if (pid > 0) waitpid(pid, nullptr, 0);
   return s;
+}
+
+namespace {
+void* return_at_once(void*) { return nullptr; }
+}  // namespace
+
+double thread_create_once(double (*now)()) {
+  pthread_t t;
+  double t0 = now();
+  int rc = pthread_create(&t, nullptr, return_at_once, nullptr);
+  double t1 = now();
+  if (rc != 0) return -1;
+  pthread_join(t, nullptr);
+  return t1 - t0;
+}
+
+double vfork_once(double (*now)()) {
+  double t0 = now();
+  pid_t pid = vfork();
+  if (pid == 0) _exit(0);  // shares our memory and stack: nothing else is safe here
+  double t1 = now();
+  if (pid < 0) return -1;
+  waitpid(pid, nullptr, 0);
+  return t1 - t0;
 }
 
 #endif  // __linux__

@@ -1,6 +1,7 @@
 // Timing real fork() calls on this machine, for `cowlab calibrate` and cowlab-bench: a
 // region of private anonymous memory, one timed fork whose child may write every page of
-// it (each write a copy-on-write fault), and the median of repeated runs. The fork part is
+// it (each write a copy-on-write fault), thread creation and vfork for comparison, and
+// the median of repeated runs. The fork part is
 // Linux only (not WebAssembly); median() is everywhere. A small library of its own
 // (cowlab_fork_timing), so that the engine stays free of real system calls.
 #pragma once
@@ -60,6 +61,16 @@ struct ForkSample {
 // Forks once with `region` (or none) mapped; the child does `work`, reports through a pipe
 // and exits; the parent reaps it. Both sides read the clock `now`.
 ForkSample fork_once(Region* region, ChildWork work, double (*now)() = monotonic_ms);
+
+// The parent's pthread_create() of a thread that returns at once (default attributes: an
+// 8 MiB stack, which the C library caches once a joined thread gave it back), timed on
+// `now`; the thread is joined after the clock stops. -1 when creation failed.
+double thread_create_once(double (*now)() = monotonic_ms);
+
+// The parent's vfork() call until it resumes: the child shares the parent's memory and
+// calls _exit() at once, so this is vfork plus the child's exit. Reaped after the clock
+// stops. -1 when vfork failed.
+double vfork_once(double (*now)() = monotonic_ms);
 
 // One number of a /proc file line "Name:   123 kB" (`name` with its colon), or -1.
 long proc_kb(const char* path, const char* name);

@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "driver.h"
+#include "engine/kernel/faults.h"
 #include "engine/kernel/plan.h"
 #include "engine/script/json.h"
 #include "engine/script/parser.h"
@@ -54,6 +55,9 @@ struct Run {
   uint64_t reads_checked = 0;
   std::string fatal;  // the bridge itself failed
   std::optional<script::Pos> first_zero_page_read;  // from the dry run
+  std::vector<StatementFaults> faults;               // one per statement run
+  std::vector<FaultDifference> fault_differences;
+  std::vector<std::string> fault_skips;              // "FILE:LINE:COL: TASK: ... (why)"
 };
 
 std::string where(const Run& run, script::Pos pos) {
@@ -140,8 +144,42 @@ void check_reads(Run& run, const KOp& op, const reply& r) {
   }
 }
 
+// What the worker measured for one operation: its count, or why there is none.
+void record_kernel_faults(const KOp& op, RunResult res, const reply& r, const std::string& actor,
+                          StatementFaults& faults) {
+  switch (op.kind) {
+    case KOpKind::Exit: return;  // the task is gone; the engine counts no fault there either
+    case KOpKind::Fork: case KOpKind::Vfork: case KOpKind::Thread: case KOpKind::Exec:
+      faults.unmeasured.push_back({actor, "fork, vfork, thread and exec are not measured: the C library's and the "
+                                          "loader's own writes around them fault"});
+      return;
+    default: break;
+  }
+  if (res == RunResult::Killed)
+    faults.unmeasured.push_back({actor, "the task was killed before it could report its count"});
+  else if (r.faults == FAULTS_UNMEASURED)
+    faults.unmeasured.push_back({actor, "the region has more holes than the worker lists"});
+  else
+    add_faults(faults.kernel, actor, r.faults);
+}
+
+// The faults each task took in the engine while the last statement ran: `before` holds
+// every task's Process::min_flt from before it.
+void record_engine_faults(const Engine& e, const std::vector<uint64_t>& before, StatementFaults& faults) {
+  for (ProcId q = 0; q < e.processes().size(); ++q) {
+    uint64_t was = q < before.size() ? before[q] : 0, now = e.processes()[q].min_flt;
+    if (now != was) add_faults(faults.engine, e.processes()[q].name, now - was);
+  }
+}
+
+std::vector<uint64_t> engine_fault_counts(const Engine& e) {
+  std::vector<uint64_t> v;
+  for (const Process& p : e.processes()) v.push_back(p.min_flt);
+  return v;
+}
+
 // Performs one kernel operation. False when the bridge itself failed (run.fatal says why).
-bool execute(Run& run, const KOp& op) {
+bool execute(Run& run, const KOp& op, StatementFaults& faults) {
   const Engine& e = run.session.engine();
   std::string err;
   switch (op.kind) {
@@ -158,6 +196,7 @@ bool execute(Run& run, const KOp& op) {
   if (!run.driver.task(op.task).alive) {
     run.problems.push_back("line " + std::to_string(op.line) + ": " + actor +
                            "'s kernel task is gone; its statement was skipped");
+    faults.unmeasured.push_back({actor, "its kernel task is gone"});
     return true;
   }
   command c = to_command(run, op);
@@ -171,6 +210,7 @@ bool execute(Run& run, const KOp& op) {
     run.problems.push_back("line " + std::to_string(op.line) + ": " + actor + ": the kernel refused (" +
                            strerror(r.err) + ") what the engine did");
   if (res == RunResult::Done && op.kind == KOpKind::Read) check_reads(run, op, r);
+  record_kernel_faults(op, res, r, actor, faults);
   return true;
 }
 
@@ -200,15 +240,49 @@ void emit_point(Run& run, Point&& p) {
   run.printed.push_back(std::move(p));
 }
 
+// Compares the fault counts of one statement and keeps them for the report.
+void compare_faults(Run& run, StatementFaults&& faults) {
+  for (const TaskFaults& k : faults.kernel) add_faults(faults.engine, k.task, 0);  // shown as 0, not absent
+  for (const FaultDifference& d : fault_differences(faults)) run.fault_differences.push_back(d);
+  for (const std::string& skip : fault_skips(faults))
+    run.fault_skips.push_back(where(run, faults.pos) + ": " + skip);
+  run.faults.push_back(std::move(faults));
+}
+
+// The fault-count comparison at the end of the text output.
+void print_fault_summary(const Run& run) {
+  size_t measured = 0;
+  uint64_t total = 0;
+  for (const StatementFaults& f : run.faults) {
+    measured += !f.kernel.empty();
+    for (const TaskFaults& k : f.kernel) total += k.faults;
+  }
+  if (run.fault_differences.empty())
+    fprintf(run.tables, "page faults: the kernel agrees in all %zu statements measured (%llu faults, per task)\n",
+            measured, (unsigned long long)total);
+  else
+    fprintf(run.tables, "page faults DIFFER in %zu of %zu statements measured (engine vs kernel, per task):\n",
+            run.fault_differences.size(), measured);
+  for (const FaultDifference& d : run.fault_differences)
+    fprintf(run.tables, "  - %s\n", describe(d, run.opt.path).c_str());
+  if (!run.fault_skips.empty()) fprintf(run.tables, "page faults not compared:\n");
+  for (const std::string& s : run.fault_skips) fprintf(run.tables, "  - %s\n", s.c_str());
+}
+
 // Runs every statement on both sides. False when the bridge failed.
 bool run_lockstep(Run& run) {
   const script::Script& script = run.session.script();
   for (size_t i = 0; i < script.statements.size(); ++i) {
     const script::Statement& s = script.statements[i];
+    std::vector<uint64_t> faults_before = engine_fault_counts(run.session.engine());
     if (!run.session.step()) return true;  // cannot happen: the dry run had no error
+    StatementFaults faults;
+    faults.pos = s.pos;
+    record_engine_faults(run.session.engine(), faults_before, faults);
     for (const KOp& op : plan_statement(s, run.session.engine()))
-      if (!execute(run, op)) return false;
+      if (!execute(run, op, faults)) return false;
     run.driver.settle(run.session.engine(), &run.problems);
+    compare_faults(run, std::move(faults));
     bool show = s.verb == script::Verb::Show;
     Point p = measure(run.session.engine(), run.driver, run.probe, s.pos.line, show ? "show" : "step");
     if (show || (!p.agree() && !run.step_difference_printed)) {
@@ -272,7 +346,7 @@ void print_header(Run& run) {
 void print_json(Run& run) {
   utsname u;
   uname(&u);
-  bool agree = run.problems.empty();
+  bool agree = run.problems.empty() && run.fault_differences.empty();
   for (const Point& p : run.printed) agree = agree && p.agree();
   std::string s = "{\"version\":1,\"file\":" + json_string(run.opt.path) + ",\"kernel\":" + json_string(u.release) +
                   ",\"exact\":" + (run.probe.exact() ? "true" : "false") + ",\"cpu\":" + std::to_string(run.driver.cpu()) +
@@ -282,6 +356,13 @@ void print_json(Run& run) {
   for (size_t i = 0; i < run.printed.size(); ++i) s += (i ? "," : "") + point_json(run.printed[i]);
   s += "],\"problems\":[";
   for (size_t i = 0; i < run.problems.size(); ++i) s += (i ? "," : "") + json_string(run.problems[i]);
+  s += "],\"statements\":[";
+  for (size_t i = 0; i < run.faults.size(); ++i) {
+    const StatementFaults& f = run.faults[i];
+    s += std::string(i ? "," : "") + "{\"line\":" + std::to_string(f.pos.line) + ",\"col\":" +
+         std::to_string(f.pos.col) + ",\"faults\":" + faults_json(f) +
+         ",\"faults_agree\":" + (fault_differences(f).empty() ? "true" : "false") + "}";
+  }
   s += "],\"reads_checked\":" + std::to_string(run.reads_checked) + "}";
   printf("%s\n", s.c_str());
 }
@@ -335,7 +416,7 @@ int validate_main(const Options& opt) {
   if (run.probe.large_folio_frames())
     run.problems.push_back(std::to_string(run.probe.large_folio_frames()) +
                            " frames belong to large folios; the engine models 4 KiB folios");
-  bool agree = run.problems.empty();
+  bool agree = run.problems.empty() && run.fault_differences.empty();
   size_t differing = 0;
   for (const Point& p : run.printed) differing += !p.agree();
   agree = agree && differing == 0;
@@ -343,6 +424,7 @@ int validate_main(const Options& opt) {
     fprintf(run.tables, "problems while running:\n");
     for (const std::string& p : run.problems) fprintf(run.tables, "  - %s\n", p.c_str());
   }
+  print_fault_summary(run);
   fprintf(run.tables, "validate: %s (%zu points compared, %zu differ; %llu reads checked)\n",
           agree ? "the kernel agrees with the engine" : "the kernel DIFFERS from the engine", run.printed.size(),
           differing, (unsigned long long)run.reads_checked);
@@ -371,6 +453,12 @@ extern const cow::shell::Spec kValidateSpec = {
                "threads, mmap, madvise, ...) and compares /proc/PID/smaps (and, as root,\n"
                "pagemap and kpagecount) with the engine, side by side, at every `show` and\n"
                "at the end.\n"
+               "Page faults are compared statement by statement: each task's minor-fault\n"
+               "count (getrusage RUSAGE_THREAD) around the memory operation alone, against\n"
+               "the engine's (metric minflt). fork, vfork, thread and exec are not measured\n"
+               "(the C library's own writes around them fault). Linux counts only faults:\n"
+               "the engine's cow_copies, cow_reuses, zero_fills and the other breakdowns\n"
+               "stay engine-only.\n"
                "Exit status: 0 agree, 1 differ, 2 script error, 3 cannot validate here.\n",
 };
 

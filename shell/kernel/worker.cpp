@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -68,32 +69,93 @@ void mapped_runs(uint64_t base, uint32_t first, uint32_t last, F&& f) {
   if (run != kNoRun) f(run, last);
 }
 
-void touch(uint64_t addr, bool write, uint32_t tag, reply& r) {
-  volatile uint32_t* word = reinterpret_cast<volatile uint32_t*>(addr);
-  if (write) {
-    *word = tag;
-  } else {
-    uint32_t seen = *word;
-    if (r.ntags < MAX_READ_TAGS) r.tags[r.ntags++] = seen;
-  }
-  ++r.touched;
+// ---- the measured window -------------------------------------------------------------
+// The kernel's fault count of an operation is task->min_flt before and after it
+// (getrusage RUSAGE_THREAD). Nothing but the operation may fault in between, so the code
+// that runs there lives in its own section, whose pages prefault() reads in beforehand
+// (after fork a child has no PTEs for the program text), and prefault() writes the stack
+// the window uses (after fork every private page is write-protected). The window calls
+// only syscall(), whose page (and PLT slot) the first getrusage brings in before the
+// count is read. See docs/kernel-rules.md, "What the fault counters count".
+#define MEASURED __attribute__((section("cowlab_measured"), noinline))
+extern "C" const char __start_cowlab_measured[], __stop_cowlab_measured[];
+
+constexpr uint32_t kMaxSpans = 256;
+struct Span {
+  uint32_t first, last;
+};
+
+__attribute__((always_inline)) inline uint64_t thread_faults() {
+  struct rusage u;
+  syscall(SYS_getrusage, RUSAGE_THREAD, &u);
+  return uint64_t(u.ru_minflt);
+}
+
+__attribute__((noinline)) void prefault() {
+  volatile char stack[64 * 1024];
+  for (size_t i = 0; i < sizeof stack; i += kPage / 2) stack[i] = 0;
+  uintptr_t lo = uintptr_t(__start_cowlab_measured), hi = uintptr_t(__stop_cowlab_measured);
+  for (uintptr_t p = lo & ~(kPage - 1); p < hi; p += kPage) (void)*reinterpret_cast<const volatile char*>(p > lo ? p : lo);
+  thread_faults();
+}
+
+// Reads or writes every page of the spans; the faults they took go to r.faults.
+MEASURED void measured_access(const Span* spans, uint32_t n, uint64_t base, bool write, uint32_t tag, reply& r) {
+  uint64_t before = thread_faults();
+  for (uint32_t s = 0; s < n; ++s)
+    for (uint64_t p = spans[s].first; p <= spans[s].last; ++p) {
+      volatile uint32_t* word = reinterpret_cast<volatile uint32_t*>(base + p * kPage);
+      if (write) {
+        *word = tag;
+      } else {
+        uint32_t seen = *word;
+        if (r.ntags < MAX_READ_TAGS) r.tags[r.ntags++] = seen;
+      }
+      ++r.touched;
+    }
+  r.faults = uint32_t(thread_faults() - before);
+}
+
+// One system call; the faults it took are added to r.faults. Returns its result.
+MEASURED long measured_call(long nr, long a, long b, long c, long d, long e, long f, reply& r) {
+  uint64_t before = thread_faults();
+  long rc = syscall(nr, a, b, c, d, e, f);
+  r.faults += uint32_t(thread_faults() - before);
+  return rc;
+}
+
+// The runs of mapped pages within [first, last] into spans[]: their number, or
+// kTooManySpans when there are more than kMaxSpans.
+constexpr uint32_t kTooManySpans = UINT32_MAX;
+uint32_t mapped_spans(uint64_t base, uint32_t first, uint32_t last, Span* spans) {
+  uint32_t n = 0;
+  mapped_runs(base, first, last, [&](uint32_t a, uint32_t b) {
+    if (n < kMaxSpans) spans[n] = {a, b};
+    if (n != kTooManySpans) n = n < kMaxSpans ? n + 1 : kTooManySpans;
+  });
+  return n;
 }
 
 // Reads or writes pages; an unmapped or read-only page kills the task with SIGSEGV,
 // exactly as the script says it should.
 void do_access(const command& c, reply& r, bool write) {
   static volatile uint64_t nowhere = 0;  // a region this mm never had: fault on address 0
-  if (c.base == 0) touch(nowhere, write, c.tag, r);
-  if (c.first != ALL_PAGES) {
-    for (uint64_t p = c.first; p <= c.last; ++p) touch(c.base + p * kPage, write, c.tag, r);
+  if (c.base == 0) *reinterpret_cast<volatile uint32_t*>(uintptr_t(nowhere)) = 0;
+  Span spans[kMaxSpans];
+  uint32_t n = 1;
+  spans[0] = {c.first, c.last};
+  if (c.first == ALL_PAGES) n = mapped_spans(c.base, 0, c.pages - 1, spans);
+  if (n == 0) spans[0] = {0, 0}, n = 1;  // nothing mapped: SIGSEGV on page 0
+  if (n == kTooManySpans) {              // too many holes to list: touch them unmeasured
+    mapped_runs(c.base, 0, c.pages - 1, [&](uint32_t a, uint32_t b) {
+      Span one = {a, b};
+      measured_access(&one, 1, c.base, write, c.tag, r);
+    });
+    r.faults = FAULTS_UNMEASURED;
     return;
   }
-  bool any = false;
-  mapped_runs(c.base, 0, c.pages - 1, [&](uint32_t a, uint32_t b) {
-    any = true;
-    for (uint64_t p = a; p <= b; ++p) touch(c.base + p * kPage, write, c.tag, r);
-  });
-  if (!any) touch(c.base, write, c.tag, r);
+  prefault();
+  measured_access(spans, n, c.base, write, c.tag, r);
 }
 
 void fail(reply& r) {
@@ -112,7 +174,8 @@ void do_mmap(const command& c, reply& r) {
               ((c.flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS);
   size_t len = size_t(c.pages) * kPage;
   void* want = reinterpret_cast<void*>(c.base);
-  void* got = mmap(want, len, prot, flags, fd, 0);
+  prefault();
+  void* got = reinterpret_cast<void*>(measured_call(SYS_mmap, long(c.base), long(len), prot, flags, fd, 0, r));
   int saved = errno;
   if (fd >= 0) close(fd);
   errno = saved;
@@ -130,19 +193,29 @@ void do_range(const command& c, reply& r) {
   bool all = c.first == ALL_PAGES;
   uint32_t first = all ? 0 : c.first, last = all ? c.pages - 1 : c.last;
   if (c.base == 0) return;
-  mapped_runs(c.base, first, last, [&](uint32_t a, uint32_t b) {
-    void* at = reinterpret_cast<void*>(c.base + uint64_t(a) * kPage);
-    size_t len = size_t(b - a + 1) * kPage;
-    int rc = c.op == OP_MADVISE ? madvise(at, len, int(c.flags)) : mprotect(at, len, int(c.flags));
+  Span spans[kMaxSpans];
+  uint32_t n = mapped_spans(c.base, first, last, spans);
+  prefault();
+  auto call = [&](uint32_t a, uint32_t b) {
+    long at = long(c.base + uint64_t(a) * kPage), len = long(uint64_t(b - a + 1) * kPage);
+    long rc = measured_call(c.op == OP_MADVISE ? SYS_madvise : SYS_mprotect, at, len, long(c.flags), 0, 0, 0, r);
     if (rc != 0 && r.kind != REPLY_ERROR) fail(r);
-  });
+  };
+  if (n != kTooManySpans) {
+    for (uint32_t i = 0; i < n; ++i) call(spans[i].first, spans[i].last);
+    return;
+  }
+  mapped_runs(c.base, first, last, call);  // too many runs to list: mincore between calls
+  r.faults = FAULTS_UNMEASURED;
 }
 
 void do_munmap(const command& c, reply& r) {
   if (c.base == 0) return;
   bool all = c.first == ALL_PAGES;
   uint64_t first = all ? 0 : c.first, last = all ? c.pages - 1 : c.last;
-  if (munmap(reinterpret_cast<void*>(c.base + first * kPage), size_t(last - first + 1) * kPage) != 0) fail(r);
+  prefault();
+  if (measured_call(SYS_munmap, long(c.base + first * kPage), long((last - first + 1) * kPage), 0, 0, 0, 0, r) != 0)
+    fail(r);
 }
 
 [[noreturn]] void serve(uint32_t task);
@@ -227,8 +300,11 @@ void do_exec(uint32_t task, reply& r) {
       case OP_WRITE: do_access(c, r, true); break;
       case OP_READ: do_access(c, r, false); break;
       case OP_MADVISE: case OP_MPROTECT: do_range(c, r); break;
-      case OP_FORK: case OP_VFORK: case OP_THREAD: do_create(c, r); break;
-      case OP_EXEC: do_exec(task, r); break;
+      case OP_FORK: case OP_VFORK: case OP_THREAD:
+        r.faults = FAULTS_UNMEASURED;  // the C library's own writes after fork would count
+        do_create(c, r);
+        break;
+      case OP_EXEC: r.faults = FAULTS_UNMEASURED, do_exec(task, r); break;
       case OP_EXIT_GROUP: exit_group(0);
       case OP_EXIT_THREAD: syscall(SYS_exit, 0); __builtin_unreachable();
     }

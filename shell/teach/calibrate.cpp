@@ -9,6 +9,8 @@
 //   cow_fault_us     the child writes one byte per page right after fork, / pages;
 //   copy_page_us     memcpy of the region into freshly mapped memory, / pages;
 //   memcpy_page_us   the same memcpy again, the destination now faulted, / pages;
+//   thread_us        the parent's pthread_create() of a thread that returns at once;
+//   vfork_us         the parent's vfork() until it resumes, the child calling _exit() at once;
 //   thp_*            the same with MADV_HUGEPAGE, when transparent huge pages are available.
 // Each figure is the median of --runs runs. The forks are shell/kernel/fork_timing.h's,
 // which cowlab-bench times too.
@@ -40,10 +42,10 @@ constexpr Option kCalibrateOptions[] = {
 
 const Spec kCalibrateSpec = {
     .name = "calibrate",
-    .summary = "measure fork, fault and copy costs on this Linux machine",
+    .summary = "measure fork, thread, vfork, fault and copy costs on this Linux machine",
     .options = kCalibrateOptions,
-    .details = "Measures fork, COW faults and copies of an N MiB region on this machine and\n"
-               "prints the cost model's constants (save them in a file and pass --model FILE\n"
+    .details = "Measures fork, COW faults and copies of an N MiB region, thread creation and\n"
+               "vfork on this machine and prints the cost model's constants (save them in a file and pass --model FILE\n"
                "to cowlab cost).\n",
 };
 
@@ -51,7 +53,7 @@ const Spec kCalibrateSpec = {
 namespace {
 
 using kernel::ChildWork, kernel::fork_once, kernel::ForkSample, kernel::median, kernel::PageSize, kernel::proc_kb,
-    kernel::Region;
+    kernel::Region, kernel::thread_create_once, kernel::vfork_once;
 
 double now_us() { return kernel::monotonic_ms() * 1000; }
 
@@ -78,6 +80,7 @@ bool thp_available() {
 
 struct Measured {
   double fork_base = 0, fork_n = 0, fork_quarter = 0, cow_write = 0, copy = 0, memcpy_faulted = 0;
+  double thread = -1, vfork = -1;  // -1: creation failed
   long vmpte_base = -1, vmpte_n = -1;
   bool thp = false;
   double thp_fork_n = 0, thp_copy = 0;
@@ -86,12 +89,16 @@ struct Measured {
 Measured measure(size_t mib, int runs) {
   Measured m;
   size_t bytes = mib << 20;
-  std::vector<double> base, with, quarter, writes, copies, faulted, thp_fork, thp_copy;
+  std::vector<double> base, with, quarter, writes, copies, faulted, thp_fork, thp_copy, threads, vforks;
   for (int i = 0; i < runs; ++i) {
     ForkSample s = fork_once(nullptr, ChildWork::ExitAtOnce, now_us);
     base.push_back(s.fork_time);
     m.vmpte_base = s.child_vmpte_kb;
+    if (double t = thread_create_once(now_us); t >= 0) threads.push_back(t);
+    if (double t = vfork_once(now_us); t >= 0) vforks.push_back(t);
   }
+  if (!threads.empty()) m.thread = median(threads);
+  if (!vforks.empty()) m.vfork = median(vforks);
   {
     Region q(bytes / 4, PageSize::Base);
     q.write_every_page();
@@ -137,6 +144,8 @@ CostModel fit(const Measured& x, size_t mib) {
   m.cow_fault_us = x.cow_write / pages;
   m.copy_page_us = x.copy / pages;
   m.memcpy_page_us = x.memcpy_faulted / pages;
+  if (x.thread >= 0) m.thread_us = x.thread;
+  if (x.vfork >= 0) m.vfork_us = x.vfork;
   if (x.vmpte_base >= 0) m.process_base_kib = 60.0 + double(x.vmpte_base);  // 60 KiB: kernel structures
   if (x.thp) {
     m.thp_fork_base_us = x.fork_base;
@@ -157,7 +166,8 @@ int calibrate_main(const Parsed& args) {
   if (!mib_arg || !runs_arg) return 2;
   size_t mib = size_t(*mib_arg);
   int runs = int(*runs_arg);
-  std::fprintf(stderr, "cowlab calibrate: measuring forks, COW faults and copies of %zu MiB, %d runs each...\n", mib, runs);
+  std::fprintf(stderr, "cowlab calibrate: measuring forks, threads, vforks, COW faults and copies of %zu MiB, %d runs "
+               "each...\n", mib, runs);
   Measured x = measure(mib, runs);
   CostModel fitted = fit(x, mib), book;
   utsname u{};
@@ -178,6 +188,9 @@ int calibrate_main(const Parsed& args) {
   table_row("fork, empty process", us(book.fork_base_us), us(fitted.fork_base_us), us(x.fork_base));
   std::snprintf(what, sizeof what, "fork, %zu MiB written", mib);
   table_row(what, us(classic_4k(book, uint32_t(mib)).cow_us), us(classic_4k(fitted, uint32_t(mib)).cow_us), us(x.fork_n));
+  auto measured_or_not = [&](double v) { return v >= 0 ? us(v) : std::string("failed"); };
+  table_row("thread creation (pthread_create)", us(book.thread_us), us(fitted.thread_us), measured_or_not(x.thread));
+  table_row("vfork, child exits at once", us(book.vfork_us), us(fitted.vfork_us), measured_or_not(x.vfork));
   std::snprintf(what, sizeof what, "fork, %zu MiB written (predicted)", mib / 4);
   double q_book = book.fork_base_us + pages / 4 * book.pte_copy_ns / 1000;
   double q_fit = fitted.fork_base_us + pages / 4 * fitted.pte_copy_ns / 1000;
