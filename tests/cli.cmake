@@ -247,15 +247,15 @@ elseif(CASE STREQUAL "junit_escaping")
 elseif(CASE STREQUAL "run_explain")
   cowlab(run --explain ${example})
   expect_status(0)
-  # Statement 11 (line 19) of the example: the child writes pages 0-15 of the 64 it shares
+  # Statement 11 (line 28) of the example: the child writes pages 0-15 of the 64 it shares
   # with P1 (frames 0-63): 16 copies into frames 64-79, one sentence for the run.
   # (A backslash at the end of a line continues a quoted argument.)
-  expect_text(out "[11] line 19: C1 write heap 0-15\n    C1 write heap[0-15]: handle_pte_fault → do_wp_page → \
+  expect_text(out "[11] line 28: C1 write heap 0-15\n    C1 write heap[0-15]: handle_pte_fault → do_wp_page → \
 wp_page_copy: anonymous, mapcount 2: copied each to a new frame; PTE frames 0-15 read-only dirty → frames \
 64-79 writable dirty; mapcount 2 → 1\n"
-    "[6] line 12: P1 fork C1\n    P1 forked C1\n    P1 fork C1 heap[0-63]: has an anon_vma (anonymous pages were \
+    "[6] line 19: P1 fork C1\n    P1 forked C1\n    P1 fork C1 heap[0-63]: has an anon_vma (anonymous pages were \
 faulted into it): copied 64 PTEs, write-protected 64 in parent and child; child page tables +1 PUD +1 PMD +1 PTE\n")
-  expect_no_text(out "[4] line 9:")  # an expect makes no events: no lines
+  expect_no_text(out "[4] line 14:")  # an expect makes no events: no lines
 
 elseif(CASE STREQUAL "run_pagemap")
   cowlab(run --pagemap=C1:heap ${example})
@@ -290,7 +290,7 @@ elseif(CASE STREQUAL "run_json_additions")
   # (One text per call: CMake lists do not split inside an unbalanced '['.)
   expect_text(out "\"page_tables\":{\"pud\":1,\"pmd\":1,\"pte\":1}")
   expect_text(out "\"pagemap\":[{\"page\":0,")
-  expect_text(out "\"events\":[{\"step\":1,\"line\":6,\"kind\":\"spawn\",\"process\":\"P1\"")
+  expect_text(out "\"events\":[{\"step\":1,\"line\":8,\"kind\":\"spawn\",\"process\":\"P1\"")
   cowlab(run --json ${example})
   expect_status(0)
   expect_no_text(out "\"pagemap\"")

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "engine/kernel/export_c.h"
+#include "engine/script/captions.h"
 #include "engine/script/lines.h"
 #include "engine/script/link.h"
 #include "engine/script/parser.h"
@@ -49,15 +50,17 @@ int auto_zoom(uint64_t n, uint32_t max_cells) {
   return z;
 }
 
-// The right-hand side: headline and slider, the process table, then the page map beside
-// physical memory over the timeline.
-void layout_right(Layout& L, const UiState& ui, Rect r, size_t processes) {
+// The right-hand side: headline, "About this example" and the steps, the process table,
+// then the page map beside physical memory over the timeline.
+void layout_right(Layout& L, const View& v, const UiState& ui, Rect r, size_t processes) {
   const ImGuiStyle& st = ImGui::GetStyle();
   float hh = headline_height(r.w, ui);
-  float th = ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeightWithSpacing() + 2 * st.WindowPadding.y;
+  float ah = about_height(r.w, std::floor(r.h * 0.3f), ui);
+  float th = travel_height(r.w, v, ui);
   L.headline = {r.x, r.y, r.w, hh};
-  L.travel = {r.x, r.y + hh, r.w, th};
-  float y = r.y + hh + th, h = r.h - hh - th;
+  L.about = {r.x, r.y + hh, r.w, ah};
+  L.travel = {r.x, r.y + hh + ah, r.w, th};
+  float y = r.y + hh + ah + th, h = r.h - hh - ah - th;
   if (L.has_processes) {
     float row = ImGui::GetTextLineHeightWithSpacing() + 2;
     float want = ImGui::GetFrameHeight() + 2 * st.WindowPadding.y + float(std::max<size_t>(processes, 3) + 1) * row + 4;
@@ -76,7 +79,7 @@ void layout_right(Layout& L, const UiState& ui, Rect r, size_t processes) {
 
 // Wide screens: editor and events on the left, the rest on the right. Narrow ones drop
 // events, physical memory and the timeline; very narrow ones stack everything.
-Layout compute_layout(const UiState& ui, ImVec2 display, size_t processes) {
+Layout compute_layout(const View& v, const UiState& ui, ImVec2 display, size_t processes) {
   Layout L;
   float top = ui.options.embed ? 0 : ImGui::GetFrameHeight();
   float w = display.x, h = display.y - top;
@@ -90,7 +93,7 @@ Layout compute_layout(const UiState& ui, ImVec2 display, size_t processes) {
     float half = L.has_events ? std::floor(w * 0.5f) : w;
     L.editor = {0, top, half, eh};
     L.events = {half, top, w - half, eh};
-    layout_right(L, ui, {0, top + eh, w, h - eh}, processes);
+    layout_right(L, v, ui, {0, top + eh, w, h - eh}, processes);
     return L;
   }
   float left = std::floor(wide ? std::clamp(w * 0.28f, 340.0f, 520.0f) : std::clamp(w * 0.38f, 260.0f, 400.0f));
@@ -98,7 +101,7 @@ Layout compute_layout(const UiState& ui, ImVec2 display, size_t processes) {
   L.editor = {0, top, left, eh};
   L.events = {0, top + eh, left, h - eh};
   L.has_processes = h >= 420;
-  layout_right(L, ui, {left, top, w - left, h}, processes);
+  layout_right(L, v, ui, {left, top, w - left, h}, processes);
   return L;
 }
 
@@ -139,6 +142,7 @@ struct App::Impl {
   mutable JsonCache json;
 
   void load(std::string_view text, long step);
+  void open_example(std::string_view text, long step);
   void load_script(std::string_view text, long step);
   void go_to(size_t n);
   void advance(double seconds);
@@ -166,6 +170,15 @@ void App::Impl::load(std::string_view text, long step) {
   load_script(text, step);
 }
 
+// An example from the menu, a link or the page: loaded, with its About box open.
+void App::Impl::open_example(std::string_view text, long step) {
+  bool quiz = quiz_pending >= 0;
+  load(text, step);
+  if (quiz) return;
+  ui.about.text = script::about_text(loaded_text);
+  ui.about.open = !ui.about.text.empty();
+}
+
 // Line ends become "\n" first: the editor (Dear ImGui) breaks lines at "\n" only, and the
 // lexer's line numbers must match the editor's lines.
 void App::Impl::load_script(std::string_view text, long step) {
@@ -185,6 +198,7 @@ void App::Impl::load_script(std::string_view text, long step) {
   view.summarized = 0;
   view.source.clear();
   for (std::string_view line : script::split_lines(loaded_text)) view.source.emplace_back(line);
+  view.captions = script::line_captions(loaded_text);
   view.compare = View::Compare{};
   compare.reset();
   record_step(view.series, session.engine(), 0);
@@ -210,6 +224,7 @@ void App::Impl::start_quiz(long seed) {
   q.verdict.assign(q.quiz.questions.size(), 0);
   q.select_tab = true;
   q.next_seed = int(seed) + 1;
+  ui.about = AboutState{};
   load_script(q.quiz.script, q.quiz.questions.empty() ? -1 : q.quiz.questions[0].step);
   q.active = true;
 }
@@ -310,7 +325,7 @@ void App::Impl::handle(const Request& r) {
       if (!load_editor_if_changed(0) && !ui.editor.syntax_error) go_to(0);
       break;
     case Command::StepTo: go_to(size_t(std::max(0L, r.step))); break;
-    case Command::Load: load(r.text, -1); break;
+    case Command::Load: open_example(r.text, r.step); break;
     case Command::Share:
       if (platform.share)
         platform.share(r.step == kShareEmbedCode ? ShareAs::EmbedCode : ShareAs::Link, share_fragment(r.step));
@@ -356,6 +371,7 @@ void App::Impl::refresh_view() {
   int only = ui.page_map.only_process;
   if (view_dirty || view.position != session.position() || (only != built_only && view.pages_limited)) {
     build_view(view, session, only);
+    view.caption = current_caption(view, session.position());
     built_only = only;
     view_dirty = false;
   }
@@ -390,11 +406,12 @@ void App::Impl::zoom_cells() {
 
 void App::Impl::draw() {
   ui.rects.clear();
-  ui.layout = compute_layout(ui, ImGui::GetIO().DisplaySize, view.procs.size());
+  ui.layout = compute_layout(view, ui, ImGui::GetIO().DisplaySize, view.procs.size());
   draw_menu_panel(view, ui);
   draw_editor_panel(view, ui);
   if (ui.layout.has_events) draw_events_panel(view, ui);
   draw_headline_panel(view, ui);
+  draw_about_panel(ui);
   draw_travel_panel(view, ui);
   if (ui.layout.has_processes) draw_processes_panel(view, ui);
   draw_page_map_panel(view, ui);
@@ -426,7 +443,7 @@ void App::set_options(const Options& o) {
   impl_->theme_dirty = true;
 }
 
-void App::load(std::string_view script, long step) { impl_->load(script, step); }
+void App::load(std::string_view script, long step) { impl_->open_example(script, step); }
 
 void App::step_to(long n) {
   impl_->ui.play.playing = false;
@@ -489,6 +506,8 @@ std::string App::headline_text() const {
   if (s.error()) out += "; error at line " + std::to_string(s.error()->pos.line) + ": " + s.error()->message;
   return out;
 }
+
+std::string App::caption_text() const { return impl_->ui.quiz.veiled ? "" : impl_->view.caption; }
 
 std::string App::script_text() const { return impl_->ui.editor.text; }
 

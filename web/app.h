@@ -6,7 +6,7 @@
 // Contract between the two halves (keep it small):
 //   main.cpp  -> App: construct (with the Platform callbacks and the examples), set_options,
 //                load, step_to, frame (once per frame, between ImGui::NewFrame and
-//                ImGui::Render), state_json, headline_text, busy.
+//                ImGui::Render), state_json, headline_text, caption_text, busy.
 //   App -> main.cpp: the Platform callbacks (share link, state once a step settles).
 #pragma once
 #include <functional>
@@ -57,7 +57,8 @@ class App {
   void set_options(const Options& o);
 
   // Loads a script and runs it up to step `step` (-1 = to the end), in slices across
-  // frames; busy() is true until done. A syntax error shows in the editor.
+  // frames; busy() is true until done. A syntax error shows in the editor. The script's
+  // top comment block shows as "About this example" (script::about_text).
   void load(std::string_view script, long step = -1);
   // Moves to just after statement n (0 = before the first; larger stops at the last).
   void step_to(long n);
@@ -71,6 +72,9 @@ class App {
   std::string state_json() const;
   // The headline numbers as one line of text, for the aria-live mirror.
   std::string headline_text() const;
+  // The caption shown under the steps (the current statement's comment), for the
+  // aria-live caption mirror; "" when none shows.
+  std::string caption_text() const;
   std::string script_text() const;
   long position() const;
   // The cost tab's comparison ("Compare with eager copy": the script's eager-copy
@@ -80,14 +84,16 @@ class App {
 
   // Added by the panels half (additive): rectangles of the widgets the browser tests aim
   // at. Ids: "editor", "run", "step", "step_back", "reset", "play", "live", "slider",
-  // "share", and "headline.<metric>" for each headline number (frames_used,
+  // "share", "caption" (under the steps), "about" and "about_close" (the About box's
+  // text and close button), and "headline.<metric>" for each headline number (frames_used,
   // frames_shared, frames_private, frames_free, cow_copies, cow_reuses, zero_fills,
   // zero_page_maps, file_maps, faults, ptes_copied, fork_failures, oom_kills, segfaults).
   // Platform.on_state receives state_json() once the position settles after a command.
   // Options.quiz_seed >= 0: the first load() after set_options starts that quiz instead
   // (its scenario, run to the first bookmark); later loads leave the quiz.
   // Construct App after ImGui::CreateContext() and before the first NewFrame: it adds a
-  // large copy of the default font for the headline numbers (else it scales the default).
+  // large copy of the default font for the headline numbers and the step captions (else
+  // it scales the default).
   WidgetRect widget_rect(std::string_view id) const;
 
  private:

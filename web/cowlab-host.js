@@ -1,6 +1,8 @@
 // The page around cowlab.wasm (index.html): checks the browser, reads the URL fragment,
 // starts the WebAssembly module, and offers the playground to other code:
 //   window.cowlab = {load(script), step(n), state(), ready}   (and a few test helpers)
+// Screen readers follow the canvas through two aria-live mirrors: #cowlab-state (the
+// headline numbers) and #cowlab-caption (the current statement's comment).
 //   postMessage, when framed (docs/embedding.md):
 //     -> {type:'cowlab:ready', version:1} once, unprompted
 //     <- {type:'cowlab:load', script} / {type:'cowlab:step', n} / {type:'cowlab:get'}, each
@@ -145,7 +147,11 @@
   }
 
   function mirrorHeadline() {
-    if (Module) $('cowlab-state').textContent = str(Module._cowlab_headline());
+    if (!Module) return;
+    $('cowlab-state').textContent = str(Module._cowlab_headline());
+    const caption = str(Module._cowlab_caption());
+    const el = $('cowlab-caption');
+    if (el.textContent !== caption) el.textContent = caption;  // announced only when it changes
   }
 
   // Resolves once at least one frame has run since the call and the App is idle.
@@ -312,6 +318,7 @@
     busy() { return ready && Module._cowlab_busy() === 1; },
     position() { return ready ? Module._cowlab_position() : 0; },
     headline() { return ready ? str(Module._cowlab_headline()) : ''; },
+    caption() { return ready ? str(Module._cowlab_caption()) : ''; },
     script() { return ready ? str(Module._cowlab_script()) : ''; },
     frames() { return Module ? Module._cowlab_frames() : 0; },
     // What the Share menu copied last (a link or embed code), or null.

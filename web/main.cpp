@@ -537,6 +537,13 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_headline() {
   return s.c_str();
 }
 
+// The caption under the steps (the current statement's comment), "" when none shows.
+EMSCRIPTEN_KEEPALIVE const char* cowlab_caption() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->caption_text() : std::string();
+  return s.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE const char* cowlab_script() {
   static std::string s;
   s = g_loop.app ? g_loop.app->script_text() : std::string();

@@ -95,7 +95,11 @@ export async function widget(page, id, timeout = 10_000) {
 
 // A click ImGui sees: it samples input once per frame, so move, wait, press, wait, release.
 export async function click(page, id) {
-  const r = await widget(page, id);
+  await clickRect(page, await widget(page, id));
+}
+
+// The same click on a rectangle {x, y, w, h} (a widget() or a cowlab.widgets() entry).
+export async function clickRect(page, r) {
   const x = r.x + Math.min(r.w / 2, 20), y = r.y + r.h / 2;
   await page.mouse.move(x, y);
   await page.waitForTimeout(60);

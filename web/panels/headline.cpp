@@ -62,15 +62,13 @@ void draw_tile(const Metric& m, UiState& ui, const Palette& pal) {
   } else {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m.label);
   }
-  if (ui.big_font) ImGui::PushFont(ui.big_font);
-  else ImGui::SetWindowFontScale(2.0f);
+  push_big_font(ui);
   if (ui.quiz.veiled) ImGui::TextUnformatted("?");
   else ImGui::Text("%llu", static_cast<unsigned long long>(m.now));
   char id[40];
   std::snprintf(id, sizeof id, "headline.%s", m.id);
   record_rect(ui, id);
-  if (ui.big_font) ImGui::PopFont();
-  else ImGui::SetWindowFontScale(1.0f);
+  pop_big_font(ui);
   ImGui::Dummy(ImVec2(0, 0));
   if (!ui.quiz.veiled) delta_badge(pal, double(m.now) - double(m.prev));
   ImGui::EndGroup();

@@ -31,6 +31,7 @@ void examples_menu(const View& v, UiState& ui) {
   if (v.examples) {
     for (const Example& ex : *v.examples) {
       std::string label = (ex.title.empty() ? ex.name : ex.title) + "##" + ex.name;
+      // At step 0, before the first statement: the student steps through the tour.
       if (ImGui::MenuItem(label.c_str())) ui.requests.push_back({Command::Load, 0, ex.text});
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", ex.name.c_str());
     }

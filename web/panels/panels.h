@@ -29,7 +29,7 @@ enum class Command : uint8_t {
   StepBack,  // one statement back (Session::run_to(n - 1))
   Reset,     // back to before the first statement
   StepTo,    // to `step`
-  Load,      // load `text` (an example) and run to the end
+  Load,      // load `text` (an example) at `step` (-1: the end), with its About box
   Share,     // hand the link to Platform::share; `step` is a ShareWhat
   ExportC,   // "Run this on your Linux": the editor text as a C program, in a window
   Theme,     // switch between the dark and the light theme
@@ -57,6 +57,7 @@ struct Rect {
 // panel whose flag is false is not drawn (hidden by the View menu, or no room).
 struct Layout {
   Rect editor, events, headline, travel, processes, page_map, physical, timeline;
+  Rect about;                       // "About this example", above the steps (h = 0: none)
   bool has_events = true, has_processes = true, has_physical = true, has_timeline = true;
 };
 
@@ -106,6 +107,13 @@ struct QuizState {
   int next_seed = 1;                // for "New quiz"
 };
 
+// "About this example": the loaded example's top comment block (script::about_text),
+// shown above the steps until closed.
+struct AboutState {
+  std::string text;
+  bool open = false;
+};
+
 struct UiState {
   Options options;
   ImFont* big_font = nullptr;       // the headline's large font, if App could add it
@@ -128,6 +136,7 @@ struct UiState {
   std::vector<Request> requests;
   std::map<std::string, WidgetRect, std::less<>> rects;  // widget_rect() ids
   QuizState quiz;
+  AboutState about;
 };
 
 // ---- per-page and per-frame state bytes ------------------------------------------------
@@ -261,6 +270,8 @@ struct View {
   std::vector<std::string> source;              // lines of the script that ran
   std::vector<int> line_step;                   // step of the statement on each line (0: none)
   std::optional<script::Diagnostic> error;      // the session's error, if stopped
+  std::vector<std::string> captions;            // script::line_captions of the script
+  std::string caption;                          // the current step's (current_caption)
 
   SysPoint now, prev;
   bool has_prev = false;
@@ -317,6 +328,9 @@ void aggregate_frames(View& v, uint32_t frames_per_cell);
 void build_reverse_map(View& v, const Engine& e);
 // Picks the processes the timeline plots and its scale (once per change of the series).
 void summarize_series(View& v);
+// The caption under the steps at `position`: that of the latest statement up to it that
+// has one; at 0, that of the first statement, as "Next: ...". "" when none.
+std::string current_caption(const View& v, size_t position);
 // Describes the events of steps 1..position that are not described yet.
 void describe_steps(View& v, const script::Session& s);
 
@@ -342,7 +356,8 @@ bool draw_veil(const UiState& ui);
 // The /proc texts for `proc` (or the first live process when -1).
 void build_proc_texts(View& v, const Engine& e, int proc);
 void draw_headline_panel(const View& v, UiState& ui);
-void draw_travel_panel(const View& v, UiState& ui);
+void draw_travel_panel(const View& v, UiState& ui);   // with the step's caption
+void draw_about_panel(UiState& ui);                  // travel.cpp
 void draw_processes_panel(const View& v, UiState& ui);
 void draw_page_map_panel(const View& v, UiState& ui);
 void draw_physical_panel(const View& v, UiState& ui);
@@ -363,7 +378,8 @@ ImU32 frame_color(uint8_t frame, const Palette& p);
 ImU32 process_color(ProcId p, const Palette& pal);
 
 // Starts a fixed window at `r` (no move or resize); End() must follow whatever it returns.
-bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra = 0);
+// `open`: a close button in the title bar, as ImGui::Begin's p_open.
+bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra = 0, bool* open = nullptr);
 // The zoom controls of a map of cells (page map, physical memory): an auto-zoom checkbox
 // and a slider of log2 `unit`s per cell up to max_zoom; moving the slider ends auto zoom.
 void zoom_controls(const char* auto_label, const char* slider_id, const char* unit, float width_em, int max_zoom,
@@ -393,6 +409,13 @@ enum class LegendOf : uint8_t { Pages, Frames };
 void draw_state_legend(const Palette& pal, LegendOf which);
 // The headline's height for a window `width` wide (the layout reserves it).
 float headline_height(float width, const UiState& ui);
+// The step bar's height for a window `width` wide, with room for the caption (travel.cpp).
+float travel_height(float width, const View& v, const UiState& ui);
+// The About box's height for a window `width` wide, 0 when closed (at most `max`).
+float about_height(float width, float max, const UiState& ui);
+// The large font (the headline's numbers, the captions): pushed, or the window scaled.
+void push_big_font(const UiState& ui);
+void pop_big_font(const UiState& ui);
 std::string pss_text(double pss);
 // An InputText over a std::string.
 bool input_string(const char* id, std::string& s, float width);

@@ -145,7 +145,7 @@ void end_cell_map(int max_zoom, int& zoom, bool& auto_zoom) {
   ImGui::EndChild();
 }
 
-bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra) {
+bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra, bool* open) {
   ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(r.w, r.h), ImGuiCond_Always);
   // The panels tile the screen, which main.cpp clears to WindowBg every frame: drawing
@@ -155,7 +155,17 @@ bool begin_panel(const char* title, const Rect& r, ImGuiWindowFlags extra) {
   ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                            ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                            ImGuiWindowFlags_NoBringToFrontOnFocus | extra;
-  return ImGui::Begin(title, nullptr, flags);
+  return ImGui::Begin(title, open, flags);
+}
+
+void push_big_font(const UiState& ui) {
+  if (ui.big_font) ImGui::PushFont(ui.big_font);
+  else ImGui::SetWindowFontScale(2.0f);
+}
+
+void pop_big_font(const UiState& ui) {
+  if (ui.big_font) ImGui::PopFont();
+  else ImGui::SetWindowFontScale(1.0f);
 }
 
 void record_rect(UiState& ui, const char* id) {

@@ -1,9 +1,13 @@
 // Time travel: a slider over the steps (0 = before the first statement), with marks at
-// `show` bookmarks and failed expects, the statement just run, and what it changed.
-// Hovering the slider previews any recorded step's changes.
+// `show` bookmarks and failed expects, the statement just run, what it changed, and its
+// caption (the script's comment, script::caption_for_line) in the large font. Hovering
+// the slider previews any recorded step's changes. Above it, "About this example".
 #include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <cstdio>
 
+#include "imgui_internal.h"
 #include "panels.h"
 
 namespace cow::web {
@@ -105,7 +109,84 @@ void preview_tooltip(const View& v, size_t step, const Palette& pal) {
   ImGui::EndTooltip();
 }
 
+constexpr int kCaptionMinLines = 2, kCaptionMaxLines = 4;
+
+float big_line(const UiState& ui) { return ui.big_font ? ui.big_font->FontSize : ImGui::GetFontSize() * 2; }
+
+// Height of `text` in the large font, wrapped at `wrap` pixels.
+float big_text_height(const std::string& text, float wrap, const UiState& ui) {
+  if (ui.big_font) return ui.big_font->CalcTextSizeA(ui.big_font->FontSize, FLT_MAX, wrap, text.c_str()).y;
+  return ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap / 2).y * 2;
+}
+
+bool shows_caption(const View& v, const UiState& ui) { return !v.caption.empty() && !ui.quiz.veiled; }
+
+void draw_caption(const View& v, UiState& ui) {
+  if (!shows_caption(v, ui)) return;
+  push_big_font(ui);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(v.caption.c_str());
+  ImGui::PopTextWrapPos();
+  pop_big_font(ui);
+  record_rect(ui, "caption");
+}
+
+// Where ImGui puts a window's close button (RenderWindowTitleBarContents), as widget
+// `id`: the button has no label for the widget probe to find.
+void record_close_button(UiState& ui, const char* id) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  ImRect title = ImGui::GetCurrentWindow()->TitleBarRect();
+  float size = ImGui::GetFontSize();
+  ui.rects[id] = WidgetRect{title.Max.x - st.FramePadding.x - size, title.Min.y, size + 2 * st.FramePadding.x,
+                            size + 2 * st.FramePadding.y};
+}
+
 }  // namespace
+
+std::string current_caption(const View& v, size_t position) {
+  if (v.session == nullptr) return "";
+  const auto& st = v.session->script().statements;
+  auto caption_of = [&](size_t step) -> const std::string* {
+    int line = st[step - 1].pos.line;
+    return line >= 1 && size_t(line) <= v.captions.size() ? &v.captions[size_t(line) - 1] : nullptr;
+  };
+  if (position == 0) {
+    const std::string* c = st.empty() ? nullptr : caption_of(1);
+    return c && !c->empty() ? "Next: " + *c : "";
+  }
+  for (size_t step = std::min(position, st.size()); step >= 1; --step)
+    if (const std::string* c = caption_of(step); c && !c->empty()) return *c;
+  return "";
+}
+
+float travel_height(float width, const View& v, const UiState& ui) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  float h = ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeightWithSpacing() + 2 * st.WindowPadding.y;
+  if (!shows_caption(v, ui)) return h;
+  float text = big_text_height(v.caption, width - 2 * st.WindowPadding.x, ui);
+  float line = big_line(ui);
+  return h + std::clamp(text, kCaptionMinLines * line, kCaptionMaxLines * line) + st.ItemSpacing.y;
+}
+
+float about_height(float width, float max, const UiState& ui) {
+  if (!ui.about.open || ui.about.text.empty() || ui.options.embed) return 0;
+  const ImGuiStyle& st = ImGui::GetStyle();
+  float wrap = width - 2 * st.WindowPadding.x - st.ScrollbarSize;
+  float text = ImGui::CalcTextSize(ui.about.text.c_str(), nullptr, false, wrap).y;
+  return std::floor(std::min(max, ImGui::GetFrameHeight() + text + 2 * st.WindowPadding.y + 2));
+}
+
+void draw_about_panel(UiState& ui) {
+  if (ui.layout.about.h <= 0) return;
+  if (begin_panel("About this example", ui.layout.about, 0, &ui.about.open)) {
+    record_close_button(ui, "about_close");
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(ui.about.text.c_str());  // no length limit, unlike TextWrapped
+    ImGui::PopTextWrapPos();
+    record_rect(ui, "about");
+  }
+  ImGui::End();
+}
 
 void draw_travel_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
@@ -131,9 +212,12 @@ void draw_travel_panel(const View& v, UiState& ui) {
         preview_tooltip(v, sc.step_at(ImGui::GetMousePos().x), pal);
       std::string st = statement_text(v, v.position);
       ImGui::Text("step %zu of %zu%s%s", v.position, v.steps, st.empty() ? "" : ":  ", st.c_str());
-      ImGui::SameLine(0, 24);
-      if (ui.quiz.veiled) draw_veil(ui);
-      else if (v.position > 0 && v.has_prev) draw_changes(changes(v.now, v.prev), pal);
+      if (ui.quiz.veiled || (v.position > 0 && v.has_prev)) {
+        ImGui::SameLine(0, 24);
+        if (ui.quiz.veiled) draw_veil(ui);
+        else draw_changes(changes(v.now, v.prev), pal);
+      }
+      draw_caption(v, ui);
     }
   }
   ImGui::End();
