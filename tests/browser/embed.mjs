@@ -163,6 +163,21 @@ suite('embed', () => {
     } finally { open.server.close(); }
   });
 
+  test('an embedded playground opens in full, same script and step, in a new tab', async () => {
+    const { page, frames } = await openCourse();
+    const fork = frames['lesson-fork'];
+    await fork.evaluate(() => cowlab.step(3));
+    assert.equal(await fork.isVisible('#cowlab-open'), true, 'the "Open in cowlab" link shows in embed mode');
+    assert.equal(await fork.textContent('#cowlab-open'), 'Open in cowlab \u2197');
+    const [tab] = await Promise.all([page.context().waitForEvent('page'), fork.click('#cowlab-open')]);
+    await waitReady(tab);
+    assert.equal(tab.url().includes('embed=1'), false, 'the full page, not the embedded one');
+    assert.equal(await tab.evaluate(() => cowlab.position()), 3, 'at the same step');
+    assert.equal(await tab.evaluate(() => cowlab.script()), await fork.evaluate(() => cowlab.script()), 'the same script');
+    const plain = await frames['lesson-thread'].evaluate(() => document.getElementById('cowlab-open').hidden);
+    assert.equal(plain, false, 'the plain iframe is in embed mode too');
+  });
+
   test('cowlab:ready is posted unprompted, once, and only to the &origins= origins', async () => {
     const context = await launch();
     const script = 'spawn P1\nP1 mmap heap 8\n';
