@@ -1,7 +1,9 @@
 # Tests of the `cowlab` command line, run by ctest (registered in shell/CMakeLists.txt):
 #   cmake -DCOWLAB=path/to/cowlab -DSOURCE_DIR=repo -DWORK_DIR=scratch -DCASE=name -P tests/cli.cmake
 # Each CASE runs the built command and checks its exit status and output. Needs only
-# CMake; when python3 is present the JUnit reports are also parsed as XML.
+# CMake (3.19 or later: the JSON cases parse with string(JSON)); when python3 is present
+# the JUnit reports are also parsed as XML, and grading_example runs the grader of
+# docs/teaching.md (sh and python3).
 cmake_minimum_required(VERSION 3.14)
 foreach(var COWLAB SOURCE_DIR WORK_DIR CASE)
   if(NOT DEFINED ${var})
@@ -82,6 +84,61 @@ print("\n".join(c.get("name") for c in cases))
   set(parsed_names "${names}" PARENT_SCOPE)
 endfunction()
 
+# json_get(VAR JSON PATH...): VAR = the value at PATH (member names, array indices) in
+# JSON, parsed by CMake (3.19 or later); fails when JSON does not parse or PATH is not there.
+function(json_get var json)
+  string(JSON value ERROR_VARIABLE why GET "${json}" ${ARGN})
+  if(why)
+    fail("JSON at '${ARGN}': ${why}")
+  endif()
+  set(${var} "${value}" PARENT_SCOPE)
+endfunction()
+
+# expect_json_type(JSON PATH... TYPE): the value at PATH is of TYPE (NULL, NUMBER, ...).
+function(expect_json_type json)
+  set(path ${ARGN})
+  list(POP_BACK path want)
+  string(JSON got ERROR_VARIABLE why TYPE "${json}" ${path})
+  if(why OR NOT got STREQUAL want)
+    fail("JSON at '${path}' is of type '${got}' ${why}, expected ${want}")
+  endif()
+endfunction()
+
+# expect_json(JSON PATH... VALUE): the value at PATH is VALUE (as CMake writes it: true
+# is ON, false OFF; compare Pss values in the text, CMake rewrites their decimals).
+function(expect_json json)
+  set(path ${ARGN})
+  list(POP_BACK path want)
+  json_get(got "${json}" ${path})
+  if(NOT got STREQUAL want)
+    fail("JSON at '${path}' is '${got}', expected '${want}'")
+  endif()
+endfunction()
+
+# json_keys(JSON VAR): appends to list VAR every member name in JSON, at every depth.
+function(json_keys json var)
+  set(keys ${${var}})
+  string(JSON type TYPE "${json}")
+  string(JSON n LENGTH "${json}")
+  if(n GREATER 0)
+    math(EXPR last "${n} - 1")
+    foreach(i RANGE ${last})
+      set(at ${i})
+      if(type STREQUAL "OBJECT")
+        string(JSON at MEMBER "${json}" ${i})
+        list(APPEND keys ${at})
+      endif()
+      string(JSON t TYPE "${json}" ${at})
+      if(t STREQUAL "OBJECT" OR t STREQUAL "ARRAY")
+        string(JSON v GET "${json}" ${at})
+        json_keys("${v}" keys)
+      endif()
+    endforeach()
+  endif()
+  list(REMOVE_DUPLICATES keys)
+  set(${var} ${keys} PARENT_SCOPE)
+endfunction()
+
 set(passing [[
 spawn P1
 P1 mmap heap 8
@@ -101,7 +158,8 @@ expect C1 rss=8 pss=4
 if(CASE STREQUAL "check_help")
   cowlab(check --help)
   expect_status(0)
-  expect_text(out "Usage: cowlab check [--junit REPORT.xml] FILE..." "--junit=REPORT.xml" "-h, --help")
+  expect_text(out "Usage: cowlab check [--junit REPORT.xml] [--json] [--expects FILE] [--min-expects N] FILE..."
+    "--junit=REPORT.xml" "--json" "--expects=FILE" "--min-expects=N" "Exit status: 0 all passed" "-h, --help")
   cowlab(check ${example} -h)  # anywhere before `--`
   expect_status(0)
   expect_text(out "Usage: cowlab check")
@@ -116,7 +174,7 @@ elseif(CASE STREQUAL "top_help")
   expect_text(out "Usage: cowlab COMMAND" "\nCommands:\n" "\nOptions:\n" "-V, --version"
     "cowlab run [--json] [--trace] [--smaps NAME] [--status] [--explain] [--pagemap[=PROCESS[:REGION]]] [--events] FILE|-:"
     "--smaps=NAME" "--pagemap[=PROCESS[:REGION]]"
-    "cowlab check [--junit REPORT.xml] FILE...:" "cowlab repl:" "--smaps-lines" "cowlab export-c FILE|-:"
+    "cowlab check [--junit REPORT.xml] [--json] [--expects FILE] [--min-expects N] FILE...:" "cowlab repl:" "--smaps-lines" "cowlab export-c FILE|-:"
     "-s, --seed=N" "-c, --answers" "--reverse" "--model=FILE" "--classic" "--constants" "--mib=N" "--runs=N")
   cowlab(--version)
   expect_status(0)
@@ -212,7 +270,7 @@ elseif(CASE STREQUAL "junit_fail")
   expect_count("${xml}" "<testcase " 2)
   expect_count("${xml}" "<failure " 1)
   expect_count("${xml}" "tests=\"2\" failures=\"1\"" 1)
-  expect_text(xml "message=\"1 of 4 expects failed\"" "fail.cow:5:1: expect failed: C1 pss: expected 8, got 4")
+  expect_text(xml "message=\"1 of 4 expects failed\"" "fail.cow:5:17: expect failed: C1 pss: expected 8, got 4")
   expect_well_formed_junit(${WORK_DIR}/out.xml 2 1)
   # A script error is a failure too, with file:line:col; check then exits 2.
   file(WRITE ${WORK_DIR}/error.cow "spawn P1\nP1 mmap heap 8\nP1 wrte heap\n")
@@ -341,6 +399,230 @@ elseif(CASE STREQUAL "url_errors")
   cowlab(url)
   expect_status(2)
   expect_text(err "cowlab url: no script given")
+
+elseif(CASE STREQUAL "check_json")
+  file(WRITE ${WORK_DIR}/pass.cow "${passing}")
+  file(WRITE ${WORK_DIR}/fail.cow "${failing}")
+  file(WRITE ${WORK_DIR}/error.cow "spawn P1\nP1 mmap heap 8\nP1 wrte heap\n")
+  cowlab(check --json pass.cow fail.cow error.cow missing.cow)
+  expect_status(2)
+  expect_no_text(out "passed, ")  # no text summary: stdout is the JSON array alone
+  string(JSON n ERROR_VARIABLE why LENGTH "${out}")  # parses the whole document
+  if(NOT n EQUAL 4)
+    fail("${n} objects, expected one per script (4)")
+  endif()
+  expect_json("${out}" 0 file pass.cow)
+  expect_json("${out}" 0 status passed)
+  expect_json_type("${out}" 0 error NULL)
+  expect_json("${out}" 0 expect_lines 1)
+  expect_json("${out}" 0 expects 1 metric private_dirty)
+  expect_json("${out}" 0 expects 1 graded ON)
+  # fail.cow line 6: after the fork C1's 8 pages are shared by two, so pss is 4, not 8.
+  expect_json("${out}" 1 status failed)
+  expect_json("${out}" 1 message "1 of 4 expects failed")
+  expect_json("${out}" 1 graded 4)
+  expect_json("${out}" 1 passed 3)
+  expect_json("${out}" 1 expects 1 line 5)
+  expect_json("${out}" 1 expects 1 col 17)
+  expect_json("${out}" 1 expects 1 scope process)
+  expect_json("${out}" 1 expects 1 process C1)
+  expect_json_type("${out}" 1 expects 1 region NULL)
+  expect_json("${out}" 1 expects 1 metric pss)
+  expect_text(out "\"metric\":\"pss\",\"expected\":8.0000,\"actual\":4.0000,\"pass\":false")
+  expect_json("${out}" 1 expects 1 pass OFF)
+  expect_json("${out}" 1 expects 1 source script)
+  expect_json("${out}" 2 status error)
+  expect_json("${out}" 2 error line 3)
+  expect_json("${out}" 2 error col 4)
+  expect_json("${out}" 3 status error)
+  expect_json("${out}" 3 message "missing.cow: cannot open the file")
+  # Quotes, backslashes and control characters in names stay valid JSON.
+  file(WRITE "${WORK_DIR}/q\"b\\.cow" "spawn P1\nexpect P1 rss=1\n")
+  cowlab(check --json "q\"b\\.cow")
+  expect_status(1)
+  expect_json("${out}" 0 file "q\"b\\.cow")
+  expect_json("${out}" 0 expects 0 actual 0)
+
+elseif(CASE STREQUAL "check_expects")
+  # A submission ending in a comment without a line end, and an instructor's file that
+  # names a process the submission never made (C9) and a region it never mapped (stack).
+  file(WRITE ${WORK_DIR}/sub.cow "spawn P1\nP1 mmap heap 8\nP1 write heap\nP1 fork C1\nexpect C1 rss=7\n# done")
+  file(WRITE ${WORK_DIR}/want.cow "# the instructor's\nexpect C1 rss=8 pss=4\n\nexpect C9 rss=8\nexpect C1 stack rss=1\nexpect cow_copies=0\n")
+  cowlab(check --expects want.cow sub.cow)
+  expect_status(1)
+  expect_text(out "FAIL  sub.cow: 2 of 5 expects failed\n"
+    "      want.cow:4: C9 rss: unknown process 'C9' (did you mean 'C1'?)\n"
+    "      want.cow:5: C1 stack rss: unknown region 'stack' (no process has mapped it)\n")
+  expect_no_text(out "rss: expected 7")  # the script's own expect is not graded
+  cowlab(check --json --expects want.cow sub.cow)
+  expect_status(1)
+  expect_json("${out}" 0 graded 5)
+  expect_json("${out}" 0 passed 3)
+  expect_json("${out}" 0 expects 0 source script)
+  expect_json("${out}" 0 expects 0 graded OFF)
+  expect_json("${out}" 0 expects 0 pass OFF)
+  expect_json("${out}" 0 expects 1 source expects)
+  expect_json("${out}" 0 expects 1 line 2)
+  expect_json("${out}" 0 expects 1 pass ON)
+  expect_json("${out}" 0 expects 3 process C9)
+  expect_json_type("${out}" 0 expects 3 actual NULL)
+  expect_json("${out}" 0 expects 5 metric cow_copies)
+  expect_json("${out}" 0 expects 5 scope system)
+  expect_json("${out}" 0 expects 5 pass ON)
+  file(WRITE ${WORK_DIR}/good.cow "spawn P1\nP1 mmap heap 8\nP1 write heap\nP1 fork C1\nexpect C1 rss=7\n")
+  file(WRITE ${WORK_DIR}/ok.cow "expect C1 rss=8 pss=4\n")
+  cowlab(check --expects ok.cow good.cow)
+  expect_status(0)
+  expect_text(out "ok    good.cow (2 expects from ok.cow)")
+  # A script that stops on an error is graded on the state where it stopped.
+  file(WRITE ${WORK_DIR}/stops.cow "spawn P1\nP1 mmap heap 8\nP1 write heap\nP1 fork C1\nC1 write stack\n")
+  cowlab(check --json --expects ok.cow stops.cow)
+  expect_status(2)
+  expect_json("${out}" 0 status error)
+  expect_json("${out}" 0 error line 5)
+  expect_json("${out}" 0 passed 2)
+  # The expects file holds expect lines, comments and blank lines only.
+  file(WRITE ${WORK_DIR}/bad.cow "expect C1 rss=8\n  P1 write heap\n")
+  cowlab(check --expects bad.cow good.cow)
+  expect_status(2)
+  expect_text(err "bad.cow:2:3: error: an expects file (--expects) holds only `expect` lines, comments and blank lines; this is 'P1 write heap'")
+  expect_no_text(out "good.cow")
+  file(WRITE ${WORK_DIR}/bad.cow "expect C1 rss=\n")
+  cowlab(check --expects bad.cow good.cow)
+  expect_status(2)
+  expect_text(err "bad.cow:1:")
+  cowlab(check --expects nowhere.cow good.cow)
+  expect_status(2)
+  expect_text(err "cannot open 'nowhere.cow'")
+
+elseif(CASE STREQUAL "check_min_expects")
+  file(WRITE ${WORK_DIR}/empty.cow "")
+  file(WRITE ${WORK_DIR}/pass.cow "${passing}")
+  cowlab(check empty.cow)
+  expect_status(0)  # without --min-expects an empty script passes: it claims nothing
+  cowlab(check --min-expects 1 empty.cow pass.cow)
+  expect_status(1)
+  expect_text(out "FAIL  empty.cow: the script has 0 `expect` lines of its own; --min-expects asks for at least 1\n"
+    "ok    pass.cow (2 expects)\n1 passed, 1 failed\n")
+  cowlab(check --min-expects=2 pass.cow)
+  expect_status(1)
+  expect_text(out "the script has 1 `expect` line of its own; --min-expects asks for at least 2")
+  cowlab(check --json --min-expects 2 pass.cow)
+  expect_json("${out}" 0 status failed)
+  cowlab(check --min-expects lots pass.cow)
+  expect_status(2)
+  expect_text(err "--min-expects needs a whole number")
+
+elseif(CASE STREQUAL "quiz_json")
+  cowlab(quiz --help)
+  expect_status(0)
+  expect_text(out "Usage: cowlab quiz [--seed N] [--answers] [--reverse] [--from FILE] [--json]"
+    "--from=FILE" "--json" "not a secret one" "Exit status: 0")
+  # Seed 42 as docs/teaching.md works it out: Q7 is C1's pss, 18.6667 pages.
+  cowlab(quiz --json --seed 42)
+  expect_status(0)
+  expect_json("${out}" kind forward)
+  expect_json("${out}" seed 42)
+  expect_json("${out}" questions 6 number 7)
+  expect_json("${out}" questions 6 process C1)
+  expect_json("${out}" questions 6 metric pss)
+  expect_no_text(out "\"answer")
+  cowlab(quiz --json --seed 42 --answers)
+  expect_json_type("${out}" questions 6 answer NUMBER)
+  expect_text(out "\"metric\":\"pss\",\"answer\":18.6667}")
+  expect_json("${out}" questions 0 answer 0)
+  expect_json("${out}" questions 1 scope system)
+  json_get(key "${out}" answer_script)
+  expect_text(key "expect C1 pss=18.6667")
+  cowlab(quiz --json --seed 7 --reverse)
+  expect_json("${out}" kind reverse)
+  expect_json("${out}" candidates 0 "P1 write heap 8-11")
+  expect_no_text(out "\"ran\"")
+  cowlab(quiz --json --seed 7 --reverse --answers)
+  expect_json("${out}" answer "B, C, D")
+  expect_json("${out}" ran 0 OFF)
+  expect_json("${out}" ran 1 ON)
+
+elseif(CASE STREQUAL "quiz_from")
+  file(WRITE ${WORK_DIR}/fork.cow "spawn P1  # a comment\nP1 mmap heap 8\nP1 write heap\nP1 fork C1\nshow\n\
+expect C1 rss=8 pss=4\nexpect cow_copies=0\nC1 write heap 0-1\nshow\nexpect C1 uss=2\n")
+  cowlab(quiz --from fork.cow)
+  expect_status(0)
+  expect_text(out "spawn P1\nP1 mmap heap 8\nP1 write heap\nP1 fork C1\nshow\n# Q1 (line 6): C1 rss = ?\n\
+# Q2 (line 6): C1 pss = ?\n# Q3 (line 7): cow_copies = ?\nC1 write heap 0-1\nshow\n# Q4 (line 10): C1 uss = ?\n")
+  expect_no_text(out "expect")
+  expect_no_text(out "a comment")
+  cowlab(quiz --from fork.cow --answers)
+  expect_text(out "# The answers, from running fork.cow.\n")
+  expect_text(out "# Q2 (line 6): C1 pss = 4.0000\n# Q3 (line 7): cow_copies = 0\n" "# Q4 (line 10): C1 uss = 2\n")
+  cowlab(quiz --from=fork.cow --json --answers)
+  expect_json("${out}" kind from)
+  expect_json("${out}" questions 1 metric pss)
+  expect_text(out "\"metric\":\"pss\",\"answer\":4.0000}")
+  expect_json("${out}" questions 2 scope system)
+  expect_json_type("${out}" questions 2 process NULL)
+  cowlab(quiz --from fork.cow --json)
+  expect_no_text(out "\"answer\"")
+  # The answers come from running the script, which must run to its end.
+  file(WRITE ${WORK_DIR}/bad.cow "spawn P1\nP1 write heap\n")
+  cowlab(quiz --from bad.cow)
+  expect_status(2)
+  expect_text(err "bad.cow:2:10: error: unknown region 'heap'")
+  cowlab(quiz --from fork.cow --seed 3)
+  expect_status(2)
+  expect_text(err "give no --seed or --reverse with it")
+
+elseif(CASE STREQUAL "grading_example")
+  # The grader of docs/teaching.md is examples/grading/grade.sh, word for word.
+  set(dir ${SOURCE_DIR}/examples/grading)
+  file(READ ${SOURCE_DIR}/docs/teaching.md doc)
+  file(READ ${dir}/grade.sh grader)
+  string(FIND "${doc}" "```sh\n${grader}```\n" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "docs/teaching.md does not hold examples/grading/grade.sh as it is")
+  endif()
+  set(ENV{COWLAB} "${COWLAB}")
+  execute_process(COMMAND sh ${dir}/grade.sh expects.cow good.cow partial.cow empty.cow
+    WORKING_DIRECTORY ${dir} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(command "grade.sh expects.cow good.cow partial.cow empty.cow")
+  expect_status(0)
+  # good.cow does all 8 checks; partial.cow names its child `child`, so the 4 about C1
+  # fail; empty.cow has no expect of its own.
+  expect_text(out "good.cow     8/8  passed\n" "partial.cow  4/8  4 of 8 expects failed\n"
+    "             line 5: C1 rss: unknown process 'C1'" "empty.cow    0/8  the script has 0 `expect` lines")
+  cowlab(check ${dir}/good.cow ${dir}/partial.cow)
+  expect_status(0)  # the submissions' own expects hold
+
+elseif(CASE STREQUAL "json_documented")
+  # Every member name `cowlab run --json` prints, with --pagemap and --events (at every
+  # depth), and those of check --json and quiz --json, is in docs/json.md as "name".
+  file(READ ${SOURCE_DIR}/docs/json.md doc)
+  file(WRITE ${WORK_DIR}/all.cow "file data 4\nspawn P1\nP1 mmap heap 4\nP1 mmap cfg data\nP1 read cfg 0\n\
+P1 write heap\nP1 fork C1\nC1 thread T1\nC1 write heap 0\nC1 read heap 1\nC1 exit\nexpect P1 rss=5\nP1 write nowhere\n")
+  set(keys "")
+  cowlab(run --json --pagemap --events all.cow)
+  json_keys("${out}" keys)
+  cowlab(check --json ${example})
+  json_keys("${out}" keys)
+  cowlab(check --json all.cow)
+  json_keys("${out}" keys)
+  cowlab(quiz --json --answers)
+  json_keys("${out}" keys)
+  cowlab(quiz --json --answers --reverse)
+  json_keys("${out}" keys)
+  cowlab(quiz --json --answers --from ${example})
+  json_keys("${out}" keys)
+  foreach(needed version processes regions pagemap events error fault_around sees child)
+    if(NOT needed IN_LIST keys)
+      message(FATAL_ERROR "the documents printed lack \"${needed}\": the script no longer covers them")
+    endif()
+  endforeach()
+  foreach(key IN LISTS keys)
+    string(FIND "${doc}" "\"${key}\"" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "docs/json.md does not document \"${key}\"")
+    endif()
+  endforeach()
 
 else()
   message(FATAL_ERROR "cli.cmake: unknown CASE '${CASE}'")

@@ -32,6 +32,8 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void JsonWriter::metric(const Metric& m, double v) { key(m.name), raw(format_metric(m, v)), fresh_ = false; }
+
 std::string json_string(std::string_view s) {
   std::string out;
   append_json_string(out, s);
@@ -40,34 +42,7 @@ std::string json_string(std::string_view s) {
 
 namespace {
 
-class Json {
- public:
-  std::string out;
-  void raw(std::string_view s) { out += s; }
-  void str(std::string_view s) { append_json_string(out, s); }
-  void key(std::string_view k) {
-    sep();
-    str(k);
-    out += ':';
-    fresh_ = true;
-  }
-  void num(std::string_view k, uint64_t v) { key(k), raw(std::to_string(v)), fresh_ = false; }
-  void metric(const Metric& m, double v) { key(m.name), raw(format_metric(m, v)), fresh_ = false; }
-  void text(std::string_view k, std::string_view v) { key(k), str(v), fresh_ = false; }
-  void literal(std::string_view k, std::string_view v) { key(k), raw(v), fresh_ = false; }
-  void flag(std::string_view k, bool v) { literal(k, v ? "true" : "false"); }
-  void item(uint64_t v) { sep(), raw(std::to_string(v)); }  // array elements
-  void item(std::string_view v) { sep(), str(v); }
-  void open(char c) { sep(), out += c, fresh_ = true; }
-  void close(char c) { out += c, fresh_ = false; }
-
- private:
-  void sep() {
-    if (!fresh_) out += ',';
-    fresh_ = false;
-  }
-  bool fresh_ = true;
-};
+using Json = JsonWriter;
 
 // The fields of `scope` that are read from a Usage (metrics.h), in table order.
 void usage_fields(Json& j, const Usage& u, MetricScope scope) {

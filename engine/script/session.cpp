@@ -248,50 +248,85 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
 // ---- expect --------------------------------------------------------------------------
 
 // Compares one check against its metric's value now (metric_matches).
-static ExpectOutcome judge(const std::string& who, const Check& c, const Metric& m, double actual) {
-  std::string label = who.empty() ? c.metric : who + " " + c.metric;
-  if (metric_matches(m, actual, c.value)) return {c.pos.line, true, label + "=" + c.value_text};
-  return {c.pos.line, false, label + ": expected " + c.value_text + ", got " + format_metric(m, actual)};
+static ExpectOutcome judge(ExpectOutcome x, const Check& c, const Metric& m, double actual) {
+  std::string who = x.process.empty() ? "" : x.region.empty() ? x.process + " " : x.process + " " + x.region + " ";
+  x.actual = m.format == MetricFormat::State ? to_string(ProcState(actual)) : format_metric(m, actual);
+  x.ok = m.format == MetricFormat::State ? c.state && ProcState(actual) == *c.state : metric_matches(m, actual, c.value);
+  x.message = x.ok ? who + c.metric + "=" + c.value_text : who + c.metric + ": expected " + c.value_text + ", got " + x.actual;
+  return x;
+}
+
+// The outcome of check `c` before it is judged: where it is and what it names.
+static ExpectOutcome outcome_of(const Statement& s, const Check& c, const std::string& process) {
+  const Metric* m = find_metric(c.metric, s.scope);
+  bool number = m && m->format != MetricFormat::State;
+  return {.line = c.pos.line, .col = c.pos.col, .scope = s.scope, .process = process,
+          .region = s.scope == MetricScope::Region ? s.region : "", .metric = c.metric,
+          .expected = number ? format_metric(*m, c.value) : c.value_text};
+}
+
+std::optional<Diagnostic> Session::judge_expect(const Statement& s, Missing missing,
+                                                std::vector<ExpectOutcome>* out) const {
+  // A check that cannot be judged: an error, or a failed outcome carrying its message.
+  auto missed = [&](Pos at, const std::string& process, const Check* only, std::string why) -> std::optional<Diagnostic> {
+    if (missing == Missing::Stop) return Diagnostic{at, std::move(why)};
+    for (const Check& c : s.checks) {
+      if (only && &c != only) continue;
+      ExpectOutcome x = outcome_of(s, c, process);
+      x.message = (process.empty() ? "" : process + " ") + (x.region.empty() ? "" : x.region + " ") + c.metric + ": " + why;
+      out->push_back(std::move(x));
+    }
+    return std::nullopt;
+  };
+  if (s.scope == MetricScope::System) {
+    for (const Check& c : s.checks) {
+      const Metric* m = find_metric(c.metric, MetricScope::System);
+      if (!m) {
+        if (auto d = missed(c.pos, "", &c, "unknown system metric '" + c.metric + "'")) return d;
+        continue;
+      }
+      out->push_back(judge(outcome_of(s, c, ""), c, *m, metric_value(*m, engine_.system(), engine_.counters())));
+    }
+    return std::nullopt;
+  }
+  NameId region = s.scope == MetricScope::Region ? engine_.find_name(s.region) : kNone;
+  for (const std::string& name : s.actor.expand()) {
+    if (s.scope == MetricScope::Region && region == kNone) {
+      if (auto d = missed(s.region_pos, name, nullptr, "unknown region '" + s.region + "' (no process has mapped it)" +
+                                                       did_you_mean(s.region, region_names(engine_))))
+        return d;
+      continue;
+    }
+    ProcId p = engine_.find_process(name);
+    if (p == kNone) {
+      if (auto d = missed(s.actor.pos, name, nullptr, "unknown process '" + name + "'" + did_you_mean(name, process_names(engine_)))) return d;
+      continue;
+    }
+    Usage u = region == kNone ? engine_.usage(p) : engine_.region_usage(p, region);
+    for (const Check& c : s.checks) {
+      const Metric* m = find_metric(c.metric, s.scope);
+      if (!m) {
+        if (auto d = missed(c.pos, name, &c, "unknown " + std::string(scope_name(s.scope)) + " metric '" + c.metric + "'")) return d;
+        continue;
+      }
+      double actual = m->format == MetricFormat::State ? double(engine_.processes()[p].state)
+                      : m->source == MetricSource::Task ? m->task(engine_, p)
+                                                        : metric_value(*m, u);
+      out->push_back(judge(outcome_of(s, c, name), c, *m, actual));
+    }
+  }
+  return std::nullopt;
 }
 
 bool Session::check_expect(const Statement& s) {
-  if (s.scope == MetricScope::System) {
-    SystemUsage system = engine_.system();
-    for (const Check& c : s.checks) {
-      const Metric* m = find_metric(c.metric, MetricScope::System);
-      if (!m) return fail(c.pos, "unknown system metric '" + c.metric + "'");
-      expects_.push_back(judge("", c, *m, metric_value(*m, system, engine_.counters())));
-    }
-    return true;
-  }
-  NameId region = kNone;
-  if (s.scope == MetricScope::Region) {
-    region = engine_.find_name(s.region);
-    if (region == kNone)
-      return fail(s.region_pos, "unknown region '" + s.region + "' (no process has mapped it)" +
-                                    did_you_mean(s.region, region_names(engine_)));
-  }
-  for (const std::string& name : s.actor.expand()) {
-    ProcId p = engine_.find_process(name);
-    if (p == kNone)
-      return fail(s.actor.pos, "unknown process '" + name + "'" + did_you_mean(name, process_names(engine_)));
-    Usage u = region == kNone ? engine_.usage(p) : engine_.region_usage(p, region);
-    std::string who = region == kNone ? name : name + " " + s.region;
-    for (const Check& c : s.checks) {
-      const Metric* m = find_metric(c.metric, s.scope);
-      if (!m) return fail(c.pos, "unknown " + std::string(scope_name(s.scope)) + " metric '" + c.metric + "'");
-      if (m->format == MetricFormat::State) {
-        ProcState actual = engine_.processes()[p].state;
-        bool ok = c.state && actual == *c.state;
-        expects_.push_back({c.pos.line, ok, ok ? who + " state=" + c.value_text
-                                               : who + " state: expected " + c.value_text + ", got " + to_string(actual)});
-        continue;
-      }
-      double actual = m->source == MetricSource::Task ? m->task(engine_, p) : metric_value(*m, u);
-      expects_.push_back(judge(who, c, *m, actual));
-    }
-  }
-  return true;
+  std::optional<Diagnostic> d = judge_expect(s, Missing::Stop, &expects_);
+  return !d || fail(d->pos, d->message);
+}
+
+std::vector<ExpectOutcome> Session::evaluate(const Statement& s) const {
+  std::vector<ExpectOutcome> out;
+  judge_expect(s, Missing::Fail, &out);
+  return out;
 }
 
 }  // namespace cow::script

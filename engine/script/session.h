@@ -17,11 +17,23 @@
 
 namespace cow::script {
 
+// One check of an `expect`, judged: for one process of a name range, one metric.
 struct ExpectOutcome {
   int line = 0;
   bool ok = false;
   std::string message;    // "C1 rss: expected 64, got 63" or "C1 rss=64"
+  int col = 0;            // of the metric name
+  MetricScope scope = MetricScope::System;
+  std::string process;    // "" for a system metric
+  std::string region;     // "" unless one region is checked
+  std::string metric;     // "rss"
+  std::string expected;   // as the metric table writes it (format_metric): "64", "42.6667", "running"
+  std::string actual;     // the same, or "" when it could not be read (no such process)
 };
+
+// What an `expect` naming a process or region that does not exist does: stop the script
+// there with an error (a script's own expects), or count as a failed check (graders).
+enum class Missing : uint8_t { Stop, Fail };
 
 // What one step did: the statement it ran (step number, source line) and the events it
 // produced.
@@ -74,6 +86,10 @@ class Session {
   // Lines of the `show` statements run so far.
   const std::vector<int>& shows() const { return shows_; }
   bool expects_failed() const;
+  // The outcomes of `expect` statement `s` (parsed from any text) against the state now,
+  // without recording them or stopping: a process, region or metric that is not there
+  // is a failed outcome whose message says so. `cowlab check --expects` grades this way.
+  std::vector<ExpectOutcome> evaluate(const Statement& s) const;
 
  private:
   // Running forward only appends to expects_ and shows_, so a checkpoint keeps their
@@ -90,6 +106,7 @@ class Session {
   bool execute(const Statement& s);
   bool run_process_statement(const Statement& s, const std::string& actor);
   bool check_expect(const Statement& s);
+  std::optional<Diagnostic> judge_expect(const Statement& s, Missing missing, std::vector<ExpectOutcome>* out) const;
   bool fail(Pos pos, std::string message);
   bool check_page_tables(Pos pos);  // max_page_table_entries
   void add_checkpoint();            // within max_checkpoint_bytes

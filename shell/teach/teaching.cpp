@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "engine/script/json.h"
+#include "engine/script/lines.h"
+#include "engine/script/parser.h"
+#include "engine/script/session.h"
 #include "engine/teach/cost.h"
 #include "engine/teach/quiz.h"
-#include "engine/script/session.h"
 #include "shell/report.h"
 
 namespace cow::shell {
@@ -26,6 +29,9 @@ std::string pad(const std::string& s, size_t width, bool right = false) {
   return right ? fill + s : s + fill;
 }
 
+// Whether a quiz prints its answers.
+enum class Answers : uint8_t { Hidden, Shown };
+
 }  // namespace
 
 // ---- quiz ------------------------------------------------------------------------------
@@ -37,30 +43,164 @@ constexpr Option kQuizOptions[] = {
      .help = "print the scenario again as a self-checking script with the answers",
      .short_name = "-c"},
     {.name = "--reverse", .help = "give the final counts and ask which of the listed statements ran"},
+    {.name = "--from",
+     .takes = Takes::Value,
+     .value = "FILE",
+     .help = "predict-then-reveal for any script: its statements with each `expect` turned into "
+             "questions (metric and scope, value hidden); --answers fills in the values"},
+    {.name = "--json", .help = "print the quiz (and with --answers its answers) as JSON; docs/json.md"},
 };
 
 const Spec kQuizSpec = {
     .name = "quiz",
     .summary = "a copy-on-write scenario generated from a seed, with questions",
     .options = kQuizOptions,
+    .details = "A seed always gives the same scenario, and --answers prints its key to\n"
+               "anyone: per-student seeds give each student a different practice quiz,\n"
+               "not a secret one. --from FILE prints FILE's statements (comments left\n"
+               "out) in order; each run of `expect` lines becomes questions Q1, Q2, ...\n"
+               "at its place, one per metric and process, answered by running the script\n"
+               "(which must run to its end).\n"
+               "Exit status: 0 printed, 2 a bad option, an unreadable file or a script\n"
+               "error.\n",
 };
+
+namespace {
+
+// The members of one question: where it is asked and what it asks (and its answer).
+void question_json(script::JsonWriter& j, const script::QuizQuestion& x, Answers answers) {
+  j.open('{');
+  j.num("number", uint64_t(x.number));
+  if (x.bookmark) j.num("bookmark", uint64_t(x.bookmark));
+  j.num("line", uint64_t(x.line));
+  j.text("scope", x.process.empty() ? "system" : x.region.empty() ? "process" : "region");
+  x.process.empty() ? j.null("process") : j.text("process", x.process);
+  x.region.empty() ? j.null("region") : j.text("region", x.region);
+  j.text("metric", x.metric->name);
+  if (answers == Answers::Shown)
+    x.metric->format == script::MetricFormat::State ? j.text("answer", x.answer) : j.literal("answer", x.answer);
+  j.close('}');
+}
+
+void questions_json(script::JsonWriter& j, const std::vector<script::QuizQuestion>& xs, Answers answers) {
+  j.key("questions"), j.open('[');
+  for (const script::QuizQuestion& x : xs) question_json(j, x, answers);
+  j.close(']');
+}
+
+std::string forward_json(const script::Quiz& q, Answers answers) {
+  script::JsonWriter j;
+  j.open('{');
+  j.num("version", 1), j.text("kind", "forward"), j.num("seed", q.seed);
+  j.text("script", q.script);
+  questions_json(j, q.questions, answers);
+  if (answers == Answers::Shown) j.text("answer_script", q.answer_script);
+  j.close('}');
+  return j.out;
+}
+
+std::string reverse_json(const script::ReverseQuiz& q, Answers answers) {
+  script::JsonWriter j;
+  j.open('{');
+  j.num("version", 1), j.text("kind", "reverse"), j.num("seed", q.seed);
+  j.text("text", q.text);
+  j.key("candidates"), j.open('[');
+  for (const std::string& c : q.candidates) j.item(c);
+  j.close(']');
+  j.key("final_counts"), j.open('[');
+  for (const std::string& c : q.final_counts) j.item(c);
+  j.close(']');
+  if (answers == Answers::Shown) {
+    j.text("answer", q.answer);
+    j.key("ran"), j.open('[');
+    for (bool ran : q.ran) j.item_flag(ran);
+    j.close(']');
+    j.text("answer_script", q.answer_script);
+  }
+  j.close('}');
+  return j.out;
+}
+
+// A question of --from: one judged check of the script's `expect` lines.
+script::QuizQuestion question_of(const script::ExpectOutcome& x, int number) {
+  return {.number = number, .line = x.line, .process = x.process, .region = x.region,
+          .metric = script::find_metric(x.metric, x.scope), .answer = x.actual};
+}
+
+// `cowlab quiz --from FILE`: the script's statements, each run of expects as questions.
+int quiz_from(const std::string& file, Answers answers, bool json) {
+  std::string text;
+  if (!read_source(file, &text)) return 2;
+  script::Session s;
+  s.load(text);
+  s.run_all();
+  if (s.error()) {
+    std::fputs(("cowlab quiz: " + format_error(file, text, *s.error())).c_str(), stderr);
+    return 2;
+  }
+  std::vector<script::QuizQuestion> questions;
+  std::string out = answers == Answers::Shown
+                        ? "# The answers, from running " + file + ".\n"
+                        : "# Predict each Q from the statements above it; `cowlab quiz --from " + file +
+                              " --answers` reveals the values.\n";
+  size_t next = 0;  // the next outcome of s.expects() to ask
+  for (const script::Statement& st : s.script().statements) {
+    if (st.verb != script::Verb::Expect) {
+      out += std::string(script::statement_source(script::line_at(text, st.pos.line), st)) + "\n";
+      continue;
+    }
+    for (; next < s.expects().size() && s.expects()[next].line == st.pos.line; ++next) {
+      const script::QuizQuestion& q = questions.emplace_back(question_of(s.expects()[next], int(questions.size()) + 1));
+      out += "# Q" + std::to_string(q.number) + " (line " + std::to_string(q.line) + "): " + q.label() + " = " +
+             (answers == Answers::Shown ? q.answer : "?") + "\n";
+    }
+  }
+  if (!json) {
+    std::fputs(out.c_str(), stdout);
+    return 0;
+  }
+  script::JsonWriter j;
+  j.open('{');
+  j.num("version", 1), j.text("kind", "from"), j.text("file", file);
+  j.text("script", out);
+  questions_json(j, questions, answers);
+  j.close('}');
+  std::printf("%s\n", j.out.c_str());
+  return 0;
+}
+
+}  // namespace
 
 int quiz_main(const Parsed& args) {
   std::optional<uint64_t> seed = args.number("--seed", 1, 0, UINT64_MAX);
   if (!seed) return 2;
-  bool answers = args.has("--answers"), reverse = args.has("--reverse");
+  Answers answers = args.has("--answers") ? Answers::Shown : Answers::Hidden;
+  bool reverse = args.has("--reverse"), json = args.has("--json");
+  if (args.has("--from")) {
+    if (reverse || args.has("--seed")) {
+      std::fputs("cowlab quiz: --from FILE quizzes on FILE: give no --seed or --reverse with it\n", stderr);
+      return 2;
+    }
+    return quiz_from(args.value("--from"), answers, json);
+  }
   if (reverse) {
     script::ReverseQuiz q = script::make_reverse_quiz(*seed);
-    if (!answers) {
+    if (json) {
+      std::printf("%s\n", reverse_json(q, answers).c_str());
+    } else if (answers == Answers::Hidden) {
       std::fputs(q.text.c_str(), stdout);
-      return 0;
+    } else {
+      std::fputs(q.answer_script.c_str(), stdout);
+      std::printf("# Answer: %s\n", q.answer.c_str());
     }
-    std::fputs(q.answer_script.c_str(), stdout);
-    std::printf("# Answer: %s\n", q.answer.c_str());
     return 0;
   }
   script::Quiz q = script::make_quiz(*seed);
-  if (!answers) {
+  if (json) {
+    std::printf("%s\n", forward_json(q, answers).c_str());
+    return 0;
+  }
+  if (answers == Answers::Hidden) {
     std::fputs(q.script.c_str(), stdout);
     return 0;
   }
