@@ -72,14 +72,17 @@ std::vector<TableInfo> PageTables::tables() const {
   std::vector<TableInfo> pmds, ptes;
   for (const Mapping& m : as_.mappings) {
     for (uint32_t t = 0; t < m.pt.tables.size(); ++t) {
-      if (!m.pt.tables[t]) continue;
-      TableInfo pte{.level = Level::Pte, .address = m.address(t * kPtesPerTable), .region = m.name};
-      pte.entries = present_ptes(m, t);
-      ptes.push_back(pte);
-      uint64_t gib_address = pte.address >> 30 << 30;
+      PmdState state = m.pt.tables[t];
+      if (state == PmdState::None) continue;
+      uint64_t address = m.address(t * kPtesPerTable), gib_address = address >> 30 << 30;
       if (pmds.empty() || pmds.back().address != gib_address)
         pmds.push_back({.level = Level::Pmd, .address = gib_address, .region = m.name});
+      if (state == PmdState::Empty) continue;  // the PMD table stays, its entry is none
       ++pmds.back().entries;
+      bool huge = state == PmdState::Huge || state == PmdState::HugeZero;
+      pmds.back().huge += huge;
+      ptes.push_back({.level = Level::Pte, .address = address, .entries = huge ? 0 : present_ptes(m, t),
+                      .region = m.name, .deposited = huge});
     }
   }
   auto by_address = [](const TableInfo& a, const TableInfo& b) { return a.address < b.address; };

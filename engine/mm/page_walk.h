@@ -51,6 +51,9 @@ struct TableInfo {
   uint64_t address = 0;   // the first address the table covers
   uint32_t entries = 0;
   NameId region = kNone;  // PMD and PTE tables: the mapping they belong to
+  uint32_t huge = 0;      // PMD tables: entries that map a 2 MiB page (THP or huge zero page)
+  bool deposited = false; // PTE tables: kept aside for a huge PMD (pgtable_trans_huge_deposit),
+                          // counted in VmPTE but not used by the walk
 };
 
 // The page-table pages of one address space, gathered once, then asked per address.
