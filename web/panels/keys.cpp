@@ -65,7 +65,17 @@ bool pressed(const Shortcut& s, const ImGuiIO& io) {
   return modifier_held(s.modifier, io) && ImGui::IsKeyPressed(s.scancode, repeat);
 }
 
+// The key press is the shortcut's: ImGui's keyboard navigation, which read the same keys
+// in NewFrame, neither moves its focus ring nor presses the widget under it.
+void claim_key() {
+  ImGuiContext& g = *ImGui::GetCurrentContext();
+  ImGui::NavMoveRequestCancel();
+  g.NavActivateId = g.NavActivateDownId = g.NavActivatePressedId = g.NavActivateInputId = 0;
+  g.NavDisableHighlight = true;
+}
+
 void perform(KeyAction a, UiState& ui) {
+  claim_key();
   switch (a) {
     case KeyAction::Step: ui.requests.push_back({Command::Step}); break;
     case KeyAction::StepBack: ui.requests.push_back({Command::StepBack}); break;
@@ -77,7 +87,6 @@ void perform(KeyAction a, UiState& ui) {
       // Before the editor draws, so its own Escape (which would undo the edits made
       // since it was entered) never sees the key; the text stays as typed.
       if (ImGui::GetIO().WantTextInput) ImGui::ClearActiveID();
-      ImGui::GetCurrentContext()->NavDisableHighlight = true;
       break;
   }
 }
