@@ -126,6 +126,7 @@ void draw_keys_window(UiState& ui) {
   if (ImGui::Begin("Keyboard", &ui.show_keys, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
     draw_shortcut_table();
     ImGui::TextDisabled("Tab and the arrows move the focus ring between widgets; Space or Enter press one.");
+    if (ImGui::Button("Close")) ui.show_keys = false;
   }
   ImGui::End();
 }
