@@ -304,3 +304,55 @@ TEST_CASE("the sentence of a COW copy names the path, the reason and the PTEs", 
         "mapcount 2 \u2192 1");
   lab.finish();
 }
+
+// The inspector's decision diagram (fault_decisions): the questions Linux's handlers ask,
+// answered from the event (mm/memory.c: handle_pte_fault asks pte_present, then the
+// write flag; do_wp_page asks VM_SHARED, then wp_can_reuse_anon_folio).
+TEST_CASE("fault decisions: present, write, private, reusable as the handlers asked them", "[fault_paths]") {
+  using A = Answer;
+  auto answers = [](const FaultDecisions& d) {
+    return std::vector<A>{d.present, d.write, d.private_mapping, d.reusable};
+  };
+  Lab lab;
+  ProcId p1 = lab.spawn("P1");
+  lab.anon(p1, "A", 4);
+  lab.e.take_events();
+  lab.read(p1, "A", pg(0));  // not present, read: the zero page; nothing else asked
+  CHECK(answers(fault_decisions(lab.e, only_fault(lab))) == std::vector<A>{A::No, A::No, A::NotAsked, A::NotAsked});
+  lab.write(p1, "A", pg(1));  // not present, write, private: do_anonymous_page, no reuse question
+  CHECK(answers(fault_decisions(lab.e, only_fault(lab))) == std::vector<A>{A::No, A::Yes, A::Yes, A::NotAsked});
+  ProcId c1 = lab.fork(p1, "C1");
+  lab.e.take_events();
+  lab.write(c1, "A", pg(1));  // present, write, private, mapcount 2: not reusable, wp_page_copy
+  Event copy = only_fault(lab);
+  REQUIRE(copy.kind == EventKind::CowCopy);
+  CHECK(answers(fault_decisions(lab.e, copy)) == std::vector<A>{A::Yes, A::Yes, A::Yes, A::No});
+  lab.write(p1, "A", pg(1));  // P1 is now the last mapper of frame 0: reused in place
+  Event reuse = only_fault(lab);
+  REQUIRE(reuse.kind == EventKind::CowReuse);
+  CHECK(answers(fault_decisions(lab.e, reuse)) == std::vector<A>{A::Yes, A::Yes, A::Yes, A::Yes});
+  // Not a page access: nothing asked.
+  CHECK(answers(fault_decisions(lab.e, Event{.kind = EventKind::Spawn})) ==
+        std::vector<A>{A::NotAsked, A::NotAsked, A::NotAsked, A::NotAsked});
+  lab.finish();
+}
+
+TEST_CASE("story: a COW copy and a reuse told in plain words", "[fault_paths]") {
+  Lab lab;
+  ProcId p1 = lab.spawn("P1");
+  lab.anon(p1, "heap", 8);
+  lab.write(p1, "heap");  // frames 0-7
+  ProcId c1 = lab.fork(p1, "C1");
+  lab.e.take_events();
+  lab.write(c1, "heap", pg(3));  // frame 3 is mapped twice: copied into frame 8, the first free
+  CHECK(story(lab.e, only_fault(lab)) ==
+        "C1 wrote heap[3]. Its PTE was present but read-only, in a private mapping: a COW fault. Frame 3 is "
+        "anonymous and mapped twice, so it cannot be reused. The kernel took frame 8, copied 4 KiB into it, pointed "
+        "C1's PTE at it (writable, dirty) and dropped frame 3's mapcount to 1.");
+  lab.write(p1, "heap", pg(3));  // P1 alone maps frame 3 now
+  CHECK(story(lab.e, only_fault(lab)) ==
+        "P1 wrote heap[3]. Its PTE was present but read-only, in a private mapping: a COW fault. Frame 3 is "
+        "anonymous and P1 is its last mapper (mapcount 1), so the kernel reused it: no copy, the PTE became writable "
+        "and dirty.");
+  lab.finish();
+}

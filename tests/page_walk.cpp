@@ -89,3 +89,38 @@ TEST_CASE("page-table counts per level add up to vm_pte", "[page_walk]") {
   CHECK(lab.vm_pte(p1) == lab.e.page_tables(mm).total());
   lab.finish();
 }
+
+TEST_CASE("tables(): every table that exists, level by level, with its entries in use", "[page_walk]") {
+  Lab lab;
+  ProcId p1 = lab.spawn("P1");
+  lab.anon(p1, "A", 1024);  // at 1 TiB: PTE tables for pages 0-511 and 512-1023
+  lab.anon(p1, "B", 8);     // at 1 TiB + 1 GiB
+  lab.write(p1, "A", pg(600, 602));  // pages 600-602: the second PTE table of A only
+  lab.write(p1, "B", pg(0));
+  const AddressSpace& as = lab.e.address_spaces()[lab.e.processes()[p1].mm];
+  std::vector<TableInfo> t = PageTables(as).tables();
+  // PGD: one entry (the PUD table of the 512 GiB slot that holds 1 TiB: 1024 / 512 = slot
+  // 2, from 1 TiB on); that PUD table: two entries (the GiBs of A and B); A's PMD table:
+  // one PTE table; B's PMD table: one.
+  REQUIRE(t.size() == 6);
+  CHECK(t[0].level == Level::Pgd);
+  CHECK(t[0].entries == 1);
+  CHECK(t[1].level == Level::Pud);
+  CHECK(t[1].address == kTiB);
+  CHECK(t[1].entries == 2);
+  CHECK(t[2].level == Level::Pmd);
+  CHECK(t[2].address == kTiB);
+  CHECK(t[2].entries == 1);
+  CHECK(t[3].level == Level::Pmd);
+  CHECK(t[3].address == kTiB + kGiB);
+  CHECK(t[4].level == Level::Pte);
+  CHECK(t[4].address == kTiB + 512 * kPageSize);  // the second PTE table of A
+  CHECK(t[4].entries == 3);
+  CHECK(t[4].region == lab.e.find_name("A"));
+  CHECK(t[5].level == Level::Pte);
+  CHECK(t[5].address == kTiB + kGiB);
+  CHECK(t[5].entries == 1);
+  CHECK(std::string(level_name(Level::Pmd)) == "PMD");
+  lab.exit(p1);
+  CHECK(PageTables(lab.e.address_spaces()[lab.e.processes()[p1].mm]).tables().empty());
+}

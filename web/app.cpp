@@ -13,6 +13,7 @@
 
 #include "engine/kernel/export_c.h"
 #include "engine/script/captions.h"
+#include "engine/script/json.h"
 #include "engine/script/lines.h"
 #include "engine/script/parser.h"
 #include "imgui_internal.h"
@@ -154,6 +155,7 @@ struct App::Impl {
     std::string text;
   };
   mutable JsonCache json;
+  std::string inspect_sent;         // the inspector text last handed to on_inspect
 
   void load(std::string_view text, long step);
   void open_example(std::string_view text, long step);
@@ -168,6 +170,9 @@ struct App::Impl {
   bool load_editor_if_changed(long step);
   void handle(const Request& r);
   void refresh_view();
+  void refresh_inspection();
+  void mirror_inspection();
+  std::string inspector_text() const;
   void zoom_cells();
   void draw();
   std::string share_fragment() const;
@@ -387,11 +392,37 @@ void App::Impl::refresh_view() {
   }
   if (view.summarized != view.series.system.size()) summarize_series(view);
   zoom_cells();
+  refresh_inspection();
   if (ui.physical.want_rmap && !view.rmap.built) build_reverse_map(view, session.engine());
   ui.physical.want_rmap = false;
   if (ui.want_texts && (!view.texts.built || (ui.smaps_process >= 0 && ui.smaps_process != view.texts.proc)))
     build_proc_texts(view, session.engine(), ui.smaps_process);
   ui.want_texts = false;
+}
+
+// The inspector's details, and the page-table view, once per change of what they show.
+void App::Impl::refresh_inspection() {
+  InspectorState& is = ui.inspector;
+  const Inspection& in = view.inspection;
+  bool stale = !in.built || in.target != is.target || in.generation != view.generation || in.position != view.position;
+  if (is.open && stale) {
+    bool new_target = in.target != is.target;
+    if (!view.rmap.built) build_reverse_map(view, session.engine());  // who maps the frame
+    build_inspection(view, session, is.target);
+    const std::optional<Event>& ev = view.inspection.event;
+    if (new_target && ev && (ev->kind == EventKind::Fork || ev->kind == EventKind::ForkVma)) is.show_tables = true;
+  }
+  const TableView& tv = view.tables;
+  if (is.show_tables && (!tv.built || tv.generation != view.generation || tv.position != view.position))
+    build_table_view(view, session);
+}
+
+// Hands what the inspector shows, as text, to the page (#cowlab-inspect) when it changed.
+void App::Impl::mirror_inspection() {
+  std::string text = inspector_text();
+  if (text == inspect_sent) return;
+  inspect_sent = text;
+  if (platform.on_inspect) platform.on_inspect(text);
 }
 
 // Aggregates the page map and physical memory at the zoom the panels ask for.
@@ -427,6 +458,8 @@ void App::Impl::draw() {
   draw_page_map_panel(view, ui);
   if (ui.layout.has_physical) draw_physical_panel(view, ui);
   if (ui.layout.has_timeline) draw_timeline_panel(view, ui);
+  draw_page_tables_window(view, ui);
+  draw_inspector_window(view, ui);
 }
 
 // ---- App ---------------------------------------------------------------------------------
@@ -482,6 +515,7 @@ void App::frame() {
   m.ui.hovered_process = m.ui.hover_next;
   m.ui.hover_next = -1;
   m.draw();
+  m.mirror_inspection();
   if (m.notify && !m.target) {
     m.notify = false;
     if (m.platform.on_state) m.platform.on_state(state_json());
@@ -529,7 +563,23 @@ std::string App::compare_json() const {
   return m.compare && m.view.compare.done ? script::state_json(*m.compare) : "";
 }
 
+std::string App::inspect_json(std::string_view process, std::string_view region, long page) const {
+  if (page < 0 || uint64_t(page) > UINT32_MAX)  // (long is 32 bits in WebAssembly)
+    return "{\"error\":" + script::json_string("page " + std::to_string(page) + " is out of range") + "}";
+  return script::page_json(impl_->session, process, region, uint32_t(page), script::Explain::Yes);
+}
+
+std::string App::inspector_text() const { return impl_->inspector_text(); }
+
+std::string App::Impl::inspector_text() const {
+  if (!ui.inspector.open || ui.inspector.target.kind == InspectKind::None) return "";
+  if (ui.quiz.veiled) return "Inspector: hidden until you predict the numbers in the Quiz tab.";
+  return "Inspector: " + view.inspection.text;
+}
+
 WidgetRect App::widget_rect(std::string_view id) const {
+  if (id.starts_with("page:")) return page_cell_rect(impl_->view, impl_->ui, id);
+  if (id.starts_with("frame:")) return frame_cell_rect(impl_->view, impl_->ui, id);
   auto it = impl_->ui.rects.find(id);
   return it == impl_->ui.rects.end() ? WidgetRect{} : it->second;
 }

@@ -6,8 +6,9 @@
 // Contract between the two halves (keep it small):
 //   main.cpp  -> App: construct (with the Platform callbacks and the examples), set_options,
 //                load, step_to, frame (once per frame, between ImGui::NewFrame and
-//                ImGui::Render), state_json, headline_text, caption_text, busy.
-//   App -> main.cpp: the Platform callbacks (share link, state once a step settles).
+//                ImGui::Render), state_json, headline_text, caption_text, inspect_json, busy.
+//   App -> main.cpp: the Platform callbacks (share link, state once a step settles,
+//                the inspector's text).
 #pragma once
 #include <functional>
 #include <memory>
@@ -31,6 +32,8 @@ struct Platform {
   std::function<void(const std::string& fragment)> share;
   // state_json() once the position settles after a command.
   std::function<void(const std::string& text)> on_state;
+  // inspector_text() whenever it changes ("" when the inspector closes).
+  std::function<void(const std::string& text)> on_inspect;
 };
 
 // Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of
@@ -67,6 +70,13 @@ class App {
   // Exactly what `cowlab run --json` prints for the script up to the current step,
   // without the final newline.
   std::string state_json() const;
+  // One page of a process's region at the current step, as script::page_json writes it
+  // (the page's `cowlab run --json --pagemap` entry plus "explain"), or {"error": ...}
+  // for an unknown process or region or a page out of range.
+  std::string inspect_json(std::string_view process, std::string_view region, long page) const;
+  // What the inspector window shows, as plain text ("" while it is closed), for the
+  // page's aria-live mirror #cowlab-inspect.
+  std::string inspector_text() const;
   // The headline numbers as one line of text, for the aria-live mirror.
   std::string headline_text() const;
   // The caption shown under the steps (the current statement's comment), for the
@@ -80,7 +90,9 @@ class App {
   std::string compare_json() const;
 
   // Added by the panels half (additive): rectangles of the widgets the browser tests aim
-  // at. Ids: "editor", "run", "step", "step_back", "reset", "play", "live", "slider",
+  // at. Ids: "page:<process>:<region>:<page>" (a page-map cell), "frame:<n>" (a
+  // physical-memory cell), "event:<step>:<i>" (an event line), "inspector",
+  // "page_tables", "editor", "run", "step", "step_back", "reset", "play", "live", "slider",
   // "share", "caption" (under the steps), "about" and "about_close" (the About box's
   // text and close button), and "headline.<metric>" for each headline number (frames_used,
   // frames_shared, frames_private, frames_free, cow_copies, cow_reuses, zero_fills,

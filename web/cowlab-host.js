@@ -1,8 +1,10 @@
 // The page around cowlab.wasm (index.html): checks the browser, reads the URL fragment,
 // starts the WebAssembly module, and offers the playground to other code:
-//   window.cowlab = {load(script), step(n), state(), ready}   (and a few test helpers)
-// Screen readers follow the canvas through two aria-live mirrors: #cowlab-state (the
-// headline numbers) and #cowlab-caption (the current statement's comment).
+//   window.cowlab = {load(script), step(n), state(), inspect(process, region, page), ready}
+//                   (and a few test helpers)
+// Screen readers follow the canvas through three aria-live mirrors: #cowlab-state (the
+// headline numbers), #cowlab-caption (the current statement's comment) and
+// #cowlab-inspect (what the inspector shows).
 //   postMessage {type:'cowlab:load', script} / {type:'cowlab:step', n}
 //     -> answered by {type:'cowlab:state', state}
 // Nothing from the URL or from a message is ever inserted as HTML: only textContent.
@@ -204,6 +206,8 @@
       copyText(url).then((ok) => notice(ok ? 'Link copied to the clipboard.' : 'Link: ' + url));
     },
     clipboardWrite(text) { copyText(text); },
+    // What the inspector window shows, as text ("" when it closes): the screen-reader mirror.
+    inspect(text) { $('cowlab-inspect').textContent = text; },
     fatal(text) { fatal(/OpenGL context/.test(text) ? NO_WEBGL2 + ' (' + text + ')' : text); },
   };
 
@@ -265,6 +269,16 @@
     if (bytes.length > MAX_SCRIPT_BYTES) throw new RangeError('cowlab.load: the script is larger than 1 MiB');
     return bytes;
   }
+  function checkInspect(process, region, page) {
+    if (typeof process !== 'string' || process === '')
+      throw new TypeError('cowlab.inspect: the process must be a non-empty string (a name of the script, e.g. "C1")');
+    if (typeof region !== 'string' || region === '')
+      throw new TypeError('cowlab.inspect: the region must be a non-empty string (a name of the script, e.g. "heap")');
+    if (process.includes('\0') || region.includes('\0'))
+      throw new TypeError('cowlab.inspect: names cannot contain NUL characters');
+    if (!Number.isSafeInteger(page) || page < 0 || page > MAX_STEP)
+      throw new RangeError('cowlab.inspect: page must be an integer >= 0 (pages count from 0)');
+  }
   function checkStep(n) {
     if (!Number.isSafeInteger(n) || n < 0) throw new TypeError('cowlab.step: n must be an integer >= 0');
     return Math.min(n, MAX_STEP);
@@ -287,6 +301,19 @@
     },
     // Exactly what `cowlab run --json` prints for the current step, without the newline.
     state() { return ready ? str(Module._cowlab_state()) : ''; },
+    // One page at the current step, once pending commands are done: a JSON string with the
+    // members and values of its entry in `cowlab run --json --pagemap`, plus "explain".
+    // Rejects with an Error naming what is wrong (unknown process or region, page out of
+    // range, wrong types).
+    inspect(process, region, page) {
+      try { checkInspect(process, region, page); } catch (e) { return Promise.reject(e); }
+      return enqueue(() => {
+        const text = withCString(process, (p) => withCString(region, (r) => str(Module._cowlab_inspect(p, r, page))));
+        const error = JSON.parse(text).error;
+        if (typeof error === 'string') throw new Error('cowlab.inspect: ' + error);
+        return text;
+      });
+    },
     // Helpers for tests and course pages.
     whenReady() { return readyPromise; },
     idle() { return enqueue(() => settle()); },

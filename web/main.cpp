@@ -195,6 +195,7 @@ cow::web::Platform make_platform() {
 #ifdef __EMSCRIPTEN__
   p.share = [](const std::string& fragment) { call_host("share", fragment); };
   p.on_state = [](const std::string& text) { call_host("state", text); };
+  p.on_inspect = [](const std::string& text) { call_host("inspect", text); };
 #else
   // Natively there is no page URL: the link points at scripts/serve.sh's address unless
   // COWLAB_URL names another.
@@ -545,6 +546,16 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_caption() {
 EMSCRIPTEN_KEEPALIVE const char* cowlab_script() {
   static std::string s;
   s = g_loop.app ? g_loop.app->script_text() : std::string();
+  return s.c_str();
+}
+
+// One page of a process's region at the current step, as `cowlab run --json --pagemap`
+// has it plus "explain" (App::inspect_json), or {"error": ...}. Names are NUL-terminated
+// UTF-8.
+EMSCRIPTEN_KEEPALIVE const char* cowlab_inspect(const char* process, const char* region, int page) {
+  static std::string s;
+  s = g_loop.app && process && region ? g_loop.app->inspect_json(process, region, page)
+                                      : std::string("{\"error\":\"the playground is not running\"}");
   return s.c_str();
 }
 

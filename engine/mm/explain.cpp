@@ -137,7 +137,62 @@ std::string next_write(const Engine& e, const PageEntry& pe) {
   return "COW: a write copies it (wp_page_copy)";
 }
 
+std::string times(uint32_t n) { return n == 1 ? "once" : n == 2 ? "twice" : num(n) + " times"; }
+
+// "C1 wrote heap[3]" (and, for a run, how many pages took the same way).
+std::string story_subject(const Engine& e, const Event& ev, const char* verb) {
+  std::string s = proc_name(e, ev.proc) + " " + verb + " " + (ev.region < e.name_count() ? e.name(ev.region) : "?") +
+                  "[" + num(ev.page) + "]";
+  return s + (ev.pages > 1 ? " (the first of " + num(ev.pages) + " pages that went the same way)" : "") + ". ";
+}
+
+std::string write_fault_story(const Engine& e, const Event& ev) {
+  FrameId old = pte::frame(ev.pte_before), now = ev.new_frame();
+  std::string who = proc_name(e, ev.proc);
+  std::string cow = "Its PTE was present but read-only, in a private mapping: a COW fault. ";
+  switch (ev.kind) {
+    case EventKind::CowCopy:
+      return cow + "Frame " + num(old) + " is anonymous and mapped " + times(ev.mapcount_before) +
+             ", so it cannot be reused. The kernel took frame " + num(now) + ", copied 4 KiB into it, pointed " + who +
+             "'s PTE at it (writable, dirty) and dropped frame " + num(old) + "'s mapcount to " +
+             num(ev.mapcount_before - 1) + ".";
+    case EventKind::CowReuse:
+      return cow + "Frame " + num(old) + " is anonymous and " + who +
+             " is its last mapper (mapcount 1), so the kernel reused it: no copy, the PTE became writable and dirty.";
+    case EventKind::ZeroFill:
+      return std::string(ev.reason == FaultReason::ZeroPage ? "Its PTE mapped the shared zero page, read-only. "
+                                                            : "Its PTE was not present: the first touch. ") +
+             "The kernel took frame " + num(now) + ", filled it with zeros and pointed " + who +
+             "'s PTE at it (writable, dirty).";
+    case EventKind::FileCopy:
+      return "The page belongs to a file mapped privately: the page-cache page (frame " + num(ev.frame) +
+             ") stays the file's. The kernel copied it into frame " + num(now) + " and pointed " + who +
+             "'s PTE at the copy (writable, dirty).";
+    case EventKind::SharedWrite:
+      return "The mapping is shared: the write lands in frame " + num(now) +
+             " itself, which every mapper sees. No copy; the PTE is writable and dirty.";
+    default: return "";
+  }
+}
+
 }  // namespace
+
+std::string story(const Engine& e, const Event& ev) {
+  if (!ev.is_page_access()) return explain(e, ev);
+  if (ev.kind == EventKind::ZeroPageMap)
+    return story_subject(e, ev, "read") +
+           "Nothing was ever written there, so the kernel pointed the PTE at the shared zero page, read-only: no frame "
+           "was used. A later write gets a zeroed frame of its own.";
+  if (ev.kind == EventKind::FileMap)
+    return story_subject(e, ev, "read") + "The kernel mapped the " +
+           (ev.reason == FaultReason::PageCache || ev.reason == FaultReason::CachedPage ? "page-cache" : "shmem") +
+           " page, frame " + num(ev.new_frame()) + ", and " + num(ev.count > 0 ? ev.count - 1 : 0) +
+           " neighbouring pages with it (fault-around).";
+  if (ev.kind == EventKind::ReadSees)
+    return story_subject(e, ev, "read") + "Its PTE was present: no fault, the read goes to " +
+           frames_text(ev.frame, 1) + ".";
+  return story_subject(e, ev, "wrote") + write_fault_story(e, ev);
+}
 
 std::string range_text(uint32_t first, uint32_t n) {
   return n <= 1 ? num(first) : num(first) + "-" + num(uint64_t(first) + n - 1);
@@ -165,6 +220,26 @@ std::string pte_text(Pte first, uint32_t n) {
 std::string reason_text(const Engine& e, const Event& ev) {
   if (ev.kind == EventKind::ForkVma) return fork_reason(e, ev);
   return ev.is_page_access() ? fault_reason(ev) : std::string();
+}
+
+FaultDecisions fault_decisions(const Engine& e, const Event& ev) {
+  FaultDecisions d;
+  if (!ev.is_page_access()) return d;
+  auto yes = [](bool b) { return b ? Answer::Yes : Answer::No; };
+  bool present = pte::present(ev.pte_before);
+  d.present = yes(present);
+  d.write = yes(!is_read(ev.kind));
+  if (d.write == Answer::No) return d;
+  // Private or shared is asked of every write: do_fault picks do_cow_fault or
+  // do_shared_fault, do_wp_page picks wp_page_shared or the COW path.
+  uint32_t m = ev.mm < e.address_spaces().size() ? e.address_spaces()[ev.mm].find_mapping(ev.region) : kNone;
+  bool shared = m != kNone ? e.address_spaces()[ev.mm].mappings[m].share == Share::Shared
+                           : ev.kind == EventKind::SharedWrite;
+  d.private_mapping = yes(!shared);
+  // Reuse is asked of a present anonymous page written through a private mapping.
+  if (present && !shared && ev.reason != FaultReason::ZeroPage && ev.reason != FaultReason::PageCache)
+    d.reusable = yes(ev.kind == EventKind::CowReuse);
+  return d;
 }
 
 std::string explain(const Engine& e, const Event& ev) {

@@ -28,8 +28,28 @@ std::string pte_text(Pte first, uint32_t n);
 // "last mapper (mapcount 1)"); for ForkVma, the decision's reason. "" otherwise.
 std::string reason_text(const Engine& e, const Event& ev);
 
+// The questions Linux's fault handlers ask on the way to a decision, and how a fault's
+// event answers them (the web page draws them as a diagram): is the PTE present
+// (handle_pte_fault), is it a write, is the mapping private (do_fault, do_wp_page), can
+// the frame be reused in place (wp_can_reuse_anon_folio). A question the fault never
+// reached is NotAsked.
+enum class Answer : uint8_t { NotAsked, No, Yes };
+struct FaultDecisions {
+  Answer present = Answer::NotAsked, write = Answer::NotAsked, private_mapping = Answer::NotAsked,
+         reusable = Answer::NotAsked;
+};
+// For a page access (Event::is_page_access); all NotAsked for other events.
+FaultDecisions fault_decisions(const Engine& e, const Event& ev);
+
 // The one-sentence explanation of an event; other events get Engine::describe's line.
 std::string explain(const Engine& e, const Event& ev);
+
+// The same event told in plain words, for the first page of its run, as a teacher would
+// say it: "C1 wrote heap[3]. Its PTE was present but read-only, in a private mapping: a
+// COW fault. Frame 3 is anonymous and mapped twice, so it cannot be reused. The kernel
+// took frame 67, copied 4 KiB into it, pointed C1's PTE at it (writable, dirty) and
+// dropped frame 3's mapcount to 1." Events other than page accesses get explain().
+std::string story(const Engine& e, const Event& ev);
 
 // What --explain prints for one statement's events, a sentence each. fork's totals
 // (PtesCopied, WriteProtect) are left out when the per-VMA events that add up to them

@@ -53,6 +53,43 @@ Walk PageTables::walk(const Mapping& m, uint32_t page) const {
   return w;
 }
 
+// Present PTEs in PTE table t of mapping m.
+static uint32_t present_ptes(const Mapping& m, uint32_t t) {
+  uint32_t n = 0, end = std::min<uint32_t>(uint32_t(m.pt.ptes.size()), (t + 1) * kPtesPerTable);
+  for (uint32_t i = t * kPtesPerTable; i < end; ++i) n += pte::present(m.pt.ptes[i]);
+  return n;
+}
+
+std::vector<TableInfo> PageTables::tables() const {
+  std::vector<TableInfo> out;
+  if (!as_.alive) return out;
+  out.push_back({.level = Level::Pgd, .entries = uint32_t(pud_slots_.size())});
+  for (uint64_t slot : pud_slots_) {
+    auto in_slot = [&](uint64_t gib) { return gib / kGiBPerPud == slot; };
+    out.push_back({.level = Level::Pud, .address = slot * kGiBPerPud << 30,
+                   .entries = uint32_t(std::count_if(pmd_gibs_.begin(), pmd_gibs_.end(), in_slot))});
+  }
+  std::vector<TableInfo> pmds, ptes;
+  for (const Mapping& m : as_.mappings) {
+    for (uint32_t t = 0; t < m.pt.tables.size(); ++t) {
+      if (!m.pt.tables[t]) continue;
+      TableInfo pte{.level = Level::Pte, .address = m.address(t * kPtesPerTable), .region = m.name};
+      pte.entries = present_ptes(m, t);
+      ptes.push_back(pte);
+      uint64_t gib_address = pte.address >> 30 << 30;
+      if (pmds.empty() || pmds.back().address != gib_address)
+        pmds.push_back({.level = Level::Pmd, .address = gib_address, .region = m.name});
+      ++pmds.back().entries;
+    }
+  }
+  auto by_address = [](const TableInfo& a, const TableInfo& b) { return a.address < b.address; };
+  std::stable_sort(pmds.begin(), pmds.end(), by_address);
+  std::stable_sort(ptes.begin(), ptes.end(), by_address);
+  out.insert(out.end(), pmds.begin(), pmds.end());
+  out.insert(out.end(), ptes.begin(), ptes.end());
+  return out;
+}
+
 void PageTables::upper_levels(Walk& w) const {
   uint64_t gib = w.address >> 30;
   w.table[size_t(Level::Pgd)] = as_.alive;

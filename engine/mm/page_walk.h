@@ -19,6 +19,10 @@ namespace cow {
 
 enum class Level : uint8_t { Pgd, Pud, Pmd, Pte };
 constexpr int kLevels = 4;
+constexpr const char* level_name(Level l) {
+  constexpr const char* kNames[kLevels] = {"PGD", "PUD", "PMD", "PTE"};
+  return kNames[size_t(l)];
+}
 
 // Which entry each level's table selects: address bits 47-39, 38-30, 29-21 and 20-12
 // (Linux: pgd_index, pud_index, pmd_index, pte_index).
@@ -40,6 +44,15 @@ struct Walk {
   bool exists(Level l) const { return table[size_t(l)]; }
 };
 
+// One page-table page that exists, and how many of its 512 entries are in use: entries
+// that point to a table of the next level, or for a PTE table, present PTEs.
+struct TableInfo {
+  Level level = Level::Pgd;
+  uint64_t address = 0;   // the first address the table covers
+  uint32_t entries = 0;
+  NameId region = kNone;  // PMD and PTE tables: the mapping they belong to
+};
+
 // The page-table pages of one address space, gathered once, then asked per address.
 class PageTables {
  public:
@@ -49,6 +62,10 @@ class PageTables {
   Walk walk(uint64_t address) const;
   // The walk of page `page` of mapping m (one of this address space's).
   Walk walk(const Mapping& m, uint32_t page) const;
+  // Every table that exists, level by level (the PGD, then PUD, PMD and PTE tables), each
+  // level in address order. Counts the present PTEs: one pass over them, for a view that
+  // asks once per step, not per frame.
+  std::vector<TableInfo> tables() const;
 
  private:
   void upper_levels(Walk& w) const;  // fills table[] for PGD, PUD and PMD

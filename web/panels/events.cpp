@@ -33,15 +33,28 @@ void header_line(const View& v, size_t step, const Palette& pal) {
   ImGui::PopStyleColor();
 }
 
-void event_line(const View& v, size_t step, size_t i, const Palette& pal) {
+// A line per event; a click opens the inspector on it.
+void event_line(const View& v, UiState& ui, size_t step, size_t i, const Palette& pal) {
   const auto& lines = v.events[step - 1].lines;
   const auto& history = v.session->history();
   ImU32 c = 0;
   if (step - 1 < history.size() && i < history[step - 1].events.size())
     c = event_color(history[step - 1].events[i].kind, pal);
   if (c) ImGui::PushStyleColor(ImGuiCol_Text, c);
-  ImGui::Text("    %s", lines[i].c_str());
+  const InspectTarget& t = ui.inspector.target;
+  bool selected = t.kind == InspectKind::Event && t.step == step && t.event == i;
+  ImGui::PushID(int(i));
+  ImGui::PushID(int(step));
+  ImGui::Indent(16);
+  if (ImGui::Selectable(lines[i].c_str(), selected))
+    inspect(ui, {.kind = InspectKind::Event, .step = step, .event = i});
+  ImGui::Unindent(16);
+  ImGui::PopID();
+  ImGui::PopID();
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Click to inspect: the page walk, the PTE and the handlers' decisions");
   if (c) ImGui::PopStyleColor();
+  std::string id = "event:" + std::to_string(step) + ":" + std::to_string(i);
+  record_visible_rect(ui, id.c_str());
 }
 
 bool described(const View& v, size_t step) {
@@ -73,12 +86,12 @@ void draw_all_steps(const View& v, UiState& ui, const Palette& pal) {
         continue;
       }
       if (i == 0) header_line(v, s, pal);
-      else event_line(v, s, i - 1, pal);
+      else event_line(v, ui, s, i - 1, pal);
     }
   }
 }
 
-void draw_current_step(const View& v, const Palette& pal) {
+void draw_current_step(const View& v, UiState& ui, const Palette& pal) {
   if (v.position == 0) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "before the first statement");
     return;
@@ -97,7 +110,7 @@ void draw_current_step(const View& v, const Palette& pal) {
   ImGuiListClipper clip;
   clip.Begin(int(lines.size()));
   while (clip.Step())
-    for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) event_line(v, step, size_t(i), pal);
+    for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) event_line(v, ui, step, size_t(i), pal);
 }
 
 void draw_events_tab(const View& v, UiState& ui, const Palette& pal) {
@@ -105,7 +118,7 @@ void draw_events_tab(const View& v, UiState& ui, const Palette& pal) {
   ImGui::BeginChild("##events", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
   if (v.valid && v.session) {
     if (ui.events_all_steps) draw_all_steps(v, ui, pal);
-    else draw_current_step(v, pal);
+    else draw_current_step(v, ui, pal);
   }
   ImGui::EndChild();
 }

@@ -46,6 +46,9 @@ void view_menu(UiState& ui) {
   ImGui::MenuItem("Events", nullptr, &ui.show_events);
   ImGui::MenuItem("Physical memory", nullptr, &ui.show_physical);
   ImGui::MenuItem("Timeline", nullptr, &ui.show_timeline);
+  ImGui::Separator();
+  ImGui::MenuItem("Inspector", nullptr, &ui.inspector.open);
+  ImGui::MenuItem("Page tables", nullptr, &ui.inspector.show_tables);
   ImGui::EndMenu();
 }
 

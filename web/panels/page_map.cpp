@@ -150,6 +150,7 @@ void cells_tooltip(const ProcRow& row, const RegionMap& r, uint32_t first, uint3
   ImGui::EndTooltip();
 }
 
+// Hover shows a tooltip; a click opens the inspector on the page (the first of a cell).
 void hover(const View& v, const std::vector<Item>& items, ImVec2 o, const Geometry& g, UiState& ui) {
   ImVec2 m = ImGui::GetMousePos();
   for (const Item& it : items) {
@@ -162,12 +163,33 @@ void hover(const View& v, const std::vector<Item>& items, ImVec2 o, const Geomet
     size_t cell = size_t(row) * g.cols + col;
     if (cell >= r.cells.size()) return;
     uint32_t ppc = v.pages_per_cell, first = uint32_t(cell) * ppc;
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left))
+      inspect(ui, {.kind = InspectKind::Page, .proc = it.row->id, .region = r.name, .page = first});
     if (ppc == 1) page_tooltip(v, *it.row, r, uint32_t(it.region), first);
     else cells_tooltip(*it.row, r, first, std::min(first + ppc, r.pages));
     return;
   }
 }
 
+void remember_grid(CellGrid& grid, const std::vector<Item>& items, ImVec2 o, const Geometry& g, float top,
+                   float bottom) {
+  grid = CellGrid{.x0 = o.x + g.label_w, .y0 = o.y, .pitch = g.pitch, .cell = g.cell, .top = top, .bottom = bottom,
+                  .cols = g.cols};
+  for (const Item& it : items)
+    if (it.region >= 0) grid.blocks.push_back({it.row->id, it.region, it.y});
+}
+
+// "P1:heap:3" split at its colons into 3 parts; false when it has another shape.
+bool split3(std::string_view s, std::string_view out[3]) {
+  for (int i = 0; i < 2; ++i) {
+    size_t colon = s.find(':');
+    if (colon == std::string_view::npos) return false;
+    out[i] = s.substr(0, colon);
+    s.remove_prefix(colon + 1);
+  }
+  out[2] = s;
+  return s.find(':') == std::string_view::npos;
+}
 
 void draw_controls(const View& v, UiState& ui) {
   PageMapState& s = ui.page_map;
@@ -187,6 +209,31 @@ void draw_controls(const View& v, UiState& ui) {
 }
 
 }  // namespace
+
+WidgetRect page_cell_rect(const View& v, const UiState& ui, std::string_view id) {
+  std::string_view part[3];
+  const CellGrid& g = ui.page_map.grid;
+  if (!id.starts_with("page:") || !split3(id.substr(5), part) || g.cols == 0 || v.pages_per_cell == 0) return {};
+  uint32_t page = 0;
+  for (char c : part[2]) {
+    if (c < '0' || c > '9' || page > 100000000) return {};
+    page = page * 10 + uint32_t(c - '0');
+  }
+  for (const CellGrid::Block& b : g.blocks) {
+    const ProcRow* row = nullptr;
+    for (const ProcRow& r : v.procs)
+      if (r.id == b.proc) row = &r;
+    if (row == nullptr || row->name != part[0] || row->mm >= v.mms.size()) continue;
+    const auto& regions = v.mms[row->mm].regions;
+    if (size_t(b.region) >= regions.size() || regions[b.region].name != part[1] || page >= regions[b.region].pages)
+      continue;
+    uint32_t cell = page / v.pages_per_cell;
+    float x = g.x0 + float(cell % uint32_t(g.cols)) * g.pitch, y = g.y0 + b.y + float(cell / uint32_t(g.cols)) * g.pitch;
+    if (y < g.top || y + g.cell > g.bottom) return {};  // scrolled out of view
+    return {x, y, g.cell, g.cell};
+  }
+  return {};
+}
 
 void draw_page_map_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
@@ -208,6 +255,7 @@ void draw_page_map_panel(const View& v, UiState& ui) {
     std::vector<Item> items = layout_items(v, ui, g);
     ImVec2 o = ImGui::GetCursorScreenPos();
     float top = ImGui::GetWindowPos().y, bottom = top + ImGui::GetWindowHeight();
+    remember_grid(ui.page_map.grid, items, o, g, top, bottom);
     for (const Item& it : items) {
       if (o.y + it.y + it.h < top || o.y + it.y > bottom) continue;
       if (it.region < 0) draw_header(v, it, o, width, ui, pal);

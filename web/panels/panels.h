@@ -13,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/mm/explain.h"
+#include "engine/mm/page_walk.h"
+#include "engine/mm/pagemap.h"
 #include "engine/teach/cost.h"
 #include "engine/teach/quiz.h"
 #include "engine/script/session.h"
@@ -78,11 +81,25 @@ struct PlayState {
   double next_step_time = 0;        // ImGui time of the next step
 };
 
+// Where a map of cells was drawn in the last frame (screen coordinates), so that a test
+// can aim at one cell (page_cell_rect, frame_cell_rect) without anything recorded per cell.
+struct CellGrid {
+  float x0 = 0, y0 = 0, pitch = 0, cell = 0, top = 0, bottom = 0;
+  int cols = 0;                     // 0: not drawn
+  struct Block {                    // page map: one region's rows
+    ProcId proc = kNone;
+    int region = 0;                 // index into the MmMap's regions
+    float y = 0;                    // relative to y0
+  };
+  std::vector<Block> blocks;
+};
+
 struct PageMapState {
   int zoom = 0;                     // log2 of pages per cell; 0 = one page per cell
   bool auto_zoom = true;            // pick the zoom that keeps regions under kAutoCells
   int only_process = -1;            // -1: all processes; else a ProcId
   float cell = 10.0f;               // cell size in pixels
+  CellGrid grid;
 };
 
 struct PhysicalState {
@@ -90,6 +107,7 @@ struct PhysicalState {
   bool auto_zoom = true;
   bool show_all = false;            // all of RAM, or only up to the highest used frame
   bool want_rmap = false;           // a hover needs the reverse map (built next frame)
+  CellGrid grid;
 };
 
 // Predict-then-reveal (docs/teaching.md): the numbers are veiled at each bookmark until the
@@ -102,6 +120,26 @@ struct QuizState {
   bool veiled = false;              // an unchecked question is at or before the position
   bool select_tab = false;          // bring the Quiz tab forward once
   int next_seed = 1;                // for "New quiz"
+};
+
+// What the inspector shows (inspector.cpp): a page (a page-map cell), a frame (a cell of
+// physical memory) or an event (a line of the events panel). Names, not ids, for the
+// region: the selection outlives a reload of the same script.
+enum class InspectKind : uint8_t { None, Page, Frame, Event };
+struct InspectTarget {
+  InspectKind kind = InspectKind::None;
+  ProcId proc = kNone;              // Page
+  std::string region;
+  uint32_t page = 0;
+  FrameId frame = kNone;            // Frame
+  size_t step = 0, event = 0;       // Event: the session's history[step - 1].events[event]
+  bool operator==(const InspectTarget&) const = default;
+};
+
+struct InspectorState {
+  InspectTarget target;
+  bool open = false;                // the Inspector window (View menu)
+  bool show_tables = false;         // the Page tables window (View menu)
 };
 
 // "About this example": the loaded example's top comment block (script::about_text),
@@ -134,6 +172,7 @@ struct UiState {
   std::vector<Request> requests;
   std::map<std::string, WidgetRect, std::less<>> rects;  // widget_rect() ids
   QuizState quiz;
+  InspectorState inspector;
   AboutState about;
 };
 
@@ -257,6 +296,44 @@ struct ProcTexts {
   std::string smaps, rollup, status, smem;
 };
 
+// The inspector's details, looked up once per change of target or position for the one
+// inspected page, frame or event (inspect_view.cpp); never per frame.
+struct PageFacts {
+  std::string proc, region;         // names
+  PageEntry entry;
+  Frame frame;                      // entry.frame's, when present and not the zero page
+  std::vector<std::string> mappers; // "P1 heap[3]": the tasks that map the frame (a few)
+  uint32_t more_mappers = 0;        // mapcount beyond those named
+  std::string explain;              // explain_page: its state, what a write does, the last fault
+};
+struct Inspection {
+  bool built = false;
+  InspectTarget target;
+  uint64_t generation = 0;
+  size_t position = 0;
+  std::optional<PageFacts> page;    // the page inspected, or the event's (its state now)
+  std::optional<Event> event;
+  std::string story;                // story() of the event: plain words
+  std::string sentence;             // explain() of the event: handlers, reason, PTE
+  FaultDecisions decisions;
+  std::vector<std::string> fork_lines;  // a fork: its per-VMA decisions, as sentences
+  std::string missing;              // why nothing is shown ("C1 no longer maps heap[3]")
+  std::string text;                 // all of it as plain text (#cowlab-inspect)
+};
+
+// The page tables of each live address space, level by level (page-table view).
+struct TableView {
+  bool built = false;
+  uint64_t generation = 0;
+  size_t position = 0;
+  struct Space {
+    std::string names;              // the tasks sharing it: "P1", or "C1 (T1)"
+    ProcId first = kNone;
+    std::vector<TableInfo> tables;
+  };
+  std::vector<Space> spaces;        // in process-tree order
+};
+
 struct View {
   const script::Session* session = nullptr;     // for hover look-ups (bounds-checked)
   const std::vector<Example>* examples = nullptr;
@@ -286,6 +363,8 @@ struct View {
   uint32_t frames_per_cell = 1;
   ReverseMap rmap;
   ProcTexts texts;
+  Inspection inspection;
+  TableView tables;
 
   Series series;
   std::vector<StepLines> events;                // by step - 1, described lazily
@@ -332,6 +411,14 @@ std::string current_caption(const View& v, size_t position);
 // Describes the events of steps 1..position that are not described yet.
 void describe_steps(View& v, const script::Session& s);
 
+// The inspector's data for `target` (uses v.rmap for who maps a frame: build it first).
+void build_inspection(View& v, const script::Session& s, const InspectTarget& target);
+void build_table_view(View& v, const script::Session& s);
+// Where a page-map cell or a physical-memory cell of the last frame is, for
+// App::widget_rect ids "page:<process>:<region>:<page>" and "frame:<n>".
+WidgetRect page_cell_rect(const View& v, const UiState& ui, std::string_view id);
+WidgetRect frame_cell_rect(const View& v, const UiState& ui, std::string_view id);
+
 // The page's current PTE and frame, looked up on hover; false if it no longer exists.
 struct PageDetail {
   Pte pte = 0;
@@ -360,6 +447,10 @@ void draw_processes_panel(const View& v, UiState& ui);
 void draw_page_map_panel(const View& v, UiState& ui);
 void draw_physical_panel(const View& v, UiState& ui);
 void draw_timeline_panel(const View& v, UiState& ui);
+void draw_inspector_window(const View& v, UiState& ui);   // inspector.cpp
+void draw_page_tables_window(const View& v, UiState& ui); // inspector.cpp
+// Opens the inspector on `t` (a click on a page, a frame or an event).
+void inspect(UiState& ui, InspectTarget t);
 
 // ---- shared drawing helpers (style.cpp) ---------------------------------------------------
 

@@ -113,6 +113,21 @@ void draw_controls(const View& v, UiState& ui, const Palette& pal) {
 
 }  // namespace
 
+WidgetRect frame_cell_rect(const View& v, const UiState& ui, std::string_view id) {
+  const CellGrid& g = ui.physical.grid;
+  if (!id.starts_with("frame:") || id.size() < 7 || id.size() > 16 || g.cols == 0 || v.frames_per_cell == 0) return {};
+  uint64_t f = 0;
+  for (char c : id.substr(6)) {
+    if (c < '0' || c > '9') return {};
+    f = f * 10 + uint64_t(c - '0');
+  }
+  uint64_t cell = f / v.frames_per_cell;
+  if (cell >= v.frame_cells.size()) return {};
+  float x = g.x0 + float(cell % uint64_t(g.cols)) * g.pitch, y = g.y0 + float(cell / uint64_t(g.cols)) * g.pitch;
+  if (y < g.top || y + g.cell > g.bottom) return {};
+  return {x, y, g.cell, g.cell};
+}
+
 void draw_physical_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
   if (begin_panel("Physical memory", ui.layout.physical)) {
@@ -133,11 +148,15 @@ void draw_physical_panel(const View& v, UiState& ui) {
         for (size_t c = size_t(r) * cols; c < std::min(cells, size_t(r + 1) * cols); ++c)
           draw_cell(dl, ImVec2(o.x + float(c % cols) * pitch, o.y + float(r) * pitch), size, v.frame_cells[c], pal);
       ImGui::Dummy(ImVec2(width, float(rows) * pitch));
+      ui.physical.grid = CellGrid{.x0 = o.x, .y0 = o.y, .pitch = pitch, .cell = size, .top = top, .bottom = bottom,
+                                  .cols = cols};
       if (ImGui::IsWindowHovered()) {
         ImVec2 m = ImGui::GetMousePos();
         int col = int((m.x - o.x) / pitch), row = int((m.y - o.y) / pitch);
         size_t c = size_t(row) * cols + col;
         if (col >= 0 && col < cols && row >= 0 && c < cells) {
+          if (ImGui::IsMouseClicked(ImGuiMouseButton_Left))
+            inspect(ui, {.kind = InspectKind::Frame, .frame = FrameId(c * fpc)});
           if (fpc == 1) frame_tooltip(v, FrameId(c), ui);
           else cells_tooltip(v, FrameId(c * fpc), FrameId(std::min<size_t>((c + 1) * fpc, v.frames.size())));
         }
