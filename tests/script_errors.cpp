@@ -129,7 +129,7 @@ TEST_CASE("unknown and missing advice or protection words", "[script_errors]") {
   d = error_of("P1 madvise heap sleep");
   CHECK(d.pos.col == 17);
   CHECK_THAT(d.message, Contains("unknown advice 'sleep'"));
-  CHECK_THAT(d.message, Contains("dontfork, dofork, wipeonfork, keeponfork or dontneed"));
+  CHECK_THAT(d.message, Contains("dontfork, dofork, wipeonfork, keeponfork, dontneed, hugepage or nohugepage"));
 
   d = error_of("P1 madvise heap");
   CHECK(d.pos.col == 16);

@@ -49,6 +49,8 @@ const char* madvise_name(Advice a) {
     case Advice::WipeOnFork: return "MADV_WIPEONFORK";
     case Advice::KeepOnFork: return "MADV_KEEPONFORK";
     case Advice::DontNeed: return "MADV_DONTNEED";
+    case Advice::HugePage: return "MADV_HUGEPAGE";
+    case Advice::NoHugePage: return "MADV_NOHUGEPAGE";
   }
   return "MADV_NORMAL";
 }

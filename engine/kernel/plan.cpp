@@ -170,6 +170,14 @@ std::optional<Inexpressible> check_expressible(const script::Session& dry, std::
     if (s.verb == script::Verb::Mode && s.mode == ForkMode::Copy)
       return Inexpressible{s.pos, "`mode fork=copy` cannot run on Linux: its fork always shares pages "
                                   "copy-on-write (eager copy is the engine's contrast mode)"};
+  for (const script::Statement& s : script.statements) {
+    bool thp = (s.verb == script::Verb::Mode && s.setting == script::ModeSetting::Thp && s.thp != ThpMode::Madvise) ||
+               (s.verb == script::Verb::Mmap && s.hugepage) ||
+               (s.verb == script::Verb::Madvise && (s.advice == Advice::HugePage || s.advice == Advice::NoHugePage));
+    if (thp)
+      return Inexpressible{s.pos, "transparent huge pages (thp, hugepage, nohugepage, mode thp=) are not passed to "
+                                  "the kernel bridge yet: the real run would use 4 KiB pages"};
+  }
   for (const script::StepRecord& rec : dry.history())
     for (const Event& e : rec.events)
       if (e.kind == EventKind::OomKill)

@@ -37,6 +37,13 @@ static void account_pte(const Frames& frames, Pte e, Usage& u) {
   if (fr.kind == FrameKind::Shmem) ++u.shmem;
 }
 
+uint64_t anon_huge_pages(const PageTable& pt, const Vma& v) {
+  uint64_t n = 0;
+  for (uint32_t first = v.first & ~(kHugePages - 1); first < v.end; first += kHugePages)
+    n += pt.pmd(first) == PmdState::Huge ? kHugePages : 0;  // a huge PMD lies inside one VMA
+  return n;
+}
+
 static void account_mapping(const Frames& frames, const AddressSpace& as, uint32_t m, Usage& u) {
   const PageTable& pt = as.mappings[m].pt;
   for (const Vma& v : as.vmas) {
@@ -45,6 +52,7 @@ static void account_mapping(const Frames& frames, const AddressSpace& as, uint32
     uint32_t end = std::min<uint32_t>(v.end, uint32_t(pt.ptes.size()));
     for (uint32_t q = v.first; q < end; ++q)
       if (pte::present(pt.ptes[q])) account_pte(frames, pt.ptes[q], u);
+    u.anon_huge += anon_huge_pages(pt, v);
   }
 }
 

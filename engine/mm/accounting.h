@@ -35,6 +35,7 @@ struct Usage {
   uint64_t shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0;
   uint64_t anon = 0, file = 0, shmem = 0;
   uint64_t ptes = 0, zero_ptes = 0;
+  uint64_t anon_huge = 0;  // pages of THPs mapped by a huge PMD (smaps AnonHugePages)
   uint64_t vm_pte = 0;  // page-table pages: PTE + PMD + PUD tables (process only)
 };
 
@@ -48,7 +49,14 @@ struct Counters {
   uint64_t zero_fills = 0;      // a frame allocated zeroed (private anonymous or shmem)
   uint64_t zero_page_maps = 0;  // a read fault mapped the zero page
   uint64_t file_maps = 0;       // page-cache or shmem pages mapped by faults
-  uint64_t ptes_copied = 0;     // PTEs fork copied into children
+  uint64_t ptes_copied = 0;     // PTEs fork copied into children (not those under huge PMDs)
+  // Transparent huge pages (Linux's vmstat: thp_fault_alloc, thp_zero_page_alloc is per
+  // boot, thp_split_pmd):
+  uint64_t thp_faults = 0;      // a fault allocated a 2 MiB THP (first write, or a write
+                                // to the huge zero page)
+  uint64_t huge_zero_maps = 0;  // a read fault mapped the huge zero page by a PMD
+  uint64_t pmds_copied = 0;     // huge PMDs (THP or huge zero page) fork copied into children
+  uint64_t thp_splits = 0;      // huge PMDs split into 512 PTEs
   uint64_t fork_failures = 0, oom_kills = 0, segfaults = 0;
 };
 
@@ -59,6 +67,11 @@ struct SystemUsage {
   uint64_t shmem = 0;       // frames held by shmem objects
   uint64_t anon = 0;        // anonymous frames
 };
+
+struct Vma;
+// Pages of VMA v that THPs map by a huge PMD (smaps AnonHugePages; smaps_pmd_entry). A
+// PTE-mapped THP and the huge zero page do not count.
+uint64_t anon_huge_pages(const PageTable& pt, const Vma& v);
 
 // Pss as text with exactly four decimals, identical on every platform.
 void format_pss(double pss, char out[32]);

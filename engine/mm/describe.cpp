@@ -35,6 +35,7 @@ const char* to_string(EventKind k) {
     case EventKind::WriteProtect: return "write_protect";
     case EventKind::FramesCopied: return "frames_copied";
     case EventKind::FramesFreed: return "frame_freed";
+    case EventKind::PmdSplit: return "pmd_split";
     case EventKind::Segfault: return "segfault";
     case EventKind::OomKill: return "oom_kill";
     case EventKind::Suppressed: return "suppressed";
@@ -55,6 +56,12 @@ const char* to_string(Handler h) {
     case Handler::WpPageReuse: return "wp_page_reuse";
     case Handler::WpPageCopy: return "wp_page_copy";
     case Handler::WpPageShared: return "wp_page_shared";
+    case Handler::CreateHugePmd: return "create_huge_pmd";
+    case Handler::DoHugePmdAnonymousPage: return "do_huge_pmd_anonymous_page";
+    case Handler::WpHugePmd: return "wp_huge_pmd";
+    case Handler::DoHugePmdWpPage: return "do_huge_pmd_wp_page";
+    case Handler::DoHugeZeroWpPmd: return "do_huge_zero_wp_pmd";
+    case Handler::SplitHugePmd: return "__split_huge_pmd";
   }
   return "?";
 }
@@ -96,11 +103,12 @@ std::string Engine::describe(const Event& e) const {
     case EventKind::Munmap: return who + " munmap " + names_[e.region];
     case EventKind::Madvise: return who + " madvise " + names_[e.region] + " " + to_string(Advice(e.count));
     case EventKind::Mprotect: return who + " mprotect " + names_[e.region] + (e.count == uint32_t(Prot::ReadOnly) ? " readonly" : " readwrite");
-    case EventKind::ForkVma: return who + " fork " + at() + ": " + to_string(e.decision) + (e.count ? ", " + std::to_string(e.count) + " PTEs copied" : "");
+    case EventKind::ForkVma: return who + " fork " + at() + ": " + to_string(e.decision) + (e.count ? ", " + std::to_string(e.count) + " PTEs copied" : "") + (e.pmds_copied ? ", " + std::to_string(e.pmds_copied) + " huge PMDs copied" : "");
     case EventKind::PtesCopied: return who + " fork copied " + std::to_string(e.count) + " PTEs to " + proc(e.other);
     case EventKind::WriteProtect: return who + " fork write-protected " + std::to_string(e.count) + " PTEs";
     case EventKind::FramesCopied: return who + " fork copied " + std::to_string(e.count) + " frames eagerly for " + proc(e.other);
     case EventKind::FramesFreed: return frames_text(e.frame, e.count) + " freed";
+    case EventKind::PmdSplit: return who + " split the huge PMD of " + at() + " into 512 PTEs (__split_huge_pmd)";
     case EventKind::Segfault: return who + " killed by SIGSEGV at " + at();
     case EventKind::OomKill: return who + " killed by the OOM killer (badness " + std::to_string(e.count) + ")";
     case EventKind::Suppressed: return "... " + std::to_string(e.count) + " more page events";

@@ -27,6 +27,17 @@ const char* to_string(Advice a) {
     case Advice::WipeOnFork: return "wipeonfork";
     case Advice::KeepOnFork: return "keeponfork";
     case Advice::DontNeed: return "dontneed";
+    case Advice::HugePage: return "hugepage";
+    case Advice::NoHugePage: return "nohugepage";
+  }
+  return "?";
+}
+
+const char* to_string(ThpMode m) {
+  switch (m) {
+    case ThpMode::Never: return "never";
+    case ThpMode::Madvise: return "madvise";
+    case ThpMode::Always: return "always";
   }
   return "?";
 }
@@ -302,10 +313,13 @@ OpResult Engine::mmap(ProcId p, NameId region, const MmapSpec& spec) {
   Mapping m{.name = region, .base_gib = as.next_gib, .backing = spec.backing, .share = spec.share};
   if (spec.backing == Backing::File) {
     if (spec.file >= files_.size()) return error("no such file");
+    if (spec.hugepage) return error("huge pages (thp) are modelled for private anonymous mappings only");
     m.pages = uint32_t(files_[spec.file].pages.size());
     m.object = spec.file;
   } else {
     if (spec.pages == 0) return error("a mapping needs at least one page");
+    if (spec.hugepage && spec.share == Share::Shared)
+      return error("huge pages (thp) are modelled for private anonymous mappings only");
     m.pages = spec.pages;
     if (spec.share == Share::Shared) {
       shmem_.push_back({std::vector<FrameId>(spec.pages, kNone), true});
@@ -315,7 +329,7 @@ OpResult Engine::mmap(ProcId p, NameId region, const MmapSpec& spec) {
   as.next_gib += (m.pages + kPagesPerGiB - 1) / kPagesPerGiB;
   as.mappings.push_back(std::move(m));
   as.vmas.push_back({.mapping = uint32_t(as.mappings.size() - 1), .first = 0,
-                     .end = as.mappings.back().pages, .prot = spec.prot});
+                     .end = as.mappings.back().pages, .prot = spec.prot, .hugepage = spec.hugepage});
   emit({.kind = EventKind::Mmap, .proc = p, .region = region, .count = as.mappings.back().pages});
   return {};
 }
@@ -373,14 +387,6 @@ OpResult Engine::access(ProcId p, NameId region, const Pages& pages, Access acce
   return {};
 }
 
-// Splits VMAs of mapping m so that each span's ends are VMA boundaries.
-static void split_spans(AddressSpace& as, uint32_t m, const Pages& spans) {
-  for (const PageSpan& s : spans) {
-    as.split_at(m, s.first);
-    as.split_at(m, s.last + 1);
-  }
-}
-
 OpResult Engine::madvise(ProcId p, NameId region, const Pages& pages, Advice advice) {
   uint32_t m;
   if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
@@ -394,10 +400,14 @@ OpResult Engine::madvise(ProcId p, NameId region, const Pages& pages, Advice adv
   Pages spans = spans_or_all(as, m, pages);
   emit({.kind = EventKind::Madvise, .proc = p, .region = region, .count = uint32_t(advice)});
   if (advice == Advice::DontNeed) {
-    for (const PageSpan& s : spans) zap_range(mm, m, s.first, s.last + 1);
+    for (const PageSpan& s : spans) {
+      split_pmd_at(p, m, s.first);
+      split_pmd_at(p, m, s.last + 1);
+      zap_range(mm, m, s.first, s.last + 1);
+    }
     return {};
   }
-  split_spans(as, m, spans);
+  split_spans(p, m, spans);
   for (Vma& v : as.vmas) {
     if (v.mapping != m) continue;
     for (const PageSpan& s : spans) {
@@ -406,6 +416,8 @@ OpResult Engine::madvise(ProcId p, NameId region, const Pages& pages, Advice adv
       if (advice == Advice::DoFork) v.dontfork = false;
       if (advice == Advice::WipeOnFork) v.wipeonfork = true;
       if (advice == Advice::KeepOnFork) v.wipeonfork = false;
+      if (advice == Advice::HugePage) v.hugepage = true, v.nohugepage = false;  // hugepage_madvise
+      if (advice == Advice::NoHugePage) v.nohugepage = true, v.hugepage = false;
     }
   }
   as.merge_adjacent();
@@ -442,7 +454,7 @@ OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Prot prot
   if (m == kNone || !as.maps_any(m))
     return error("mprotect: '" + procs_[p].name + "' does not map '" + names_[region] + "' (ENOMEM)");
   Pages spans = spans_or_all(as, m, pages);
-  split_spans(as, m, spans);
+  split_spans(p, m, spans);
   Mapping& map = as.mappings[m];
   for (Vma& v : as.vmas) {
     if (v.mapping != m || v.prot == protect) continue;

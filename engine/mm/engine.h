@@ -24,6 +24,7 @@ namespace cow {
 // the machine so that `ram`, which builds a new machine, carries them over.
 struct Modes {
   ForkMode fork = ForkMode::Cow;
+  ThpMode thp = ThpMode::Madvise;  // transparent_hugepage/enabled, Linux's default
 };
 
 struct Config {
@@ -60,6 +61,7 @@ struct MmapSpec {
   Share share = Share::Private;
   Prot prot = Prot::ReadWrite;
   FileId file = kNone;
+  bool hugepage = false;        // MADV_HUGEPAGE right after mmap (private anonymous only)
 };
 
 struct File {
@@ -80,6 +82,7 @@ class Engine {
   OpResult create_file(std::string_view name, uint32_t pages);
   const Modes& modes() const { return config_.modes; }
   void set_fork_mode(ForkMode mode) { config_.modes.fork = mode; }
+  void set_thp_mode(ThpMode mode) { config_.modes.thp = mode; }
   NameId intern(std::string_view region);            // region name -> id
   NameId find_name(std::string_view region) const;   // kNone if never interned
 
@@ -160,7 +163,7 @@ class Engine {
     if (!events_.empty()) {
       Event& last = events_.back();
       if (last.proc == p && last.region == region && continues(last, s)) {
-        ++last.pages;
+        last.pages += s.span;
         return;
       }
     }
@@ -177,7 +180,20 @@ class Engine {
   ProcId oom_kill();
   // Drops every PTE of pages [first, end) of one mapping, freeing frames that lose
   // their last reference. Page tables stay (Linux: zap_page_range).
+  // A huge PMD wholly inside the range is zapped whole (zap_huge_pmd), its deposited
+  // table with it; callers split a PMD the range cuts first (split_pmd_at).
   void zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end);
+  void zap_huge_pmd(AddressSpace& as, PageTable& pt, uint32_t first);
+  // Turns the huge PMD of the extent holding `page` into 512 PTEs in the deposited table,
+  // each with the PMD's bits; frames and mapcounts stay (Linux: __split_huge_pmd). The
+  // folio stays whole.
+  void split_huge_pmd(PageTable& pt, uint32_t page);
+  // Splits the huge PMD that `page` cuts (it is not the first page of its extent), as
+  // munmap, mprotect and madvise do at the ends of their range (vma_adjust_trans_huge,
+  // __split_huge_pmd in zap); emits PmdSplit.
+  void split_pmd_at(ProcId p, uint32_t mapping, uint32_t page);
+  // Splits VMAs and huge PMDs so that each span's ends are boundaries.
+  void split_spans(ProcId p, uint32_t mapping, const Pages& spans);
   // Frees PTE/PMD tables no VMA covers any more (Linux: free_pgtables).
   void free_unused_tables(MmId mm, uint32_t mapping);
   void release_mm(MmId mm);
@@ -193,9 +209,11 @@ class Engine {
   // runs once per COW copy and once per PTE at teardown.
   void put_frame(FrameId f) {
     Frame& fr = frames_[f];
-    if (--fr.mapcount == 0 && !fr.cache_ref) free_frame(f);
+    if (--fr.mapcount == 0 && !fr.cache_ref) fr.large ? put_huge_page(f) : free_frame(f);
   }
   void free_frame(FrameId f);  // returns an unreferenced frame to the free pool
+  // A page of a THP lost its last mapping; the THP goes once none of its pages is mapped.
+  void put_huge_page(FrameId f);
   // Resolves a region of task p for an operation: the mapping index, or an error.
   OpResult resolve_region(ProcId p, NameId region, const Pages& pages, uint32_t* mapping) const;
 

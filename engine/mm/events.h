@@ -41,16 +41,19 @@ enum class EventKind : uint8_t {
   WriteProtect,   // fork write-protected `count` PTEs in the parent
   FramesCopied,   // eager-copy fork duplicated `count` frames
   FramesFreed,    // `count` frames from `frame` on returned to the free pool
+  PmdSplit,       // a huge PMD of `region`[`page`, +512) split into 512 PTEs (munmap,
+                  // mprotect, madvise of part of it); a write fault's split is in its path
   Segfault,       // `proc` killed by SIGSEGV at `region`[`page`]
   OomKill,        // `proc` killed by the OOM killer (badness in `count`)
   Suppressed,     // `count` more detail events were folded
 };
 
-// Linux's fault handlers (mm/memory.c), for the path a fault takes. Later cases (huge
-// pages: do_huge_pmd_anonymous_page, do_huge_pmd_wp_page) add names here.
+// Linux's fault handlers (mm/memory.c, and mm/huge_memory.c for the PMD level), for the
+// path a fault takes.
 enum class Handler : uint8_t {
   HandlePteFault, DoPteMissing, DoFault, DoAnonymousPage, DoReadFault, DoCowFault,
   DoSharedFault, DoWpPage, WpPageReuse, WpPageCopy, WpPageShared,
+  CreateHugePmd, DoHugePmdAnonymousPage, WpHugePmd, DoHugePmdWpPage, DoHugeZeroWpPmd, SplitHugePmd,
 };
 
 // The handlers one fault ran through, outermost first, packed into one integer (byte i
@@ -69,6 +72,18 @@ class HandlerPath {
   constexpr uint32_t size() const { return uint32_t(std::bit_width(bits_) + 7) / 8; }
   constexpr Handler operator[](uint32_t i) const { return Handler(((bits_ >> (8 * i)) & 0xff) - 1); }
   constexpr Handler last() const { return (*this)[size() - 1]; }  // precondition: size() > 0
+  constexpr bool has(Handler h) const {
+    for (uint32_t i = 0; i < size(); ++i)
+      if ((*this)[i] == h) return true;
+    return false;
+  }
+  // This path, then `more` (as far as kCapacity allows).
+  constexpr HandlerPath then(HandlerPath more) const {
+    HandlerPath p = *this;
+    for (uint32_t i = 0, n = size(); i < more.size() && n < kCapacity; ++i, ++n)
+      p.bits_ |= uint64_t(uint8_t(more[i]) + 1) << (8 * n);
+    return p;
+  }
   bool operator==(const HandlerPath&) const = default;
 
  private:
@@ -91,6 +106,14 @@ enum class FaultReason : uint8_t {
   SharedFile,     // shared file mapping: the page-cache page itself is written
   SharedWriteProtected,  // shared mapping, PTE write-protected: made writable in place
   PtePresent,     // no fault: the PTE maps a frame that allows the access
+  // Transparent huge pages (the event covers the 2 MiB extent when a PMD was mapped):
+  HugeFirstRead,  // untouched 2 MiB extent of a THP-eligible VMA, read: the huge zero page
+  HugeFirstWrite, // untouched 2 MiB extent of a THP-eligible VMA, write: a new THP
+  HugeZeroPage,   // the PMD maps the huge zero page: a write gets a new THP
+  HugeLastMapper, // the THP is mapped by this PMD alone: the whole PMD is reused
+  FolioShared,    // the page belongs to a THP another address space maps: copied
+  FolioLastPage,  // the only page of its THP still mapped: copied, so the THP can go
+  FolioExclusive, // the THP is mapped by this address space alone: the page is reused
 };
 
 // fork's decision for one VMA of the parent (Linux: dup_mmap, vma_needs_copy).
@@ -117,6 +140,7 @@ struct PageStep {
   FaultReason reason = FaultReason::None;
   uint8_t around_before = 0;   // FileMap: the fault-around window starts this many pages
   uint8_t around_pages = 0;    //   before `page` and spans this many pages
+  uint16_t span = 1;           // pages the step covers: 512 when a huge PMD was mapped
   HandlerPath path;            // empty for ReadSees (no fault)
   uint32_t page = 0;
   FrameId frame = kNone;       // the frame the decision was about (see EventKind)
@@ -148,11 +172,12 @@ struct Event {
   uint32_t write_protected = 0;  // of them made read-only in parent and child
   uint32_t frames_copied = 0;    // anonymous frames duplicated (eager-copy mode)
   PageTableCounts tables;        // page-table pages allocated in the child
+  uint32_t pmds_copied = 0;      // huge PMDs copied (THPs and huge zero pages), not in `count`
 
   // The event of one page access.
   static Event of(ProcId proc, MmId mm, NameId region, const PageStep& s) {
     return {.kind = s.kind, .reason = s.reason, .around_before = s.around_before, .around_pages = s.around_pages,
-            .path = s.path, .proc = proc, .mm = mm, .region = region, .page = s.page, .pages = 1,
+            .path = s.path, .proc = proc, .mm = mm, .region = region, .page = s.page, .pages = s.span,
             .frame = s.frame, .count = s.count, .pte_before = s.pte_before, .pte_after = s.pte_after,
             .mapcount_before = s.mapcount_before, .mapcount_after = s.mapcount_after};
   }
@@ -181,7 +206,8 @@ inline Pte nth_pte(Pte first, uint32_t n) {
 }  // namespace event_run
 
 // True when step `next` makes the decision of run `run` (an Event of page accesses) on
-// the page after it, with frames that follow the run's (or the same zero page). FileMap
+// the page after it, with frames that follow the run's (or the same zero page); a huge
+// step (span 512) continues only a run of huge steps, whose paths differ from 4 KiB ones. FileMap
 // never runs on: each fault maps its own fault-around window. Only ReadSees and FileMap
 // use `count`. (Inlined where `next.kind` is a constant, so those tests fold away.)
 inline bool continues(const Event& run, const PageStep& next) {

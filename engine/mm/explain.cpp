@@ -46,6 +46,13 @@ std::string fault_reason(const Event& ev) {
     case FaultReason::SharedFile: return "shared file mapping, page-cache page";
     case FaultReason::SharedWriteProtected: return "shared mapping, PTE write-protected";
     case FaultReason::PtePresent: return "PTE present";
+    case FaultReason::HugeFirstRead: return "untouched 2 MiB extent of a THP-eligible VMA, read";
+    case FaultReason::HugeFirstWrite: return "untouched 2 MiB extent of a THP-eligible VMA, write";
+    case FaultReason::HugeZeroPage: return "huge zero page";
+    case FaultReason::HugeLastMapper: return "THP mapped by this PMD alone";
+    case FaultReason::FolioShared: return "page of a THP another address space maps, mapcount " + num(ev.mapcount_before);
+    case FaultReason::FolioLastPage: return "the last page of its THP still mapped";
+    case FaultReason::FolioExclusive: return "page of a THP only this address space maps";
   }
   return "?";
 }
@@ -69,9 +76,35 @@ std::string fork_reason(const Engine& e, const Event& ev) {
   return "?";
 }
 
+std::string small_outcome(const Event& ev, bool many);
+
+// What a fault that mapped or reused huge PMDs did (its event covers whole extents).
+std::string huge_outcome(const Event& ev) {
+  uint32_t pmds = ev.pages / kHugePages;
+  switch (ev.kind) {
+    case EventKind::ZeroPageMap: return "mapped the huge zero page by " + plural(pmds, "PMD", "PMDs") + " (Rss 0)";
+    case EventKind::ZeroFill:
+      return pmds > 1 ? "allocated " + num(pmds) + " THPs of 2 MiB, each mapped by one PMD"
+                      : std::string("allocated a 2 MiB THP, mapped by one PMD");
+    case EventKind::CowReuse:
+      return pmds > 1 ? "reused " + num(pmds) + " whole THPs in place, no copy"
+                      : std::string("reused the whole THP in place, no copy");
+    default: return "";
+  }
+}
+
 // What the fault did, in a few words.
 std::string outcome(const Event& ev) {
   bool many = ev.pages > 1;
+  if (ev.pages >= kHugePages && (ev.path.has(Handler::DoHugePmdAnonymousPage) ||
+                                 ev.path.last() == Handler::DoHugePmdWpPage ||
+                                 ev.path.last() == Handler::DoHugeZeroWpPmd))
+    return huge_outcome(ev);
+  std::string split = ev.path.has(Handler::SplitHugePmd) ? "split its PMD into 512 PTEs, then " : "";
+  return split + small_outcome(ev, many);
+}
+
+std::string small_outcome(const Event& ev, bool many) {
   switch (ev.kind) {
     case EventKind::ZeroPageMap: return "mapped the zero page";
     case EventKind::ZeroFill: return many ? "zero-filled a new frame each" : "zero-filled a new frame";
@@ -113,9 +146,12 @@ std::string fork_sentence(const Engine& e, const Event& ev) {
                   "]: " + fork_reason(e, ev) + ": ";
   switch (ev.decision) {
     case ForkDecision::CopyPtes:
-      s += "copied " + plural(ev.count, "PTE", "PTEs");
+      if (ev.count || !ev.pmds_copied) s += "copied " + plural(ev.count, "PTE", "PTEs");
       if (ev.frames_copied) s += " and " + plural(ev.frames_copied, "frame", "frames") + " (eager copy)";
       if (ev.write_protected) s += ", write-protected " + num(ev.write_protected) + " in parent and child";
+      if (ev.pmds_copied)
+        s += std::string(ev.count ? ", " : "") + "copied " + plural(ev.pmds_copied, "huge PMD", "huge PMDs") +
+             " (copy_huge_pmd), write-protected in parent and child";
       return s + "; " + tables_text(ev.tables);
     case ForkDecision::NoAnonVma: return s + "inherited without PTEs";
     case ForkDecision::DontFork: return s + "not inherited";
@@ -126,14 +162,17 @@ std::string fork_sentence(const Engine& e, const Event& ev) {
 }
 
 // What the next write to a present page does, as the fault handlers would decide.
-std::string next_write(const Engine& e, const PageEntry& pe) {
+std::string next_write(const PageEntry& pe) {
   if (!pe.present) return "the next access faults";
   if (pe.writable) return "a write does not fault";
   if (pe.prot == Prot::ReadOnly) return "a write is SIGSEGV (read-only VMA)";
   if (!pe.cow) return "a write faults and makes it writable in place (wp_page_shared)";
+  if (pe.zero_page && pe.huge) return "COW: a write allocates a whole 2 MiB THP (do_huge_zero_wp_pmd)";
   if (pe.zero_page) return "COW: a write gets a zeroed frame of its own (wp_page_copy)";
-  if (Fault::wp_can_reuse(e.frames()[pe.frame]))
-    return "COW: a write reuses it (wp_page_reuse: last mapper)";
+  if (pe.huge && pe.write_reuses) return "COW: a write reuses the whole THP (do_huge_pmd_wp_page: this PMD alone maps it)";
+  if (pe.huge)
+    return "COW: a write splits the PMD into 512 PTEs (__split_huge_pmd) and copies this page (wp_page_copy)";
+  if (pe.write_reuses) return "COW: a write reuses it (wp_page_reuse: last mapper)";
   return "COW: a write copies it (wp_page_copy)";
 }
 
@@ -268,11 +307,11 @@ std::string explain_page(const Engine& e, ProcId p, NameId region, const PageEnt
   if (!pe.present)
     s += pe.walk.exists(Level::Pte) ? "not present" : "not present (no PTE table)";
   else if (pe.zero_page)
-    s += "zero page, read-only";
+    s += pe.huge ? "huge zero page (PMD), read-only" : "zero page, read-only";
   else
-    s += "frame " + num(pe.frame) + " (" + kind_name(pe) + ", mapcount " + num(pe.mapcount) + "), " +
+    s += "frame " + num(pe.frame) + " (" + kind_name(pe) + (pe.huge ? ", THP mapped by a PMD" : "") + ", mapcount " + num(pe.mapcount) + "), " +
          (pe.writable ? "writable" : "read-only") + (pe.dirty ? ", dirty" : ", clean");
-  s += ": " + next_write(e, pe) + ".";
+  s += ": " + next_write(pe) + ".";
   return s + (last ? " Last: " + explain(e, *last) + "." : " No fault recorded for it.");
 }
 

@@ -3,22 +3,9 @@
 #include <algorithm>
 
 #include "engine.h"
+#include "thp.h"
 
 namespace cow {
-
-// Everything a fault handler needs, looked up once.
-struct FaultCtx {
-  Engine& e;
-  Frames& frames;
-  Counters& counters;
-  AddressSpace& as;
-  Mapping& map;
-  Vma& vma;
-  ProcId actor;
-  MmId mm;
-  uint32_t page;
-  uint32_t tag;  // what a write by this task stores
-};
 
 namespace {
 // The handler paths, outermost first (Linux 6.x: a missing PTE goes through
@@ -33,10 +20,20 @@ constexpr HandlerPath kCopyPath{H::HandlePteFault, H::DoWpPage, H::WpPageCopy};
 constexpr HandlerPath kWpSharedPath{H::HandlePteFault, H::DoWpPage, H::WpPageShared};
 }  // namespace
 
-// Records what happened at c.page: `s` says what and why, this adds who and where.
+// Records what happened at c.page: `s` says what and why, this adds who and where (and
+// the huge handlers that ran first, when one split a PMD and fell back).
 inline void Fault::record(FaultCtx& c, PageStep s) {
   s.page = c.page;
+  if (c.huge_prefix.size()) [[unlikely]]
+    s.path = c.huge_prefix.then(s.path);
   c.e.emit_page(c.actor, c.mm, c.map.name, s);
+}
+
+// mm_account_fault: the task's min_flt, and the machine's counts by access.
+void Fault::count_fault(FaultCtx& c, Access access) {
+  ++c.e.procs_[c.actor].min_flt;
+  ++c.counters.faults;
+  ++(access == Access::Read ? c.counters.faults_read : c.counters.faults_write);
 }
 
 // Installs a PTE and keeps the mm's cached present count; the PTE table must exist.
@@ -66,8 +63,38 @@ FrameId Fault::shmem_page(FaultCtx& c, uint32_t page) {
   return f;
 }
 
-bool Fault::wp_can_reuse(const Frame& f) {
-  return f.kind == FrameKind::Anon && f.mapcount == 1 && !f.cache_ref;
+namespace {
+// How the THP that page `page` of pt maps is mapped: whether every mapping of it is in
+// pt's extent (each page's mapcount is 1 where the extent maps it, 0 elsewhere), and how
+// many of its pages the extent maps. The engine never moves pages, so a THP's pages can
+// only sit at their own offsets of that one extent in any address space. Stops at the
+// first page mapped elsewhere (`here` is then a partial count).
+struct FolioMaps {
+  bool exclusive = true;
+  uint32_t here = 0;
+};
+FolioMaps folio_maps(const Frames& frames, const PageTable& pt, uint32_t page) {
+  FolioMaps r;
+  FrameId head = Frames::huge_head(pte::frame(pt.get(page)));
+  uint32_t first = page & ~(kHugePages - 1);
+  for (uint32_t i = 0; i < kHugePages; ++i) {
+    Pte x = pt.get(first + i);
+    bool mine = pte::present(x) && pte::frame(x) == head + i;
+    r.here += mine;
+    if (frames[head + i].mapcount != uint32_t(mine)) return {.exclusive = false, .here = r.here};
+  }
+  return r;
+}
+}  // namespace
+
+Fault::Reuse Fault::wp_can_reuse(const Frames& frames, const PageTable& pt, uint32_t page) {
+  const Frame& f = frames[pte::frame(pt.get(page))];
+  if (f.kind != FrameKind::Anon || f.cache_ref) return {false, FaultReason::AnonShared};
+  if (!f.large) return f.mapcount == 1 ? Reuse{true, FaultReason::LastMapper} : Reuse{false, FaultReason::AnonShared};
+  FolioMaps m = folio_maps(frames, pt, page);
+  if (pt.huge(page)) return m.exclusive ? Reuse{true, FaultReason::HugeLastMapper} : Reuse{false, FaultReason::FolioShared};
+  if (!m.exclusive) return {false, FaultReason::FolioShared};
+  return m.here > 1 ? Reuse{true, FaultReason::FolioExclusive} : Reuse{false, FaultReason::FolioLastPage};
 }
 
 // Read of a never-touched private anonymous page maps the zero page; a write zero-fills.
@@ -129,7 +156,7 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
 // Always inlined, as do_wp_page: a COW fault then runs as one function, which in
 // WebAssembly saves a call, its stack check and the FaultCtx reloads after it (V8 keeps
 // nothing in registers across a call); natively it makes no difference.
-[[gnu::always_inline]] inline FaultResult Fault::copy_page(FaultCtx& c, FrameId from) {
+[[gnu::always_inline]] inline FaultResult Fault::copy_page(FaultCtx& c, FrameId from, FaultReason why) {
   FrameId f = c.frames.alloc(FrameKind::Anon);
   if (f == kNone) return FaultResult::OutOfMemory;
   c.frames[f] = Frame{.mapcount = 1, .tag = c.tag, .kind = FrameKind::Anon, .dirty = true};
@@ -137,7 +164,7 @@ FaultResult Fault::do_read_fault(FaultCtx& c) {
   Pte now = pte::make_exclusive(f);
   set_pte(c, c.page, now);
   c.vma.has_anon = true;
-  PageStep ev{.kind = EventKind::CowCopy, .reason = FaultReason::AnonShared,
+  PageStep ev{.kind = EventKind::CowCopy, .reason = why,
               .path = pte::present(old) ? kCopyPath : kCowPath, .frame = from, .pte_before = old,
               .pte_after = now, .mapcount_after = 1};
   if (from == Frames::kZeroPage) {
@@ -201,16 +228,19 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
                .frame = f, .pte_before = e, .pte_after = now, .mapcount_before = mapcount, .mapcount_after = mapcount});
     return FaultResult::Resolved;
   }
-  if (f != Frames::kZeroPage && wp_can_reuse(c.frames[f])) {  // wp_page_reuse
+  if (f == Frames::kZeroPage) return copy_page(c, f, FaultReason::ZeroPage);
+  Reuse decision = wp_can_reuse(c.frames, c.map.pt, c.page);
+  FaultReason why = decision.why;
+  if (decision.reuse) {  // wp_page_reuse
     c.frames[f].tag = c.tag;
     Pte now = pte::make_exclusive(f);
     c.map.pt.ptes[c.page] = now;
     ++c.counters.cow_reuses;
-    record(c, {.kind = EventKind::CowReuse, .reason = FaultReason::LastMapper, .path = kReusePath, .frame = f,
+    record(c, {.kind = EventKind::CowReuse, .reason = why, .path = kReusePath, .frame = f,
                .pte_before = e, .pte_after = now, .mapcount_before = 1, .mapcount_after = 1});
     return FaultResult::Resolved;
   }
-  return copy_page(c, f);
+  return copy_page(c, f, why);
 }
 
 // One access to c.page: no fault when the PTE allows it, else the fault case that applies
@@ -247,15 +277,29 @@ FaultResult Fault::handle_pte_fault(FaultCtx& c, Access access) {
   } else if (access == Access::Read) {
     r = do_read_fault(c);
   } else if (map.share == Share::Private) {
-    r = copy_page(c, e.files_[map.object].pages[page]);  // do_cow_fault
+    r = copy_page(c, e.files_[map.object].pages[page], FaultReason::AnonShared);  // do_cow_fault
   } else {
     r = do_shared_fault(c);
   }
-  if (r == FaultResult::Resolved) {  // mm_account_fault: the task's min_flt
-    ++e.procs_[c.actor].min_flt;
-    ++c.counters.faults;
-    ++(access == Access::Read ? c.counters.faults_read : c.counters.faults_write);
+  if (r == FaultResult::Resolved) count_fault(c, access);
+  return r;
+}
+
+// The PMD level of a fault: an untouched extent (pmd_none) of a THP-eligible VMA that holds
+// it whole gets a huge PMD; a write to a write-protected huge PMD goes to the huge
+// write-protect handlers (huge_memory.cpp). A Fallback goes on at the PTE level, as
+// everything else. Inlined into touch_run, as handle_pte_fault's callers were.
+[[gnu::always_inline]] inline FaultResult Fault::handle_mm_fault(FaultCtx& c, Access access) {
+  PmdState pmd = c.map.pt.pmd(c.page);
+  FaultResult r = FaultResult::Fallback;
+  if (c.map.pt.pmd_none(c.page)) {
+    if (vma_thp_allowed(c.e.config_.modes.thp, c.map, c.vma) && thp_extent_suitable(c.vma, c.page))
+      r = do_huge_pmd_anonymous_page(c, access);
+  } else if (pmd != PmdState::Table && access == Access::Write && !pte::writable(c.map.pt.ptes[c.page])) {
+    r = pmd == PmdState::HugeZero ? do_huge_zero_wp_pmd(c) : do_huge_pmd_wp_page(c);
   }
+  if (r == FaultResult::Fallback) return handle_pte_fault(c, access);
+  if (r == FaultResult::Resolved) count_fault(c, access);
   return r;
 }
 
@@ -266,8 +310,11 @@ uint32_t Fault::touch_run(Engine& e, ProcId actor, uint32_t mapping, uint32_t vm
   MmId mm = e.procs_[actor].mm;
   AddressSpace& as = e.mms_[mm];
   FaultCtx c{e, e.frames_, e.counters_, as, as.mappings[mapping], as.vmas[vma], actor, mm, first, actor + 1};
-  for (; c.page < end; ++c.page)
-    if (handle_pte_fault(c, access) == FaultResult::OutOfMemory) return c.page - first;
+  for (; c.page < end; ++c.page) {
+    if (handle_mm_fault(c, access) == FaultResult::OutOfMemory) return c.page - first;
+    if (c.resume > c.page + 1) c.page = std::min(c.resume, end) - 1;  // reads of the new PMD
+    c.huge_prefix = {};
+  }
   return end - first;
 }
 

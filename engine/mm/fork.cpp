@@ -5,7 +5,10 @@
 // write-protected in parent and child. No page data is copied.
 // Copy mode (xv6 before COW): the same PTEs are copied, but each anonymous frame is
 // duplicated at once; zero-page PTEs and page-cache pages stay shared.
+// A huge PMD is copied as one entry (copy_huge_pmd), write-protected on both sides, the
+// huge zero page as is; in copy mode the child gets 4 KiB copies of a THP's pages instead.
 // Each VMA's decision is one ForkVma event.
+#include <algorithm>
 #include <cassert>
 #include <set>
 
@@ -16,7 +19,7 @@ namespace cow {
 struct ForkOp {
   // What copying one VMA did.
   struct VmaCopy {
-    uint32_t copied = 0, write_protected = 0, frames_copied = 0;
+    uint32_t copied = 0, write_protected = 0, frames_copied = 0, pmds = 0;
     PageTableCounts tables;  // allocated in the child
   };
 
@@ -55,20 +58,50 @@ struct ForkOp {
     return n;
   }
 
-  // Copies the PTEs of VMA v from parent to child. (Counts and PTE arrays in locals: the
-  // compiler would otherwise reload them after each store, as they might alias.)
+  // copy_huge_pmd: the child's PMD maps the same THP (each page one mapping more) or the
+  // huge zero page; a THP's PMD is write-protected and no longer anon-exclusive on both
+  // sides. `first` is the extent's first page; the child's deposited table exists.
+  static void copy_huge_pmd(Engine& e, PageTable& from, PageTable& to, uint32_t first) {
+    constexpr Pte kDrop = pte::kWritable | pte::kAnonExclusive;
+    for (uint32_t q = first; q < first + kHugePages; ++q) {
+      Pte x = from.ptes[q];
+      if (pte::frame(x) != Frames::kZeroPage) ++e.frames_[pte::frame(x)].mapcount;
+      from.ptes[q] = to.ptes[q] = x & ~kDrop;
+    }
+    to.tables[first / kHugePages] = from.tables[first / kHugePages];
+  }
+
+  // Copies the PTEs (and huge PMDs) of VMA v from parent to child.
   static VmaCopy copy_ptes(Engine& e, Mapping& from, Mapping& to, const Vma& v, AddressSpace& child,
                            ChildTables& tables) {
     VmaCopy r;
-    for (uint32_t t = v.first / kPtesPerTable; t * kPtesPerTable < v.end; ++t)
-      if (from.pt.has_table(t * kPtesPerTable) && e.ensure_table(to.pt, to.pages, t * kPtesPerTable))
-        tables.add(to, t * kPtesPerTable, r.tables);
-    uint32_t end = std::min<uint32_t>(v.end, uint32_t(from.pt.ptes.size()));
+    bool eager = e.config_.modes.fork == ForkMode::Copy;
+    for (uint32_t t = v.first / kPtesPerTable; t * kPtesPerTable < v.end; ++t) {
+      uint32_t first = t * kPtesPerTable;
+      if (!from.pt.has_table(first)) continue;
+      if (e.ensure_table(to.pt, to.pages, first)) tables.add(to, first, r.tables);
+      if (from.pt.huge(first) && !eager) {
+        copy_huge_pmd(e, from.pt, to.pt, first);
+        child.present += kHugePages;
+        ++r.pmds;
+        continue;
+      }
+      copy_pte_range(e, from, to, v, first, r);
+    }
+    child.present += r.copied;
+    return r;
+  }
+
+  // copy_pte_range for the pages of VMA v in the PTE table starting at `first`. (Counts
+  // and PTE arrays in locals: the compiler would otherwise reload them after each store,
+  // as they might alias.)
+  static void copy_pte_range(Engine& e, Mapping& from, Mapping& to, const Vma& v, uint32_t first, VmaCopy& r) {
+    uint32_t end = std::min<uint32_t>({v.end, first + kPtesPerTable, uint32_t(from.pt.ptes.size())});
     bool eager = e.config_.modes.fork == ForkMode::Copy;
     Pte* src = from.pt.ptes.data();
     Pte* dst = to.pt.ptes.data();
     uint32_t copied = 0, write_protected = 0, frames_copied = 0;
-    for (uint32_t q = v.first; q < end; ++q) {
+    for (uint32_t q = std::max(v.first, first); q < end; ++q) {
       Pte x = src[q];
       if (!pte::present(x)) continue;
       FrameId f = pte::frame(x);
@@ -90,9 +123,7 @@ struct ForkOp {
         dst[q] = x & ~(pte::kWritable | pte::kAnonExclusive);
       }
     }
-    child.present += copied;
-    r.copied = copied, r.write_protected = write_protected, r.frames_copied = frames_copied;
-    return r;
+    r.copied += copied, r.write_protected += write_protected, r.frames_copied += frames_copied;
   }
 };
 
@@ -117,7 +148,7 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
   for (const Mapping& m : from.mappings)
     to.mappings.push_back({.name = m.name, .base_gib = m.base_gib, .pages = m.pages,
                            .backing = m.backing, .share = m.share, .object = m.object});
-  uint64_t copied = 0, protected_now = 0;
+  uint64_t copied = 0, protected_now = 0, pmds = 0;
   ForkOp::ChildTables tables;
   for (const Vma& v : from.vmas) {
     const Mapping& m = from.mappings[v.mapping];
@@ -131,7 +162,9 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
     if (ev.decision == ForkDecision::CopyPtes) {
       ForkOp::VmaCopy c = ForkOp::copy_ptes(*this, from.mappings[v.mapping], to.mappings[v.mapping], v, to, tables);
       copied += c.copied;
+      pmds += c.pmds;
       protected_now += c.write_protected;
+      ev.pmds_copied = c.pmds;
       ev.count = c.copied;
       ev.write_protected = c.write_protected;
       ev.frames_copied = c.frames_copied;
@@ -140,6 +173,7 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
     emit_detail(ev);
   }
   counters_.ptes_copied += copied;
+  counters_.pmds_copied += pmds;
   ProcId added = add_task({.name = std::string(name), .parent = parent, .leader = child, .mm = cmm});
   assert(added == child);
   (void)added;

@@ -28,6 +28,34 @@ void Frames::free(FrameId f) {
   --used_;
 }
 
+FrameId Frames::alloc_huge() {
+  constexpr uint32_t kWords = kHugePages / 64;
+  for (uint32_t w = lowest_hint_ / kWords * kWords; w + kWords <= free_bits_.size(); w += kWords) {
+    bool all_free = true;
+    for (uint32_t k = 0; k < kWords && all_free; ++k) all_free = free_bits_[w + k] == ~uint64_t(0);
+    if (!all_free) continue;
+    FrameId head = w * 64;
+    if (head + kHugePages > total_) break;
+    if (head + kHugePages > frames_.size()) grow(head + kHugePages);
+    for (uint32_t k = 0; k < kWords; ++k) free_bits_[w + k] = 0;
+    for (uint32_t i = 0; i < kHugePages; ++i) frames_[head + i] = Frame{.large = true, .kind = FrameKind::Anon};
+    if (huge_mapped_.size() <= head / kHugePages) huge_mapped_.resize(head / kHugePages + 1, 0);
+    huge_mapped_[head / kHugePages] = kHugePages;
+    used_ += kHugePages;
+    return head;
+  }
+  return kNone;
+}
+
+void Frames::free_huge(FrameId f) {
+  FrameId head = huge_head(f);
+  assert(huge_mapped_[head / kHugePages] == 0);
+  for (uint32_t i = 0; i < kHugePages; ++i) {
+    frames_[head + i].large = false;
+    free(head + i);
+  }
+}
+
 uint32_t Frames::count_used_slow() const {
   uint32_t n = 0;
   for (uint32_t f = 0; f < total_; ++f) {

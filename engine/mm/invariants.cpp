@@ -46,6 +46,29 @@ static void check_pte_bits(const Engine& e, const Mapping& map, uint32_t q, Pte 
     c.fail("anon-exclusive PTE write-protected in a writable VMA at ", at());
 }
 
+// A huge PMD: wholly inside one VMA, every entry present; a THP's entries map its 512
+// frames in order with the same write and anon-exclusive bits; the huge zero page's are
+// read-only zero-page entries.
+static void check_huge_pmd(const Engine& e, const AddressSpace& as, uint32_t m, uint32_t first, Checker& c) {
+  const Mapping& map = as.mappings[m];
+  auto at = [&] { return e.name(map.name) + "[" + n(first) + "]"; };
+  uint32_t v = as.find_vma(m, first);
+  if (v == kNone || as.vmas[v].end < first + kHugePages) c.fail("huge PMD not inside one VMA at ", at());
+  if (map.share != Share::Private || map.backing != Backing::Anon) c.fail("huge PMD outside private anon at ", at());
+  Pte head = map.pt.get(first);
+  bool zero = map.pt.pmd(first) == PmdState::HugeZero;
+  constexpr Pte kBits = pte::kPresent | pte::kWritable | pte::kAnonExclusive;
+  for (uint32_t i = 0; i < kHugePages; ++i) {
+    Pte x = map.pt.get(first + i);
+    FrameId want = zero ? Frames::kZeroPage : pte::frame(head) + i;
+    if (!pte::present(x) || pte::frame(x) != want || (x & kBits) != (head & kBits))
+      return c.fail("huge PMD entries inconsistent at ", at(), " + ", n(i));
+  }
+  if (zero && (pte::writable(head) || pte::anon_exclusive(head))) c.fail("writable huge zero PMD at ", at());
+  if (!zero && (pte::frame(head) % kHugePages || !e.frames()[pte::frame(head)].large))
+    c.fail("huge PMD does not map a whole THP at ", at());
+}
+
 static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts, uint64_t& entries,
                      Checker& c) {
   const AddressSpace& as = e.address_spaces()[id];
@@ -65,6 +88,8 @@ static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts,
   for (uint32_t m = 0; m < as.mappings.size(); ++m) {
     const Mapping& map = as.mappings[m];
     entries += map.pt.ptes.size();
+    for (uint32_t t = 0; t < map.pt.tables.size(); ++t)
+      if (map.pt.huge(t * kHugePages)) check_huge_pmd(e, as, m, t * kHugePages, c);
     for (uint32_t q = 0; q < map.pt.ptes.size(); ++q) {
       Pte x = map.pt.ptes[q];
       if (!pte::present(x)) continue;
@@ -83,6 +108,8 @@ static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts,
         continue;
       }
       ++mapcounts[f];
+      if (e.frames()[f].large && f % kHugePages != q % kHugePages)
+        c.fail("THP page ", n(f), " mapped away from its offset at ", e.name(map.name), "[", n(q), "]");
       check_pte_bits(e, map, q, x, v == kNone ? Prot::ReadOnly : as.vmas[v].prot, c);
     }
   }
@@ -109,6 +136,20 @@ static void check_tasks(const Engine& e, Checker& c) {
   if (std::adjacent_find(pids.begin(), pids.end()) != pids.end()) c.fail("two tasks share a pid");
 }
 
+// The THP starting at `head`: 512 anonymous `large` frames, its cached count of mapped
+// pages right, and at least one page mapped (a THP with none is freed).
+static void check_thp(const Frames& frames, FrameId head, Checker& c) {
+  uint32_t mapped = 0;
+  for (uint32_t i = 0; i < kHugePages; ++i) {
+    const Frame& fr = frames[head + i];
+    if (!fr.large || fr.kind != FrameKind::Anon) return c.fail("THP at frame ", n(head), " is not whole");
+    mapped += fr.mapcount >= 1;
+  }
+  if (mapped != frames.huge_mapped(head))
+    c.fail("THP at frame ", n(head), ": mapped pages cached ", n(frames.huge_mapped(head)), ", counted ", n(mapped));
+  if (mapped == 0) c.fail("THP at frame ", n(head), " leaked: no page mapped");
+}
+
 std::string Engine::check_invariants() const {
   Checker c;
   check_tasks(*this, c);
@@ -132,7 +173,8 @@ std::string Engine::check_invariants() const {
     if (fr.kind == FrameKind::Free) continue;
     if (cached[f] > 1) c.fail("frame ", n(f), " held by two caches");
     if (fr.cache_ref != (cached[f] == 1)) c.fail("frame ", n(f), ": cache reference flag wrong");
-    if (fr.kind == FrameKind::Anon && fr.mapcount == 0) c.fail("frame ", n(f), " leaked: anonymous, unmapped");
+    if (fr.kind == FrameKind::Anon && fr.mapcount == 0 && !fr.large) c.fail("frame ", n(f), " leaked: anonymous, unmapped");
+    if (fr.large && f % kHugePages == 0) check_thp(frames_, f, c);
     if ((fr.kind == FrameKind::PageCache || fr.kind == FrameKind::Shmem) && !fr.cache_ref)
       c.fail("frame ", n(f), ": cache frame without its cache");
   }

@@ -5,6 +5,15 @@
 // its own 1 GiB-aligned address) has a dense PTE array indexed by page. Which 2 MiB PTE
 // tables exist is tracked so that VmPTE (PTE + PMD + PUD tables) matches x86-64 4-level
 // paging. Page tables take no frames from the simulated RAM.
+//
+// A 2 MiB extent (512 pages, one PTE table's worth) is either unmapped at the PMD level
+// (pmd_none), points to a PTE table, or is mapped by one huge PMD: a THP or the huge zero
+// page. Under a huge PMD the dense array still holds one entry per 4 KiB page (its frame,
+// and the PMD's write, dirty and anon-exclusive bits), so that accounting, the pagemap and
+// the invariants read every page the same way; the PmdState says those entries are one
+// PMD. Linux deposits a preallocated PTE table with each huge PMD
+// (pgtable_trans_huge_deposit, counted by mm_inc_nr_ptes), which a split uses: a huge
+// extent therefore counts as a PTE table too (VmPTE).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -42,17 +51,31 @@ inline Pte make(FrameId f, Writable w, Dirty d) {
 inline Pte make_exclusive(FrameId f) { return make(f, Writable::Yes, Dirty::Yes) | kAnonExclusive; }
 }  // namespace pte
 
+// What the PMD entry of one 2 MiB extent holds.
+enum class PmdState : uint8_t {
+  None,      // pmd_none: no PTE table, nothing mapped
+  Empty,     // pmd_none too, but a huge PMD was zapped here (MADV_DONTNEED): the PMD
+             // table that held it stays, as in Linux, while its PTE table went with it
+  Table,     // a PTE table
+  Huge,      // a PMD-mapped THP (pmd_trans_huge), with its deposited PTE table
+  HugeZero,  // the huge zero page (is_huge_zero_pmd), with its deposited PTE table
+};
+
 // The PTEs of one mapping. `ptes` is empty until the first PTE table is needed.
 struct PageTable {
   std::vector<Pte> ptes;
-  std::vector<uint8_t> tables;  // 1 when the PTE table for pages [i*512, i*512+512) exists
+  std::vector<PmdState> tables;  // per extent [i*512, i*512+512)
 
   // Makes room for `pages` PTEs and marks the PTE table holding `page` as present.
   // Returns true when that PTE table is new.
   bool ensure_table(uint32_t pages, uint32_t page);
-  bool has_table(uint32_t page) const {
-    return page / kPtesPerTable < tables.size() && tables[page / kPtesPerTable];
+  bool has_table(uint32_t page) const { return pmd(page) >= PmdState::Table; }
+  bool pmd_none(uint32_t page) const { return pmd(page) <= PmdState::Empty; }
+  PmdState pmd(uint32_t page) const {
+    return page / kPtesPerTable < tables.size() ? tables[page / kPtesPerTable] : PmdState::None;
   }
+  // True when one huge PMD maps the extent holding `page` (THP or huge zero page).
+  bool huge(uint32_t page) const { return pmd(page) >= PmdState::Huge; }
   Pte get(uint32_t page) const { return page < ptes.size() ? ptes[page] : 0; }
   uint32_t table_count() const;
 };

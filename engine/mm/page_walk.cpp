@@ -17,8 +17,8 @@ static bool contains(const std::vector<uint64_t>& sorted, uint64_t x) {
 PageTables::PageTables(const AddressSpace& as) : as_(as) {
   for (const Mapping& m : as.mappings) {
     for (uint32_t t = 0; t < m.pt.tables.size(); ++t) {
-      if (!m.pt.tables[t]) continue;
-      ++pte_tables_;
+      if (m.pt.tables[t] == PmdState::None) continue;
+      pte_tables_ += m.pt.tables[t] >= PmdState::Table;  // Empty: the PMD table only
       uint64_t gib = m.base_gib + uint64_t(t) * kPtesPerTable / kPagesPerGiB;
       if (pmd_gibs_.empty() || pmd_gibs_.back() != gib) pmd_gibs_.push_back(gib);
       pud_slots_.push_back(gib / kGiBPerPud);

@@ -1,6 +1,8 @@
 // Per-page view of a region (pagemap.h), read from the page tables and frames.
 #include "pagemap.h"
 
+#include "fault.h"
+
 namespace cow {
 
 namespace {
@@ -20,6 +22,8 @@ PageEntry entry_of(const Engine& e, const PageTables& tables, const Mapping& m, 
     pe.mapcount = uint32_t(e.frames()[pe.frame].mapcount);
   }
   pe.cow = !pe.writable && m.share == Share::Private && v.prot == Prot::ReadWrite;
+  pe.huge = m.pt.huge(q);
+  pe.write_reuses = pe.cow && !pe.zero_page && Fault::wp_can_reuse(e.frames(), m.pt, q).reuse;
   return pe;
 }
 

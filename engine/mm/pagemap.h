@@ -24,6 +24,11 @@ struct PageEntry {
   // A present PTE, not writable, in a private VMA that allows writes: a write faults
   // and copies or reuses. (In a read-only VMA a write is SIGSEGV, not COW.)
   bool cow = false;
+  // A huge PMD maps the page's 2 MiB extent (a THP or the huge zero page); pagemap still
+  // reports the page's own frame, as /proc/PID/pagemap does.
+  bool huge = false;
+  // When cow: what the next write decides (Fault::wp_can_reuse): reuse in place, else copy.
+  bool write_reuses = false;
   // The VMA holding the page.
   Share share = Share::Private;
   Backing backing = Backing::Anon;

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "thp.h"
+
 namespace cow {
 
 // Adds one present PTE the way smaps_account + smaps_page_accumulate do: "shared" means
@@ -50,6 +52,7 @@ std::vector<SmapsEntry> smaps_entries(const Engine& e, ProcId p) {
     uint32_t end = std::min<uint32_t>(v.end, uint32_t(m.pt.ptes.size()));
     for (uint32_t q = v.first; q < end; ++q)
       if (pte::present(m.pt.ptes[q])) account_pte(e.frames(), m.pt.ptes[q], s);
+    s.anon_huge = anon_huge_pages(m.pt, v);
     out.push_back(s);
   }
   std::sort(out.begin(), out.end(), [](const SmapsEntry& a, const SmapsEntry& b) { return a.start < b.start; });
@@ -61,7 +64,7 @@ constexpr uint64_t SmapsEntry::*kSummed[] = {
     &SmapsEntry::size,          &SmapsEntry::rss,           &SmapsEntry::referenced,   &SmapsEntry::anonymous,
     &SmapsEntry::shared_clean,  &SmapsEntry::shared_dirty,  &SmapsEntry::private_clean,
     &SmapsEntry::private_dirty, &SmapsEntry::pss,           &SmapsEntry::pss_dirty,    &SmapsEntry::pss_anon,
-    &SmapsEntry::pss_file,      &SmapsEntry::pss_shmem};
+    &SmapsEntry::pss_file,      &SmapsEntry::pss_shmem,     &SmapsEntry::anon_huge};
 
 SmapsEntry smaps_rollup(const std::vector<SmapsEntry>& entries) {
   SmapsEntry r;
@@ -141,8 +144,10 @@ const SmapLine kSmapLines[] = {
 void show_smap_body(std::string& s, const SmapsEntry& e, bool rollup) {
   for (const SmapLine& l : kSmapLines)
     if (rollup || !l.rollup_only) kb_line(s, l.label, l.pss ? pss_kb(e.*l.field) : kb(e.*l.field));
-  const char* zeros[] = {"KSM:            ", "LazyFree:       ", "AnonHugePages:  ", "ShmemPmdMapped: ",
-                         "FilePmdMapped:  ", "Shared_Hugetlb: "};
+  kb_line(s, "KSM:            ", 0);
+  kb_line(s, "LazyFree:       ", 0);
+  kb_line(s, "AnonHugePages:  ", kb(e.anon_huge));
+  const char* zeros[] = {"ShmemPmdMapped: ", "FilePmdMapped:  ", "Shared_Hugetlb: "};
   for (const char* label : zeros) kb_line(s, label, 0);
   kb_line(s, "Private_Hugetlb: ", 0, 7);
   kb_line(s, "Swap:           ", 0);
@@ -162,7 +167,10 @@ std::string vm_flags(const Mapping& m, const Vma& v) {
   if (v.dontfork) f += "dc ";
   if (write && !shared) f += "ac ";
   if (v.wipeonfork) f += "wf ";
-  f += "sd \n";
+  f += "sd ";
+  if (v.hugepage) f += "hg ";
+  if (v.nohugepage) f += "nh ";
+  f += "\n";
   return f;
 }
 
@@ -187,7 +195,7 @@ std::string smaps_text(const Engine& e, ProcId p) {
     kb_line(s, "KernelPageSize: ", 4);
     kb_line(s, "MMUPageSize:    ", 4);
     show_smap_body(s, x, false);
-    appendf(s, "THPeligible:    %8u\n", 0u);
+    appendf(s, "THPeligible:    %8u\n", vma_thp_eligible(e.modes().thp, m, v) ? 1u : 0u);
     s += vm_flags(m, v);
   }
   return s;

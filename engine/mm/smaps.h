@@ -6,6 +6,9 @@
 // back and divided by 1024) truncates exactly as real smaps does. Pure: no I/O; the texts
 // below are returned as strings for the shell (`cowlab run --smaps/--status`), the web
 // page's panel and the tests.
+// A PMD-mapped THP is accounted page by page with each page's own mapcount, as
+// smaps_account does for a compound page (folio_precise_page_mapcount); AnonHugePages adds
+// 2 MiB per PMD; THPeligible is thp.h's vma_thp_eligible.
 // Simplified: Referenced equals Rss (every mapped page was just touched); VmFlags are
 // derived from the VMA's current protection and madvise flags.
 #pragma once
@@ -27,6 +30,7 @@ struct SmapsEntry {
   // Sizes in pages.
   uint64_t size = 0, rss = 0, referenced = 0, anonymous = 0;
   uint64_t shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0;
+  uint64_t anon_huge = 0;      // AnonHugePages: pages of PMD-mapped THPs
   // Pss sums in bytes << kPssShift, as the kernel accumulates them.
   uint64_t pss = 0, pss_dirty = 0, pss_anon = 0, pss_file = 0, pss_shmem = 0;
 };

@@ -28,6 +28,11 @@ void Engine::zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end) 
   PageTable& pt = as.mappings[mapping].pt;
   end = std::min<uint32_t>(end, uint32_t(pt.ptes.size()));
   for (uint32_t q = first; q < end; ++q) {
+    if (pt.huge(q)) {  // wholly inside: the caller split a PMD the range cuts
+      zap_huge_pmd(as, pt, q);
+      q += kHugePages - 1;
+      continue;
+    }
     Pte e = pt.ptes[q];
     if (!pte::present(e)) continue;
     pt.ptes[q] = 0;
@@ -43,12 +48,12 @@ void Engine::free_unused_tables(MmId mm, uint32_t mapping) {
   AddressSpace& as = mms_[mm];
   PageTable& pt = as.mappings[mapping].pt;
   for (uint32_t t = 0; t < pt.tables.size(); ++t) {
-    if (!pt.tables[t]) continue;
+    if (pt.tables[t] == PmdState::None) continue;
     uint32_t lo = t * kPtesPerTable, hi = lo + kPtesPerTable;
     bool covered = std::any_of(as.vmas.begin(), as.vmas.end(), [&](const Vma& v) {
       return v.mapping == mapping && v.first < hi && v.end > lo;
     });
-    if (!covered) pt.tables[t] = 0;
+    if (!covered) pt.tables[t] = PmdState::None;
   }
   if (!as.maps_any(mapping)) drop_page_table(pt);
 }
@@ -83,9 +88,8 @@ OpResult Engine::munmap(ProcId p, NameId region, const Pages& pages) {
   if (m == kNone || !as.maps_any(m)) return {};  // munmap of nothing succeeds
   Pages spans = pages;
   if (spans.empty()) spans.push_back({0, as.mappings[m].pages - 1});
+  split_spans(p, m, spans);
   for (const PageSpan& s : spans) {
-    as.split_at(m, s.first);
-    as.split_at(m, s.last + 1);
     std::erase_if(as.vmas, [&](const Vma& v) { return v.mapping == m && v.first >= s.first && v.end <= s.last + 1; });
     zap_range(mm, m, s.first, s.last + 1);
   }

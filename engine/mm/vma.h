@@ -35,12 +35,16 @@ struct Vma {
   Prot prot = Prot::ReadWrite;
   bool dontfork = false;   // VM_DONTCOPY
   bool wipeonfork = false; // VM_WIPEONFORK
-  bool has_anon = false;   // anon_vma != NULL: a private page was written (vma_needs_copy)
+  bool has_anon = false;   // anon_vma != NULL: a private page was written, or a huge
+                           // zero page read in (vma_needs_copy)
+  bool hugepage = false;   // VM_HUGEPAGE (MADV_HUGEPAGE)
+  bool nohugepage = false; // VM_NOHUGEPAGE (MADV_NOHUGEPAGE)
 
   bool contains(uint32_t page) const { return page >= first && page < end; }
   bool same_flags(const Vma& o) const {
     return mapping == o.mapping && prot == o.prot && dontfork == o.dontfork &&
-           wipeonfork == o.wipeonfork && has_anon == o.has_anon;
+           wipeonfork == o.wipeonfork && has_anon == o.has_anon && hugepage == o.hugepage &&
+           nohugepage == o.nohugepage;
   }
 };
 

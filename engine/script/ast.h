@@ -40,6 +40,9 @@ enum class Verb : uint8_t {
 
 enum class MetricScope : uint8_t { Process, Region, System };
 
+// The settings of `mode`: fork=cow|copy, thp=never|madvise|always.
+enum class ModeSetting : uint8_t { Fork, Thp };
+
 // One `metric=value` of an expect statement.
 struct Check {
   std::string metric;     // engine name: rss, pss, cow_copies, state, ...
@@ -70,12 +73,16 @@ struct Statement {
   Share share = Share::Private;
   Prot prot = Prot::ReadWrite;
   Backing backing = Backing::Anon;
+  bool hugepage = false;  // mmap ... thp: MADV_HUGEPAGE at once
+  Pos hugepage_pos;
 
   Pages pages;            // empty = every page still mapped
   Pos pages_pos;
   Advice advice = Advice::DontNeed;
   Prot protect = Prot::ReadOnly;
-  ForkMode mode = ForkMode::Cow;
+  ModeSetting setting = ModeSetting::Fork;  // mode: which setting it changes
+  ForkMode mode = ForkMode::Cow;            //   mode fork=...
+  ThpMode thp = ThpMode::Madvise;           //   mode thp=...
 
   MetricScope scope = MetricScope::System;  // expect
   std::vector<Check> checks;

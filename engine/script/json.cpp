@@ -81,6 +81,7 @@ void page_fields(Json& j, const PageEntry& pe) {
   j.text("kind", kind_name(pe));
   j.num("mapcount", pe.mapcount);
   j.flag("cow", pe.cow);
+  if (pe.huge) j.flag("huge", true);  // a huge PMD maps the page's 2 MiB extent
 }
 
 void pagemap_member(Json& j, const Engine& e, ProcId p, NameId region) {
@@ -183,6 +184,7 @@ void fork_vma_fields(Json& j, const Engine& e, const Event& ev) {
   j.num("ptes_copied", ev.count);
   j.num("write_protected", ev.write_protected);
   j.num("frames_copied", ev.frames_copied);
+  if (ev.pmds_copied) j.num("pmds_copied", ev.pmds_copied);
   j.key("page_tables"), j.open('{');
   j.num("pud", ev.tables.pud), j.num("pmd", ev.tables.pmd), j.num("pte", ev.tables.pte);
   j.close('}');

@@ -101,6 +101,9 @@ inline constexpr Metric kMetrics[] = {
     metric_rows::of_usage("ptes", metric_rows::kBoth, metric_rows::kBoth, [](const Usage& u) { return double(u.ptes); }),
     metric_rows::of_usage("zero_ptes", metric_rows::kBoth, metric_rows::kBoth,
                           [](const Usage& u) { return double(u.zero_ptes); }),
+    // Pages mapped by huge PMDs of THPs (smaps AnonHugePages, in pages).
+    metric_rows::of_usage("anon_huge_pages", metric_rows::kBoth, metric_rows::kBoth,
+                          [](const Usage& u) { return double(u.anon_huge); }),
     metric_rows::of_usage("vm_pte", kProcessScope, kProcessScope, [](const Usage& u) { return double(u.vm_pte); }),
     {.name = "state", .scopes = kProcessScope, .source = MetricSource::Task, .format = MetricFormat::State},
     // A process's ids (/proc/PID/status) and its page faults (getrusage ru_minflt, all its
@@ -126,6 +129,10 @@ inline constexpr Metric kMetrics[] = {
     metric_rows::of_counter("zero_page_maps", &Counters::zero_page_maps),
     metric_rows::of_counter("file_maps", &Counters::file_maps),
     metric_rows::of_counter("ptes_copied", &Counters::ptes_copied),
+    metric_rows::of_counter("thp_faults", &Counters::thp_faults),
+    metric_rows::of_counter("huge_zero_maps", &Counters::huge_zero_maps),
+    metric_rows::of_counter("pmds_copied", &Counters::pmds_copied),
+    metric_rows::of_counter("thp_splits", &Counters::thp_splits),
     metric_rows::of_counter("fork_failures", &Counters::fork_failures),
     metric_rows::of_counter("oom_kills", &Counters::oom_kills),
     metric_rows::of_counter("segfaults", &Counters::segfaults),

@@ -18,11 +18,13 @@ namespace {
 const std::vector<std::string> kGlobal = {"ram", "file", "mode", "spawn", "show", "expect"};
 const std::vector<std::string> kVerbs = {"mmap",   "munmap", "write", "read",    "fork",    "vfork",
                                          "thread", "exec",   "exit",  "madvise", "mprotect"};
-const std::vector<std::string> kFlags = {"shared", "private", "readonly", "readwrite"};
-const std::vector<std::string> kAdvice = {"dontfork", "dofork", "wipeonfork", "keeponfork",
-                                          "dontneed"};
+const std::vector<std::string> kFlags = {"shared", "private", "readonly", "readwrite", "thp"};
+const std::vector<std::string> kAdvice = {"dontfork", "dofork",   "wipeonfork", "keeponfork",
+                                          "dontneed", "hugepage", "nohugepage"};
 const std::vector<std::string> kProtect = {"readonly", "readwrite"};
 const std::vector<std::string> kForkModes = {"cow", "copy"};
+const std::vector<std::string> kThpModes = {"never", "madvise", "always"};  // ThpMode order
+const std::vector<std::string> kModeSettings = {"fork", "thp"};             // ModeSetting order
 
 int index_of(const std::vector<std::string>& words, std::string_view w) {
   for (size_t i = 0; i < words.size(); ++i) {
@@ -38,7 +40,7 @@ const char* usage(Verb v) {
     case Verb::File:
       return "file NAME SIZE";
     case Verb::Mode:
-      return "mode fork=copy|cow";
+      return "mode fork=copy|cow, mode thp=never|madvise|always";
     case Verb::Spawn:
       return "spawn NAME";
     case Verb::Show:
@@ -46,7 +48,7 @@ const char* usage(Verb v) {
     case Verb::Expect:
       return "expect [PROCESS [REGION]] METRIC=VALUE ...";
     case Verb::Mmap:
-      return "P mmap REGION SIZE|FILE [shared|private] [readonly|readwrite]";
+      return "P mmap REGION SIZE|FILE [shared|private] [readonly|readwrite] [thp]";
     case Verb::Munmap:
       return "P munmap REGION [PAGES]";
     case Verb::Write:
@@ -322,26 +324,32 @@ bool LineParser::file() {
   return size_in(1, limits_.max_region_pages, "max_region_pages", "file") && end();
 }
 
+// `mode fork=copy|cow` or `mode thp=never|madvise|always`.
 bool LineParser::mode() {
+  const std::string use = std::string(" (usage: ") + usage(Verb::Mode) + ")";
   const Token* t = nullptr;
-  if (!word("mode needs a setting: 'mode fork=copy' or 'mode fork=cow'", &t)) return false;
-  if (t->text != "fork") {
-    return fail(t->pos, "unknown mode setting " + quote(t->text) + did_you_mean(t->text, {"fork"}) +
-                            " (usage: mode fork=copy|cow)");
-  }
-  if (!more() || peek().kind != TokenKind::Equals) {
-    return fail(more() ? peek().pos : Pos{st_.pos.line, t->end_col},
-                "expected '=' after 'fork' (usage: mode fork=copy|cow)");
-  }
+  if (!word("mode needs a setting: 'mode fork=copy', 'mode fork=cow' or 'mode thp=always'", &t))
+    return false;
+  const int setting = index_of(kModeSettings, t->text);
+  if (setting < 0)
+    return fail(t->pos, "unknown mode setting " + quote(t->text) + did_you_mean(t->text, kModeSettings) + use);
+  st_.setting = ModeSetting(setting);
+  const std::string name(t->text);
+  if (!more() || peek().kind != TokenKind::Equals)
+    return fail(more() ? peek().pos : Pos{st_.pos.line, t->end_col}, "expected '=' after " + quote(name) + use);
   ++at_;
-  if (!word("expected copy or cow after 'fork='", &t)) return false;
-  const int m = index_of(kForkModes, t->text);
+  const std::vector<std::string>& values = st_.setting == ModeSetting::Fork ? kForkModes : kThpModes;
+  const std::string list = st_.setting == ModeSetting::Fork ? "copy or cow" : "never, madvise or always";
+  if (!word("expected " + list + " after '" + name + "='", &t)) return false;
+  const int m = index_of(values, t->text);
   if (m < 0) {
-    const std::string hint = did_you_mean(t->text, kForkModes);
-    return fail(t->pos, "unknown fork mode " + quote(t->text) +
-                            (hint.empty() ? " (usage: mode fork=copy|cow)" : hint));
+    const std::string hint = did_you_mean(t->text, values);
+    return fail(t->pos, "unknown " + name + " mode " + quote(t->text) + (hint.empty() ? use : hint));
   }
-  st_.mode = ForkMode(m);
+  if (st_.setting == ModeSetting::Fork)
+    st_.mode = ForkMode(m);
+  else
+    st_.thp = ThpMode(m);
   return end();
 }
 
@@ -395,7 +403,12 @@ bool LineParser::mmap_flags() {
       const std::string hint = did_you_mean(t.text, kFlags);
       return fail(t.pos,
                   "unknown flag " + quote(t.text) +
-                      (hint.empty() ? " (flags: shared, private, readonly, readwrite)" : hint));
+                      (hint.empty() ? " (flags: shared, private, readonly, readwrite, thp)" : hint));
+    }
+    if (kFlags[f] == "thp") {
+      st_.hugepage = true;
+      st_.hugepage_pos = t.pos;
+      continue;
     }
     const Token*& seen = f < 2 ? share : prot;
     if (seen && seen->text != t.text) {
@@ -407,6 +420,11 @@ bool LineParser::mmap_flags() {
     else
       st_.prot = f == 2 ? Prot::ReadOnly : Prot::ReadWrite;
   }
+  // Huge pages are modelled for private anonymous memory (docs/kernel-rules.md).
+  if (st_.hugepage && (st_.backing == Backing::File || st_.share == Share::Shared))
+    return fail(st_.hugepage_pos, std::string("'thp' needs a private anonymous mapping (this one is ") +
+                                      (st_.backing == Backing::File ? "a file mapping" : "shared") +
+                                      "): the engine models transparent huge pages for anonymous memory only");
   return true;
 }
 

@@ -147,7 +147,10 @@ bool Session::execute(const Statement& s) {
       return !r.rejected() || fail(s.file_pos, r.error);
     }
     case Verb::Mode:
-      engine_.set_fork_mode(forks_ == ForkPolicy::EagerCopy ? ForkMode::Copy : s.mode);
+      if (s.setting == ModeSetting::Thp)
+        engine_.set_thp_mode(s.thp);
+      else
+        engine_.set_fork_mode(forks_ == ForkPolicy::EagerCopy ? ForkMode::Copy : s.mode);
       return true;
     case Verb::Show:
       shows_.push_back(s.pos.line);
@@ -204,7 +207,8 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
   Pos pages_at = s.pages.empty() ? s.region_pos : s.pages_pos;
   switch (s.verb) {
     case Verb::Mmap: {
-      MmapSpec spec{.pages = uint32_t(s.count), .backing = s.backing, .share = s.share, .prot = s.prot};
+      MmapSpec spec{.pages = uint32_t(s.count), .backing = s.backing, .share = s.share, .prot = s.prot,
+                    .hugepage = s.hugepage};
       if (s.backing == Backing::File) {
         spec.file = engine_.find_file(s.file);
         if (spec.file == kNone) {
