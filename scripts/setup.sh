@@ -133,8 +133,12 @@ if [ ! -f "$sdl_prefix/lib/cmake/SDL2/SDL2Config.cmake" ]; then
 fi
 
 # --- npm packages (pinned; Playwright never downloads a browser) -----------------
-if [ ! -f "$here/node_modules/playwright-core/package.json" ] || [ ! -f "$here/node_modules/lz-string/package.json" ]; then
-  log "npm install (playwright-core, lz-string)"
+npm_missing=
+for pkg in playwright-core lz-string axe-core; do
+  [ -f "$here/node_modules/$pkg/package.json" ] || npm_missing="$npm_missing $pkg"
+done
+if [ -n "$npm_missing" ]; then
+  log "npm install (missing:$npm_missing)"
   (cd "$here" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 

@@ -18,6 +18,7 @@
 #include "engine/script/link.h"
 #include "engine/script/parser.h"
 #include "imgui_internal.h"
+#include "panels/keys.h"
 #include "panels/panels.h"
 
 namespace cow::web {
@@ -491,6 +492,7 @@ void App::frame() {
     apply_theme(m.ui.options.dark);
     m.theme_dirty = false;
   }
+  handle_shortcuts(m.ui);  // before the panels draw: Escape must reach the editor first
   std::vector<Request> requests = std::move(m.ui.requests);
   m.ui.requests.clear();
   for (const Request& r : requests) m.handle(r);

@@ -280,6 +280,14 @@
     if (ready && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.code === 'KeyV')
       e.stopImmediatePropagation();
   }, true);
+  // Keyboard: SDL listens on the whole window and cancels every Tab (ImGui's focus moves
+  // inside the canvas). Until the canvas has the focus, Tab is left to the browser, so one
+  // Tab from a fresh page focuses the canvas. F10 and the other F keys are cancelled by
+  // SDL; Shift+F10 would also open the context menu, which is kept closed over the canvas.
+  window.addEventListener('keydown', (e) => {
+    if (e.key === 'Tab' && document.activeElement !== $('canvas')) e.stopImmediatePropagation();
+  }, true);
+  $('canvas').addEventListener('contextmenu', (e) => e.preventDefault());
   document.addEventListener('paste', (e) => {
     if (!ready || !e.clipboardData) return;
     const text = e.clipboardData.getData('text/plain');

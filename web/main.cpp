@@ -453,6 +453,9 @@ int main(int argc, char** argv) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;
+  // Keyboard navigation: Tab and the arrows move a visible focus ring between widgets,
+  // Space or Enter press one (web/panels/keys.h adds the playground's shortcuts).
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
 
   // Setup Dear ImGui style; the theme follows the options, and the App may refine it.
   if (L.args.options.dark) ImGui::StyleColorsDark();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "keys.h"
 #include "panels.h"
 
 namespace cow::web {
@@ -76,6 +77,9 @@ void help_window(UiState& ui) {
     ImGui::TextUnformatted(kCheatSheet);
     ImGui::Separator();
     ImGui::TextDisabled("Sizes are in 4 KiB pages (or K/M/G). Steps are statements, numbered from 1.");
+    ImGui::Separator();
+    ImGui::TextUnformatted("Keyboard");
+    draw_shortcut_table();
   }
   ImGui::End();
 }
@@ -115,6 +119,7 @@ void draw_menu_panel(const View& v, UiState& ui) {
   }
   export_window(ui);
   help_window(ui);
+  draw_keys_window(ui);
 }
 
 }  // namespace cow::web

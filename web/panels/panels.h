@@ -171,6 +171,7 @@ struct UiState {
   bool show_events = true, show_physical = true, show_timeline = true;  // View menu
   std::string export_text;          // shown in the "C program" window when not empty
   bool show_help = false;
+  bool show_keys = false;           // the "Keyboard" window (F1 or ?)
   std::vector<Request> requests;
   std::map<std::string, WidgetRect, std::less<>> rects;  // widget_rect() ids
   QuizState quiz;
