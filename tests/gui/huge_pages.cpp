@@ -88,3 +88,26 @@ TEST_CASE("inspecting a page under a huge PMD: the walk ends at the PMD", "[gui]
   CHECK(text.find("huge PMD") == std::string::npos);
   CHECK(text.find("PTE index") != std::string::npos);
 }
+
+TEST_CASE("the COW fault on a huge PMD names the THP handlers", "[gui][thp]") {
+  Gui gui;
+  App app({}, {});
+  gui.build_fonts();
+  app.load(kScript);
+  settle(gui, app);
+  // Step 5, C's write to page 0: find the fault's event line.
+  std::string text;
+  for (int i = 0; i < 8; ++i) {
+    cow::web::WidgetRect r = app.widget_rect("event:5:" + std::to_string(i));
+    if (r.w == 0) break;
+    click_at(gui, app, r.x + r.w / 2, r.y + r.h / 2);
+    if (app.inspector_text().find("Handlers:") != std::string::npos) {
+      text = app.inspector_text();
+      break;
+    }
+  }
+  INFO(text);
+  REQUIRE_FALSE(text.empty());
+  CHECK(text.find("do_huge_pmd_wp_page") != std::string::npos);
+  CHECK(text.find("__split_huge_pmd") != std::string::npos);
+}

@@ -151,9 +151,12 @@ void draw_decisions(const Event& ev, const FaultDecisions& d, const Palette& pal
     box(q.question, yes ? "yes" : "no", true, false, pal);
   }
   if (ev.path.size() > 0) {
+    // Wide enough for the longest handler names (do_huge_pmd_anonymous_page).
+    const char* last = to_string(ev.path.last());
+    float w = std::max(kWideBoxW, ImGui::CalcTextSize(last).x + 8);
     arrow(nullptr, true, pal);
-    wrap_row(kWideBoxW);
-    box(to_string(ev.path.last()), to_string(ev.kind), true, false, pal, kWideBoxW);
+    wrap_row(w);
+    box(last, to_string(ev.kind), true, false, pal, w);
   }
   wrapped("Handlers: " + path_text(ev.path));
 }
