@@ -84,9 +84,17 @@ void draw_huge_extents(const View& v, const RegionMap& r, ImVec2 grid, const Geo
   ImDrawList* dl = ImGui::GetWindowDrawList();
   uint32_t ppc = std::max<uint32_t>(1, v.pages_per_cell);
   size_t cols = size_t(g.cols);
-  for (const HugeExtent& x : r.huge) {
+  if (cols == 0) return;
+  // Only the extents on the visible rows (a region may hold thousands).
+  uint64_t first_page = uint64_t(first_row) * cols * ppc;
+  auto from = std::lower_bound(r.huge.begin(), r.huge.end(), first_page, [](const HugeExtent& x, uint64_t p) {
+    return uint64_t(x.first_page) + kHugePages <= p;
+  });
+  for (auto it = from; it != r.huge.end(); ++it) {
+    const HugeExtent& x = *it;
     bool split = x.state == HugeState::Split;
     size_t c0 = x.first_page / ppc;
+    if (c0 / cols >= size_t(std::max(0, last_row))) break;
     size_t c1 = std::min(r.cells.size(), size_t((x.first_page + kHugePages - 1) / ppc) + 1);
     for (size_t c = c0; c < c1;) {
       size_t row = c / cols, end = std::min(c1, (row + 1) * cols);
