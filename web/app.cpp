@@ -56,7 +56,7 @@ int auto_zoom(uint64_t n, uint32_t max_cells) {
 // then the page map beside physical memory over the timeline.
 void layout_right(Layout& L, const View& v, const UiState& ui, Rect r, size_t processes) {
   const ImGuiStyle& st = ImGui::GetStyle();
-  float hh = headline_height(r.w, ui);
+  float hh = headline_height(r.w, v, ui);
   float ah = about_height(r.w, std::floor(r.h * 0.3f), ui);
   float th = travel_height(r.w, v, ui);
   L.headline = {r.x, r.y, r.w, hh};
@@ -561,6 +561,7 @@ std::string App::inspect_json(std::string_view process, std::string_view region,
 }
 
 std::string App::inspector_text() const { return impl_->inspector_text(); }
+const View& App::view() const { return impl_->view; }
 
 std::string App::Impl::inspector_text() const {
   if (!ui.inspector.open || ui.inspector.target.kind == InspectKind::None) return "";

@@ -18,6 +18,8 @@
 
 namespace cow::web {
 
+struct View;  // web/panels/panels.h
+
 struct Example {
   std::string name;    // file name, e.g. "01-basic-cow-fork.cow"
   std::string title;   // first comment line
@@ -107,6 +109,8 @@ class App {
   // large copy of the default font for the headline numbers and the step captions (else
   // it scales the default).
   WidgetRect widget_rect(std::string_view id) const;
+  // The View of the current step (what the panels draw), for the GUI tests.
+  const View& view() const;
 
  private:
   struct Impl;

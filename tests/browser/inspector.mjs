@@ -172,4 +172,22 @@ suite('inspector', () => {
     assert.equal(ok.page, 63);
     assert.equal(problems.join('\n'), '');
   });
+
+  test('a page under a huge PMD: inspect() says "huge": true, and the inspector ends the walk at the PMD', async () => {
+    const context = await launch();
+    // Two THPs mapped by PMDs; the fork shares them; C's write to page 0 splits C's first PMD.
+    const thp = 'spawn P\nP mmap h 4M thp\nP write h\nP fork C\nC write h 0\n';
+    const { page, problems } = await openPlayground(context, '#script=' + b64url(thp));
+    const huge = JSON.parse(await page.evaluate(() => window.cowlab.inspect('P', 'h', 600)));
+    assert.equal(huge.huge, true);
+    const split = JSON.parse(await page.evaluate(() => window.cowlab.inspect('C', 'h', 3)));
+    assert.equal(split.huge ?? false, false);
+    const thpCounters = JSON.parse(await page.evaluate(() => window.cowlab.state())).counters;
+    assert.equal(thpCounters.thp_faults, 2);
+    assert.equal(thpCounters.thp_splits, 1);
+    await click(page, 'page:P:h:600');
+    const text = await waitInspector(page, /P h\[600\]/);
+    assert.match(text, /huge PMD: 2 MiB folio/);
+    assert.equal(problems.join('\n'), '');
+  });
 });

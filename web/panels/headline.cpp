@@ -42,6 +42,17 @@ void metrics(const View& v, const Palette& pal, Metric out[kMetrics]) {
   out[i++] = {"segfaults", "segfaults", c.segfaults, q.segfaults, 0};
 }
 
+// The THP counters as one compact line, or "" while all are 0 (no huge page so far).
+std::string thp_line(const View& v) {
+  const Counters& c = v.now.counters;
+  if (c.thp_faults + c.huge_zero_maps + c.pmds_copied + c.thp_splits == 0) return "";
+  char s[160];
+  std::snprintf(s, sizeof s, "THP faults %llu   huge zero maps %llu   PMDs copied %llu   THP splits %llu",
+                (unsigned long long)c.thp_faults, (unsigned long long)c.huge_zero_maps,
+                (unsigned long long)c.pmds_copied, (unsigned long long)c.thp_splits);
+  return s;
+}
+
 float big_size(const UiState& ui) {
   return ui.big_font ? ui.big_font->FontSize : ImGui::GetFontSize() * 2;
 }
@@ -118,7 +129,10 @@ void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) 
 
 }  // namespace
 
-float headline_height(float width, const UiState& ui) { return shape(width, ui).height; }
+float headline_height(float width, const View& v, const UiState& ui) {
+  float thp = thp_line(v).empty() ? 0 : ImGui::GetTextLineHeightWithSpacing();
+  return shape(width, ui).height + thp;
+}
 
 void draw_headline_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
@@ -142,6 +156,11 @@ void draw_headline_panel(const View& v, UiState& ui) {
       int k = i - big, row = k / sh.cells_per_row, col = k % sh.cells_per_row;
       ImGui::SetCursorScreenPos(ImVec2(origin.x + float(col) * sh.cell_w, y + float(row) * ImGui::GetTextLineHeightWithSpacing()));
       draw_cell(m[i], ui, pal, label_w);
+    }
+    if (std::string thp = ui.quiz.veiled ? "" : thp_line(v); !thp.empty()) {
+      int small = kMetrics - big, rows = (small + sh.cells_per_row - 1) / sh.cells_per_row;
+      ImGui::SetCursorScreenPos(ImVec2(origin.x, y + float(rows) * ImGui::GetTextLineHeightWithSpacing()));
+      ImGui::TextUnformatted(thp.c_str());
     }
   }
   ImGui::End();

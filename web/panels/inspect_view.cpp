@@ -106,19 +106,23 @@ const char* answer_text(Answer a) {
   return a == Answer::Yes ? "yes" : a == Answer::No ? "no" : "not asked";
 }
 
-std::string walk_text(const Walk& w) {
+std::string walk_text(const PageEntry& pe) {
+  const Walk& w = pe.walk;
   std::string s = "walk";
-  for (int l = 0; l < kLevels; ++l) {
+  // Under a huge PMD the walk ends at the PMD: no PTE table is used.
+  int levels = pe.huge ? int(Level::Pmd) + 1 : kLevels;
+  for (int l = 0; l < levels; ++l) {
     s += std::string(l ? ", " : " ") + level_name(Level(l)) + " index " + std::to_string(w.index[size_t(l)]);
     s += w.table[size_t(l)] ? "" : " (no table)";
   }
+  if (pe.huge) s += pe.zero_page ? " (huge PMD: huge zero page)" : " (huge PMD: 2 MiB folio)";
   return s;
 }
 
 std::string page_text(const PageFacts& f) {
   const PageEntry& pe = f.entry;
   std::string s = page_label(f.proc, f.region, pe.page) + " at " + hex_address(pe.walk.address) + ": " +
-                  walk_text(pe.walk) + ". ";
+                  walk_text(pe) + ". ";
   char bits[96];
   std::snprintf(bits, sizeof bits, "PTE bits: P=%d W=%d D=%d COW=%s. ", pe.present, pe.writable, pe.dirty,
                 pe.cow ? "yes" : "no");

@@ -69,16 +69,22 @@ std::string drawable(std::string s) {
 
 void wrapped(const std::string& s) { ImGui::TextWrapped("%s", drawable(s).c_str()); }
 
-void draw_walk(const Walk& w, const Palette& pal) {
+// Under a huge PMD (pe.huge) the walk ends at the PMD, drawn as the huge entry.
+void draw_walk(const PageEntry& pe, const Palette& pal) {
+  const Walk& w = pe.walk;
   ImGui::TextUnformatted("Page walk");
-  for (int l = 0; l < kLevels; ++l) {
+  int levels = pe.huge ? int(Level::Pmd) + 1 : kLevels;
+  for (int l = 0; l < levels; ++l) {
     char index[32];
     bool exists = w.table[size_t(l)];
     std::snprintf(index, sizeof index, "[%u]%s", unsigned(w.index[size_t(l)]), exists ? "" : " none");
     if (l) arrow("", exists, pal);
     wrap_row();
-    box(level_name(Level(l)), index, exists, !exists, pal);
+    bool huge_pmd = pe.huge && l == int(Level::Pmd);
+    box(huge_pmd ? "huge PMD" : level_name(Level(l)), index, exists, !exists, pal);
   }
+  if (pe.huge)
+    ImGui::TextDisabled("huge PMD: %s; no PTE table is used", pe.zero_page ? "huge zero page" : "2 MiB folio");
   ImGui::TextDisabled("index into each table; \"none\": that table does not exist");
 }
 
@@ -109,7 +115,7 @@ void draw_bits(const PageEntry& pe, const Palette& pal) {
 void draw_page(const PageFacts& f, const Palette& pal) {
   const PageEntry& pe = f.entry;
   ImGui::Text("%s %s[%u]  at %s", f.proc.c_str(), f.region.c_str(), pe.page, hex_address(pe.walk.address).c_str());
-  draw_walk(pe.walk, pal);
+  draw_walk(pe, pal);
   draw_bits(pe, pal);
   if (!pe.present) {
     ImGui::TextUnformatted("Frame: none (not present)");
@@ -145,9 +151,12 @@ void draw_decisions(const Event& ev, const FaultDecisions& d, const Palette& pal
     box(q.question, yes ? "yes" : "no", true, false, pal);
   }
   if (ev.path.size() > 0) {
+    // Wide enough for the longest handler names (do_huge_pmd_anonymous_page).
+    const char* last = to_string(ev.path.last());
+    float w = std::max(kWideBoxW, ImGui::CalcTextSize(last).x + 8);
     arrow(nullptr, true, pal);
-    wrap_row(kWideBoxW);
-    box(to_string(ev.path.last()), to_string(ev.kind), true, false, pal, kWideBoxW);
+    wrap_row(w);
+    box(last, to_string(ev.kind), true, false, pal, w);
   }
   wrapped("Handlers: " + path_text(ev.path));
 }

@@ -20,9 +20,12 @@ constexpr const char* kCheatSheet =
     "C1 thread T1 / vfork V1   share C1's address space\n"
     "C1 exec / C1 exit\n"
     "P1 madvise heap dontfork  dofork, wipeonfork, keeponfork, dontneed\n"
+    "P1 mmap heap 4M thp       huge pages allowed (MADV_HUGEPAGE)\n"
+    "P1 madvise heap hugepage  or nohugepage\n"
     "P1 munmap heap 0-7        P1 mprotect heap readonly\n"
     "file data 32              a file of 32 cached pages\n"
     "mode fork=copy            eager-copy fork, for contrast\n"
+    "mode thp=madvise          never, madvise (default) or always\n"
     "show                      a bookmark on the time-travel slider\n"
     "expect C1 rss=64 pss=40   checks; a failed one is marked red\n";
 

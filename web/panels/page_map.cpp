@@ -76,6 +76,43 @@ void draw_header(const View& v, const Item& it, ImVec2 o, float width, const UiS
                 "(too many pages to draw them all: click it in Processes)");
 }
 
+// Outlines each THP extent of a region: around its cells, one rectangle per cell row it
+// covers (solid for a huge PMD, dashed once split); when one cell covers a whole extent
+// or more, the cell gets the marker instead.
+void draw_huge_extents(const View& v, const RegionMap& r, ImVec2 grid, const Geometry& g, int first_row,
+                       int last_row, const Palette& pal) {
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  uint32_t ppc = std::max<uint32_t>(1, v.pages_per_cell);
+  size_t cols = size_t(g.cols);
+  if (cols == 0) return;
+  // Only the extents on the visible rows (a region may hold thousands).
+  uint64_t first_page = uint64_t(first_row) * cols * ppc;
+  auto from = std::lower_bound(r.huge.begin(), r.huge.end(), first_page, [](const HugeExtent& x, uint64_t p) {
+    return uint64_t(x.first_page) + kHugePages <= p;
+  });
+  for (auto it = from; it != r.huge.end(); ++it) {
+    const HugeExtent& x = *it;
+    bool split = x.state == HugeState::Split;
+    size_t c0 = x.first_page / ppc;
+    if (c0 / cols >= size_t(std::max(0, last_row))) break;
+    size_t c1 = std::min(r.cells.size(), size_t((x.first_page + kHugePages - 1) / ppc) + 1);
+    for (size_t c = c0; c < c1;) {
+      size_t row = c / cols, end = std::min(c1, (row + 1) * cols);
+      if (int(row) >= first_row && int(row) < last_row) {
+        ImVec2 a(grid.x + float(c % cols) * g.pitch, grid.y + float(row) * g.pitch);
+        if (ppc >= kHugePages) {
+          draw_marker(dl, a, g.cell, split ? Marker::HugeSplit : Marker::HugePmd, pal);
+        } else {
+          ImVec2 b(grid.x + float(end - row * cols) * g.pitch - 1, a.y + g.cell);
+          if (split) draw_dashed_rect(dl, a, b, pal.huge);
+          else dl->AddRect(ImVec2(a.x - 0.5f, a.y - 0.5f), ImVec2(b.x + 0.5f, b.y + 0.5f), pal.huge, 0, 0, 2.0f);
+        }
+      }
+      c = end;
+    }
+  }
+}
+
 void draw_region(const View& v, const Item& it, ImVec2 o, const Geometry& g, float top, float bottom,
                  const Palette& pal) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -96,6 +133,7 @@ void draw_region(const View& v, const Item& it, ImVec2 o, const Geometry& g, flo
     for (size_t c = c0; c < c1; ++c)
       draw_cell(dl, ImVec2(x0 + float(c - c0) * g.pitch, y0 + float(row) * g.pitch), g.cell, r.cells[c], pal);
   }
+  draw_huge_extents(v, r, ImVec2(x0, y0), g, first, last, pal);
 }
 
 const char* kind_name(uint8_t bits) {

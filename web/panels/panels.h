@@ -225,6 +225,7 @@ struct CostPoint {
 // A process's numbers at one step (pages; Pss exact).
 struct ProcPoint {
   uint32_t rss = 0, uss = 0, shared = 0, priv = 0, anon = 0, file = 0, shmem = 0;
+  uint32_t anon_huge = 0;                       // AnonHugePages: pages PMD-mapped THPs
   double pss = 0;
   bool valid = false;
 };
@@ -257,6 +258,14 @@ struct ProcRow {
   ProcPoint now, prev;                          // prev.valid: known for the last step
 };
 
+// A 2 MiB extent of a region that a THP maps: one huge PMD (a THP or the huge zero
+// page), or a THP folio whose PMD was split into PTEs (__split_huge_pmd).
+enum class HugeState : uint8_t { Pmd, ZeroPmd, Split };
+struct HugeExtent {
+  uint32_t first_page = 0;                      // aligned to kHugePages
+  HugeState state = HugeState::Pmd;
+};
+
 struct RegionMap {
   std::string name;
   uint32_t mapping = 0;                         // index into the mm's mappings
@@ -267,6 +276,7 @@ struct RegionMap {
   Share share = Share::Private;
   std::vector<uint8_t> page;                    // page_bits, one per page
   std::vector<uint16_t> cells;                  // per View::pages_per_cell pages (cell_of)
+  std::vector<HugeExtent> huge;                 // THP extents, in page order
 };
 
 struct MmMap {
@@ -459,7 +469,7 @@ void inspect(UiState& ui, InspectTarget t);
 
 struct Palette {
   ImU32 absent, unmapped, zero, priv, shared[8], file[8], shmem[8];
-  ImU32 dirty, cow_wp, free_frame, grid, text_dim;
+  ImU32 dirty, cow_wp, free_frame, grid, text_dim, huge;
   ImU32 up, down, highlight, current_line, error_line, editor_bg;
   ImU32 series[10];                             // process colours in plots
 };
@@ -487,12 +497,15 @@ void record_rect(UiState& ui, const char* id);
 void record_visible_rect(UiState& ui, const char* id);
 // A small coloured up/down arrow and the change `d` after the last item (nothing if 0).
 void delta_badge(const Palette& pal, double d, bool pss = false);
-enum class Marker : uint8_t { None, Dirty, CowWp };
+enum class Marker : uint8_t { None, Dirty, CowWp, HugePmd, HugeSplit };
 // A cell of a map: `color` fills the share fill/255 of it from the bottom (at least 2
 // pixels; all of it from 250 on), `background` the rest.
 void draw_fill_cell(ImDrawList* dl, ImVec2 a, float size, uint8_t fill, ImU32 color, ImU32 background);
-// A cell's flag marker: a red corner for dirty, a diagonal stroke for COW write-protect.
+// A cell's flag marker: a red corner for dirty, a diagonal stroke for COW write-protect,
+// an outline for a huge PMD (solid) or a split huge page (dashed).
 void draw_marker(ImDrawList* dl, ImVec2 a, float size, Marker m, const Palette& pal);
+// A rectangle outline from a to b drawn in dashes (split huge pages).
+void draw_dashed_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color);
 // Draws a legend swatch and label on the current line (wrapping when it does not fit).
 void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker = Marker::None);
 // The colour legend of the page map (LegendOf::Pages) or of physical memory
@@ -500,7 +513,7 @@ void legend_item(const Palette& pal, ImU32 color, const char* label, Marker mark
 enum class LegendOf : uint8_t { Pages, Frames };
 void draw_state_legend(const Palette& pal, LegendOf which);
 // The headline's height for a window `width` wide (the layout reserves it).
-float headline_height(float width, const UiState& ui);
+float headline_height(float width, const View& v, const UiState& ui);
 // The step bar's height for a window `width` wide, with room for the caption (travel.cpp).
 float travel_height(float width, const View& v, const UiState& ui);
 // The About box's height for a window `width` wide, 0 when closed (at most `max`).

@@ -92,6 +92,9 @@ void draw_row(const ProcRow& r, uint32_t max_rss, UiState& ui, const Palette& pa
   number_cell(pal, n.priv, p.priv, hp);
   ImGui::TableSetColumnIndex(Anon);
   number_cell(pal, n.anon, p.anon, hp);
+  if (n.anon_huge > 0 && ImGui::IsItemHovered())
+    ImGui::SetTooltip("of which in huge pages mapped by a PMD (AnonHugePages): %u pages, %u MiB", n.anon_huge,
+                      n.anon_huge / 256);
   ImGui::TableSetColumnIndex(FileCol);
   number_cell(pal, n.file, p.file, hp);
   ImGui::TableSetColumnIndex(Shmem);

@@ -38,6 +38,7 @@ Palette make_palette(bool dark) {
   p.text_dim = dark ? IM_COL32(160, 160, 170, 255) : IM_COL32(100, 100, 110, 255);
   p.up = dark ? IM_COL32(255, 170, 70, 255) : IM_COL32(200, 110, 0, 255);
   p.down = dark ? IM_COL32(100, 185, 255, 255) : IM_COL32(20, 110, 200, 255);
+  p.huge = dark ? IM_COL32(255, 196, 64, 255) : IM_COL32(200, 110, 0, 255);
   p.highlight = dark ? IM_COL32(255, 255, 255, 230) : IM_COL32(0, 0, 0, 220);
   p.current_line = dark ? IM_COL32(70, 110, 190, 90) : IM_COL32(120, 160, 240, 80);
   p.editor_bg = dark ? IM_COL32(13, 15, 19, 255) : IM_COL32(255, 255, 255, 255);
@@ -205,7 +206,27 @@ void draw_marker(ImDrawList* dl, ImVec2 a, float size, Marker m, const Palette& 
     dl->AddTriangleFilled(ImVec2(a.x + size - k, a.y), ImVec2(a.x + size, a.y), ImVec2(a.x + size, a.y + k), pal.dirty);
   } else if (m == Marker::CowWp) {
     dl->AddLine(ImVec2(a.x + 1, a.y + size - 1), ImVec2(a.x + size - 1, a.y + 1), pal.cow_wp, 1.0f);
+  } else if (m == Marker::HugePmd) {
+    dl->AddRect(a, ImVec2(a.x + size, a.y + size), pal.huge, 0, 0, 2.0f);
+  } else if (m == Marker::HugeSplit) {
+    draw_dashed_rect(dl, a, ImVec2(a.x + size, a.y + size), pal.huge);
   }
+}
+
+void draw_dashed_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color) {
+  const float dash = 3, gap = 2;
+  auto line = [&](ImVec2 p, ImVec2 q) {
+    float len = std::max(std::abs(q.x - p.x), std::abs(q.y - p.y));
+    for (float t = 0; t < len; t += dash + gap) {
+      float u = std::min(len, t + dash);
+      dl->AddLine(ImVec2(p.x + (q.x - p.x) * t / len, p.y + (q.y - p.y) * t / len),
+                  ImVec2(p.x + (q.x - p.x) * u / len, p.y + (q.y - p.y) * u / len), color, 1.0f);
+    }
+  };
+  line(a, ImVec2(b.x, a.y));
+  line(ImVec2(b.x, a.y), b);
+  line(b, ImVec2(a.x, b.y));
+  line(ImVec2(a.x, b.y), a);
 }
 
 void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker) {
@@ -244,6 +265,8 @@ void draw_state_legend(const Palette& pal, LegendOf which) {
       {pal.shmem[1], "shmem", "shmem"},
       {blank, "dirty", "dirty", Marker::Dirty},
       {pal.absent, "COW write-protected", nullptr, Marker::CowWp},
+      {pal.absent, "huge page (PMD)", nullptr, Marker::HugePmd},
+      {pal.absent, "split huge page", nullptr, Marker::HugeSplit},
   };
   for (const Row& r : rows)
     if (const char* label = pages ? r.page : r.frame) legend_item(pal, r.color, label, r.marker);

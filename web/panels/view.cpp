@@ -146,6 +146,7 @@ ProcPoint proc_point(const Usage& u) {
   p.shared = uint32_t(u.shared_clean + u.shared_dirty);
   p.priv = uint32_t(u.private_clean + u.private_dirty);
   p.anon = uint32_t(u.anon);
+  p.anon_huge = uint32_t(u.anon_huge);
   p.file = uint32_t(u.file);
   p.shmem = uint32_t(u.shmem);
   p.pss = u.pss;

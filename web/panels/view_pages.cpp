@@ -31,6 +31,30 @@ uint8_t classify(Pte e, const Frames& frames, const Mapping& map, const Vma& vma
   return b;
 }
 
+// The THP extents of a region: huge PMDs, and PTE tables whose pages belong to a THP
+// folio (Frame::large), which a split left behind.
+void find_huge_extents(RegionMap& r, const Mapping& m, const Frames& frames) {
+  r.huge.clear();
+  for (uint32_t x = 0; x < m.pt.tables.size(); ++x) {
+    uint32_t first = x * kHugePages;
+    PmdState s = m.pt.tables[x];
+    if (s == PmdState::Huge || s == PmdState::HugeZero) {
+      r.huge.push_back({first, s == PmdState::Huge ? HugeState::Pmd : HugeState::ZeroPmd});
+      continue;
+    }
+    if (s != PmdState::Table) continue;
+    uint32_t end = std::min<uint32_t>(first + kHugePages, uint32_t(m.pt.ptes.size()));
+    for (uint32_t q = first; q < end; ++q) {
+      Pte e = m.pt.ptes[q];
+      FrameId f = pte::frame(e);
+      if (pte::present(e) && f < frames.total() && frames[f].large) {
+        r.huge.push_back({first, HugeState::Split});
+        break;
+      }
+    }
+  }
+}
+
 // One address space's regions (mappings that some VMA still covers), page by page.
 void build_mm(MmMap& out, const Engine& e, const AddressSpace& as) {
   out.regions.clear();
@@ -58,6 +82,7 @@ void build_mm(MmMap& out, const Engine& e, const AddressSpace& as) {
     }
     r.mapped += end > v.first ? end - v.first : 0;
   }
+  for (RegionMap& r : out.regions) find_huge_extents(r, as.mappings[r.mapping], e.frames());
   out.built = true;
 }
 
