@@ -63,6 +63,12 @@ const Piece kSystemPieces[] = {
     {", ptes_copied ", metric("ptes_copied", kS)}, {", fork_failures ", metric("fork_failures", kS)},
     {", oom_kills ", metric("oom_kills", kS)},   {", segfaults ", metric("segfaults", kS)}};
 
+// Appended to the counters line once the machine has used huge pages (the JSON form
+// always carries them; the text stays as it was for scripts without THP).
+const Piece kThpPieces[] = {
+    {", thp_faults ", metric("thp_faults", kS)}, {", huge_zero_maps ", metric("huge_zero_maps", kS)},
+    {", pmds_copied ", metric("pmds_copied", kS)}, {", thp_splits ", metric("thp_splits", kS)}};
+
 // The metrics a trace compares: the machine's, then these of each process.
 const Metric* const kTracedSystem[] = {
     &metric("frames_used", kS), &metric("frames_mapped", kS), &metric("frames_shared", kS),
@@ -112,6 +118,9 @@ std::string state_table(const script::Session& s) {
   if (threads) out += "  (* = thread: shows its address space)\n";
   SystemUsage y = e.system();
   for (const Piece& x : kSystemPieces) out += x.before + format_metric(x.metric, metric_value(x.metric, y, e.counters()));
+  const Counters& n = e.counters();
+  if (n.thp_faults || n.huge_zero_maps || n.pmds_copied || n.thp_splits)
+    for (const Piece& x : kThpPieces) out += x.before + format_metric(x.metric, metric_value(x.metric, y, n));
   return out + "\n";
 }
 

@@ -219,3 +219,65 @@ TEST_CASE("figures print in fixed formats", "[cost]") {
   CHECK(format_bytes(120.3 * 1048576, true) == "+120.3 MiB");
   CHECK(format_bytes(0, true) == "0");
 }
+
+// Round constants, so that each THP price can be worked out by hand below.
+CostModel hand_model() {
+  CostModel m;
+  m.fork_base_us = 10;
+  m.pte_copy_ns = 1000;   // 1 us per PTE: a split (512 PTEs written) costs 512 us
+  m.copy_page_us = 3;
+  m.memcpy_page_us = 1;   // so a zero-filled page costs 2 us
+  m.cow_fault_us = 5;     // so a fault that copies nothing costs 2 us
+  m.thp_pmd_copy_us = 3;
+  return m;
+}
+
+TEST_CASE("a THP fork is priced per huge PMD, not per PTE", "[cost]") {
+  CostModel m = hand_model();
+  const std::string five_extents = "spawn P1\nP1 mmap heap 10M thp\nP1 write heap\n";
+  StepCost fork = last_step(five_extents + "P1 fork C1\n", script::ForkPolicy::AsScripted, m);
+  CHECK(fork.pmds_copied == 5);
+  CHECK(fork.ptes_copied == 0);
+  CHECK(fork.time_us == Approx(25));  // the empty fork (10) and five PMDs at 3 us
+  m.thp_pmd_copy_us = 7;
+  CHECK(last_step(five_extents + "P1 fork C1\n", script::ForkPolicy::AsScripted, m).time_us == Approx(45));
+}
+
+TEST_CASE("a THP fault zeroes 512 pages; a split writes 512 PTEs before the 4 KiB copy", "[cost]") {
+  const CostModel m = hand_model();
+  const std::string one_thp = "spawn P1\nP1 mmap buf 2M thp\n";
+  StepCost fault = last_step(one_thp + "P1 write buf\n", script::ForkPolicy::AsScripted, m);
+  CHECK(fault.thp_faults == 1);
+  CHECK(fault.zero_fills == 0);
+  CHECK(fault.minor_faults == 0);
+  CHECK(fault.time_us == Approx(2 + 512 * 2));  // one fault, 512 pages zeroed
+  StepCost split = last_step(one_thp + "P1 write buf\nP1 fork C1\nC1 write buf 0\n", script::ForkPolicy::AsScripted, m);
+  CHECK(split.thp_splits == 1);
+  CHECK(split.cow_copies == 1);
+  CHECK(split.time_us == Approx(512 + 5));  // 512 PTEs at 1 us, then one COW fault
+}
+
+TEST_CASE("the classic table's engine THP column is the THP script priced by the model", "[cost]") {
+  CostModel m = hand_model();
+  std::optional<PricedStep> fork = engine_classic_fork(m, 120, HeapPages::Huge, script::ForkPolicy::AsScripted);
+  REQUIRE(fork);
+  CHECK(fork->cost.pmds_copied == 60);
+  CHECK(fork->cost.time_us == Approx(10 + 60 * 3));
+  m.thp_pmd_copy_us = 0.5;
+  fork = engine_classic_fork(m, 120, HeapPages::Huge, script::ForkPolicy::AsScripted);
+  REQUIRE(fork);
+  CHECK(fork->cost.time_us == Approx(10 + 60 * 0.5));
+  // The 4 KiB run of the same script copies PTEs and no PMD.
+  std::optional<PricedStep> small = engine_classic_fork(m, 120, HeapPages::Small, script::ForkPolicy::AsScripted);
+  REQUIRE(small);
+  CHECK(small->cost.pmds_copied == 0);
+  CHECK(small->cost.time_us == Approx(10 + measured::kPages120M * 1));
+}
+
+TEST_CASE("a constants file without the huge-page constants still loads", "[cost]") {
+  CostModel m;
+  std::string error;
+  REQUIRE(parse_cost_model("fork_base_us = 60\npte_copy_ns = 90\n", &m, &error));
+  CHECK(m.fork_base_us == 60);
+  CHECK(m.thp_pmd_copy_us == Approx((measured::thp_fork_120m_us - measured::thp_fork_empty_us) / 60));
+}

@@ -86,6 +86,9 @@ bool parse_cost_model(std::string_view text, CostModel* m, std::string* error) {
   return true;
 }
 
+double CostModel::thp_fault_us() const { return minor_fault_us() + double(kPtesPerTable) * zero_fill_us(); }
+double CostModel::thp_split_us() const { return double(kPtesPerTable) * pte_copy_ns / 1000.0; }
+
 int64_t modeled_memory_bytes(const CostModel& m, const Engine& e) {
   int64_t bytes = int64_t(e.frames().used()) * int64_t(kPageSize);
   for (MmId mm = 0; mm < e.address_spaces().size(); ++mm)
@@ -113,14 +116,19 @@ StepCost step_cost(const CostModel& m, const Engine& before, const Engine& after
   c.cow_copies = b.cow_copies - a.cow_copies;
   c.reuses = b.cow_reuses - a.cow_reuses;
   c.zero_fills = b.zero_fills - a.zero_fills;
+  c.pmds_copied = b.pmds_copied - a.pmds_copied;
+  c.thp_faults = b.thp_faults - a.thp_faults;
+  c.thp_splits = b.thp_splits - a.thp_splits;
   uint64_t faults = b.faults - a.faults;
-  uint64_t heavy = c.cow_copies + c.reuses + c.zero_fills;
+  uint64_t heavy = c.cow_copies + c.reuses + c.zero_fills + c.thp_faults;
   c.minor_faults = faults > heavy ? faults - heavy : 0;
   uint64_t plain_ptes = c.ptes_copied > c.frames_copied ? c.ptes_copied - c.frames_copied : 0;
   c.time_us = double(forks_and_execs) * m.fork_base_us + double(c.threads) * m.thread_us +
               double(c.vforks) * m.vfork_us + double(plain_ptes) * m.pte_copy_ns / 1000.0 +
               double(c.frames_copied) * m.copy_page_us + double(c.cow_copies) * m.cow_fault_us +
-              double(c.reuses + c.minor_faults) * m.minor_fault_us() + double(c.zero_fills) * m.zero_fill_us();
+              double(c.reuses + c.minor_faults) * m.minor_fault_us() + double(c.zero_fills) * m.zero_fill_us() +
+              double(c.pmds_copied) * m.thp_pmd_copy_us + double(c.thp_faults) * m.thp_fault_us() +
+              double(c.thp_splits) * m.thp_split_us();
   c.memory_bytes = modeled_memory_bytes(m, after) - modeled_memory_bytes(m, before);
   return c;
 }
@@ -145,6 +153,16 @@ PricedScript price_script(std::string_view text, const CostModel& m, script::For
   }
   out.error = s.error();
   return out;
+}
+
+std::optional<PricedStep> engine_classic_fork(const CostModel& m, uint32_t mib, HeapPages pages,
+                                              script::ForkPolicy forks) {
+  std::string text = "spawn P1\nP1 mmap heap " + std::to_string(mib) + "M" +
+                     (pages == HeapPages::Huge ? " thp" : "") + "\nP1 write heap\nP1 fork C1\n";
+  PricedScript run = price_script(text, m, forks);
+  for (const PricedStep& s : run.steps)
+    if (s.line == 4) return s;
+  return std::nullopt;
 }
 
 ClassicRow classic_4k(const CostModel& m, uint32_t mib) {

@@ -5,6 +5,10 @@
 // costs on the real kernel" (Linux 6.18, x86-64); `cowlab calibrate` measures
 // them again on the current machine and prints them in the text form parse_cost_model()
 // reads. Pure: no I/O, no clocks.
+// Transparent huge pages are priced from the engine's counters: fork pays thp_pmd_copy_us
+// per huge PMD copied (copy_huge_pmd: one entry plus the folio's reference), a THP fault is
+// one fault that zeroes 512 pages, and a split (__split_huge_pmd) fills a PTE table: 512
+// PTE writes at pte_copy_ns; the 4 KiB COW copy that follows is priced as any other.
 // Simplified: costs are linear in the counts (PTEs copied, pages copied, faults), fitted
 // at 120 MiB; the kernel's per-PTE cost falls at larger sizes (73 ns at 1 GiB against 95 ns
 // at 120 MiB), so the model overstates the fork of very large processes. Thread creation
@@ -12,6 +16,7 @@
 // the process's size); exec is charged the empty-fork base; teardown (exit, munmap) is free.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,9 +40,11 @@ struct CostModel {
   double thread_us = 21.0;           // pthread_create of a thread that returns at once
   double vfork_us = 24.0;            // vfork until the parent resumes, the child _exits at once
                                      // (both: `cowlab calibrate`, docs/kernel-rules.md)
-  // Transparent huge pages (2 MiB), for the classic table.
+  // Transparent huge pages (2 MiB): fork per PMD (step_cost and the classic table), the
+  // naive copy and empty fork for the classic table.
   double thp_fork_base_us = 41.0;    // fork of an empty process
-  double thp_pmd_copy_us = 1.1;      // per huge PMD copied: (107 - 41) us / 60
+  double thp_pmd_copy_us = 1.1;      // per huge PMD copied: (107 - 41) us / 60; calibrate
+                                     // measures it as (THP fork - empty fork) / PMDs
   double thp_copy_page_us = 0.3134;  // naive copy per 4 KiB: 9627 us / 30720
 
   // Derived: a fault that allocates and zeroes a page (the naive copy minus its memcpy).
@@ -45,6 +52,10 @@ struct CostModel {
   // Derived: a fault that neither allocates nor copies (reuse, zero page, page cache):
   // the COW fault minus the naive copy of one page.
   double minor_fault_us() const { return cow_fault_us - copy_page_us; }
+  // Derived: a THP fault (do_huge_pmd_anonymous_page): one fault that zeroes 512 pages.
+  double thp_fault_us() const;
+  // Derived: splitting a huge PMD writes a PTE table of 512 entries.
+  double thp_split_us() const;
 };
 
 // "name = value" lines, one per constant, with '#' comments: the form calibrate prints.
@@ -61,6 +72,7 @@ struct StepCost {
   uint64_t threads = 0, vforks = 0;  // of those, priced by thread_us and vfork_us
   uint64_t ptes_copied = 0, frames_copied = 0;
   uint64_t cow_copies = 0, reuses = 0, zero_fills = 0, minor_faults = 0;
+  uint64_t pmds_copied = 0, thp_faults = 0, thp_splits = 0;  // huge pages
 };
 
 // The cost of the step that turned `before` into `after`; `events` are that step's events
@@ -84,6 +96,13 @@ struct PricedScript {
   bool syntax_error = false;         // then nothing ran
 };
 PricedScript price_script(std::string_view text, const CostModel& m, script::ForkPolicy forks);
+
+// The classic fork run through the engine and priced: a process writes `mib` MiB of heap
+// (in 4 KiB pages, or in THPs: `mmap ... thp`) and forks once. The fork's step, or
+// nullopt when the run stopped before it.
+enum class HeapPages { Small, Huge };
+std::optional<PricedStep> engine_classic_fork(const CostModel& m, uint32_t mib, HeapPages pages,
+                                              script::ForkPolicy forks);
 
 // Memory the model charges for a state: frames in use, page-table pages of every live
 // address space, and process_base_kib per live process (threads excluded).

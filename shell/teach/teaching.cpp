@@ -268,35 +268,43 @@ void print_classic(const CostModel& m) {
   const uint32_t mib = 120;
   ClassicRow k4 = classic_4k(m, mib), thp = classic_thp(m, mib);
   // The same fork run through the engine and priced step by step.
-  std::string text = "spawn P1\nP1 mmap heap 120M\nP1 write heap\nP1 fork C1\n";
-  PricedScript cow = price_script(text, m, script::ForkPolicy::AsScripted);
-  PricedScript copy = price_script(text, m, script::ForkPolicy::EagerCopy);
-  const PricedStep* ec = find_step(cow, 4);
-  const PricedStep* ep = find_step(copy, 4);
+  auto fork = [&](HeapPages pages, script::ForkPolicy forks) { return engine_classic_fork(m, mib, pages, forks); };
+  std::optional<PricedStep> k4_cow = fork(HeapPages::Small, script::ForkPolicy::AsScripted);
+  std::optional<PricedStep> k4_copy = fork(HeapPages::Small, script::ForkPolicy::EagerCopy);
+  // The same fork with the heap in huge pages (MADV_HUGEPAGE): 60 PMDs copied, not PTEs.
+  std::optional<PricedStep> thp_cow = fork(HeapPages::Huge, script::ForkPolicy::AsScripted);
+  std::optional<PricedStep> thp_copy = fork(HeapPages::Huge, script::ForkPolicy::EagerCopy);
+  const PricedStep* ec = k4_cow ? &*k4_cow : nullptr;
+  const PricedStep* ep = k4_copy ? &*k4_copy : nullptr;
+  const PricedStep* tc = thp_cow ? &*thp_cow : nullptr;
+  const PricedStep* tp = thp_copy ? &*thp_copy : nullptr;
   // The same process creating a thread instead: no page tables copied, whatever its size.
   PricedScript thread = price_script("spawn P1\nP1 mmap heap 120M\nP1 write heap\nP1 thread T1\n", m,
                                      script::ForkPolicy::AsScripted);
   const PricedStep* et = find_step(thread, 4);
 
   std::puts("The classic table: fork of a process with 120 MiB written (30720 pages of 4 KiB, or 60 huge pages)");
-  std::printf("%s%s%s%s%s%s%s\n", pad("", 22).c_str(), pad("model 4K", 11, true).c_str(), pad("engine 4K", 11, true).c_str(),
-              pad("measured 4K", 13, true).c_str(), pad("model THP", 11, true).c_str(), pad("measured THP", 14, true).c_str(),
-              pad("quoted", 10, true).c_str());
+  std::printf("%s%s%s%s%s%s%s%s\n", pad("", 22).c_str(), pad("model 4K", 11, true).c_str(),
+              pad("engine 4K", 11, true).c_str(), pad("measured 4K", 13, true).c_str(), pad("model THP", 11, true).c_str(),
+              pad("engine THP", 12, true).c_str(), pad("measured THP", 14, true).c_str(), pad("quoted", 10, true).c_str());
   auto row = [&](const char* what, const std::string& a, const std::string& b, const char* c, const std::string& d,
-                 const char* e, const char* f) {
-    std::printf("%s%s%s%s%s%s%s\n", pad(what, 22).c_str(), pad(a, 11, true).c_str(), pad(b, 11, true).c_str(),
-                pad(c, 13, true).c_str(), pad(d, 11, true).c_str(), pad(e, 14, true).c_str(), pad(f, 10, true).c_str());
+                 const std::string& e, const char* f, const char* g) {
+    std::printf("%s%s%s%s%s%s%s%s\n", pad(what, 22).c_str(), pad(a, 11, true).c_str(), pad(b, 11, true).c_str(),
+                pad(c, 13, true).c_str(), pad(d, 11, true).c_str(), pad(e, 12, true).c_str(), pad(f, 14, true).c_str(),
+                pad(g, 10, true).c_str());
   };
-  row("fork time, COW", format_time_us(k4.cow_us), ec ? format_time_us(ec->cost.time_us) : "?", "2.98 ms",
-      format_time_us(thp.cow_us), "107 \u00b5s", "~45 \u00b5s");
-  row("fork time, naive copy", format_time_us(k4.copy_us), ep ? format_time_us(ep->cost.time_us) : "?", "55.09 ms",
-      format_time_us(thp.copy_us), "9.67 ms", "~12.4 ms");
-  row("thread creation", format_time_us(m.thread_us), et ? format_time_us(et->cost.time_us) : "?", "21 \u00b5s",
-      format_time_us(m.thread_us), "", "~30 \u00b5s");
-  row("extra memory, COW", format_bytes(k4.cow_kib * 1024, false), ec ? format_bytes(double(ec->cost.memory_bytes), false) : "?",
-      "344 KiB", format_bytes(thp.cow_kib * 1024, false), "344 KiB", "");
-  row("extra memory, copy", format_bytes(k4.copy_kib * 1024, false), ep ? format_bytes(double(ep->cost.memory_bytes), false) : "?",
-      "~120.3 MiB", format_bytes(thp.copy_kib * 1024, false), "~120.3 MiB", "");
+  auto time = [](const PricedStep* s) { return s ? format_time_us(s->cost.time_us) : std::string("?"); };
+  auto mem = [](const PricedStep* s) { return s ? format_bytes(double(s->cost.memory_bytes), false) : std::string("?"); };
+  row("fork time, COW", format_time_us(k4.cow_us), time(ec), "2.98 ms", format_time_us(thp.cow_us), time(tc),
+      "107 \u00b5s", "~45 \u00b5s");
+  row("fork time, naive copy", format_time_us(k4.copy_us), time(ep), "55.09 ms", format_time_us(thp.copy_us), time(tp),
+      "9.67 ms", "~12.4 ms");
+  row("thread creation", format_time_us(m.thread_us), time(et), "21 \u00b5s", format_time_us(m.thread_us), time(et), "",
+      "~30 \u00b5s");
+  row("extra memory, COW", format_bytes(k4.cow_kib * 1024, false), mem(ec), "344 KiB", format_bytes(thp.cow_kib * 1024, false),
+      mem(tc), "344 KiB", "");
+  row("extra memory, copy", format_bytes(k4.copy_kib * 1024, false), mem(ep), "~120.3 MiB",
+      format_bytes(thp.copy_kib * 1024, false), mem(tp), "~120.3 MiB", "");
   std::puts("");
   std::puts("measured: docs/kernel-rules.md (Linux 6.18, x86-64); the naive copy is the 55,035 \u00b5s");
   std::puts("(4K) or 9,627 \u00b5s (THP) copy of 120 MiB into fresh memory plus the empty fork (52 or 41 \u00b5s).");
