@@ -72,7 +72,7 @@ std::vector<TableInfo> PageTables::tables() const {
   std::vector<TableInfo> pmds, ptes;
   for (const Mapping& m : as_.mappings) {
     for (uint32_t t = 0; t < m.pt.tables.size(); ++t) {
-      if (!m.pt.tables[t]) continue;
+      if (!m.pt.has_table(t * kPtesPerTable)) continue;
       TableInfo pte{.level = Level::Pte, .address = m.address(t * kPtesPerTable), .region = m.name};
       pte.entries = present_ptes(m, t);
       ptes.push_back(pte);

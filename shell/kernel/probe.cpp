@@ -18,6 +18,8 @@ constexpr uint64_t kPage = 4096;
 constexpr uint64_t kPresent = 1ull << 63;
 constexpr uint64_t kPfnMask = (1ull << 55) - 1;
 constexpr uint64_t kCompoundHead = 1ull << 15, kCompoundTail = 1ull << 16;
+// KPF_ZERO_PAGE: the zero page or a frame of the huge zero folio (is_huge_zero_folio).
+constexpr uint64_t kZeroPageFlag = 1ull << 24;
 
 bool pread_full(int fd, void* buf, size_t n, off_t at) {
   char* p = static_cast<char*>(buf);
@@ -97,6 +99,12 @@ bool Probe::read_smaps(pid_t tid, std::vector<SmapsVma>* out) const {
   return true;
 }
 
+bool Probe::huge_zero(uint64_t pfn) const {
+  uint64_t flags = 0;
+  return kpageflags_ >= 0 && pread_full(kpageflags_, &flags, 8, off_t(pfn * 8)) &&
+         (flags & kZeroPageFlag) && (flags & (kCompoundHead | kCompoundTail));
+}
+
 uint64_t Probe::mapcount(uint64_t pfn) {
   auto it = mapcounts_.find(pfn);
   if (it != mapcounts_.end()) return it->second;
@@ -150,7 +158,7 @@ KernelUsage Probe::region(pid_t tid, const std::vector<SmapsVma>& vmas, uint64_t
       if (!(e & kPresent)) continue;
       ++u.ptes;
       uint64_t pfn = e & kPfnMask;
-      if (pfn == zero_pfn_) {
+      if (pfn == zero_pfn_ || huge_zero(pfn)) {
         ++u.zero_ptes;
         continue;
       }

@@ -57,6 +57,8 @@ class Probe {
   void new_point() { mapcounts_.clear(); }
   // Frames seen so far that belong to a large folio (kpageflags COMPOUND_HEAD/TAIL).
   uint64_t large_folio_frames() const { return large_folio_frames_; }
+  // Whether frame `pfn` belongs to the huge zero folio (kpageflags ZERO_PAGE + COMPOUND).
+  bool huge_zero(uint64_t pfn) const;
 
  private:
   uint64_t mapcount(uint64_t pfn);
