@@ -93,7 +93,8 @@ bool Probe::read_smaps(pid_t tid, std::vector<SmapsVma>* out) const {
     SmapsVma& v = out->back();
     field(line, "Rss", &v.rss) || field(line, "Pss", &v.pss) || field(line, "Shared_Clean", &v.shared_clean) ||
         field(line, "Shared_Dirty", &v.shared_dirty) || field(line, "Private_Clean", &v.private_clean) ||
-        field(line, "Private_Dirty", &v.private_dirty) || field(line, "Anonymous", &v.anon);
+        field(line, "Private_Dirty", &v.private_dirty) || field(line, "Anonymous", &v.anon) ||
+        field(line, "AnonHugePages", &v.anon_huge);
   }
   fclose(f);
   return true;
@@ -148,6 +149,7 @@ KernelUsage Probe::region(pid_t tid, const std::vector<SmapsVma>& vmas, uint64_t
     u.private_clean += v.private_clean / 4;
     u.private_dirty += v.private_dirty / 4;
     u.anon += v.anon / 4;
+    u.anon_huge += v.anon_huge / 4;
     if (pagemap < 0) continue;
     entries.resize((v.end - v.start) / kPage);
     if (!pread_full(pagemap, entries.data(), entries.size() * 8, off_t(v.start / kPage * 8))) {
