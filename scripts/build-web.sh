@@ -2,6 +2,8 @@
 # Builds the web playground with Emscripten into build-web/ and assembles dist/, a static
 # folder any web server can serve (single-threaded: no COOP/COEP headers needed):
 #   index.html, embed-example.html     revalidated on every visit
+#   cowlab-embed.js                    the <cowlab-playground> element: a fixed name that
+#                                      course pages link to (a short cache lifetime)
 #   cowlab.<hash>.js / .wasm, cowlab-host.<hash>.js, lz-string.min.<hash>.js,
 #   cowlab.<hash>.css, embed-example.<hash>.js / .css
 #                                      content-hashed: cacheable forever
@@ -54,7 +56,8 @@ sed -e "s|href=\"cowlab.js\"|href=\"$js\"|" -e "s|href=\"cowlab.wasm\"|href=\"$w
     index.html >"$out/index.html"
 sed -e "s|src=\"embed-example.js\"|src=\"$embed_js\"|" -e "s|href=\"embed-example.css\"|href=\"$embed_css\"|" \
     web/embed-example.html >"$out/embed-example.html"
-for f in "$js" "$wasm" "$lz" "$host" "$css" "$embed_js" "$embed_css"; do
+cp web/cowlab-embed.js "$out/cowlab-embed.js"
+for f in "$js" "$wasm" "$lz" "$host" "$css" "$embed_js" "$embed_css" cowlab-embed.js; do
   grep -qF "$f" "$out/index.html" "$out/embed-example.html" \
     || { echo "build-web: $f is not referenced: index.html or embed-example.html changed?" >&2; exit 1; }
 done

@@ -17,6 +17,7 @@ const std::vector<Command>& commands() {
       {&kRunSpec, run_main},
       {&kCheckSpec, check_main},
       {&kReplSpec, repl_main},
+      {&kUrlSpec, url_main},
       {&kValidateSpec, run_validate},
       {&kExportCSpec, run_export_c},
       {&kQuizSpec, quiz_main},

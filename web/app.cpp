@@ -15,6 +15,7 @@
 #include "engine/script/captions.h"
 #include "engine/script/json.h"
 #include "engine/script/lines.h"
+#include "engine/script/link.h"
 #include "engine/script/parser.h"
 #include "imgui_internal.h"
 #include "panels/panels.h"
@@ -41,20 +42,6 @@ std::string exported_program(const std::string& script) {
   if (c.status == 0) return c.program;
   std::string where = c.pos.line ? "line " + std::to_string(c.pos.line) + ":" + std::to_string(c.pos.col) + ": " : "";
   return "/* This script cannot run as a C program:\n *   " + where + c.message + "\n */\n";
-}
-
-std::string base64url(std::string_view in) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) out += kAlphabet[(acc >> (bits -= 6)) & 63];
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
-  return out;
 }
 
 // log2 of the smallest power of two that brings `n` items to at most `max_cells` cells.
@@ -174,7 +161,7 @@ struct App::Impl {
   std::string inspector_text() const;
   void zoom_cells();
   void draw();
-  std::string share_fragment() const;
+  std::string share_fragment(long what) const;
 };
 
 // ---- moving the session ------------------------------------------------------------------
@@ -345,7 +332,8 @@ void App::Impl::handle(const Request& r) {
     case Command::StepTo: go_to(size_t(std::max(0L, r.step))); break;
     case Command::Load: open_example(r.text, r.step); break;
     case Command::Share:
-      if (platform.share) platform.share(share_fragment());
+      if (platform.share)
+        platform.share(r.step == kShareEmbedCode ? ShareAs::EmbedCode : ShareAs::Link, share_fragment(r.step));
       break;
     case Command::ExportC:
       ui.export_text = exported_program(ui.editor.text);
@@ -367,11 +355,14 @@ void App::Impl::handle(const Request& r) {
   }
 }
 
-std::string App::Impl::share_fragment() const {
-  std::string f = "#script=" + base64url(ui.editor.text);
-  if (ui.editor.text == loaded_text && session.position() < session.step_count())
-    f += "&step=" + std::to_string(session.position());
-  return f;
+// The link of the Share menu: the editor's script, at the current step when asked for
+// (and the editor still holds what ran); embed code links to the embedded layout.
+std::string App::Impl::share_fragment(long what) const {
+  script::LinkOptions o;
+  bool at_step = what != kShareLink && ui.editor.text == loaded_text;
+  if (at_step) o.step = long(session.position());
+  o.embed = what == kShareEmbedCode;
+  return script::link_fragment(ui.editor.text, o);
 }
 
 // ---- the view ----------------------------------------------------------------------------

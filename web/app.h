@@ -24,12 +24,15 @@ struct Example {
   std::string text;
 };
 
+enum class ShareAs { Link, EmbedCode };
+
 // What App asks of the platform layer: callbacks that main.cpp fills in. App skips an
 // empty one (natively, on_state is empty).
 struct Platform {
-  // The share link's fragment ("#script=...&step=N"): the browser puts the link in the
-  // address bar and copies it; natively it is copied to the clipboard.
-  std::function<void(const std::string& fragment)> share;
+  // The Share menu: the link's fragment ("#z=...&step=N", engine/script/link.h) and
+  // whether the visitor wants the link (the browser puts it in the address bar and copies
+  // it; natively it is copied to the clipboard) or the <iframe> code embedding it.
+  std::function<void(ShareAs as, const std::string& fragment)> share;
   // state_json() once the position settles after a command.
   std::function<void(const std::string& text)> on_state;
   // inspector_text() whenever it changes ("" when the inspector closes).

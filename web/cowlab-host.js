@@ -5,8 +5,11 @@
 // Screen readers follow the canvas through three aria-live mirrors: #cowlab-state (the
 // headline numbers), #cowlab-caption (the current statement's comment) and
 // #cowlab-inspect (what the inspector shows).
-//   postMessage {type:'cowlab:load', script} / {type:'cowlab:step', n}
-//     -> answered by {type:'cowlab:state', state}
+//   postMessage, when framed (docs/embedding.md):
+//     -> {type:'cowlab:ready', version:1} once, unprompted
+//     <- {type:'cowlab:load', script} / {type:'cowlab:step', n} / {type:'cowlab:get'}, each
+//        with an optional id  -> answered by {type:'cowlab:state', state, id} or cowlab:error
+//     -> {type:'cowlab:resize', height} in embed mode, when the preferred height changes
 // Nothing from the URL or from a message is ever inserted as HTML: only textContent.
 //
 // URL fragment (as Python Tutor and Compiler Explorer do it):
@@ -19,6 +22,7 @@
   const MAX_SCRIPT_BYTES = 1 << 20;       // the parser's limit (engine/script/ast.h Limits)
   const MAX_Z_CHARS = 16 << 10;           // lz-string output can grow quadratically
   const MAX_STEP = 0x7fffffff;
+  const MAX_ID_CHARS = 256;
 
   const $ = (id) => document.getElementById(id);
   const encoder = new TextEncoder();
@@ -131,6 +135,8 @@
   const readyPromise = new Promise((resolve) => { resolveReady = resolve; });
   let pendingOps = 0;                // load/step calls not yet settled
   let parentOrigin = null;           // the embedding page that last sent a valid message
+  let lastShared = null;             // the last link or code Share copied (for tests)
+  const framed = window.parent !== window;
 
   const str = (ptr) => Module.UTF8ToString(ptr);
   function withBytes(bytes, fn) {
@@ -191,19 +197,28 @@
       $('cowlab-loading').hidden = true;
       ready = true;
       resolveReady();
-      settle().then(() => {});
+      tellParent({type: 'cowlab:ready', version: PROTOCOL_VERSION});
+      if (fragment.embed) $('cowlab-open').hidden = false;
+      settle().then(() => { reportHeight(); });
     },
     // After every completed step (Platform.on_state): the screen-reader mirror, and the
     // state for an embedding page that talks to us (requests are answered in onMessage).
     state(stateJson) {
       mirrorHeadline();
+      reportHeight();
       if (parentOrigin && pendingOps === 0)
         window.parent.postMessage({type: 'cowlab:state', state: stateJson}, parentOrigin);
     },
+    // Share > Copy link / Copy link to this step: `frag` is the whole fragment (#z=...),
+    // made by the same C++ as `cowlab url` (engine/script/link.h).
     share(frag) {
-      const url = location.href.replace(/#.*$/, '') + toZ(frag);
+      const url = pageAddress() + frag;
       if (window.top === window) history.replaceState(null, '', url);
-      copyText(url).then((ok) => notice(ok ? 'Link copied to the clipboard.' : 'Link: ' + url));
+      share(url, 'Link');
+    },
+    // Share > Copy embed code: an <iframe> of this page at `frag` (link.h's embed_code).
+    shareEmbed(frag) {
+      share(withCString(pageAddress() + frag, (p) => str(Module._cowlab_embed_code(p))), 'Embed code');
     },
     clipboardWrite(text) { copyText(text); },
     // What the inspector window shows, as text ("" when it closes): the screen-reader mirror.
@@ -211,15 +226,33 @@
     fatal(text) { fatal(/OpenGL context/.test(text) ? NO_WEBGL2 + ' (' + text + ')' : text); },
   };
 
-  // Share links use the compressed form: turn script=<base64url> into z=<lz-string>.
-  function toZ(frag) {
-    const f = frag.startsWith('#') ? frag : '#' + frag;
-    const m = /^#script=([^&]*)/.exec(f);
-    if (!m || typeof LZString !== 'object') return f;
-    const bytes = decodeBase64Url(m[1]);
-    if (!(bytes instanceof Uint8Array)) return f;
-    const text = new TextDecoder().decode(bytes);
-    return '#z=' + LZString.compressToEncodedURIComponent(text) + f.slice(m[0].length);
+  // This page's address without its fragment.
+  function pageAddress() { return location.href.replace(/#.*$/, ''); }
+  function share(text, what) {
+    lastShared = text;
+    copyText(text).then((ok) => notice(ok ? what + ' copied to the clipboard.' : what + ': ' + text));
+  }
+
+  // --- Talking to the embedding page ----------------------------------------------------
+  const PROTOCOL_VERSION = 1;
+  // An unprompted message (ready, resize) goes to the &origins= pages only, when given;
+  // otherwise to whichever page frames us (it holds no script and no state).
+  function tellParent(msg) {
+    if (!framed) return;
+    if (fragment.origins === null) window.parent.postMessage(msg, '*');
+    else for (const origin of fragment.origins) window.parent.postMessage(msg, origin);
+  }
+  // Embed mode: the height the playground would like, from the script's length (the
+  // editor shows every line, the panels need about 400 CSS pixels), posted when it changes.
+  const MIN_HEIGHT = 480, MAX_HEIGHT = 900, LINE_HEIGHT = 17, PANELS_HEIGHT = 400;
+  let reportedHeight = 0;
+  function reportHeight() {
+    if (!fragment.embed || !ready) return;
+    const lines = api.script().split('\n').length;
+    const height = Math.max(MIN_HEIGHT, Math.min(MAX_HEIGHT, PANELS_HEIGHT + LINE_HEIGHT * lines));
+    if (height === reportedHeight) return;
+    reportedHeight = height;
+    tellParent({type: 'cowlab:resize', height});
   }
 
   // --- Clipboard --------------------------------------------------------------------------
@@ -315,6 +348,8 @@
     caption() { return ready ? str(Module._cowlab_caption()) : ''; },
     script() { return ready ? str(Module._cowlab_script()) : ''; },
     frames() { return Module ? Module._cowlab_frames() : 0; },
+    // What the Share menu copied last (a link or embed code), or null.
+    lastShared() { return lastShared; },
     // Milliseconds per frame: {frame: the whole loop body, ui: App + ImGui without WebGL}.
     frameMs() { return Module ? {frame: Module._cowlab_frame_ms(), ui: Module._cowlab_ui_ms()} : null; },
     // Widgets drawn in the last frame, by App id ("run", "editor", ...) or ImGui label.
@@ -344,25 +379,42 @@
     if (typeof m.type !== 'string' || !m.type.startsWith('cowlab:')) return;
     // An opaque origin ("null": a sandboxed or file: page) can only be answered with '*'.
     const target = e.origin === 'null' ? '*' : e.origin;
-    const reply = (msg) => e.source.postMessage(msg, target);
+    // The request's id, echoed in the answer: a string or a finite number.
+    const hasId = 'id' in m;
+    const idOk = !hasId || (typeof m.id === 'string' && m.id.length <= MAX_ID_CHARS) ||
+        (typeof m.id === 'number' && Number.isFinite(m.id));
+    const reply = (msg) => e.source.postMessage(hasId && idOk ? {...msg, id: m.id} : msg, target);
     const refuse = (error) => reply({type: 'cowlab:error', error});
+    if (!idOk) return refuse('id must be a string (at most 256 characters) or a finite number');
+    const fields = (...keys) => hasOnlyKeys(m, ['type', 'id', ...keys]);
     let work;
     if (m.type === 'cowlab:load') {
-      if (!hasOnlyKeys(m, ['type', 'script']) || typeof m.script !== 'string')
+      if (!fields('script') || typeof m.script !== 'string')
         return refuse('cowlab:load takes {type, script} with a string script');
       if (m.script.length > MAX_SCRIPT_BYTES || encoder.encode(m.script).length > MAX_SCRIPT_BYTES)
         return refuse('the script is larger than 1 MiB');
       work = api.load(m.script);
     } else if (m.type === 'cowlab:step') {
-      if (!hasOnlyKeys(m, ['type', 'n']) || !Number.isSafeInteger(m.n) || m.n < 0)
+      if (!fields('n') || !Number.isSafeInteger(m.n) || m.n < 0)
         return refuse('cowlab:step takes {type, n} with an integer n >= 0');
       work = api.step(m.n);
+    } else if (m.type === 'cowlab:get') {
+      if (!fields()) return refuse('cowlab:get takes {type}');
+      work = api.idle();
     } else {
       return refuse('unknown message type');
     }
     if (target !== '*') parentOrigin = target;
     work.then((state) => reply({type: 'cowlab:state', state}),
               (err) => refuse(String(err && err.message)));
+  });
+
+  // Embed mode: "Open in cowlab" opens the full page with the editor's script at the
+  // current step, in a new tab (the link is made when clicked, by link.h).
+  $('cowlab-open').addEventListener('click', (e) => {
+    if (!ready) { e.preventDefault(); return; }
+    const frag = str(Module._cowlab_link_fragment(Module._cowlab_position()));
+    e.currentTarget.href = pageAddress() + frag;
   });
 
   // A link pasted into the address bar of an open playground changes only the fragment,

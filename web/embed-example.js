@@ -1,6 +1,7 @@
-// The example course page (web/embed-example.html): points each playground iframe at
-// index.html with its script in the URL fragment, and drives the first one with
-// postMessage. Shows how a course page embeds cowlab; the browser tests use it too.
+// The example course page (web/embed-example.html): the first playground is a
+// <cowlab-playground> element (cowlab-embed.js) driven through its methods; the second a
+// plain iframe pointed at index.html with its script in the URL fragment. Shows both ways
+// a course page embeds cowlab; the browser tests use it too.
 'use strict';
 (function () {
   // base64url of the UTF-8 bytes, as #script= expects.
@@ -21,33 +22,30 @@
   }
 
   const first = document.getElementById('lesson-fork');
-  const target = origin === 'null' ? '*' : origin;
-  const send = (message) => first.contentWindow.postMessage(message, target);
-
-  // Answers from the playground: check who sent them and what they hold, then use them.
-  const answers = [];
-  window.addEventListener('message', (e) => {
-    if (e.source !== first.contentWindow) return;
-    const m = e.data;
-    if (!m || typeof m !== 'object' || typeof m.type !== 'string') return;
-    answers.push(m);
-    const out = document.getElementById('shared');
-    if (m.type === 'cowlab:state' && typeof m.state === 'string') {
-      try {
-        const system = JSON.parse(m.state).system;
-        out.textContent = system ? String(system.frames_shared) : '(no system state)';
-      } catch (err) {
-        out.textContent = '(unreadable state)';
-      }
-    } else if (m.type === 'cowlab:error') {
-      out.textContent = 'error: ' + String(m.error);
+  const out = document.getElementById('shared');
+  function show(state) {
+    try {
+      const system = JSON.parse(state).system;
+      out.textContent = system ? String(system.frames_shared) : '(no system state)';
+    } catch (err) {
+      out.textContent = '(unreadable state)';
     }
+  }
+  const drive = (promise) => promise.then(show, (err) => { out.textContent = 'error: ' + err.message; });
+  document.getElementById('step-0').addEventListener('click', () => drive(first.step(0)));
+  document.getElementById('step-4').addEventListener('click', () => drive(first.step(4)));
+  document.getElementById('step-end').addEventListener('click', () => drive(first.step(1000000)));
+  // The visitor's own steps in the playground.
+  first.addEventListener('change', (e) => show(e.detail.state));
+
+  // For the browser tests: every message the first playground sent, and a way to send it
+  // a raw one (as a page without the element would).
+  const answers = [];
+  const frameOf = () => first.shadowRoot && first.shadowRoot.querySelector('iframe');
+  window.addEventListener('message', (e) => {
+    const frame = frameOf();
+    if (frame && e.source === frame.contentWindow && e.data && typeof e.data === 'object') answers.push(e.data);
   });
-
-  document.getElementById('step-0').addEventListener('click', () => send({type: 'cowlab:step', n: 0}));
-  document.getElementById('step-4').addEventListener('click', () => send({type: 'cowlab:step', n: 4}));
-  document.getElementById('step-end').addEventListener('click', () => send({type: 'cowlab:step', n: 1000000}));
-
-  // For the browser tests: the messages received so far, and a way to send one.
-  window.courseDemo = {answers, send};
+  const target = origin === 'null' ? '*' : origin;
+  window.courseDemo = {answers, send: (message) => frameOf().contentWindow.postMessage(message, target)};
 })();

@@ -29,6 +29,7 @@
 #include "imgui.h"
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl.h"
+#include "engine/script/link.h"
 #include "web/app.h"
 #include "web/embedded_examples.h"
 #include "web/widget_probe.h"
@@ -193,15 +194,19 @@ const char* get_clipboard(void*) { return g_loop.clipboard.c_str(); }
 cow::web::Platform make_platform() {
   cow::web::Platform p;
 #ifdef __EMSCRIPTEN__
-  p.share = [](const std::string& fragment) { call_host("share", fragment); };
+  // The page makes the link from its own address (and for embed code, the <iframe>).
+  p.share = [](cow::web::ShareAs as, const std::string& fragment) {
+    call_host(as == cow::web::ShareAs::EmbedCode ? "shareEmbed" : "share", fragment);
+  };
   p.on_state = [](const std::string& text) { call_host("state", text); };
   p.on_inspect = [](const std::string& text) { call_host("inspect", text); };
 #else
   // Natively there is no page URL: the link points at scripts/serve.sh's address unless
   // COWLAB_URL names another.
-  p.share = [](const std::string& fragment) {
+  p.share = [](cow::web::ShareAs as, const std::string& fragment) {
     const char* base = std::getenv("COWLAB_URL");
     std::string url = std::string(base ? base : "http://127.0.0.1:8000/") + fragment;
+    if (as == cow::web::ShareAs::EmbedCode) url = cow::script::embed_code(url);
     SDL_SetClipboardText(url.c_str());
   };
 #endif
@@ -557,6 +562,23 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_inspect(const char* process, const char*
 }
 
 // Pastes the text of the page's `paste` event where ImGui's keyboard focus is.
+// The HTML that embeds the playground at `url` (Share > Copy embed code; link.h).
+EMSCRIPTEN_KEEPALIVE const char* cowlab_embed_code(const char* url) {
+  static std::string s;
+  s = cow::script::embed_code(url ? url : "");
+  return s.c_str();
+}
+
+// The link fragment of the editor's script at statement `step` (the embedded page's
+// "Open in cowlab" link; link.h).
+EMSCRIPTEN_KEEPALIVE const char* cowlab_link_fragment(int step) {
+  static std::string s;
+  cow::script::LinkOptions o;
+  o.step = step;
+  s = g_loop.app ? cow::script::link_fragment(g_loop.app->script_text(), o) : std::string();
+  return s.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE void cowlab_paste(const char* bytes, int size) {
   if (size < 0) return;
   g_loop.clipboard.assign(bytes, size_t(size));

@@ -21,6 +21,7 @@ if (!base || !site) {
 
 // --- what web/nginx.conf promises ------------------------------------------------------
 const longCache = 'public, max-age=31536000, immutable';
+const embedCache = 'public, max-age=300';  // cowlab-embed.js: a fixed name other sites link to
 const hashedName = /[.-][0-9a-f]{8,}\.(js|mjs|wasm|css|data|json|png|svg|woff2)$/;
 const typeOf = {
   html: 'text/html; charset=utf-8', js: 'application/javascript; charset=utf-8',
@@ -96,7 +97,7 @@ function fileRows(rel) {
     path: '/' + rel, status: 200, body: { file: rel },
     headers: [
       ['content-type', type], ['content-encoding', ABSENT, 'no Content-Encoding without Accept-Encoding'],
-      ['cache-control', hashedName.test(rel) ? longCache : 'no-cache'],
+      ['cache-control', hashedName.test(rel) ? longCache : rel === 'cowlab-embed.js' ? embedCache : 'no-cache'],
       ...security(rel.endsWith('.html') ? rel : 'index.html'),
     ],
   }];

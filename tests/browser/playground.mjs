@@ -223,9 +223,10 @@ suite('playground', () => {
     assert.equal(problems.join('\n'), '', 'no console errors');
   });
 
-  test('Share copies a #z= link that opens the same script', async () => {
+  test('Share > Copy link copies a #z= link that opens the same script', async () => {
     const { context, page } = await openTypedWithClipboard();
     await click(page, 'share');
+    await click(page, 'share_link');
     await page.waitForFunction(() => !document.getElementById('cowlab-notice').hidden, null, { timeout: 5000 });
     const link = await page.evaluate(() => navigator.clipboard.readText());
     assert(link.startsWith(baseUrl + '#z='), `a #z= link: ${link}`);
@@ -235,6 +236,44 @@ suite('playground', () => {
     await other.goto(link);
     await waitReady(other);
     assert.equal(await other.evaluate(() => cowlab.state()), nativeJson(typed), 'the link runs the script');
+  });
+
+  test('Share makes the same bytes as `cowlab url`, and the link runs as `cowlab run --json`', async () => {
+    const file = path.join(root, 'examples/01-basic-cow-fork.cow');
+    const text = fs.readFileSync(file, 'utf8');
+    const url = (...args) => execFileSync(cowlab, ['url', file, '--base', baseUrl, ...args], { encoding: 'utf8' });
+    const context = await launch();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseUrl).origin });
+    const { page, problems } = await openPlayground(context, '#script=' + b64url(text) + '&step=3');
+    assert.equal(await page.evaluate(() => cowlab.position()), 3, 'opened at step 3');
+    const share = async (item) => {
+      await page.evaluate(() => navigator.clipboard.writeText(''));
+      await click(page, 'share');
+      await click(page, item);
+      await page.waitForFunction(() => navigator.clipboard.readText().then((c) => c !== ''), null, { timeout: 5000 });
+      return page.evaluate(() => navigator.clipboard.readText());
+    };
+    const stepLink = await share('share_step');
+    assert.equal(stepLink + '\n', url('--step', '3'), 'Copy link to this step = cowlab url --step 3');
+    assert.equal(await page.evaluate(() => cowlab.lastShared()), stepLink, 'the hook saw the same link');
+    const link = await share('share_link');
+    assert.equal(link + '\n', url(), 'Copy link = cowlab url');
+    const code = await share('share_embed');
+    const embedLink = url('--step', '3', '--embed').trim().replace(/&/g, '&amp;');
+    assert.equal(code, `<iframe title="cowlab playground" src="${embedLink}" width="100%" height="520" loading="lazy" allow="clipboard-write"></iframe>`,
+      'Copy embed code: an iframe of cowlab url --step 3 --embed');
+    // Round trip: the CLI's link, opened in the browser, runs the script as the CLI does.
+    const other = await context.newPage();
+    await other.goto(url().trim());
+    await waitReady(other);
+    assert.equal(await other.evaluate(() => cowlab.state()), nativeJson(text), 'state() = cowlab run --json');
+    assert.equal(await other.evaluate(() => cowlab.script()), text, 'the editor holds the file');
+    // The plain form decodes too, at its step.
+    await other.goto(url('--plain', '--step', '2', '--readonly').trim());
+    await other.reload();
+    await waitReady(other);
+    assert.equal(await other.evaluate(() => cowlab.position()), 2, '--plain --step 2 opens at step 2');
+    assert.equal(problems.join('\n'), '', 'no console errors');
   });
 
   test('"Run this on your Linux" shows the C program cowlab export-c writes, and copies it', async () => {

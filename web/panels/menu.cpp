@@ -80,6 +80,22 @@ void help_window(UiState& ui) {
   ImGui::End();
 }
 
+// Share: the link (also put in the address bar), the link to the current step, or the
+// <iframe> code for a course page (engine/script/link.h makes both links).
+void share_menu(UiState& ui) {
+  bool open = ImGui::BeginMenu("Share");
+  record_rect(ui, "share");
+  if (!open) return;
+  if (ImGui::MenuItem("Copy link")) ui.requests.push_back({Command::Share, kShareLink});
+  record_rect(ui, "share_link");
+  if (ImGui::MenuItem("Copy embed code")) ui.requests.push_back({Command::Share, kShareEmbedCode});
+  record_rect(ui, "share_embed");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("An <iframe> for a course page, at this step");
+  if (ImGui::MenuItem("Copy link to this step")) ui.requests.push_back({Command::Share, kShareStepLink});
+  record_rect(ui, "share_step");
+  ImGui::EndMenu();
+}
+
 }  // namespace
 
 void draw_menu_panel(const View& v, UiState& ui) {
@@ -88,8 +104,7 @@ void draw_menu_panel(const View& v, UiState& ui) {
     ImGui::TextDisabled("copy-on-write playground");
     examples_menu(v, ui);
     view_menu(ui);
-    if (ImGui::MenuItem("Share")) ui.requests.push_back({Command::Share});
-    record_rect(ui, "share");
+    share_menu(ui);
     if (ImGui::MenuItem("Run this on your Linux")) ui.requests.push_back({Command::ExportC});
     record_rect(ui, "export");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("The script as a C program: run it on Linux and compare the numbers");

@@ -33,13 +33,16 @@ enum class Command : uint8_t {
   Reset,     // back to before the first statement
   StepTo,    // to `step`
   Load,      // load `text` (an example) at `step` (-1: the end), with its About box
-  Share,     // hand the link to Platform::share
+  Share,     // hand the link to Platform::share; `step` is a ShareWhat
   ExportC,   // "Run this on your Linux": the editor text as a C program, in a window
   Theme,     // switch between the dark and the light theme
   Quiz,      // start the quiz for seed `step`
   LeaveQuiz, // back to the normal playground (the numbers show again)
   Compare,   // run the script's eager-copy variant, for the cost view
 };
+
+// The items of the Share menu.
+enum ShareWhat : long { kShareLink, kShareStepLink, kShareEmbedCode };
 
 struct Request {
   Command cmd = Command::Run;
