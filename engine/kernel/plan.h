@@ -44,6 +44,7 @@ struct KOp {
   Prot protect = Prot::ReadOnly;
   bool thread_exit = false;  // Exit: only this thread (SYS_exit), not the group
   uint32_t tag = 0;          // Write: what the page's first word receives
+  bool huge = false;         // Mmap: MADV_HUGEPAGE (the engine allows THPs here), else MADV_NOHUGEPAGE
 };
 
 // Where the kernel path places mapping base `base_gib` (engine units: GiB).

@@ -28,7 +28,9 @@ enum task_op {
 };
 
 /* command.flags of OP_MMAP. OP_MADVISE takes a MADV_* advice, OP_MPROTECT PROT_* bits. */
-enum { MAP_IS_SHARED = 1, MAP_IS_FILE = 2, MAP_IS_READONLY = 4 };
+/* MAP_IS_HUGE: madvise(MADV_HUGEPAGE) after mapping (transparent huge pages); without it
+ * the region gets MADV_NOHUGEPAGE, 4 KiB pages as the playground models by default. */
+enum { MAP_IS_SHARED = 1, MAP_IS_FILE = 2, MAP_IS_READONLY = 4, MAP_IS_HUGE = 8 };
 
 /* command.first: every page of the region the task still maps (last is unused). */
 #define ALL_PAGES 0xffffffffu

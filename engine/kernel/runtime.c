@@ -109,7 +109,7 @@ static int map_region(const struct command *c) {
   if (fd >= 0) close(fd);
   if (got == MAP_FAILED) return -1;
   if (got != (void *)c->base) return munmap(got, len), errno = EEXIST, -1;
-  return madvise(got, len, MADV_NOHUGEPAGE); /* 4 KiB pages, as the playground models */
+  return madvise(got, len, (c->flags & MAP_IS_HUGE) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 }
 
 static void serve(int task) __attribute__((noreturn));

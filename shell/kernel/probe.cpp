@@ -18,6 +18,8 @@ constexpr uint64_t kPage = 4096;
 constexpr uint64_t kPresent = 1ull << 63;
 constexpr uint64_t kPfnMask = (1ull << 55) - 1;
 constexpr uint64_t kCompoundHead = 1ull << 15, kCompoundTail = 1ull << 16;
+// KPF_ZERO_PAGE: the zero page or a frame of the huge zero folio (is_huge_zero_folio).
+constexpr uint64_t kZeroPageFlag = 1ull << 24;
 
 bool pread_full(int fd, void* buf, size_t n, off_t at) {
   char* p = static_cast<char*>(buf);
@@ -91,10 +93,17 @@ bool Probe::read_smaps(pid_t tid, std::vector<SmapsVma>* out) const {
     SmapsVma& v = out->back();
     field(line, "Rss", &v.rss) || field(line, "Pss", &v.pss) || field(line, "Shared_Clean", &v.shared_clean) ||
         field(line, "Shared_Dirty", &v.shared_dirty) || field(line, "Private_Clean", &v.private_clean) ||
-        field(line, "Private_Dirty", &v.private_dirty) || field(line, "Anonymous", &v.anon);
+        field(line, "Private_Dirty", &v.private_dirty) || field(line, "Anonymous", &v.anon) ||
+        field(line, "AnonHugePages", &v.anon_huge);
   }
   fclose(f);
   return true;
+}
+
+bool Probe::huge_zero(uint64_t pfn) const {
+  uint64_t flags = 0;
+  return kpageflags_ >= 0 && pread_full(kpageflags_, &flags, 8, off_t(pfn * 8)) &&
+         (flags & kZeroPageFlag) && (flags & (kCompoundHead | kCompoundTail));
 }
 
 uint64_t Probe::mapcount(uint64_t pfn) {
@@ -140,6 +149,7 @@ KernelUsage Probe::region(pid_t tid, const std::vector<SmapsVma>& vmas, uint64_t
     u.private_clean += v.private_clean / 4;
     u.private_dirty += v.private_dirty / 4;
     u.anon += v.anon / 4;
+    u.anon_huge += v.anon_huge / 4;
     if (pagemap < 0) continue;
     entries.resize((v.end - v.start) / kPage);
     if (!pread_full(pagemap, entries.data(), entries.size() * 8, off_t(v.start / kPage * 8))) {
@@ -150,7 +160,7 @@ KernelUsage Probe::region(pid_t tid, const std::vector<SmapsVma>& vmas, uint64_t
       if (!(e & kPresent)) continue;
       ++u.ptes;
       uint64_t pfn = e & kPfnMask;
-      if (pfn == zero_pfn_) {
+      if (pfn == zero_pfn_ || huge_zero(pfn)) {
         ++u.zero_ptes;
         continue;
       }

@@ -18,7 +18,7 @@ namespace cow::kernel {
 struct SmapsVma {
   uint64_t start = 0, end = 0;
   uint64_t rss = 0, pss = 0, shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0;
-  uint64_t anon = 0;
+  uint64_t anon = 0, anon_huge = 0;  // kB (AnonHugePages)
 };
 
 // One region as the kernel sees it, in pages (pss_kb as smaps prints it).
@@ -28,6 +28,7 @@ struct KernelUsage {
   uint64_t pss_kb = 0;     // smaps, truncated to whole kB
   uint64_t shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0, anon = 0;
   uint64_t ptes = 0, zero_ptes = 0;
+  uint64_t anon_huge = 0;  // smaps AnonHugePages, in pages
   bool exact = false;      // pagemap + kpagecount were read
   std::string problem;     // set when the region cannot be measured as asked
 };
@@ -57,6 +58,8 @@ class Probe {
   void new_point() { mapcounts_.clear(); }
   // Frames seen so far that belong to a large folio (kpageflags COMPOUND_HEAD/TAIL).
   uint64_t large_folio_frames() const { return large_folio_frames_; }
+  // Whether frame `pfn` belongs to the huge zero folio (kpageflags ZERO_PAGE + COMPOUND).
+  bool huge_zero(uint64_t pfn) const;
 
  private:
   uint64_t mapcount(uint64_t pfn);

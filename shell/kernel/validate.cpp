@@ -55,6 +55,7 @@ struct Run {
   uint64_t reads_checked = 0;
   std::string fatal;  // the bridge itself failed
   std::optional<script::Pos> first_zero_page_read;  // from the dry run
+  Counters dry_counters;                            // the dry run's totals
   std::vector<StatementFaults> faults;               // one per statement run
   std::vector<FaultDifference> fault_differences;
   std::vector<std::string> fault_skips;              // "FILE:LINE:COL: TASK: ... (why)"
@@ -71,8 +72,30 @@ int madvise_advice(Advice a) {
     case Advice::WipeOnFork: return MADV_WIPEONFORK;
     case Advice::KeepOnFork: return MADV_KEEPONFORK;
     case Advice::DontNeed: return MADV_DONTNEED;
+    case Advice::HugePage: return MADV_HUGEPAGE;
+    case Advice::NoHugePage: return MADV_NOHUGEPAGE;
   }
   return MADV_NORMAL;
+}
+
+// Transparent huge pages: this machine's policy (/sys/kernel/mm/transparent_hugepage/enabled)
+// must allow them in MADV_HUGEPAGE regions (`madvise` or `always`); `mode thp=always` is
+// emulated by MADV_HUGEPAGE on every eligible region (plan.cpp), so it needs no more.
+std::optional<Inexpressible> thp_unavailable(const script::Session& dry) {
+  std::optional<script::Pos> first;
+  for (const script::Statement& s : dry.script().statements)
+    if (!first && ((s.verb == script::Verb::Mmap && s.hugepage) ||
+                   (s.verb == script::Verb::Mode && s.setting == script::ModeSetting::Thp && s.thp == ThpMode::Always)))
+      first = s.pos;
+  if (!first) return std::nullopt;
+  FILE* f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+  char line[128] = "";
+  bool read = f && fgets(line, sizeof line, f);
+  if (f) fclose(f);
+  if (!read) return Inexpressible{*first, "transparent huge pages are not available on this kernel"};
+  if (strstr(line, "[never]"))
+    return Inexpressible{*first, "transparent huge pages are off here (transparent_hugepage/enabled is never)"};
+  return std::nullopt;
 }
 
 command to_command(const Run& run, const KOp& op) {
@@ -87,7 +110,7 @@ command to_command(const Run& run, const KOp& op) {
     case KOpKind::Mmap:
       c.op = OP_MMAP;
       c.flags = (op.share == Share::Shared ? MAP_IS_SHARED : 0) | (op.backing == Backing::File ? MAP_IS_FILE : 0) |
-                (op.prot == Prot::ReadOnly ? MAP_IS_READONLY : 0);
+                (op.prot == Prot::ReadOnly ? MAP_IS_READONLY : 0) | (op.huge ? MAP_IS_HUGE : 0);
       if (op.backing == Backing::File)
         snprintf(c.path, sizeof c.path, "%s", run.driver.file_path(op.file).c_str());
       break;
@@ -320,6 +343,11 @@ int dry_run(Run& run, const std::string& text) {
   for (size_t i = 0; i < dry.history().size() && !run.first_zero_page_read; ++i)
     for (const Event& e : dry.history()[i].events)
       if (e.kind == EventKind::ZeroPageMap) run.first_zero_page_read = dry.script().statements[i].pos;
+  run.dry_counters = dry.engine().counters();
+  if (auto why = thp_unavailable(dry)) {
+    fprintf(stderr, "%s: cannot validate here: %s\n", where(run, why->pos).c_str(), why->message.c_str());
+    return 3;
+  }
   if (auto no = check_expressible(dry, &run.notes)) {
     fprintf(stderr, "%s: cannot validate: %s\n", where(run, no->pos).c_str(), no->message.c_str());
     return 3;
@@ -413,7 +441,10 @@ int validate_main(const Options& opt) {
     fprintf(stderr, "cowlab validate: the kernel run failed: %s\n", run.fatal.c_str());
     return 3;
   }
-  if (run.probe.large_folio_frames())
+  // THPs are large folios the engine does model; only other large folios (mTHP, file
+  // folios) are a problem.
+  const Counters& dc = run.dry_counters;
+  if (run.probe.large_folio_frames() && dc.thp_faults == 0 && dc.huge_zero_maps == 0)
     run.problems.push_back(std::to_string(run.probe.large_folio_frames()) +
                            " frames belong to large folios; the engine models 4 KiB folios");
   bool agree = run.problems.empty() && run.fault_differences.empty();

@@ -22,6 +22,7 @@ void add(KernelUsage& to, const KernelUsage& u) {
   to.pages += u.pages, to.rss += u.rss, to.pss += u.pss, to.pss_kb += u.pss_kb;
   to.shared_clean += u.shared_clean, to.shared_dirty += u.shared_dirty;
   to.private_clean += u.private_clean, to.private_dirty += u.private_dirty, to.anon += u.anon;
+  to.anon_huge += u.anon_huge;
   to.ptes += u.ptes, to.zero_ptes += u.zero_ptes;
   to.exact = to.exact && u.exact;
   if (!u.problem.empty()) to.problem += (to.problem.empty() ? "" : "; ") + u.problem;
@@ -55,10 +56,13 @@ void compare(RegionRow& r, const std::string& who, std::vector<std::string>& out
   check("private_clean", e.private_clean, k.private_clean);
   check("private_dirty", e.private_dirty, k.private_dirty);
   check("anon", e.anon, k.anon);
+  check("anon_huge_pages", e.anon_huge, k.anon_huge);  // AnonHugePages: 0 = 0 without THPs
   if (k.exact) {
     check("ptes", e.ptes, k.ptes);
     check("zero_ptes", e.zero_ptes, k.zero_ptes);
   }
+  if (e.anon_huge > 0 && k.anon_huge == 0)
+    out.push_back(who + ": cannot validate here: the kernel gave no huge page (memory fragmented?)");
   if (!k.problem.empty()) out.push_back(who + ": " + k.problem);
 }
 

@@ -185,7 +185,7 @@ void do_mmap(const command& c, reply& r) {
     errno = EEXIST;
     return fail(r);
   }
-  if (madvise(got, len, MADV_NOHUGEPAGE) != 0) return fail(r);
+  if (madvise(got, len, (c.flags & MAP_IS_HUGE) ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) != 0) return fail(r);
 }
 
 // madvise / mprotect on the mapped runs of the range (Linux would fail at a hole).
