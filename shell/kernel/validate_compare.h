@@ -35,6 +35,7 @@ struct Point {
   uint64_t engine_frames = 0, kernel_frames = 0;
   bool frames_known = false;  // kernel frames need pagemap
   std::vector<std::string> differences;  // readable, one per difference
+  std::vector<std::string> notes;        // what differs for a known reason cowlab does not model
   bool agree() const { return differences.empty(); }
 };
 
