@@ -39,14 +39,12 @@ std::optional<script::LinkTheme> theme_of(const Parsed& args) {
 
 }  // namespace
 
-const Spec kUrlSpec = {
-    .name = "url",
-    .summary = "print the playground link of a script (the web page's Share link) on one line",
-    .options = kUrlOptions,
-    .operands = kOneScript,
-    .details = "The link opens the script in the web playground (docs/embedding.md); the same\n"
-               "script and options give the same link as the page's Share menu.\n",
-};
+constexpr std::string_view kUrlDetails =
+    "The link opens the script in the web playground (docs/embedding.md); the same\n"
+    "script and options give the same link as the page's Share menu.\n";
+
+const Spec kUrlSpec = {"url", "print the playground link of a script (the web page's Share link) on one line",
+                       kUrlOptions, kOneScript, kUrlDetails};
 
 int url_main(const Parsed& args) {
   std::optional<uint64_t> step = args.number("--step", uint64_t(-1), 0, 0x7fffffff);

@@ -40,14 +40,13 @@ constexpr Option kCalibrateOptions[] = {
     {.name = "--runs", .takes = Takes::Value, .value = "N", .help = "runs of each measurement; the median counts (default 5)"},
 };
 
-const Spec kCalibrateSpec = {
-    .name = "calibrate",
-    .summary = "measure fork, thread, vfork, fault and copy costs on this Linux machine",
-    .options = kCalibrateOptions,
-    .details = "Measures fork, COW faults and copies of an N MiB region, thread creation and\n"
-               "vfork on this machine and prints the cost model's constants (save them in a file and pass --model FILE\n"
-               "to cowlab cost).\n",
-};
+constexpr std::string_view kCalibrateDetails =
+    "Measures fork, COW faults and copies of an N MiB region, thread creation and\n"
+    "vfork on this machine, and prints the cost model's constants (save them in a\n"
+    "file and pass --model FILE to cowlab cost).\n";
+
+const Spec kCalibrateSpec = {"calibrate", "measure fork, thread, vfork, fault and copy costs on this Linux machine",
+                             kCalibrateOptions, kNoOperands, kCalibrateDetails};
 
 #ifdef __linux__
 namespace {
