@@ -182,7 +182,7 @@ suite('inspector', () => {
     assert.equal(huge.huge, true);
     const split = JSON.parse(await page.evaluate(() => window.cowlab.inspect('C', 'h', 3)));
     assert.equal(split.huge ?? false, false);
-    const thpCounters = JSON.parse(await page.evaluate(() => window.cowlab.state())).counters;
+    const thpCounters = JSON.parse(await page.evaluate(() => window.cowlab.state())).system.counters;
     assert.equal(thpCounters.thp_faults, 2);
     assert.equal(thpCounters.thp_splits, 1);
     await click(page, 'page:P:h:600');
