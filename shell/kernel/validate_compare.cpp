@@ -61,7 +61,8 @@ void compare(RegionRow& r, const std::string& who, std::vector<std::string>& out
   // equal, is khugepaged: it collapses a split extent whose pages are all private again back
   // into a huge page, in the background and at a time of its own (collapse_huge_page), which
   // the engine does not model (docs/fidelity.md). That is a note, not a difference.
-  if (e.anon_huge < k.anon_huge && e.anon_huge % kPtesPerTable == 0 && k.anon_huge % kPtesPerTable == 0)
+  bool rest_equal = r.differ.empty();  // pages .. anon, checked above
+  if (rest_equal && e.anon_huge < k.anon_huge && e.anon_huge % kPtesPerTable == 0 && k.anon_huge % kPtesPerTable == 0)
     notes.push_back(who + ": the kernel has " + std::to_string(k.anon_huge - e.anon_huge) +
                   " more pages in huge pages than the engine (" + std::to_string(e.anon_huge) +
                   "): khugepaged collapsed a split extent in the background, which cowlab does not model");
