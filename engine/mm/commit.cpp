@@ -118,6 +118,12 @@ std::string explain_refusal(const CommitRefusal& r, const std::string& who, cons
              " + " + n(v.request) + ").";
 }
 
+bool uses_commit_accounting(const Engine& e) {
+  const Modes& m = e.modes();
+  return !e.commit_refusals().empty() || m.overcommit != Overcommit::Heuristic || m.overcommit_ratio != 50 ||
+         m.swap_pages != 0;
+}
+
 void Engine::uncharge_vma(AddressSpace& as, const Vma& v) {
   if (!v.account) return;
   as.committed -= v.end - v.first;

@@ -1,6 +1,6 @@
 // Commit accounting (overcommit): the promise of memory that mmap, mprotect and fork make
 // before any page is touched (Linux: vm_committed_as, __vm_enough_memory in mm/util.c,
-// the VM_ACCOUNT flag of a VMA; docs/kernel-rules.md, "Commit accounting").
+// the VM_ACCOUNT flag of a VMA; docs/kernel-rules.md, "Commit accounting and overcommit").
 //
 // An accountable VMA (Vma::account, Linux's VM_ACCOUNT) charges its size to the system's
 // committed_as while it exists; a shmem object charges its size once, for the object. A

@@ -261,4 +261,8 @@ class Engine {
   std::vector<CommitRefusal> refusals_;
 };
 
+// Whether a view should show the commit charge: a charge was refused, or the overcommit
+// settings differ from Linux's defaults (mode heuristic, ratio 50, no swap).
+bool uses_commit_accounting(const Engine& e);
+
 }  // namespace cow

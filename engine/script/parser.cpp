@@ -462,7 +462,8 @@ bool LineParser::mmap_flags() {
     return fail(st_.hugepage_pos, std::string("'thp' needs a private anonymous mapping (this one is ") +
                                       (st_.backing == Backing::File ? "a file mapping" : "shared") +
                                       "): the engine models transparent huge pages for anonymous memory only");
-  // MAP_NORESERVE is modelled for private mappings (docs/kernel-rules.md, "Commit accounting").
+  // MAP_NORESERVE is modelled for private mappings (docs/kernel-rules.md, "Commit
+  // accounting and overcommit").
   if (st_.noreserve && st_.share == Share::Shared)
     return fail(st_.noreserve_pos, "'noreserve' needs a private mapping: the engine charges a shared "
                                    "anonymous object whole at creation and a shared file not at all");

@@ -261,8 +261,8 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
 
 // A failed mmap maps nothing; a program that went on would use MAP_FAILED. The session
 // stops a later statement on that region with an error instead (docs/kernel-rules.md,
-// "Commit accounting"). Returns the line of the refused mmap of `region` by p's address
-// space when p does not map the region now, else 0.
+// "Commit accounting and overcommit"). Returns the line of the refused mmap of `region`
+// by p's address space when p does not map the region now, else 0.
 int Session::refused_mmap_line(ProcId p, NameId region) const {
   const AddressSpace& as = engine_.address_spaces()[engine_.processes()[p].mm];
   uint32_t m = as.find_mapping(region);
