@@ -8,6 +8,7 @@
 
 #include "engine/mm/commit.h"
 #include "engine/script/session.h"
+#include "engine/teach/quiz.h"
 #include "engine_helpers.h"
 
 using namespace cowtest;
@@ -337,4 +338,20 @@ TEST_CASE("overcommit syntax errors say what is allowed", "[overcommit][script]"
   CHECK(error_of("swap\n").find("swap needs a size") != std::string::npos);
   CHECK(error_of("spawn P\nP mmap S 4 shared noreserve\n").find("'noreserve' needs a private mapping") !=
         std::string::npos);
+}
+
+TEST_CASE("the commit quiz runs to its end for every seed and asks Committed_AS", "[overcommit][quiz]") {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    INFO("seed " << seed);
+    cow::script::Quiz q = cow::script::make_quiz(seed, cow::script::QuizTopic::Commit);
+    cow::script::Session s;
+    REQUIRE(s.load(q.answer_script));
+    s.run_all();
+    INFO((s.error() ? s.error()->message : ""));
+    REQUIRE_FALSE(s.stopped());
+    CHECK_FALSE(s.expects_failed());
+    REQUIRE(q.questions.size() >= 5);
+    CHECK(q.questions.front().metric->name == "committed_as");
+    CHECK(q.script.find("mode overcommit=") != std::string::npos);
+  }
 }
