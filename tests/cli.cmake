@@ -172,7 +172,7 @@ elseif(CASE STREQUAL "top_help")
   expect_status(0)
   # Every command, and options of several of them, from the same declarations.
   expect_text(out "Usage: cowlab COMMAND" "\nCommands:\n" "\nOptions:\n" "-V, --version"
-    "cowlab run [--json] [--trace] [--smaps NAME] [--status] [--explain] [--pagemap[=PROCESS[:REGION]]] [--events] FILE|-:"
+    "cowlab run [--json] [--trace] [--smaps NAME] [--status] [--meminfo] [--explain] [--pagemap[=PROCESS[:REGION]]] [--events] FILE|-:"
     "--smaps=NAME" "--pagemap[=PROCESS[:REGION]]"
     "cowlab check [--junit REPORT.xml] [--json] [--expects FILE] [--min-expects N] FILE...:" "cowlab repl:" "--smaps-lines" "cowlab export-c FILE|-:"
     "-s, --seed=N" "-c, --answers" "--reverse" "--model=FILE" "--classic" "--constants" "--mib=N" "--runs=N")
@@ -528,7 +528,7 @@ elseif(CASE STREQUAL "check_min_expects")
 elseif(CASE STREQUAL "quiz_json")
   cowlab(quiz --help)
   expect_status(0)
-  expect_text(out "Usage: cowlab quiz [--seed N] [--answers] [--reverse] [--from FILE] [--json]"
+  expect_text(out "Usage: cowlab quiz [--seed N] [--answers] [--reverse] [--commit] [--from FILE] [--json]"
     "--from=FILE" "--json" "not a secret one" "Exit status: 0")
   # Seed 42 as docs/teaching.md works it out: Q7 is C1's pss, 18.6667 pages.
   cowlab(quiz --json --seed 42)

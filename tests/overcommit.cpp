@@ -332,7 +332,7 @@ TEST_CASE("overcommit syntax errors say what is allowed", "[overcommit][script]"
     s.load(text);
     return s.error() ? s.error()->message : std::string();
   };
-  CHECK(error_of("mode overcommit=sometimes\n").find("heuristic, always or never") != std::string::npos);
+  CHECK(error_of("mode overcommit=sometimes\n").find("unknown overcommit mode 'sometimes'") != std::string::npos);
   CHECK(error_of("mode overcommit_ratio=8x\n").find("whole percentage") != std::string::npos);
   CHECK(error_of("mode overcommit_ratio=100001\n").find("whole percentage") != std::string::npos);
   CHECK(error_of("swap\n").find("swap needs a size") != std::string::npos);
