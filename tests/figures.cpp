@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "engine/figure/svg.h"
-#include "engine/figure/svg_writer.h"
 #include "engine/script/bookmarks.h"
 
 using namespace cow;
@@ -209,12 +208,10 @@ TEST_CASE("figure: a large scene is summarized and stays small", "[figure]") {
   CHECK(svg.find("more processes, not drawn") != std::string::npos);   // 61 do not fit
 }
 
-TEST_CASE("figure: XML text escaping", "[figure]") {
-  CHECK(xml_text("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&apos;");
-  CHECK(xml_text("caf\xc3\xa9") == "caf\xc3\xa9");          // UTF-8 passes
-  CHECK(xml_text("x\x01y") == "x\xef\xbf\xbdy");             // XML 1.0 has no U+0001
-  CHECK(xml_text("\xff") == "\xef\xbf\xbd");                 // not UTF-8
+TEST_CASE("figure: view names", "[figure]") {
   CHECK(figure_view("pagemap") == FigureView::PageMap);
+  CHECK(figure_view("physical") == FigureView::Physical);
+  CHECK(figure_view("step") == FigureView::Step);
   CHECK_FALSE(figure_view("pages"));
 }
 

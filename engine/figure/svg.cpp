@@ -7,6 +7,7 @@
 #include "engine/script/captions.h"
 #include "engine/script/lines.h"
 #include "engine/script/parser.h"
+#include "engine/script/xml.h"
 #include "page_states.h"
 #include "svg_writer.h"
 
@@ -148,11 +149,14 @@ double region_height(const RegionMap& r, const Grid& g) {
 // How many processes fit at all (one row of cells per region), then the largest cells
 // with the fewest pages per cell that fit them.
 std::pair<Grid, size_t> fit_pages(const Engine& e, const PageScene& s, double w, double h) {
+  auto mm_of = [&](size_t i) -> const MmMap& { return s.mms[e.processes()[s.procs[i]].mm]; };
   size_t n = 0;
   for (double used = 0; n < s.procs.size(); ++n) {
-    const MmMap& mm = s.mms[e.processes()[s.procs[n]].mm];
-    used += kProcessHeader + double(mm.regions.size()) * (kRegionMin + kBlockGap);
-    if (used > h && n > 0) break;
+    used += kProcessHeader + double(std::max<size_t>(1, mm_of(n).regions.size())) * (kRegionMin + kBlockGap);
+    if (used > h) {
+      n = std::max<size_t>(n, 1);  // the first process is drawn, however cramped
+      break;
+    }
   }
   Grid g;
   for (g.per_cell = 1;; g.per_cell *= 2) {
@@ -161,8 +165,8 @@ std::pair<Grid, size_t> fit_pages(const Engine& e, const PageScene& s, double w,
       g.cols = columns(w - kNameColumn - kNumberColumn, pitch, 8);
       double total = 0;
       for (size_t i = 0; i < n; ++i) {
-        total += kProcessHeader;
-        for (const RegionMap& r : s.mms[e.processes()[s.procs[i]].mm].regions) total += region_height(r, g);
+        total += kProcessHeader + (mm_of(i).built ? 0 : kRegionMin);
+        for (const RegionMap& r : mm_of(i).regions) total += region_height(r, g);
       }
       if (total <= h || g.per_cell >= s.max_pages) return {g, n};
     }
@@ -204,7 +208,7 @@ void region_block(Figure& f, const std::string& proc, RegionMap& r, const Grid& 
   f.svg.text(x + 12, y + 32, kind, f.dim(13));
   aggregate_region(r, g.per_cell);
   f.svg.raw("<g transform=\"translate(" + num(x + kNameColumn + kNumberColumn) + "," + num(y) +
-            ")\" data-process=\"" + xml_text(proc) + "\" data-region=\"" + xml_text(r.name) + "\">\n");
+            ")\" data-process=\"" + script::xml_escape(proc) + "\" data-region=\"" + script::xml_escape(r.name) + "\">\n");
   row_numbers(f, -6, (r.cells.size() + g.cols - 1) / g.cols, g.cols * g.per_cell, g.pitch);
   draw_cells(f, r.cells, false, g.cols, g.pitch);
   huge_outlines(f, r, g);
@@ -341,7 +345,9 @@ void draw_headline(Figure& f, const Engine& e, double y, double w) {
       label_x += 18;
     }
     f.svg.text(label_x, y + 14, tiles[i].label, f.dim(14));
-    f.svg.text(x, y + 48, std::to_string(tiles[i].value), f.style(30, Weight::Bold));
+    std::string value = std::to_string(tiles[i].value);
+    double size = std::min(30.0, (tile_w - 12) / (0.66 * double(value.size())));  // 7 digits fit
+    f.svg.text(x, y + 48, value, f.style(size, Weight::Bold));
   }
 }
 
@@ -419,7 +425,7 @@ std::string render_svg(const script::Session& s, std::string_view text, const Fi
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
          num(W) + " " + num(H) + "\" width=\"" + num(W) + "\" height=\"" + num(H) +
          "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n<title>" +
-         xml_text("cowlab: " + statement_line(s, text)) + "</title>\n<defs>\n" + defs + "</defs>\n" + f.svg.out +
+         script::xml_escape("cowlab: " + statement_line(s, text)) + "</title>\n<defs>\n" + defs + "</defs>\n" + f.svg.out +
          "</svg>\n";
 }
 

@@ -3,48 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/script/xml.h"
+
 namespace cow::figure {
-
-namespace {
-
-// Length of the UTF-8 sequence starting at s[i] (2..4), or 0 when it is not one.
-size_t utf8_length(std::string_view s, size_t i) {
-  auto c = uint8_t(s[i]);
-  size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((uint8_t(s[i + k]) & 0xc0) != 0x80) return 0;
-  return n;
-}
-
-}  // namespace
-
-std::string xml_text(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    auto c = uint8_t(s[i]);
-    if (c >= 0x80) {
-      size_t n = utf8_length(s, i);
-      if (n == 0) out += "\xef\xbf\xbd";  // U+FFFD
-      else out.append(s.substr(i, n));
-      i += n == 0 ? 1 : n;
-      continue;
-    }
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (c < 0x20 && c != '\t') out += "\xef\xbf\xbd";
-        else out += char(c);
-    }
-    ++i;
-  }
-  return out;
-}
 
 std::string hex(Rgba c) {
   char buf[8];
@@ -102,7 +63,7 @@ void Svg::text(double x, double y, std::string_view s, const TextStyle& st) {
   if (st.anchor != Anchor::Start) out += st.anchor == Anchor::Middle ? " text-anchor=\"middle\"" : " text-anchor=\"end\"";
   if (st.weight == Weight::Bold) out += " font-weight=\"bold\"";
   out += '>';
-  out += xml_text(s);
+  out += script::xml_escape(s);
   out += "</text>\n";
 }
 

@@ -1,5 +1,5 @@
 // An SVG document written in order as text (the figures of svg.h). Every piece of text
-// and every attribute value goes through xml_text, the one escaping rule for figures.
+// and every attribute value from a script goes through script::xml_escape (xml.h).
 #pragma once
 #include <string>
 #include <string_view>
@@ -8,10 +8,6 @@
 
 namespace cow::figure {
 
-// `s` as XML character data or attribute value: & < > " ' as entities, control
-// characters (XML 1.0 allows none but tab and line ends) and bytes that are not UTF-8
-// as U+FFFD.
-std::string xml_text(std::string_view s);
 // "#rrggbb" (the alpha is ignored: blend first with over()).
 std::string hex(Rgba c);
 // A coordinate: a whole number, or one decimal.
