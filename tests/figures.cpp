@@ -109,7 +109,7 @@ std::map<std::string, uint64_t> cells_in(const std::vector<Element>& els, const 
 }
 
 const char* kScript =
-    "ram 512\n"
+    "ram 256\n"
     "spawn P1\n"
     "P1 mmap heap 64\n"
     "P1 write heap 0-39\n"
@@ -164,7 +164,7 @@ TEST_CASE("figure: physical memory has a cell per frame, as the engine counts th
   auto n = cells_in(els, "data-map", "frames");
   CHECK(n["anon-shared"] == u.frames_shared);
   CHECK(n["anon-private"] == u.frames_private);
-  CHECK(n["free"] == u.frames_free);  // 512 frames: all drawn (up to the highest used, in 256s)
+  CHECK(n["free"] == u.frames_free);  // 256 frames: all drawn (up to the highest used, in 256s)
   CHECK(n["anon-private"] + n["anon-shared"] == u.frames_used);
   check_region(s.engine(), parsed(render_svg(s, kScript, {.view = FigureView::PageMap})), "C1", "buf");
 }
@@ -194,8 +194,8 @@ TEST_CASE("figure: the same state gives the same bytes, another step other bytes
 }
 
 TEST_CASE("figure: a large scene is summarized and stays small", "[figure]") {
-  std::string text = "ram 2000000\nspawn P1\nP1 mmap big 1000000\nP1 write big 0-499999\nP1 mmap odd 4000\n"
-                     "P1 write odd 0-3999/2\n";
+  std::string text = "ram 200000\nspawn P1\nP1 mmap big 100000\nP1 write big 0-49999\nP1 mmap odd 4000\n"
+                     "P1 read odd 0-1999\n";
   for (int i = 0; i < 60; ++i) text += "P1 fork C" + std::to_string(i) + "\n";
   script::Session s;
   REQUIRE(s.load(text));
