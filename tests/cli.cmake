@@ -633,6 +633,10 @@ elseif(CASE STREQUAL "render_svg")
   expect_text(svg "viewBox=\"0 0 1280 720\"" ">not present<" ">zero page<" ">anonymous, mapcount 1<"
     ">anonymous, mapcount 2+<" ">COW write-protected<" ">free<" ">Page map<" ">Physical memory<" ">P1<" ">C1<"
     ">heap<" ":  show<")
+  file(READ ${SOURCE_DIR}/docs/figure-fork.svg doc_figure)
+  if(NOT svg STREQUAL doc_figure)
+    fail("docs/figure-fork.svg is not what this command draws: make it again with it")
+  endif()
   cowlab(render ${example} --step 12 --svg step12.svg)
   expect_status(0)
   file(READ ${WORK_DIR}/step12.svg same)
