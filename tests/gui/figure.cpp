@@ -29,7 +29,7 @@ TEST_CASE("Export figure gives the SVG of cowlab render, in the page's theme", "
   REQUIRE(s.load(text));
   s.run_to(6);
   CHECK(exported == figure::render_svg(s, text, {.theme = figure::Theme::Dark}));  // the page starts dark
-  CHECK(exported.find("step 6 of 7:  show") != std::string::npos);
+  CHECK(exported.find("step 6 of 6:  C1 write heap 0-7") != std::string::npos);
   CHECK(app.figure_svg("pagemap") ==
         figure::render_svg(s, text, {.view = figure::FigureView::PageMap, .theme = figure::Theme::Dark}));
   CHECK(app.figure_svg("physical") != app.figure_svg("pagemap"));
