@@ -17,13 +17,19 @@ namespace {
 
 constexpr Option kRenderOptions[] = {
     {.name = "--svg", .takes = Takes::Value, .value = "OUT", .help = "write the figure to OUT as SVG (- for stdout)"},
-    {.name = "--step", .takes = Takes::Value, .value = "N",
+    {.name = "--step",
+     .takes = Takes::Value,
+     .value = "N",
      .help = "the state after statement N (0: before the first); without it, or --show, the end"},
     {.name = "--show", .takes = Takes::Value, .value = "N", .help = "the state at the N-th `show` statement (from 1)"},
-    {.name = "--view", .takes = Takes::Value, .value = "pagemap|physical|step",
+    {.name = "--view",
+     .takes = Takes::Value,
+     .value = "pagemap|physical|step",
      .help = "what to draw: the page map, physical memory, or the whole step (default: step)"},
     {.name = "--theme", .takes = Takes::Value, .value = "light|dark", .help = "the colours (default: light)"},
-    {.name = "--size", .takes = Takes::Value, .value = "WxH",
+    {.name = "--size",
+     .takes = Takes::Value,
+     .value = "WxH",
      .help = "the figure's size in pixels (default: 1280x720; 1024x768 for an older projector)"},
 };
 
@@ -124,8 +130,8 @@ int render_main(const Parsed& args) {
   std::string out = args.value("--svg");
   if (!write_whole(out, svg)) return 2;
   if (out != "-")
-    std::printf("%s: %zu bytes (%.1f KiB), %dx%d, step %zu of %zu\n", out.c_str(), svg.size(), double(svg.size()) / 1024,
-                options->width, options->height, s.position(), s.step_count());
+    std::printf("%s: %zu bytes (%.1f KiB), %dx%d, step %zu of %zu\n", out.c_str(), svg.size(),
+                double(svg.size()) / 1024, options->width, options->height, s.position(), s.step_count());
   return 0;
 }
 

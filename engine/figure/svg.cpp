@@ -17,12 +17,12 @@ namespace {
 
 constexpr double kMargin = 24;
 constexpr int kPitches[] = {32, 28, 24, 20, 16, 14, 12, 10, 8};  // cell pitches tried, largest first
-constexpr double kHeading = 26;                          // a map's heading line
-constexpr double kNameColumn = 132, kNumberColumn = 46;  // page map: region labels, page numbers
+constexpr double kHeading = 26;                                  // a map's heading line
+constexpr double kNameColumn = 132, kNumberColumn = 46;          // page map: region labels, page numbers
 constexpr double kProcessHeader = 26, kRegionMin = 38, kBlockGap = 6;
-constexpr double kFrameNumbers = 54;                     // physical memory: frame numbers
-constexpr uint64_t kPageBudget = 16u << 20;              // pages read for the page map
-constexpr double kRowLabelGap = 15;                      // at least this between row numbers
+constexpr double kFrameNumbers = 54;         // physical memory: frame numbers
+constexpr uint64_t kPageBudget = 16u << 20;  // pages read for the page map
+constexpr double kRowLabelGap = 15;          // at least this between row numbers
 
 // The whole document being written, and the cell patterns it uses.
 struct Figure {
@@ -44,11 +44,11 @@ std::string patterns(int pitch, const Figure& f) {
               gap = std::to_string(gap_of(pitch));
   double size = pitch - gap_of(pitch), k = std::max(3.0, size * 0.34);
   auto open = [&](const char* id) {
-    return "<pattern id=\"" + std::string(id) + p + "\" patternUnits=\"userSpaceOnUse\" width=\"" + p +
-           "\" height=\"" + p + "\">";
+    return "<pattern id=\"" + std::string(id) + p + "\" patternUnits=\"userSpaceOnUse\" width=\"" + p + "\" height=\"" +
+           p + "\">";
   };
-  std::string out = open("gap-") + "<path d=\"M" + cell + " 0h" + gap + "v" + p + "h-" + gap + "zM0 " + cell + "h" +
-                    p + "v" + gap + "h-" + p + "z\" fill=\"" + hex(f.c.background) + "\"/></pattern>\n";
+  std::string out = open("gap-") + "<path d=\"M" + cell + " 0h" + gap + "v" + p + "h-" + gap + "zM0 " + cell + "h" + p +
+                    "v" + gap + "h-" + p + "z\" fill=\"" + hex(f.c.background) + "\"/></pattern>\n";
   out += open("dirty-") + "<path d=\"M" + num(size - k) + " 0H" + num(size) + "V" + num(k) + "z\" fill=\"" +
          hex(f.c.dirty) + "\"/></pattern>\n";
   out += open("cow-") + "<path d=\"M1 " + num(size - 1) + "L" + num(size - 1) + " 1\" stroke=\"" + hex(f.c.cow_wp) +
@@ -61,7 +61,8 @@ std::string patterns(int pitch, const Figure& f) {
 // its flag patterns. `class` names the state, `data-n` counts the cells.
 void draw_run(Figure& f, uint16_t cell, bool frames, size_t col, size_t row, size_t n, int pitch) {
   uint8_t bits = cell_bits(cell), fill = cell_fill(cell);
-  double x = double(col * pitch), y = double(row * pitch), size = pitch - gap_of(pitch), w = double(n) * pitch - gap_of(pitch);
+  double x = double(col * pitch), y = double(row * pitch), size = pitch - gap_of(pitch),
+         w = double(n) * pitch - gap_of(pitch);
   bool blank = frames ? frame_bits::kind(bits) == FrameKind::Free : page_bits::kind(bits) <= page_bits::Absent;
   Rgba color = f.solid(frames ? frame_color(bits, f.c) : page_color(bits, f.c));
   std::string tag = std::string("class=\"") + (frames ? frame_state_name(bits) : page_state_name(bits)) +
@@ -118,8 +119,8 @@ size_t columns(double width, int pitch, size_t round) {
 // ---- the page map -----------------------------------------------------------------------
 
 struct PageScene {
-  std::vector<ProcId> procs;   // live processes (threads share their leader's row)
-  std::vector<MmMap> mms;      // by MmId; built = drawn
+  std::vector<ProcId> procs;  // live processes (threads share their leader's row)
+  std::vector<MmMap> mms;     // by MmId; built = drawn
   uint32_t max_pages = 1;
 };
 
@@ -189,7 +190,8 @@ void process_header(Figure& f, const Engine& e, ProcId p, double x, double y, do
 
 void huge_outlines(Figure& f, const RegionMap& r, const Grid& g) {
   for (const HugeExtent& x : r.huge) {
-    size_t c0 = x.first_page / g.per_cell, c1 = std::min(r.cells.size(), size_t(x.first_page + kHugePages - 1) / g.per_cell + 1);
+    size_t c0 = x.first_page / g.per_cell,
+           c1 = std::min(r.cells.size(), size_t(x.first_page + kHugePages - 1) / g.per_cell + 1);
     const char* dash = x.state == HugeState::Split ? "stroke-dasharray=\"3 2\" " : "";
     for (size_t c = c0; c < c1;) {
       size_t row = c / g.cols, end = std::min(c1, (row + 1) * g.cols);
@@ -203,12 +205,12 @@ void huge_outlines(Figure& f, const RegionMap& r, const Grid& g) {
 
 void region_block(Figure& f, const std::string& proc, RegionMap& r, const Grid& g, double x, double y) {
   f.svg.text(x + 12, y + 15, fit_text(r.name, 15, kNameColumn - 16), f.style(15, Weight::Bold));
-  std::string kind = std::string(r.backing == Backing::File ? "file " : "anon ") +
-                     (r.share == Share::Shared ? "shared" : "private");
+  std::string kind =
+      std::string(r.backing == Backing::File ? "file " : "anon ") + (r.share == Share::Shared ? "shared" : "private");
   f.svg.text(x + 12, y + 32, kind, f.dim(13));
   aggregate_region(r, g.per_cell);
-  f.svg.raw("<g transform=\"translate(" + num(x + kNameColumn + kNumberColumn) + "," + num(y) +
-            ")\" data-process=\"" + script::xml_escape(proc) + "\" data-region=\"" + script::xml_escape(r.name) + "\">\n");
+  f.svg.raw("<g transform=\"translate(" + num(x + kNameColumn + kNumberColumn) + "," + num(y) + ")\" data-process=\"" +
+            script::xml_escape(proc) + "\" data-region=\"" + script::xml_escape(r.name) + "\">\n");
   row_numbers(f, -6, (r.cells.size() + g.cols - 1) / g.cols, g.cols * g.per_cell, g.pitch);
   draw_cells(f, r.cells, false, g.cols, g.pitch);
   huge_outlines(f, r, g);
@@ -270,11 +272,12 @@ void draw_physical(Figure& f, const Engine& e, double x, double y, double w, dou
   }
   std::vector<uint16_t> cells = aggregate_frames(used, g.per_cell);
   f.svg.text(x, y + 17, "Physical memory", f.style(17, Weight::Bold));
-  std::string what = std::to_string(shown) + " of " + std::to_string(frames.size()) + " frames, " +
-                     per_cell_text(g.per_cell, "frame");
+  std::string what =
+      std::to_string(shown) + " of " + std::to_string(frames.size()) + " frames, " + per_cell_text(g.per_cell, "frame");
   double at = heading_width("Physical memory");
   f.svg.text(x + at, y + 17, fit_text(what, 14, w - at), f.dim(14));
-  f.svg.raw("<g transform=\"translate(" + num(x + kFrameNumbers) + "," + num(y + kHeading) + ")\" data-map=\"frames\">\n");
+  f.svg.raw("<g transform=\"translate(" + num(x + kFrameNumbers) + "," + num(y + kHeading) +
+            ")\" data-map=\"frames\">\n");
   row_numbers(f, -6, (cells.size() + g.cols - 1) / g.cols, g.cols * g.per_cell, g.pitch);
   draw_cells(f, cells, true, g.cols, g.pitch);
   f.svg.raw("</g>\n");
@@ -333,7 +336,7 @@ void draw_headline(Figure& f, const Engine& e, double y, double w) {
     uint64_t value;
     const Rgba* swatch;
   };
-  const Tile tiles[] = {{"frames used", u.frames_used, nullptr}, {"shared", u.frames_shared, &f.c.shared[4]},
+  const Tile tiles[] = {{"frames used", u.frames_used, nullptr},  {"shared", u.frames_shared, &f.c.shared[4]},
                         {"private", u.frames_private, &f.c.priv}, {"free", u.frames_free, &f.c.absent},
                         {"COW copies", c.cow_copies, nullptr},    {"reuses", c.cow_reuses, nullptr},
                         {"zero fills", c.zero_fills, nullptr},    {"faults", c.faults, nullptr}};
@@ -357,7 +360,8 @@ std::vector<LegendRow> legend_rows(const Colors& c, FigureView view) {
   std::vector<LegendRow> rows = legend(c, view == FigureView::Physical ? LegendOf::Frames : LegendOf::Pages);
   if (view == FigureView::Step)
     for (const LegendRow& r : legend(c, LegendOf::Frames))
-      if (std::none_of(rows.begin(), rows.end(), [&](const LegendRow& x) { return std::string_view(x.label) == r.label; }))
+      if (std::none_of(rows.begin(), rows.end(),
+                       [&](const LegendRow& x) { return std::string_view(x.label) == r.label; }))
         rows.push_back(r);
   return rows;
 }
@@ -374,7 +378,8 @@ double draw_legend(Figure& f, const std::vector<LegendRow>& rows, double y, doub
       f.svg.rect(sx, sy, kSwatch, kSwatch, hex(f.solid(r.color)), "rx=\"2\"");
       std::string stroke = "stroke=\"" + hex(f.c.huge) + "\" stroke-width=\"2\"";
       if (r.marker == Marker::Dirty)
-        f.svg.raw("<path d=\"M" + num(sx + kSwatch - 5) + " " + num(sy) + "h5v5z\" fill=\"" + hex(f.c.dirty) + "\"/>\n");
+        f.svg.raw("<path d=\"M" + num(sx + kSwatch - 5) + " " + num(sy) + "h5v5z\" fill=\"" + hex(f.c.dirty) +
+                  "\"/>\n");
       else if (r.marker == Marker::CowWp)
         f.svg.raw("<path d=\"M" + num(sx + 1) + " " + num(sy + kSwatch - 1) + "L" + num(sx + kSwatch - 1) + " " +
                   num(sy + 1) + "\" stroke=\"" + hex(f.solid(f.c.cow_wp)) + "\"/>\n");
@@ -413,8 +418,10 @@ std::string render_svg(const script::Session& s, std::string_view text, const Fi
   double bottom = H - kMargin - legend_h;
   draw_legend(f, rows, bottom + 6, inner, true);
   double h = bottom - top - 6;
-  if (o.view == FigureView::PageMap) draw_page_map(f, e, kMargin, top, inner, h);
-  else if (o.view == FigureView::Physical) draw_physical(f, e, kMargin, top, inner, h);
+  if (o.view == FigureView::PageMap)
+    draw_page_map(f, e, kMargin, top, inner, h);
+  else if (o.view == FigureView::Physical)
+    draw_physical(f, e, kMargin, top, inner, h);
   else {
     double left = std::floor(inner * 0.6);
     draw_page_map(f, e, kMargin, top, left, h);
@@ -425,8 +432,8 @@ std::string render_svg(const script::Session& s, std::string_view text, const Fi
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
          num(W) + " " + num(H) + "\" width=\"" + num(W) + "\" height=\"" + num(H) +
          "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n<title>" +
-         script::xml_escape("cowlab: " + statement_line(s, text)) + "</title>\n<defs>\n" + defs + "</defs>\n" + f.svg.out +
-         "</svg>\n";
+         script::xml_escape("cowlab: " + statement_line(s, text)) + "</title>\n<defs>\n" + defs + "</defs>\n" +
+         f.svg.out + "</svg>\n";
 }
 
 }  // namespace cow::figure

@@ -16,8 +16,10 @@ std::string hex(Rgba c) {
 std::string num(double v) {
   double r = std::round(v * 10) / 10;
   char buf[32];
-  if (r == std::floor(r)) std::snprintf(buf, sizeof buf, "%.0f", r);
-  else std::snprintf(buf, sizeof buf, "%.1f", r);
+  if (r == std::floor(r))
+    std::snprintf(buf, sizeof buf, "%.0f", r);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f", r);
   return buf;
 }
 
@@ -27,8 +29,8 @@ double text_width(std::string_view text, double size) {
     auto c = uint8_t(text[i]);
     if ((c & 0xc0) == 0x80) continue;  // a UTF-8 continuation byte: counted with its lead
     em += c == ' ' || c == '.' || c == ',' || c == ':' || c == 'i' || c == 'l' ? 0.32
-          : c >= 'A' && c <= 'Z'                                             ? 0.72
-                                                                             : 0.62;
+          : c >= 'A' && c <= 'Z'                                               ? 0.72
+                                                                               : 0.62;
   }
   return em * size;
 }
@@ -49,8 +51,7 @@ std::string fit_text(std::string_view text, double size, double width) {
 }
 
 void Svg::rect(double x, double y, double w, double h, std::string_view fill, std::string_view extra) {
-  out += "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" + num(h) +
-         "\" fill=\"";
+  out += "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" + num(h) + "\" fill=\"";
   out += fill;
   out += '"';
   if (!extra.empty()) (out += ' ') += extra;
@@ -58,9 +59,10 @@ void Svg::rect(double x, double y, double w, double h, std::string_view fill, st
 }
 
 void Svg::text(double x, double y, std::string_view s, const TextStyle& st) {
-  out += "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" font-size=\"" + num(st.size) + "\" fill=\"" +
-         hex(st.color) + '"';
-  if (st.anchor != Anchor::Start) out += st.anchor == Anchor::Middle ? " text-anchor=\"middle\"" : " text-anchor=\"end\"";
+  out += "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" font-size=\"" + num(st.size) + "\" fill=\"" + hex(st.color) +
+         '"';
+  if (st.anchor != Anchor::Start)
+    out += st.anchor == Anchor::Middle ? " text-anchor=\"middle\"" : " text-anchor=\"end\"";
   if (st.weight == Weight::Bold) out += " font-weight=\"bold\"";
   out += '>';
   out += script::xml_escape(s);

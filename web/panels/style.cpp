@@ -215,7 +215,8 @@ void legend_item(const Palette& pal, ImU32 color, const char* label, Marker mark
 }
 
 void draw_state_legend(const Palette& pal, LegendOf which) {
-  for (const figure::LegendRow& r : figure::legend(*pal.colors, which)) legend_item(pal, im_color(r.color), r.label, r.marker);
+  for (const figure::LegendRow& r : figure::legend(*pal.colors, which))
+    legend_item(pal, im_color(r.color), r.label, r.marker);
   ImGui::NewLine();
 }
 
