@@ -18,6 +18,7 @@ const std::vector<Command>& commands() {
       {&kCheckSpec, check_main},
       {&kReplSpec, repl_main},
       {&kUrlSpec, url_main},
+      {&kRenderSpec, render_main},
       {&kValidateSpec, run_validate},
       {&kExportCSpec, run_export_c},
       {&kQuizSpec, quiz_main},

@@ -17,11 +17,12 @@ struct Command {
 const std::vector<Command>& commands();
 std::string closest_command(const std::string& word);
 
-extern const Spec kRunSpec, kCheckSpec, kReplSpec, kUrlSpec;
+extern const Spec kRunSpec, kCheckSpec, kReplSpec, kUrlSpec, kRenderSpec;
 int run_main(const Parsed& args);    // run.cpp
 int check_main(const Parsed& args);  // run.cpp
 int repl_main(const Parsed& args);   // repl.cpp
 int url_main(const Parsed& args);    // url.cpp
+int render_main(const Parsed& args); // render.cpp
 
 // Reads a whole file ("-" = stdin). Returns false and prints a message on failure.
 bool read_source(const std::string& path, std::string* text);

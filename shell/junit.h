@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/script/xml.h"
+
 namespace cow::shell {
 
 struct TestCase {
@@ -17,9 +19,7 @@ struct TestCase {
   std::string failure_text;     // the details, "file:line:col: ..." lines
 };
 
-// `text` made safe inside an XML attribute or element: the five special characters as
-// entities, characters XML 1.0 forbids and bytes that are not UTF-8 as U+FFFD.
-std::string xml_escape(std::string_view text);
+using script::xml_escape;  // engine/script/xml.h
 
 // The whole report. `timestamp` is ISO 8601 ("2025-01-31T12:00:00"), or empty.
 std::string junit_xml(std::string_view suite, const std::vector<TestCase>& cases, double seconds,

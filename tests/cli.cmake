@@ -636,6 +636,99 @@ P1 write heap\nP1 fork C1\nC1 thread T1\nC1 write heap 0\nC1 read heap 1\nC1 exi
     endif()
   endforeach()
 
+elseif(CASE STREQUAL "render_svg")
+  # `cowlab render`: a well-formed SVG with the legend, at the step --show or --step names.
+  cowlab(render ${example} --show 2 --svg show2.svg)
+  expect_status(0)
+  expect_text(out "show2.svg: " " bytes (" "1280x720, step 12 of ")  # the 2nd show is statement 12
+  file(READ ${WORK_DIR}/show2.svg svg)
+  expect_text(svg "viewBox=\"0 0 1280 720\"" ">not present<" ">zero page<" ">anonymous, mapcount 1<"
+    ">anonymous, mapcount 2+<" ">COW write-protected<" ">free<" ">Page map<" ">Physical memory<" ">P1<" ">C1<"
+    ">heap<" ":  show<")
+  file(READ ${SOURCE_DIR}/docs/figure-fork.svg doc_figure)
+  if(NOT svg STREQUAL doc_figure)
+    fail("docs/figure-fork.svg is not what this command draws: make it again with it")
+  endif()
+  cowlab(render ${example} --step 12 --svg step12.svg)
+  expect_status(0)
+  file(READ ${WORK_DIR}/step12.svg same)
+  if(NOT svg STREQUAL same)
+    fail("--show 2 and --step 12 drew different figures")
+  endif()
+  cowlab(render ${example} --step 11 --svg step11.svg)
+  file(READ ${WORK_DIR}/step11.svg other)
+  if(svg STREQUAL other)
+    fail("steps 11 and 12 drew the same figure")
+  endif()
+  cowlab(render ${example} --view physical --theme dark --size 1024x768 --svg phys.svg)
+  expect_status(0)
+  file(READ ${WORK_DIR}/phys.svg phys)
+  expect_text(phys "viewBox=\"0 0 1024 768\"" ">Physical memory<" ">free<")
+  expect_no_text(phys ">Page map<")
+  cowlab(render ${example} --view pagemap --svg -)  # to stdout
+  expect_status(0)
+  expect_text(out "<svg " ">Page map<" "</svg>")
+  expect_no_text(out ">Physical memory<")
+  find_program(python python3)
+  if(python)
+    foreach(f show2.svg phys.svg)
+      execute_process(COMMAND ${python} -c [[
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "{http://www.w3.org/2000/svg}svg", root.tag
+texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+assert "free" in texts and "anonymous, mapcount 1" in texts, texts
+]] ${WORK_DIR}/${f} RESULT_VARIABLE r ERROR_VARIABLE e)
+      if(NOT r EQUAL 0)
+        fail("${f} is not a well-formed SVG with the legend: ${e}")
+      endif()
+    endforeach()
+  endif()
+
+elseif(CASE STREQUAL "render_errors")
+  # Every bad request exits 2 with a message and leaves no file, not even a partial one.
+  cowlab(render ${example} --step 3 --svg kept.svg)
+  expect_status(0)
+  file(READ ${WORK_DIR}/kept.svg kept)
+  foreach(bad "--view;pages;unknown view;--view is pagemap, physical or step, not 'pages'"
+              "--step;999;past the end;--step 999 is past the end: the script has"
+              "--show;9;no such show;--show 9: the script has 2 `show` statements"
+              "--show;0;show 0;--show needs a whole number from 1"
+              "--theme;blue;unknown theme;--theme is light or dark, not 'blue'"
+              "--size;10x10;tiny size;--size is WIDTHxHEIGHT")
+    list(GET bad 0 option)
+    list(GET bad 1 value)
+    list(GET bad 3 message)
+    cowlab(render ${example} ${option} ${value} --svg kept.svg)
+    expect_status(2)
+    expect_text(err "${message}")
+    file(READ ${WORK_DIR}/kept.svg now)
+    if(NOT now STREQUAL kept)
+      fail("a failed render changed the figure it was to write")
+    endif()
+  endforeach()
+  cowlab(render ${example} --step 1 --show 1 --svg both.svg)
+  expect_status(2)
+  expect_text(err "give --step or --show, not both")
+  cowlab(render ${example})
+  expect_status(2)
+  expect_text(err "--svg OUT is required")
+  cowlab(render ${example} --svg no/such/dir/fig.svg)
+  expect_status(2)
+  expect_text(err "cannot write 'no/such/dir/fig.svg'")
+  file(MAKE_DIRECTORY ${WORK_DIR}/taken)
+  cowlab(render ${example} --svg taken)  # a directory: the rename fails, the temporary goes
+  expect_status(2)
+  expect_text(err "cannot write 'taken'")
+  file(WRITE ${WORK_DIR}/bad.cow "spawn P1\nP1 mmap heap 4\nP1 wirte heap\n")
+  cowlab(render bad.cow --svg bad.svg)
+  expect_status(2)
+  expect_text(err "bad.cow:3:")
+  file(GLOB left ${WORK_DIR}/*.tmp ${WORK_DIR}/both.svg ${WORK_DIR}/bad.svg ${WORK_DIR}/taken/*)
+  if(left)
+    fail("files left behind: ${left}")
+  endif()
+
 else()
   message(FATAL_ERROR "cli.cmake: unknown CASE '${CASE}'")
 endif()

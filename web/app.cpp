@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "engine/figure/svg.h"
 #include "engine/kernel/export_c.h"
 #include "engine/script/captions.h"
 #include "engine/script/json.h"
@@ -125,6 +126,14 @@ struct App::Impl {
   std::vector<Example> examples;
   script::Session session;
   std::string loaded_text;          // the script the session runs
+
+  // The figure of the current step in the page's theme (App::figure_svg).
+  std::string figure_svg(std::string_view name) const {
+    std::optional<figure::FigureView> v = figure::figure_view(name);
+    if (!v || ui.quiz.veiled) return "";
+    figure::Theme theme = ui.options.dark ? figure::Theme::Dark : figure::Theme::Light;
+    return figure::render_svg(session, loaded_text, {.view = *v, .theme = theme});
+  }
   UiState ui;
   View view;
   std::optional<size_t> target;     // where a run is heading; set = busy
@@ -339,6 +348,9 @@ void App::Impl::handle(const Request& r) {
     case Command::ExportC:
       ui.export_text = exported_program(ui.editor.text);
       break;
+    case Command::ExportFigure:
+      if (platform.export_figure && !ui.quiz.veiled) platform.export_figure(figure_svg("step"));
+      break;
     case Command::Theme:
       ui.options.dark = !ui.options.dark;
       theme_dirty = true;
@@ -548,6 +560,8 @@ std::string App::caption_text() const { return impl_->ui.quiz.veiled ? "" : impl
 std::string App::script_text() const { return impl_->ui.editor.text; }
 
 long App::position() const { return long(impl_->session.position()); }
+
+std::string App::figure_svg(std::string_view view) const { return impl_->figure_svg(view); }
 
 std::string App::compare_json() const {
   const Impl& m = *impl_;

@@ -39,6 +39,9 @@ struct Platform {
   std::function<void(const std::string& text)> on_state;
   // inspector_text() whenever it changes ("" when the inspector closes).
   std::function<void(const std::string& text)> on_inspect;
+  // View > Export figure: figure_svg("step"), to save (the browser downloads it and a PNG
+  // of the canvas).
+  std::function<void(const std::string& svg)> export_figure;
 };
 
 // Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of
@@ -89,6 +92,10 @@ class App {
   std::string caption_text() const;
   std::string script_text() const;
   long position() const;
+  // The figure of the current step (engine/figure/svg.h) in the page's theme: `view` is
+  // "pagemap", "physical" or "step"; the same bytes as `cowlab render --svg` for the
+  // same script, step and theme. "" for another view, or while a quiz veils the numbers.
+  std::string figure_svg(std::string_view view) const;
   // The cost tab's comparison ("Compare with eager copy": the script's eager-copy
   // variant, script::ForkPolicy::EagerCopy) as state_json() writes a state, once it has
   // run; "" before it was asked for and while it runs.

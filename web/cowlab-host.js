@@ -1,6 +1,7 @@
 // The page around cowlab.wasm (index.html): checks the browser, reads the URL fragment,
 // starts the WebAssembly module, and offers the playground to other code:
-//   window.cowlab = {load(script), step(n), state(), inspect(process, region, page), ready}
+//   window.cowlab = {load(script), step(n), state(), inspect(process, region, page), figure(view),
+//                    ready}
 //                   (and a few test helpers)
 // Screen readers follow the canvas through three aria-live mirrors: #cowlab-state (the
 // headline numbers), #cowlab-caption (the current statement's comment) and
@@ -136,6 +137,7 @@
   let pendingOps = 0;                // load/step calls not yet settled
   let parentOrigin = null;           // the embedding page that last sent a valid message
   let lastShared = null;             // the last link or code Share copied (for tests)
+  let lastFigure = null;             // the last SVG Export figure downloaded (for tests)
   const framed = window.parent !== window;
 
   const str = (ptr) => Module.UTF8ToString(ptr);
@@ -221,10 +223,30 @@
       share(withCString(pageAddress() + frag, (p) => str(Module._cowlab_embed_code(p))), 'Embed code');
     },
     clipboardWrite(text) { copyText(text); },
+    // View > Export figure: the step as SVG, made by the renderer of `cowlab render --svg`
+    // (engine/figure/svg.h); then, once that frame is drawn, a PNG of the canvas.
+    figure(svg) {
+      lastFigure = svg;
+      download(new Blob([svg], {type: 'image/svg+xml'}), figureName() + '.svg');
+    },
+    figurePng() {
+      $('canvas').toBlob((blob) => { if (blob) download(blob, figureName() + '.png'); }, 'image/png');
+    },
     // What the inspector window shows, as text ("" when it closes): the screen-reader mirror.
     inspect(text) { $('cowlab-inspect').textContent = text; },
     fatal(text) { fatal(/OpenGL context/.test(text) ? NO_WEBGL2 + ' (' + text + ')' : text); },
   };
+
+  function figureName() { return 'cowlab-step-' + Module._cowlab_position(); }
+  function download(blob, name) {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+  }
 
   // This page's address without its fragment.
   function pageAddress() { return location.href.replace(/#.*$/, ''); }
@@ -358,6 +380,11 @@
     frames() { return Module ? Module._cowlab_frames() : 0; },
     // What the Share menu copied last (a link or embed code), or null.
     lastShared() { return lastShared; },
+    // The figure of the current step as SVG text, as `cowlab render --svg FILE --view VIEW`
+    // draws it (view: 'step', 'pagemap' or 'physical'; the page's theme); '' while a quiz
+    // veils the numbers. lastFigure(): what View > Export figure downloaded last, or null.
+    figure(view) { return ready ? withCString(String(view || 'step'), (p) => str(Module._cowlab_figure(p))) : ''; },
+    lastFigure() { return lastFigure; },
     // Milliseconds per frame: {frame: the whole loop body, ui: App + ImGui without WebGL}.
     frameMs() { return Module ? {frame: Module._cowlab_frame_ms(), ui: Module._cowlab_ui_ms()} : null; },
     // Widgets drawn in the last frame, by App id ("run", "editor", ...) or ImGui label.

@@ -24,6 +24,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "imgui.h"
@@ -68,6 +69,7 @@ struct Loop {
   bool loaded = false;       // a script was loaded (by the page, the command line or us)
   bool done = false;
   std::string clipboard;     // browser: ImGui's view of the system clipboard
+  bool figure_png = false;   // browser: Export figure wants a PNG of this frame's drawing
   int paste_frames = 0;      // browser: frames left of a Ctrl+V handed to ImGui
   // Timing, as moving averages over ~20 frames: the whole loop body, and building the UI
   // (ImGui::NewFrame to ImGui::Render: the App and ImGui, without OpenGL). Natively also
@@ -200,6 +202,10 @@ cow::web::Platform make_platform() {
   };
   p.on_state = [](const std::string& text) { call_host("state", text); };
   p.on_inspect = [](const std::string& text) { call_host("inspect", text); };
+  p.export_figure = [](const std::string& svg) {
+    call_host("figure", svg);
+    g_loop.figure_png = true;  // taken once this frame is drawn (WebGL clears it after)
+  };
 #else
   // Natively there is no page URL: the link points at scripts/serve.sh's address unless
   // COWLAB_URL names another.
@@ -208,6 +214,11 @@ cow::web::Platform make_platform() {
     std::string url = std::string(base ? base : "http://127.0.0.1:8000/") + fragment;
     if (as == cow::web::ShareAs::EmbedCode) url = cow::script::embed_code(url);
     SDL_SetClipboardText(url.c_str());
+  };
+  // View > Export figure: the SVG into the working directory.
+  p.export_figure = [](const std::string& svg) {
+    std::ofstream("cowlab-figure.svg", std::ios::binary) << svg;
+    std::fprintf(stderr, "cowlab-gui: wrote cowlab-figure.svg (%zu bytes)\n", svg.size());
   };
 #endif
   return p;
@@ -403,6 +414,7 @@ void main_loop_body(void*) {
   SDL_GL_SwapWindow(L.window);
 #ifdef __EMSCRIPTEN__
   if (L.frame == 1) call_host("firstFrame");
+  if (std::exchange(L.figure_png, false)) call_host("figurePng");
 #endif
 }
 
@@ -545,6 +557,14 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_headline() {
 EMSCRIPTEN_KEEPALIVE const char* cowlab_caption() {
   static std::string s;
   s = g_loop.app ? g_loop.app->caption_text() : std::string();
+  return s.c_str();
+}
+
+// The figure of the current step (App::figure_svg): `view` is "pagemap", "physical" or
+// "step"; "" for another view or while a quiz veils the numbers.
+EMSCRIPTEN_KEEPALIVE const char* cowlab_figure(const char* view) {
+  static std::string s;
+  s = g_loop.app && view ? g_loop.app->figure_svg(view) : std::string();
   return s.c_str();
 }
 

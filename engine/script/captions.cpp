@@ -1,5 +1,8 @@
 #include "captions.h"
 
+#include <algorithm>
+
+#include "ast.h"
 #include "lines.h"
 
 namespace cow::script {
@@ -84,6 +87,21 @@ std::vector<std::string> line_captions(std::string_view text) {
   std::vector<std::string> out(lines.size());
   for (size_t i = 0; i < lines.size(); ++i) out[i] = caption_at(lines, i);
   return out;
+}
+
+std::string step_caption(const std::vector<std::string>& captions, const Script& script, size_t position) {
+  const auto& st = script.statements;
+  auto caption_of = [&](size_t step) -> const std::string* {
+    int line = st[step - 1].pos.line;
+    return line >= 1 && size_t(line) <= captions.size() ? &captions[size_t(line) - 1] : nullptr;
+  };
+  if (position == 0) {
+    const std::string* c = st.empty() ? nullptr : caption_of(1);
+    return c && !c->empty() ? "Next: " + *c : "";
+  }
+  for (size_t step = std::min(position, st.size()); step >= 1; --step)
+    if (const std::string* c = caption_of(step); c && !c->empty()) return *c;
+  return "";
 }
 
 std::string about_text(std::string_view text) {

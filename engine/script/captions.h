@@ -24,6 +24,12 @@ std::string caption_for_line(std::string_view text, int line);
 // caption_for_line() of every line of `text` (index = line number - 1), in one pass.
 std::vector<std::string> line_captions(std::string_view text);
 
+struct Script;
+// The caption shown at `position` (statements run): that of the latest statement up to it
+// that has one; at 0, that of the first statement, as "Next: ...". "" when none.
+// `captions`: line_captions() of the script's text. The web page's step bar and figures.
+std::string step_caption(const std::vector<std::string>& captions, const Script& script, size_t position);
+
 // The script's top comment block: the comments before its first statement. When the
 // first statement has a caption block of its own, set apart by a blank line from earlier
 // comments, that block is left to the statement. "" when the script starts with a

@@ -52,6 +52,10 @@ void view_menu(UiState& ui) {
   ImGui::Separator();
   ImGui::MenuItem("Inspector", nullptr, &ui.inspector.open);
   ImGui::MenuItem("Page tables", nullptr, &ui.inspector.show_tables);
+  ImGui::Separator();
+  if (ImGui::MenuItem("Export figure")) ui.requests.push_back({Command::ExportFigure});
+  record_rect(ui, "export_figure");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("This step as an SVG figure for slides, and a PNG of the page");
   ImGui::EndMenu();
 }
 

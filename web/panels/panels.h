@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/figure/colors.h"
+#include "engine/figure/page_states.h"
 #include "engine/mm/explain.h"
 #include "engine/mm/page_walk.h"
 #include "engine/mm/pagemap.h"
@@ -39,6 +41,7 @@ enum class Command : uint8_t {
   Quiz,      // start the quiz for seed `step`
   LeaveQuiz, // back to the normal playground (the numbers show again)
   Compare,   // run the script's eager-copy variant, for the cost view
+  ExportFigure,  // View > Export figure: the step as SVG (engine/figure/svg.h) and a PNG
 };
 
 // The items of the Share menu.
@@ -179,39 +182,18 @@ struct UiState {
   AboutState about;
 };
 
-// ---- per-page and per-frame state bytes ------------------------------------------------
+// ---- per-page and per-frame state bytes (engine/figure/page_states.h) ------------------
 
-// One page of a region, as the page map colours it.
-namespace page_bits {
-enum Kind : uint8_t { Unmapped = 0, Absent, Zero, Anon, File, Shmem, kKinds };
-constexpr uint8_t kKindMask = 0x7;
-constexpr uint8_t kBucketShift = 3;   // 3 bits: mapcount bucket (mapcount_bucket())
-constexpr uint8_t kBucketMask = 0x7 << kBucketShift;
-constexpr uint8_t kDirty = 1 << 6;    // PTE dirty or frame dirty (smaps' Dirty)
-constexpr uint8_t kCowWp = 1 << 7;    // anon page write-protected for COW
-inline Kind kind(uint8_t b) { return Kind(b & kKindMask); }
-inline int bucket(uint8_t b) { return (b & kBucketMask) >> kBucketShift; }
-}  // namespace page_bits
-
-// One physical frame, as the physical-memory panel colours it.
-namespace frame_bits {
-// FrameKind in the low 2 bits (Free, Anon, PageCache, Shmem), then the mapcount bucket.
-constexpr uint8_t kKindMask = 0x3;
-constexpr uint8_t kBucketShift = 2;
-constexpr uint8_t kBucketMask = 0x7 << kBucketShift;
-constexpr uint8_t kDirty = 1 << 5;
-constexpr uint8_t kCacheRef = 1 << 6;
-}  // namespace frame_bits
-
-// An aggregated cell: the bits of its most common present kind (or Absent/Unmapped when
-// none is present) in the low byte, and the share of its mapped pages (frames: of its
-// frames) that are present (used), 0..255, in the high byte.
-inline uint8_t cell_bits(uint16_t c) { return uint8_t(c & 0xff); }
-inline uint8_t cell_fill(uint16_t c) { return uint8_t(c >> 8); }
-
-// 0: unmapped, 1: 1, 2: 2, 3: 3-4, 4: 5-8, 5: 9-16, 6: 17-64, 7: 65+.
-int mapcount_bucket(uint32_t mapcount);
-const char* bucket_label(int bucket);
+namespace page_bits = figure::page_bits;
+namespace frame_bits = figure::frame_bits;
+using figure::bucket_label;
+using figure::cell_bits;
+using figure::cell_fill;
+using figure::HugeExtent;
+using figure::HugeState;
+using figure::mapcount_bucket;
+using figure::MmMap;
+using figure::RegionMap;
 
 // ---- the View: what the panels draw ----------------------------------------------------
 
@@ -256,32 +238,6 @@ struct ProcRow {
   bool thread = false;
   MmId mm = kNone;
   ProcPoint now, prev;                          // prev.valid: known for the last step
-};
-
-// A 2 MiB extent of a region that a THP maps: one huge PMD (a THP or the huge zero
-// page), or a THP folio whose PMD was split into PTEs (__split_huge_pmd).
-enum class HugeState : uint8_t { Pmd, ZeroPmd, Split };
-struct HugeExtent {
-  uint32_t first_page = 0;                      // aligned to kHugePages
-  HugeState state = HugeState::Pmd;
-};
-
-struct RegionMap {
-  std::string name;
-  uint32_t mapping = 0;                         // index into the mm's mappings
-  uint32_t pages = 0;                           // size of the original mapping
-  uint32_t mapped = 0;                          // pages still covered by VMAs
-  uint32_t present = 0;                         // present PTEs (zero page included)
-  Backing backing = Backing::Anon;
-  Share share = Share::Private;
-  std::vector<uint8_t> page;                    // page_bits, one per page
-  std::vector<uint16_t> cells;                  // per View::pages_per_cell pages (cell_of)
-  std::vector<HugeExtent> huge;                 // THP extents, in page order
-};
-
-struct MmMap {
-  bool built = false;                           // false: dead, or past the page budget
-  std::vector<RegionMap> regions;
 };
 
 // A few of the PTEs that map each frame (hover "who maps it"), built on demand.
@@ -467,7 +423,10 @@ void inspect(UiState& ui, InspectTarget t);
 
 // ---- shared drawing helpers (style.cpp) ---------------------------------------------------
 
+// The colours of the states and processes come from engine/figure/colors.h (`colors`),
+// as ImGui colours; the rest are the page's own.
 struct Palette {
+  const figure::Colors* colors;
   ImU32 absent, unmapped, zero, priv, shared[8], file[8], shmem[8];
   ImU32 dirty, cow_wp, free_frame, grid, text_dim, huge;
   ImU32 up, down, highlight, current_line, error_line, editor_bg;
@@ -475,6 +434,7 @@ struct Palette {
 };
 const Palette& palette(bool dark);
 void apply_theme(bool dark);
+ImU32 im_color(figure::Rgba c);
 ImU32 page_color(uint8_t page, const Palette& p);
 ImU32 frame_color(uint8_t frame, const Palette& p);
 ImU32 process_color(ProcId p, const Palette& pal);
@@ -497,7 +457,7 @@ void record_rect(UiState& ui, const char* id);
 void record_visible_rect(UiState& ui, const char* id);
 // A small coloured up/down arrow and the change `d` after the last item (nothing if 0).
 void delta_badge(const Palette& pal, double d, bool pss = false);
-enum class Marker : uint8_t { None, Dirty, CowWp, HugePmd, HugeSplit };
+using figure::Marker;
 // A cell of a map: `color` fills the share fill/255 of it from the bottom (at least 2
 // pixels; all of it from 250 on), `background` the rest.
 void draw_fill_cell(ImDrawList* dl, ImVec2 a, float size, uint8_t fill, ImU32 color, ImU32 background);
@@ -509,8 +469,8 @@ void draw_dashed_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color);
 // Draws a legend swatch and label on the current line (wrapping when it does not fit).
 void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker = Marker::None);
 // The colour legend of the page map (LegendOf::Pages) or of physical memory
-// (LegendOf::Frames): one table in style.cpp, so the two maps name a state the same way.
-enum class LegendOf : uint8_t { Pages, Frames };
+// (LegendOf::Frames): the table of engine/figure/colors.h, which figures print too.
+using figure::LegendOf;
 void draw_state_legend(const Palette& pal, LegendOf which);
 // The headline's height for a window `width` wide (the layout reserves it).
 float headline_height(float width, const View& v, const UiState& ui);

@@ -10,45 +10,32 @@ namespace cow::web {
 
 namespace {
 
-ImU32 lerp_color(ImU32 a, ImU32 b, float t) {
-  ImVec4 x = ImGui::ColorConvertU32ToFloat4(a), y = ImGui::ColorConvertU32ToFloat4(b);
-  return ImGui::ColorConvertFloat4ToU32(ImVec4(x.x + (y.x - x.x) * t, x.y + (y.y - x.y) * t,
-                                               x.z + (y.z - x.z) * t, x.w + (y.w - x.w) * t));
-}
-
-// Buckets 0..1 take `single`; 2..7 go from `light` to `deep` (darker as mapcount grows).
-void ramp(ImU32 out[8], ImU32 single, ImU32 light, ImU32 deep) {
-  out[0] = out[1] = single;
-  for (int b = 2; b < 8; ++b) out[b] = lerp_color(light, deep, float(b - 2) / 5.0f);
-}
-
 Palette make_palette(bool dark) {
   Palette p{};
-  p.unmapped = dark ? IM_COL32(255, 255, 255, 10) : IM_COL32(0, 0, 0, 10);
-  p.absent = dark ? IM_COL32(255, 255, 255, 30) : IM_COL32(0, 0, 0, 20);
-  p.zero = dark ? IM_COL32(150, 152, 165, 255) : IM_COL32(140, 142, 156, 255);
-  p.priv = dark ? IM_COL32(86, 190, 96, 255) : IM_COL32(64, 168, 76, 255);
-  ramp(p.shared, IM_COL32(86, 190, 96, 255), IM_COL32(110, 170, 255, 255), IM_COL32(30, 62, 170, 255));
-  ramp(p.file, IM_COL32(244, 176, 72, 255), IM_COL32(206, 118, 26, 255), IM_COL32(130, 66, 8, 255));
-  ramp(p.shmem, IM_COL32(206, 146, 240, 255), IM_COL32(160, 92, 214, 255), IM_COL32(90, 34, 140, 255));
-  p.dirty = IM_COL32(235, 64, 64, 255);
-  p.cow_wp = dark ? IM_COL32(10, 10, 16, 190) : IM_COL32(255, 255, 255, 220);
-  p.free_frame = p.absent;
-  p.grid = dark ? IM_COL32(255, 255, 255, 40) : IM_COL32(0, 0, 0, 40);
-  p.text_dim = dark ? IM_COL32(160, 160, 170, 255) : IM_COL32(100, 100, 110, 255);
+  const figure::Colors& c = figure::colors(dark ? figure::Theme::Dark : figure::Theme::Light);
+  p.colors = &c;
+  p.unmapped = im_color(c.unmapped);
+  p.absent = im_color(c.absent);
+  p.zero = im_color(c.zero);
+  p.priv = im_color(c.priv);
+  for (int b = 0; b < 8; ++b) {
+    p.shared[b] = im_color(c.shared[b]);
+    p.file[b] = im_color(c.file[b]);
+    p.shmem[b] = im_color(c.shmem[b]);
+  }
+  p.dirty = im_color(c.dirty);
+  p.cow_wp = im_color(c.cow_wp);
+  p.free_frame = im_color(c.free_frame);
+  p.grid = im_color(c.grid);
+  p.text_dim = im_color(c.text_dim);
+  p.huge = im_color(c.huge);
+  for (int i = 0; i < 10; ++i) p.series[i] = im_color(c.series[i]);
   p.up = dark ? IM_COL32(255, 170, 70, 255) : IM_COL32(200, 110, 0, 255);
   p.down = dark ? IM_COL32(100, 185, 255, 255) : IM_COL32(20, 110, 200, 255);
-  p.huge = dark ? IM_COL32(255, 196, 64, 255) : IM_COL32(200, 110, 0, 255);
   p.highlight = dark ? IM_COL32(255, 255, 255, 230) : IM_COL32(0, 0, 0, 220);
   p.current_line = dark ? IM_COL32(70, 110, 190, 90) : IM_COL32(120, 160, 240, 80);
   p.editor_bg = dark ? IM_COL32(13, 15, 19, 255) : IM_COL32(255, 255, 255, 255);
   p.error_line = dark ? IM_COL32(200, 50, 50, 80) : IM_COL32(240, 80, 80, 60);
-  const ImU32 series[10] = {IM_COL32(90, 160, 255, 255),  IM_COL32(255, 140, 60, 255),
-                            IM_COL32(90, 200, 110, 255),  IM_COL32(230, 80, 110, 255),
-                            IM_COL32(180, 120, 240, 255), IM_COL32(60, 200, 200, 255),
-                            IM_COL32(230, 200, 60, 255),  IM_COL32(240, 120, 200, 255),
-                            IM_COL32(150, 150, 150, 255), IM_COL32(160, 110, 70, 255)};
-  for (int i = 0; i < 10; ++i) p.series[i] = series[i];
   return p;
 }
 
@@ -86,31 +73,13 @@ void apply_theme(bool dark) {
   }
 }
 
-ImU32 page_color(uint8_t b, const Palette& p) {
-  int bucket = page_bits::bucket(b);
-  switch (page_bits::kind(b)) {
-    case page_bits::Unmapped: return p.unmapped;
-    case page_bits::Absent: return p.absent;
-    case page_bits::Zero: return p.zero;
-    case page_bits::Anon: return bucket >= 2 ? p.shared[bucket] : p.priv;
-    case page_bits::File: return p.file[bucket];
-    case page_bits::Shmem: return p.shmem[bucket];
-    default: return p.absent;
-  }
-}
+ImU32 im_color(figure::Rgba c) { return IM_COL32(c.r, c.g, c.b, c.a); }
 
-ImU32 frame_color(uint8_t b, const Palette& p) {
-  int bucket = (b & frame_bits::kBucketMask) >> frame_bits::kBucketShift;
-  switch (FrameKind(b & frame_bits::kKindMask)) {
-    case FrameKind::Free: return p.free_frame;
-    case FrameKind::Anon: return bucket >= 2 ? p.shared[bucket] : bucket == 1 ? p.priv : p.zero;
-    case FrameKind::PageCache: return p.file[bucket];
-    case FrameKind::Shmem: return p.shmem[bucket];
-  }
-  return p.free_frame;
-}
+ImU32 page_color(uint8_t b, const Palette& p) { return im_color(figure::page_color(b, *p.colors)); }
 
-ImU32 process_color(ProcId id, const Palette& pal) { return pal.series[id % 10]; }
+ImU32 frame_color(uint8_t b, const Palette& p) { return im_color(figure::frame_color(b, *p.colors)); }
+
+ImU32 process_color(ProcId id, const Palette& pal) { return im_color(figure::process_color(id, *pal.colors)); }
 
 void draw_fill_cell(ImDrawList* dl, ImVec2 a, float size, uint8_t fill, ImU32 color, ImU32 background) {
   ImVec2 b(a.x + size, a.y + size);
@@ -246,30 +215,8 @@ void legend_item(const Palette& pal, ImU32 color, const char* label, Marker mark
 }
 
 void draw_state_legend(const Palette& pal, LegendOf which) {
-  bool pages = which == LegendOf::Pages;
-  ImU32 blank = pages ? pal.absent : pal.free_frame;
-  struct Row {
-    ImU32 color;
-    const char* page;   // label in the page map; null: not shown there
-    const char* frame;  // label in physical memory; null: not shown there
-    Marker marker = Marker::None;
-  };
-  const Row rows[] = {
-      {blank, "not present", "free"},
-      {pal.zero, "zero page", nullptr},
-      {pal.priv, "anonymous, mapcount 1", "anonymous, mapcount 1"},
-      {pal.shared[2], "anonymous, mapcount 2+", "anonymous, mapcount 2+"},
-      {pal.shared[7], "mapcount 65+", "mapcount 65+"},
-      {pal.file[1], "page cache", "page cache"},
-      {pal.file[3], "page cache, mapcount 2+", nullptr},
-      {pal.shmem[1], "shmem", "shmem"},
-      {blank, "dirty", "dirty", Marker::Dirty},
-      {pal.absent, "COW write-protected", nullptr, Marker::CowWp},
-      {pal.absent, "huge page (PMD)", nullptr, Marker::HugePmd},
-      {pal.absent, "split huge page", nullptr, Marker::HugeSplit},
-  };
-  for (const Row& r : rows)
-    if (const char* label = pages ? r.page : r.frame) legend_item(pal, r.color, label, r.marker);
+  for (const figure::LegendRow& r : figure::legend(*pal.colors, which))
+    legend_item(pal, im_color(r.color), r.label, r.marker);
   ImGui::NewLine();
 }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "imgui_internal.h"
+#include "engine/script/captions.h"
 #include "panels.h"
 
 namespace cow::web {
@@ -144,19 +145,7 @@ void record_close_button(UiState& ui, const char* id) {
 }  // namespace
 
 std::string current_caption(const View& v, size_t position) {
-  if (v.session == nullptr) return "";
-  const auto& st = v.session->script().statements;
-  auto caption_of = [&](size_t step) -> const std::string* {
-    int line = st[step - 1].pos.line;
-    return line >= 1 && size_t(line) <= v.captions.size() ? &v.captions[size_t(line) - 1] : nullptr;
-  };
-  if (position == 0) {
-    const std::string* c = st.empty() ? nullptr : caption_of(1);
-    return c && !c->empty() ? "Next: " + *c : "";
-  }
-  for (size_t step = std::min(position, st.size()); step >= 1; --step)
-    if (const std::string* c = caption_of(step); c && !c->empty()) return *c;
-  return "";
+  return v.session ? script::step_caption(v.captions, v.session->script(), position) : "";
 }
 
 float travel_height(float width, const View& v, const UiState& ui) {

@@ -125,20 +125,6 @@ void fill_numbers(View& v, const Engine& e, Shown&& old) {
 
 }  // namespace
 
-int mapcount_bucket(uint32_t mc) {
-  if (mc <= 2) return int(mc);
-  if (mc <= 4) return 3;
-  if (mc <= 8) return 4;
-  if (mc <= 16) return 5;
-  if (mc <= 64) return 6;
-  return 7;
-}
-
-const char* bucket_label(int b) {
-  static const char* kLabels[] = {"0", "1", "2", "3-4", "5-8", "9-16", "17-64", "65+"};
-  return b >= 0 && b < 8 ? kLabels[b] : "?";
-}
-
 ProcPoint proc_point(const Usage& u) {
   ProcPoint p;
   p.rss = uint32_t(u.rss);
