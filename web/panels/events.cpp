@@ -134,7 +134,7 @@ void draw_events_panel(const View& v, UiState& ui) {
     }
     ImGuiTabItemFlags quiz_flags = ui.quiz.select_tab ? ImGuiTabItemFlags_SetSelected : 0;
     ui.quiz.select_tab = false;
-    if (ImGui::BeginTabItem(ui.quiz.kind == QuizKind::Predict ? "Predict###quiz" : "Quiz###quiz", nullptr, quiz_flags)) {
+    if (ImGui::BeginTabItem("Quiz", nullptr, quiz_flags)) {
       draw_quiz_tab(v, ui);
       ImGui::EndTabItem();
     }
