@@ -13,7 +13,8 @@ namespace {
 
 bool at_bookmark(const script::QuizQuestion& qq, size_t b) { return size_t(qq.bookmark) == b + 1; }
 
-void question_row(QuizState& q, size_t i, const Palette& pal) {
+void question_row(UiState& ui, size_t i, const Palette& pal) {
+  QuizState& q = ui.quiz;
   const script::QuizQuestion& qq = q.quiz.questions[i];
   ImGui::Text("Q%d  %s", qq.number, qq.label().c_str());
   ImGui::SameLine(ImGui::GetFontSize() * 16);
@@ -21,6 +22,9 @@ void question_row(QuizState& q, size_t i, const Palette& pal) {
   std::snprintf(id, sizeof id, "##q%zu", i);
   if (q.verdict[i] == 0) {
     input_string(id, q.input[i], ImGui::GetFontSize() * 6);
+    char rect_id[32];  // widget_rect id of question i's input
+    std::snprintf(rect_id, sizeof rect_id, "answer:%zu", i);
+    record_rect(ui, rect_id);
     return;
   }
   ImGui::TextUnformatted(q.input[i].c_str());
@@ -54,7 +58,7 @@ void bookmark_block(const View& v, UiState& ui, size_t b, const Palette& pal) {
     if (ImGui::SmallButton("go there")) ui.requests.push_back({Command::StepTo, long(q.bookmarks[b])});
   }
   for (size_t i = 0; i < q.quiz.questions.size(); ++i)
-    if (at_bookmark(q.quiz.questions[i], b)) question_row(q, i, pal);
+    if (at_bookmark(q.quiz.questions[i], b)) question_row(ui, i, pal);
   if (q.revealed[b]) {
     bookmark_score(q, b);
   } else if (q.asked[b]) {
