@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command on a fresh Debian 12 machine: installs what is missing (scripts/setup.sh),
-# builds dist/ (scripts/build-web.sh) and serves it with Python's http.server at
+# builds dist/ (scripts/build-web.sh) and serves it with Python's http.server
+# (scripts/serve-dist.py, which adds Access-Control-Allow-Origin as web/nginx.conf) at
 #   http://127.0.0.1:8000/      (PORT=8123 scripts/serve.sh serves on another port)
 # Ctrl-C stops the server.
 set -euo pipefail
@@ -20,6 +21,6 @@ py=/usr/bin/python3
 echo
 echo "cowlab is served at http://127.0.0.1:$port/   (embedding example: http://127.0.0.1:$port/embed-example.html)"
 echo "Press Ctrl-C to stop."
-# --directory names the folder per request, so a later build-web.sh is served at once.
-# http.server ends with status 0 on Ctrl-C.
-exec "$py" -m http.server --bind 127.0.0.1 --directory "$here/dist" "$port"
+# The folder is named per request, so a later build-web.sh is served at once; the server
+# ends with status 0 on Ctrl-C.
+exec "$py" scripts/serve-dist.py "$here/dist" "$port"

@@ -2,9 +2,10 @@
 # The web playground in a real browser, and cowlab-gui natively:
 #   1. builds dist/ (scripts/build-web.sh) and the native `cowlab` (build/), whose
 #      `run --json` output the page must reproduce byte for byte;
-#   2. serves dist/ with Python's http.server on a free loopback port and runs
+#   2. serves dist/ with Python's http.server (scripts/serve-dist.py: with
+#      Access-Control-Allow-Origin, as web/nginx.conf) on a free loopback port and runs
 #      tests/browser/playground.mjs, inspector.mjs, inspector-shots.mjs, embed.mjs,
-#      tour.mjs, keys.mjs and figure.mjs in headless chromium, then perf.mjs
+#      tour.mjs, keys.mjs and the other tests/browser/*.mjs listed below in headless chromium, then perf.mjs
 #      (time to first frame, frames per second);
 #   3. builds cowlab-gui (build-gui-smoke/) and runs it under Xvfb with a screenshot;
 #   4. builds and runs cowlab_gui_tests there: the App (web/app.cpp) under Catch2, with
@@ -31,7 +32,7 @@ rm -rf "$artifacts"; mkdir -p "$artifacts"
 trap stop_server EXIT
 trap 'exit 130' INT TERM
 start_http_server() {
-  /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$here/dist" "$1" >"$artifacts/server.log" 2>&1 &
+  /usr/bin/python3 scripts/serve-dist.py "$here/dist" "$1" >"$artifacts/server.log" 2>&1 &
   server_pid=$!
 }
 serve_on_free_port start_http_server || { log "the server did not start"; cat "$artifacts/server.log" >&2; exit 1; }
@@ -41,7 +42,10 @@ log "serving dist/ at http://127.0.0.1:$port/ (pid $server_pid)"
 failed=0
 export COWLAB_URL=http://127.0.0.1:$port/ COWLAB_ARTIFACTS=$artifacts COWLAB_BIN=$here/build/shell/cowlab
 browser_tests tests/browser/playground.mjs tests/browser/inspector.mjs tests/browser/inspector-shots.mjs \
-  tests/browser/embed.mjs tests/browser/tour.mjs tests/browser/keys.mjs tests/browser/figure.mjs tests/browser/perf.mjs || failed=$((failed + 1))
+  tests/browser/embed.mjs tests/browser/tour.mjs tests/browser/keys.mjs \
+  tests/browser/figure.mjs \
+  tests/browser/predict.mjs \
+  tests/browser/perf.mjs || failed=$((failed + 1))
 stop_server
 
 # --- cowlab-gui under Xvfb ----------------------------------------------------------------

@@ -18,6 +18,8 @@ constexpr const char* kDefaultBase = "http://127.0.0.1:8000/";
 constexpr Option kUrlOptions[] = {
     {.name = "--step", .takes = Takes::Value, .value = "N",
      .help = "stop after statement N (0: before the first); without it the script runs to its end"},
+    {.name = "--show", .takes = Takes::Value, .value = "N",
+     .help = "open at the N-th `show` (from 1); unlike --step, the link survives removing `expect` lines"},
     {.name = "--embed", .help = "the minimal layout for an iframe (&embed=1)"},
     {.name = "--readonly", .help = "the script cannot be edited (&readonly=1)"},
     {.name = "--theme", .takes = Takes::Value, .value = "light|dark",
@@ -49,6 +51,12 @@ const Spec kUrlSpec = {"url", "print the playground link of a script (the web pa
 int url_main(const Parsed& args) {
   std::optional<uint64_t> step = args.number("--step", uint64_t(-1), 0, 0x7fffffff);
   if (args.has("--step") && !step) return 2;
+  std::optional<uint64_t> show = args.number("--show", uint64_t(-1), 1, 0x7fffffff);
+  if (args.has("--show") && !show) return 2;
+  if (args.has("--step") && args.has("--show")) {
+    std::fputs("cowlab url: give --step or --show, not both\n", stderr);
+    return 2;
+  }
   std::optional<script::LinkTheme> theme = theme_of(args);
   if (!theme) return 2;
   std::string text;
@@ -64,9 +72,15 @@ int url_main(const Parsed& args) {
                  (unsigned long long)*step, statements);
     return 2;
   }
+  if (args.has("--show") && !script::show_step(parsed.script, long(*show))) {
+    std::fprintf(stderr, "cowlab url: --show %llu: the script has fewer `show` statements\n",
+                 (unsigned long long)*show);
+    return 2;
+  }
   script::LinkOptions o{
       .encoding = args.has("--plain") ? script::LinkEncoding::Plain : script::LinkEncoding::Compressed,
       .step = args.has("--step") ? long(*step) : -1,
+      .show = args.has("--show") ? long(*show) : -1,
       .embed = args.has("--embed"),
       .readonly = args.has("--readonly"),
       .theme = *theme,

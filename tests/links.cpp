@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/script/link.h"
+#include "engine/script/parser.h"
 
 using cow::script::LinkEncoding;
 using cow::script::LinkOptions;
@@ -54,4 +55,23 @@ TEST_CASE("embed code is an iframe with the link escaped for an attribute", "[li
   CHECK(code ==
         "<iframe title=\"cowlab playground\" src=\"https://x.example/#z=A&amp;step=1&amp;embed=1\" "
         "width=\"100%\" height=\"520\" loading=\"lazy\" allow=\"clipboard-write\"></iframe>");
+}
+
+TEST_CASE("&show=N names the N-th show, whatever else is removed around it", "[link]") {
+  using cow::script::parse;
+  using cow::script::show_step;
+  auto full = parse("spawn P1\nexpect P1 rss=0\nshow\nP1 mmap heap 4\nP1 write heap\nexpect P1 rss=4\nshow\n");
+  auto handout = parse("spawn P1\nshow\nP1 mmap heap 4\nP1 write heap\nshow\n");
+  REQUIRE_FALSE(full.error);
+  REQUIRE_FALSE(handout.error);
+  CHECK(show_step(full.script, 1) == size_t(3));
+  CHECK(show_step(full.script, 2) == size_t(7));
+  CHECK(show_step(handout.script, 2) == size_t(5));  // step 7 would be past the end
+  CHECK_FALSE(show_step(full.script, 3));
+  CHECK_FALSE(show_step(full.script, 0));
+  LinkOptions o;
+  o.encoding = LinkEncoding::Plain;
+  o.show = 2;
+  o.embed = true;
+  CHECK(cow::script::link_fragment("show\n", o) == "#script=c2hvdwo&show=2&embed=1");
 }

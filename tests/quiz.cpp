@@ -12,6 +12,7 @@
 
 #include "engine/mm/smaps.h"
 #include "engine/teach/quiz.h"
+#include "engine/script/parser.h"
 #include "engine/script/session.h"
 
 using namespace cow;
@@ -229,4 +230,70 @@ TEST_CASE("every reverse quiz has a unique answer that its script confirms", "[q
       CHECK(s.expects_failed());
     }
   }
+}
+
+TEST_CASE("quiz seeds: every whole number from 0 to 2^64 - 1, nothing else", "[quiz]") {
+  CHECK(parse_quiz_seed("0") == uint64_t(0));
+  CHECK(parse_quiz_seed("42") == uint64_t(42));
+  // Past 2^31 - 1: a 32-bit long (WebAssembly's) once turned this into 2147483647.
+  CHECK(parse_quiz_seed("4000000000") == uint64_t(4000000000));
+  CHECK(parse_quiz_seed("18446744073709551615") == UINT64_MAX);
+  CHECK_FALSE(parse_quiz_seed("18446744073709551616"));
+  CHECK_FALSE(parse_quiz_seed("99999999999999999999"));
+  CHECK_FALSE(parse_quiz_seed("123456789012345678901"));
+  CHECK_FALSE(parse_quiz_seed(""));
+  CHECK_FALSE(parse_quiz_seed("-1"));
+  CHECK_FALSE(parse_quiz_seed("+1"));
+  CHECK_FALSE(parse_quiz_seed(" 1"));
+  CHECK_FALSE(parse_quiz_seed("1e3"));
+  // The seed parsed is the seed used: its quiz is that of the number itself.
+  CHECK(make_quiz(*parse_quiz_seed("4000000000")).script == make_quiz(4000000000).script);
+  CHECK(make_quiz(4000000000).script != make_quiz(2147483647).script);
+}
+
+TEST_CASE("an expect's questions are its checks, answered at the session's position", "[quiz]") {
+  Session s;
+  REQUIRE(s.load("spawn P1\nP1 mmap heap 8\nP1 write heap\nP1 fork C1\nshow\n"
+                 "expect C1 rss=8 pss=4 state=running\nC1 write heap 0-1\n"));
+  s.run_to(5);  // at the show
+  const Statement& expect = s.script().statements[5];
+  std::vector<QuizQuestion> qs = expect_questions(s, expect, 3);
+  REQUIRE(qs.size() == 3);
+  CHECK(qs[0].number == 3);
+  CHECK(qs[0].label() == "C1 rss");
+  CHECK(qs[0].answer == "8");       // 8 pages written before the fork, mapped by both
+  CHECK(qs[1].label() == "C1 pss");
+  CHECK(qs[1].answer == "4.0000");  // each shared by two: 8 / 2
+  CHECK(qs[2].answer == "running");
+  CHECK(qs[0].line == 6);
+  // Judged as `expect` judges: Pss to within 0.01 page, the rest exactly, a state by name.
+  CHECK(prediction_right(qs[0], "8"));
+  CHECK(prediction_right(qs[0], " 8 "));
+  CHECK_FALSE(prediction_right(qs[0], "9"));
+  CHECK_FALSE(prediction_right(qs[0], "8 pages"));
+  CHECK(prediction_right(qs[1], "4"));
+  CHECK(prediction_right(qs[1], "4.005"));
+  CHECK_FALSE(prediction_right(qs[1], "4.02"));
+  CHECK(prediction_right(qs[2], "running"));
+  CHECK_FALSE(prediction_right(qs[2], "zombie"));
+  CHECK(is_prediction(qs[0], "12"));
+  CHECK_FALSE(is_prediction(qs[0], ""));
+  CHECK_FALSE(is_prediction(qs[0], "twelve"));
+  CHECK(is_prediction(qs[2], "zombie"));
+  // After C1's writes the same expect asks the same, answered from the state then.
+  s.run_all();
+  CHECK(expect_questions(s, expect, 1)[1].answer != "4.0000");
+}
+
+TEST_CASE("an expect naming a process that does not exist asks nothing it can answer", "[quiz]") {
+  Session s;
+  REQUIRE(s.load("spawn P1\nshow\n"));
+  s.run_all();
+  ParseResult p = parse("expect C9 rss=1\n");
+  REQUIRE_FALSE(p.error);
+  std::vector<QuizQuestion> qs = expect_questions(s, p.script.statements[0], 1);
+  REQUIRE(qs.size() == 1);
+  CHECK(qs[0].answer.empty());
+  CHECK_FALSE(prediction_right(qs[0], "1"));
+  CHECK_FALSE(prediction_right(qs[0], "0"));
 }

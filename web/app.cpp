@@ -142,7 +142,8 @@ struct App::Impl {
   bool notify = false;              // call Platform::on_state once idle
   bool autoplay_pending = false;
   int built_only = -1;              // page-map filter the view was built for
-  long quiz_pending = -1;           // set_options asked for a quiz: the first load starts it
+  std::optional<uint64_t> quiz_pending;  // set_options asked for a quiz: the first load starts it
+  long show_pending = -1;           // set_options asked for the n-th show: the first load goes there
   std::unique_ptr<script::Session> compare;  // the script's eager-copy variant
   struct JsonCache {
     uint64_t generation = UINT64_MAX;
@@ -153,13 +154,14 @@ struct App::Impl {
   mutable JsonCache json;
   std::string inspect_sent;         // the inspector text last handed to on_inspect
 
-  void load(std::string_view text, long step);
-  void open_example(std::string_view text, long step);
+  void load(std::string_view text, long step, long show = -1);
+  void open_example(std::string_view text, long step, long show = -1);
   void load_script(std::string_view text, long step);
   void go_to(size_t n);
   void advance(double seconds);
   void advance_compare(double seconds);
-  void start_quiz(long seed);
+  void start_quiz(uint64_t seed);
+  void start_predict(bool to_first_bookmark);
   void update_veil();
   void tick_play(double now);
   void tick_live(double now);
@@ -176,19 +178,24 @@ struct App::Impl {
 
 // ---- moving the session ------------------------------------------------------------------
 
-void App::Impl::load(std::string_view text, long step) {
-  if (quiz_pending >= 0) {
-    start_quiz(quiz_pending);
+// `show` > 0: up to the show-th `show` statement (from a link's &show=N), else to `step`.
+void App::Impl::load(std::string_view text, long step, long show) {
+  if (quiz_pending) {
+    start_quiz(*quiz_pending);
     return;
   }
+  if (show_pending > 0 && show <= 0 && step < 0) show = show_pending;
+  show_pending = -1;
   ui.quiz.active = false;
   load_script(text, step);
+  if (show > 0) target = script::show_step(session.script(), show).value_or(session.step_count());
+  if (ui.options.predict) start_predict(step < 0 && show <= 0);
 }
 
 // An example from the menu, a link or the page: loaded, with its About box open.
-void App::Impl::open_example(std::string_view text, long step) {
-  bool quiz = quiz_pending >= 0;
-  load(text, step);
+void App::Impl::open_example(std::string_view text, long step, long show) {
+  bool quiz = quiz_pending.has_value();
+  load(text, step, show);
   if (quiz) return;
   ui.about.text = script::about_text(loaded_text);
   ui.about.open = !ui.about.text.empty();
@@ -231,25 +238,56 @@ void App::Impl::load_script(std::string_view text, long step) {
 
 // A quiz for `seed`: its scenario runs to the first bookmark, where the numbers are
 // veiled until the student has predicted and checked the answers there.
-void App::Impl::start_quiz(long seed) {
-  quiz_pending = -1;
+void App::Impl::start_quiz(uint64_t seed) {
+  quiz_pending.reset();
+  ui.options.predict = false;
   QuizState& q = ui.quiz;
-  q.quiz = script::make_quiz(uint64_t(std::max(0L, seed)));
+  q = QuizState{};
+  q.quiz = script::make_quiz(seed);
   q.input.assign(q.quiz.questions.size(), "");
   q.verdict.assign(q.quiz.questions.size(), 0);
   q.select_tab = true;
-  q.next_seed = int(seed) + 1;
+  q.next_seed = seed + 1;
   ui.about = AboutState{};
   load_script(q.quiz.script, q.quiz.questions.empty() ? -1 : q.quiz.questions[0].step);
+  set_bookmarks(q, session.script());
   q.active = true;
 }
 
+// Predict, then reveal, on the loaded script: its bookmarks, with no question asked yet
+// (ask_bookmark asks each on arrival); at the first bookmark when asked to.
+void App::Impl::start_predict(bool to_first_bookmark) {
+  QuizState& q = ui.quiz;
+  uint64_t seed = q.next_seed;
+  q = QuizState{};
+  q.kind = QuizKind::Predict;
+  q.next_seed = seed;
+  q.quiz.script = loaded_text;
+  q.select_tab = true;
+  set_bookmarks(q, session.script());
+  q.active = true;
+  if (to_first_bookmark && !q.bookmarks.empty()) go_to(q.bookmarks[0]);
+}
+
+// Veiled: past the bookmark before the first one not revealed (QuizState). Predict asks
+// a bookmark's questions on arrival, with the session there.
 void App::Impl::update_veil() {
   QuizState& q = ui.quiz;
   q.veiled = false;
   if (!q.active) return;
-  for (size_t i = 0; i < q.quiz.questions.size() && i < q.verdict.size(); ++i)
-    if (q.verdict[i] == 0 && size_t(q.quiz.questions[i].step) <= view.position) q.veiled = true;
+  for (size_t b = 0; b < q.bookmarks.size(); ++b)
+    if (!target && session.position() == q.bookmarks[b]) ask_bookmark(q, session, b);
+  size_t from = 0;
+  for (size_t b = 0; b < q.bookmarks.size(); ++b) {
+    if (q.revealed[b]) {
+      from = q.bookmarks[b];
+      continue;
+    }
+    q.veiled = view.position > from;
+    q.veil_from = from;
+    q.veil_ref = from < view.series.system.size() ? view.series.system[from] : SysPoint{};
+    return;
+  }
 }
 
 // The cost view's comparison run, a slice at a time once the main run is idle.
@@ -355,8 +393,17 @@ void App::Impl::handle(const Request& r) {
       ui.options.dark = !ui.options.dark;
       theme_dirty = true;
       break;
-    case Command::Quiz: start_quiz(r.step); break;
+    case Command::Quiz: start_quiz(r.seed); break;
     case Command::LeaveQuiz: ui.quiz.active = false; break;
+    case Command::Predict:
+      ui.options.predict = !(ui.quiz.active && ui.quiz.kind == QuizKind::Predict);
+      ui.quiz.active = false;
+      if (ui.options.predict) start_predict(true);
+      break;
+    case Command::Reveal:
+      reveal_bookmark(ui.quiz, size_t(std::max(0L, r.step)));
+      notify = true;  // the page's mirror shows the numbers now
+      break;
     case Command::Compare:
       compare = std::make_unique<script::Session>(script::Limits{}, script::ForkPolicy::EagerCopy);
       view.compare = View::Compare{};
@@ -486,10 +533,12 @@ void App::set_options(const Options& o) {
   impl_->ui.options = o;
   impl_->autoplay_pending = o.autoplay;
   impl_->quiz_pending = o.quiz_seed;
+  impl_->show_pending = o.show;
   impl_->theme_dirty = true;
 }
 
 void App::load(std::string_view script, long step) { impl_->open_example(script, step); }
+void App::load_at_show(std::string_view script, long show) { impl_->open_example(script, -1, std::max(1L, show)); }
 
 void App::step_to(long n) {
   impl_->ui.play.playing = false;
@@ -539,18 +588,22 @@ std::string App::state_json() const {
 
 std::string App::headline_text() const {
   const script::Session& s = impl_->session;
-  if (impl_->ui.quiz.veiled)  // the aria-live mirror shows what the screen shows
-    return "step " + std::to_string(s.position()) + " of " + std::to_string(s.step_count()) +
-           ": quiz, the numbers are hidden until you predict them";
+  const UiState& ui = impl_->ui;
   SystemUsage u = s.engine().system();
   const Counters& c = s.engine().counters();
-  char buf[320];
-  std::snprintf(buf, sizeof buf,
-                "step %zu of %zu: frames used %llu, shared %llu, private %llu, free %llu; COW copies %llu, reuses %llu",
-                s.position(), s.step_count(), (unsigned long long)u.frames_used, (unsigned long long)u.frames_shared,
-                (unsigned long long)u.frames_private, (unsigned long long)u.frames_free,
-                (unsigned long long)c.cow_copies, (unsigned long long)c.cow_reuses);
-  std::string out = buf;
+  const SysPoint& ref = ui.quiz.veil_ref;
+  // The aria-live mirror shows what the screen shows: a veiled number reads "?".
+  auto number = [&](uint64_t now, uint64_t at_bookmark) {
+    return veils_number(ui, now, at_bookmark) ? std::string("?") : std::to_string(now);
+  };
+  std::string out = "step " + std::to_string(s.position()) + " of " + std::to_string(s.step_count()) +
+                    ": frames used " + number(u.frames_used, ref.sys.frames_used) +
+                    ", shared " + number(u.frames_shared, ref.sys.frames_shared) +
+                    ", private " + number(u.frames_private, ref.sys.frames_private) +
+                    ", free " + number(u.frames_free, ref.sys.frames_free) +
+                    "; COW copies " + number(c.cow_copies, ref.counters.cow_copies) +
+                    ", reuses " + number(c.cow_reuses, ref.counters.cow_reuses);
+  if (ui.quiz.veiled) out += "; predict the numbers marked ? in the Quiz tab, then reveal them";
   if (s.error()) out += "; error at line " + std::to_string(s.error()->pos.line) + ": " + s.error()->message;
   return out;
 }

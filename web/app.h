@@ -10,8 +10,10 @@
 //   App -> main.cpp: the Platform callbacks (share link, state once a step settles,
 //                the inspector's text).
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,7 +57,9 @@ struct Options {
   bool readonly = false;    // &readonly=1
   bool dark = true;         // &theme= or prefers-color-scheme
   bool autoplay = false;    // &autoplay=1
-  long quiz_seed = -1;      // &quiz=N: start quiz N (docs/teaching.md)
+  std::optional<uint64_t> quiz_seed;  // &quiz=N: start quiz N (docs/teaching.md)
+  bool predict = false;     // &predict=1: predict, then reveal, at each `show`
+  long show = -1;           // &show=N: open at the N-th `show` (the first load only)
 };
 
 class App {
@@ -68,6 +72,8 @@ class App {
   // frames; busy() is true until done. A syntax error shows in the editor. The script's
   // top comment block shows as "About this example" (script::about_text).
   void load(std::string_view script, long step = -1);
+  // The same, up to the n-th `show` statement (from 1); to the end when there are fewer.
+  void load_at_show(std::string_view script, long show);
   // Moves to just after statement n (0 = before the first; larger stops at the last).
   void step_to(long n);
   bool busy() const;
@@ -110,8 +116,9 @@ class App {
   // frames_shared, frames_private, frames_free, cow_copies, cow_reuses, zero_fills,
   // zero_page_maps, file_maps, faults, ptes_copied, fork_failures, oom_kills, segfaults).
   // Platform.on_state receives state_json() once the position settles after a command.
-  // Options.quiz_seed >= 0: the first load() after set_options starts that quiz instead
-  // (its scenario, run to the first bookmark); later loads leave the quiz.
+  // Options.quiz_seed: the first load() after set_options starts that quiz instead (its
+  // scenario, run to the first bookmark); later loads leave the quiz. Options.predict:
+  // every load without a step opens at the first `show`, veiled (QuizKind::Predict).
   // Construct App after ImGui::CreateContext() and before the first NewFrame: it adds a
   // large copy of the default font for the headline numbers and the step captions (else
   // it scales the default).

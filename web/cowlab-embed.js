@@ -2,6 +2,7 @@
 //   <script src="https://example.org/cowlab/cowlab-embed.js" defer></script>
 //   <cowlab-playground src="https://example.org/cowlab/" script="spawn P1&#10;P1 mmap heap 8"
 //                      step="3" embed readonly theme="light" title="..."></cowlab-playground>
+//   (show="N" opens at the N-th `show` instead of a step; predict: predict, then reveal)
 // The element holds an <iframe> (loading=lazy) of the playground and talks to it with
 // postMessage (docs/embedding.md):
 //   el.load(text), el.step(n), el.state()   Promises of the state string (cowlab run --json);
@@ -15,7 +16,7 @@
   if (typeof customElements === 'undefined' || customElements.get('cowlab-playground')) return;
 
   const DEFAULT_HEIGHT = 520;
-  const ATTRIBUTES = ['src', 'script', 'step', 'embed', 'readonly', 'theme', 'title', 'height'];
+  const ATTRIBUTES = ['src', 'script', 'step', 'show', 'embed', 'readonly', 'theme', 'predict', 'title', 'height'];
 
   // base64url of the UTF-8 bytes: the plain #script= form of a playground link.
   function base64url(text) {
@@ -88,10 +89,13 @@
       if (this.hasAttribute('script')) add('script', base64url(this.getAttribute('script')));
       const step = this.getAttribute('step');
       if (step !== null && /^[0-9]{1,10}$/.test(step)) add('step', step);
+      const show = this.getAttribute('show');
+      if (show !== null && /^[1-9][0-9]{0,9}$/.test(show)) add('show', show);
       if (this.hasAttribute('embed')) add('embed', '1');
       if (this.hasAttribute('readonly')) add('readonly', '1');
       const theme = this.getAttribute('theme');
       if (theme === 'light' || theme === 'dark') add('theme', theme);
+      if (this.hasAttribute('predict')) add('predict', '1');
       if (location.origin !== 'null') add('origins', encodeURIComponent(location.origin));
       const src = base.href + frag;
       if (src === this._src) return;

@@ -15,7 +15,7 @@
 //
 // URL fragment (as Python Tutor and Compiler Explorer do it):
 //   #script=<base64url of the UTF-8 script>  or  #z=<lz-string compressToEncodedURIComponent>
-//   &step=N  &embed=1  &readonly=1  &theme=light|dark  &autoplay=1  &quiz=N
+//   &step=N  &show=N  &embed=1  &readonly=1  &theme=light|dark  &autoplay=1  &quiz=N  &predict=1
 //   &origins=https://a.example,https://b.example   parent origins whose messages are
 //                                                  accepted (default: any parent)
 'use strict';
@@ -70,11 +70,13 @@
     return /^[0-9]{1,10}$/.test(raw) ? Math.min(Number(raw), MAX_STEP) : fallback;
   }
 
-  // Returns {script: Uint8Array|null, problem: string|null, step, embed, readonly, theme,
-  // autoplay, quiz, origins: Set|null}. Unknown keys are ignored.
+  // Returns {script: Uint8Array|null, problem: string|null, step, show, embed, readonly,
+  // theme, autoplay, quiz: string|null, predict, origins: Set|null}. Unknown keys are
+  // ignored. The quiz seed stays text: main.cpp reads it as `cowlab quiz --seed` does
+  // (0 to 2^64 - 1, more than a JavaScript number holds) and says so when it cannot.
   function parseFragment(hash) {
-    const f = {script: null, problem: null, step: -1, embed: false, readonly: false,
-               theme: null, autoplay: false, quiz: -1, origins: null};
+    const f = {script: null, problem: null, step: -1, show: -1, embed: false, readonly: false,
+               theme: null, autoplay: false, quiz: null, predict: false, origins: null};
     for (const part of hash.replace(/^#/, '').split('&')) {
       if (part === '') continue;
       const eq = part.indexOf('=');
@@ -87,10 +89,12 @@
           f.problem = 'The script in this link is larger than 1 MiB.';
         else f.script = bytes;
       } else if (key === 'step') f.step = parseCount(raw, -1);
+      else if (key === 'show') f.show = parseCount(raw, -1);
+      else if (key === 'predict') f.predict = raw === '1';
       else if (key === 'embed') f.embed = raw === '1';
       else if (key === 'readonly') f.readonly = raw === '1';
       else if (key === 'autoplay') f.autoplay = raw === '1';
-      else if (key === 'quiz') f.quiz = parseCount(raw, -1);
+      else if (key === 'quiz') f.quiz = raw.slice(0, 64);
       else if (key === 'theme' && (raw === 'light' || raw === 'dark')) f.theme = raw;
       else if (key === 'origins') f.origins = parseOrigins(raw);
     }
@@ -183,8 +187,10 @@
     return run;
   }
 
-  function loadBytes(bytes, step) {
-    withBytes(bytes, (ptr, n) => Module._cowlab_load(ptr, n, step));
+  // Loads a script at statement `step`, or at its `show`-th `show` statement when show >= 1.
+  function loadBytes(bytes, step, show = -1) {
+    if (show >= 1) withBytes(bytes, (ptr, n) => Module._cowlab_load_show(ptr, n, show));
+    else withBytes(bytes, (ptr, n) => Module._cowlab_load(ptr, n, step));
   }
 
   // Services cowlab.wasm asks of the page (main.cpp's call_host).
@@ -192,8 +198,10 @@
     // The App exists: load the script of the URL, if any (else main.cpp loads an example).
     start() {
       if (fragment.problem) notice(fragment.problem + ' Showing an example instead.', true);
-      if (fragment.script) loadBytes(fragment.script, fragment.step);
+      if (fragment.script) loadBytes(fragment.script, fragment.step, fragment.show);
     },
+    // An option of the link that cannot be followed (a quiz seed out of range).
+    notice(text) { notice(text, true); },
     firstFrame() {
       firstFrameMs = Math.round(performance.now());
       $('cowlab-loading').hidden = true;
@@ -457,8 +465,30 @@
   window.addEventListener('hashchange', () => {
     const f = parseFragment(location.hash);
     if (f.problem) notice(f.problem, true);
-    else if (f.script) enqueue(() => { loadBytes(f.script, f.step); return settle(); });
+    else if (f.script) enqueue(() => { loadBytes(f.script, f.step, f.show); return settle(); });
   });
+
+  // --- Load failures ----------------------------------------------------------------------
+  // A module that cannot be fetched aborts; in a sandboxed frame (an opaque origin, "null")
+  // the usual cause is a server that does not allow cross-origin reads of the assets.
+  function abortMessage(what) {
+    if (!/wasm|fetch|failed to load/i.test(what))
+      return 'cowlab stopped unexpectedly (' + what + '). Reloading the page may help.';
+    const sandboxed = self.origin === 'null'
+        ? ' This page runs in a sandboxed frame: its server must send "Access-Control-Allow-Origin: *" ' +
+          'with cowlab\'s files (docs/hosting.md).'
+        : '';
+    return 'Could not load ' + wasmFile + ' (' + what + ').' + sandboxed;
+  }
+  // A load that neither finishes nor fails (a stalled download) still ends in a message.
+  const SLOW_LOAD_MS = 20000;
+  function watchLoading() {
+    setTimeout(() => {
+      if (ready || !$('cowlab-error').hidden) return;
+      $('cowlab-loading-text').textContent = 'cowlab has not started after ' + SLOW_LOAD_MS / 1000 +
+          ' s: ' + jsFile + ' or ' + wasmFile + ' may be blocked or unreachable. Still trying\u2026';
+    }, SLOW_LOAD_MS);
+  }
 
   // --- Start ------------------------------------------------------------------------------
   const missing = missingFeature();
@@ -468,8 +498,10 @@
   if (fragment.embed) args.push('--embed');
   if (fragment.readonly) args.push('--readonly');
   if (fragment.autoplay) args.push('--autoplay');
-  if (fragment.quiz >= 0) args.push('--quiz=' + fragment.quiz);
+  if (fragment.quiz !== null) args.push('--quiz=' + fragment.quiz);
+  if (fragment.predict) args.push('--predict');
   if (fragment.step >= 0) args.push('--step=' + fragment.step);
+  if (fragment.show >= 1) args.push('--show=' + fragment.show);
 
   Module = window.Module = {
     canvas: $('canvas'),
@@ -478,8 +510,9 @@
     cowlabHooks: hooks,
     print: (text) => console.log(text),
     printErr: (text) => console.warn(text),
-    onAbort: (what) => fatal('cowlab stopped unexpectedly (' + String(what) + '). Reloading the page may help.'),
+    onAbort: (what) => fatal(abortMessage(String(what))),
   };
+  watchLoading();
   const script = document.createElement('script');
   script.src = jsFile;
   script.onerror = () => fatal('Could not download ' + jsFile + '.');

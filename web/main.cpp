@@ -8,7 +8,7 @@
 // examples, the options, and in the browser the C functions web/cowlab-host.js calls.
 //
 //   cowlab-gui [--theme=light|dark] [--embed] [--readonly] [--autoplay] [--quiz=N]
-//              [--step=N] [--frames=N] [--screenshot=FILE.ppm] [FILE.cow]
+//              [--predict] [--step=N | --show=N] [--frames=N] [--screenshot=FILE.ppm] [FILE.cow]
 // --frames=N quits once N frames were drawn and the App is idle, after writing the last
 // frame to --screenshot (for the Xvfb smoke test). In the browser the page passes the
 // options of the URL fragment as arguments and loads the script itself.
@@ -31,6 +31,7 @@
 #include "imgui_impl_opengl3.h"
 #include "imgui_impl_sdl.h"
 #include "engine/script/link.h"
+#include "engine/teach/quiz.h"
 #include "web/app.h"
 #include "web/embedded_examples.h"
 #include "web/widget_probe.h"
@@ -56,6 +57,7 @@ struct Args {
   std::string script_path;   // native only
   long frames = -1;          // quit after this many frames (native smoke test)
   std::string screenshot;    // write the last frame here, as PPM
+  std::string problem;       // an option that cannot be followed, said on the page
 };
 
 // Everything the loop body needs. Static storage: in the browser main() returns into the
@@ -110,8 +112,15 @@ Args parse_args(int argc, char** argv) {
     else if (s == "--theme=light" || s == "--theme=dark") {
       a.options.dark = s == "--theme=dark";
       a.theme_given = true;
-    } else if (starts_with(s, "--quiz=")) a.options.quiz_seed = std::atol(argv[i] + 7);
+    } else if (starts_with(s, "--quiz=")) {
+      // Every seed `cowlab quiz --seed` takes, and no other (parse_quiz_seed).
+      a.options.quiz_seed = cow::script::parse_quiz_seed(s.substr(7));
+      if (!a.options.quiz_seed)
+        a.problem = "There is no quiz " + std::string(s.substr(7)).substr(0, 40) +
+                    ": a quiz seed is a whole number from 0 to 18446744073709551615.";
+    } else if (s == "--predict") a.options.predict = true;
     else if (starts_with(s, "--step=")) a.step = std::atol(argv[i] + 7);
+    else if (starts_with(s, "--show=")) a.options.show = std::atol(argv[i] + 7);
     else if (starts_with(s, "--frames=")) a.frames = std::atol(argv[i] + 9);
     else if (starts_with(s, "--screenshot=")) a.screenshot = argv[i] + 13;
     else if (!starts_with(s, "--")) a.script_path = argv[i];
@@ -344,7 +353,10 @@ struct FrameClock {
 // False when FILE cannot be read.
 bool load_first_script(Loop& L) {
 #ifdef __EMSCRIPTEN__
+  if (!L.args.problem.empty()) call_host("notice", L.args.problem);
   call_host("start");
+#else
+  if (!L.args.problem.empty()) std::fprintf(stderr, "cowlab-gui: %s\n", L.args.problem.c_str());
 #endif
   if (!L.args.script_path.empty()) {
     std::ifstream in(L.args.script_path, std::ios::binary);
@@ -523,6 +535,13 @@ extern "C" {
 EMSCRIPTEN_KEEPALIVE void cowlab_load(const char* bytes, int size, int step) {
   if (!g_loop.app || size < 0) return;
   g_loop.app->load(std::string_view(bytes, size_t(size)), step);
+  g_loop.loaded = true;
+}
+
+// The same up to the n-th `show` statement (a link's &show=N; App::load_at_show).
+EMSCRIPTEN_KEEPALIVE void cowlab_load_show(const char* bytes, int size, int show) {
+  if (!g_loop.app || size < 0) return;
+  g_loop.app->load_at_show(std::string_view(bytes, size_t(size)), show);
   g_loop.loaded = true;
 }
 

@@ -145,6 +145,7 @@ std::string lz_compress_uri(std::string_view utf8) { return LzEncoder().encode(u
 std::string link_fragment(std::string_view script, const LinkOptions& o) {
   std::string f = o.encoding == LinkEncoding::Plain ? "#script=" + base64url(script) : "#z=" + lz_compress_uri(script);
   if (o.step >= 0) f += "&step=" + std::to_string(o.step);
+  if (o.show >= 1) f += "&show=" + std::to_string(o.show);
   if (o.embed) f += "&embed=1";
   if (o.readonly) f += "&readonly=1";
   if (o.theme != LinkTheme::Visitor) f += o.theme == LinkTheme::Light ? "&theme=light" : "&theme=dark";
@@ -164,6 +165,13 @@ std::string embed_code(std::string_view url) {
   }
   return "<iframe title=\"cowlab playground\" src=\"" + escaped +
          "\" width=\"100%\" height=\"520\" loading=\"lazy\" allow=\"clipboard-write\"></iframe>";
+}
+
+std::optional<size_t> show_step(const Script& script, long n) {
+  long seen = 0;
+  for (const Statement& st : script.statements)
+    if (st.verb == Verb::Show && ++seen == n) return size_t(st.step);
+  return std::nullopt;
 }
 
 }  // namespace cow::script

@@ -4,6 +4,7 @@
 #include "quiz.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "engine/script/session.h"
 
@@ -437,6 +438,62 @@ ReverseQuiz make_reverse_quiz(uint64_t seed) {
   for (const std::string& c : counts) script += "expect " + c + "\n";
   q.answer_script = script;
   return q;
+}
+
+// ---- predictions ------------------------------------------------------------------------
+
+std::optional<uint64_t> parse_quiz_seed(std::string_view text) {
+  if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  uint64_t v = 0;
+  for (char c : text) {
+    uint64_t digit = uint64_t(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) return std::nullopt;  // past 2^64 - 1
+    v = v * 10 + digit;
+  }
+  return v;
+}
+
+std::vector<QuizQuestion> expect_questions(const Session& s, const Statement& expect, int first_number) {
+  std::vector<QuizQuestion> out;
+  for (const ExpectOutcome& x : s.evaluate(expect)) {
+    const Metric* m = find_metric(x.metric, x.scope);
+    if (m == nullptr) continue;  // no such metric: a parse error, never asked
+    out.push_back({.number = first_number++, .line = x.line, .process = x.process, .region = x.region,
+                   .metric = m, .answer = x.actual});
+  }
+  return out;
+}
+
+namespace {
+
+std::string_view trimmed(std::string_view t) {
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  return t;
+}
+
+// The typed number, when the whole text is one.
+std::optional<double> typed_number(std::string_view typed) {
+  std::string t(trimmed(typed));
+  char* end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  if (t.empty() || end != t.c_str() + t.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+bool is_prediction(const QuizQuestion& q, std::string_view typed) {
+  if (q.metric && q.metric->format == MetricFormat::State) return !trimmed(typed).empty();
+  return typed_number(typed).has_value();
+}
+
+bool prediction_right(const QuizQuestion& q, std::string_view typed) {
+  if (q.metric == nullptr || q.answer.empty()) return false;
+  if (q.metric->format == MetricFormat::State) return trimmed(typed) == q.answer;
+  std::optional<double> v = typed_number(typed);
+  return v && metric_matches(*q.metric, *v, std::strtod(q.answer.c_str(), nullptr));
 }
 
 }  // namespace cow::script

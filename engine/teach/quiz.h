@@ -12,10 +12,13 @@
 // (never std:: distributions, whose output differs between standard libraries).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/script/metrics.h"
+#include "engine/script/session.h"
 
 namespace cow::script {
 
@@ -59,6 +62,23 @@ enum class QuizTopic : uint8_t { Cow, Commit };
 
 // A forward quiz for `seed`. The answers are computed by running `script` in a Session.
 Quiz make_quiz(uint64_t seed, QuizTopic topic = QuizTopic::Cow);
+
+// The seeds `cowlab quiz --seed` and the web page's `&quiz=` accept: every whole number
+// from 0 to 2^64 - 1, in decimal digits only. Anything else (a sign, a space, a number
+// too large) is nothing: no other seed is ever substituted.
+std::optional<uint64_t> parse_quiz_seed(std::string_view text);
+
+// The questions an `expect` statement asks at the session's position, one per check
+// (Session::evaluate), numbered from `first_number`; each answer is the value found
+// there. `cowlab quiz --from` and the web page's predict mode (&predict=1) ask this way.
+// `expect` may come from any text; bookmark, step and line are left to the caller.
+std::vector<QuizQuestion> expect_questions(const Session& s, const Statement& expect, int first_number);
+
+// Whether `typed` is a prediction that can be judged: a number, or for `state` a word.
+bool is_prediction(const QuizQuestion& q, std::string_view typed);
+// Whether the prediction is right, as `expect` judges (metric_matches: Pss to within
+// 0.01 page, the rest exactly; a state by its name).
+bool prediction_right(const QuizQuestion& q, std::string_view typed);
 
 struct ReverseQuiz {
   uint64_t seed = 0;

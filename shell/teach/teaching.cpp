@@ -124,12 +124,6 @@ std::string reverse_json(const script::ReverseQuiz& q, Answers answers) {
   return j.out;
 }
 
-// A question of --from: one judged check of the script's `expect` lines.
-script::QuizQuestion question_of(const script::ExpectOutcome& x, int number) {
-  return {.number = number, .line = x.line, .process = x.process, .region = x.region,
-          .metric = script::find_metric(x.metric, x.scope), .answer = x.actual};
-}
-
 // `cowlab quiz --from FILE`: the script's statements, each run of expects as questions.
 int quiz_from(const std::string& file, Answers answers, bool json) {
   std::string text;
@@ -146,17 +140,19 @@ int quiz_from(const std::string& file, Answers answers, bool json) {
                         ? "# The answers, from running " + file + ".\n"
                         : "# Predict each Q from the statements above it; `cowlab quiz --from " + file +
                               " --answers` reveals the values.\n";
-  size_t next = 0;  // the next outcome of s.expects() to ask
+  // Each expect is asked where it stands: the session steps along beside the listing.
+  s.load(text);
   for (const script::Statement& st : s.script().statements) {
     if (st.verb != script::Verb::Expect) {
       out += std::string(script::statement_source(script::line_at(text, st.pos.line), st)) + "\n";
-      continue;
+    } else {
+      for (script::QuizQuestion& q : script::expect_questions(s, st, int(questions.size()) + 1)) {
+        out += "# Q" + std::to_string(q.number) + " (line " + std::to_string(q.line) + "): " + q.label() + " = " +
+               (answers == Answers::Shown ? q.answer : "?") + "\n";
+        questions.push_back(std::move(q));
+      }
     }
-    for (; next < s.expects().size() && s.expects()[next].line == st.pos.line; ++next) {
-      const script::QuizQuestion& q = questions.emplace_back(question_of(s.expects()[next], int(questions.size()) + 1));
-      out += "# Q" + std::to_string(q.number) + " (line " + std::to_string(q.line) + "): " + q.label() + " = " +
-             (answers == Answers::Shown ? q.answer : "?") + "\n";
-    }
+    s.step();
   }
   if (!json) {
     std::fputs(out.c_str(), stdout);
@@ -175,8 +171,12 @@ int quiz_from(const std::string& file, Answers answers, bool json) {
 }  // namespace
 
 int quiz_main(const Parsed& args) {
-  std::optional<uint64_t> seed = args.number("--seed", 1, 0, UINT64_MAX);
-  if (!seed) return 2;
+  std::optional<uint64_t> seed = args.has("--seed") ? script::parse_quiz_seed(args.value("--seed")) : 1;
+  if (!seed) {
+    std::fprintf(stderr, "cowlab quiz: --seed needs a whole number from 0 to %llu, not '%s'\n",
+                 (unsigned long long)UINT64_MAX, args.value("--seed").c_str());
+    return 2;
+  }
   Answers answers = args.has("--answers") ? Answers::Shown : Answers::Hidden;
   bool reverse = args.has("--reverse"), json = args.has("--json");
   if (args.has("--from")) {

@@ -68,6 +68,7 @@ function security(page = 'index.html') {
     ['content-security-policy', not(/frame-ancestors +('none'|'self')/), 'CSP frame-ancestors, if any, allows embedding'],
     ['cross-origin-opener-policy', ABSENT],
     ['cross-origin-embedder-policy', ABSENT],
+    ['access-control-allow-origin', '*', 'Access-Control-Allow-Origin: * (a sandboxed frame has an opaque origin)'],
   ];
 }
 

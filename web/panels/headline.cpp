@@ -16,16 +16,17 @@ struct Metric {
   const char* label;
   uint64_t now, prev;
   ImU32 swatch;       // 0: none
+  bool veiled = false;  // predict-then-reveal: reads "?" (veils_number)
 };
 
 constexpr int kMetrics = 14;
 constexpr int kFrameMetrics = 4;  // the first four: frames used, shared, private, free
 
-void metrics(const View& v, const Palette& pal, Metric out[kMetrics]) {
-  const SystemUsage& s = v.now.sys;
-  const SystemUsage& p = v.has_prev ? v.prev.sys : v.now.sys;
-  const Counters& c = v.now.counters;
-  const Counters& q = v.has_prev ? v.prev.counters : v.now.counters;
+void metrics(const SysPoint& now, const SysPoint& prev, const Palette& pal, Metric out[kMetrics]) {
+  const SystemUsage& s = now.sys;
+  const SystemUsage& p = prev.sys;
+  const Counters& c = now.counters;
+  const Counters& q = prev.counters;
   int i = 0;
   out[i++] = {"frames_used", "frames used", s.frames_used, p.frames_used, 0};
   out[i++] = {"frames_shared", "shared", s.frames_shared, p.frames_shared, pal.shared[4]};
@@ -129,7 +130,7 @@ void draw_tile(const Metric& m, UiState& ui, const Palette& pal) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m.label);
   }
   push_big_font(ui);
-  if (ui.quiz.veiled) ImGui::TextUnformatted("?");
+  if (m.veiled) ImGui::TextUnformatted("?");
   else ImGui::Text("%llu", static_cast<unsigned long long>(m.now));
   char id[40];
   std::snprintf(id, sizeof id, "headline.%s", m.id);
@@ -174,7 +175,7 @@ void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) 
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m.label);
   ImGui::SameLine(0, 0);
   ImGui::SetCursorScreenPos(ImVec2(start.x + label_w, start.y));
-  if (ui.quiz.veiled) ImGui::TextUnformatted("?");
+  if (m.veiled) ImGui::TextUnformatted("?");
   else ImGui::Text("%llu", static_cast<unsigned long long>(m.now));
   char id[40];
   std::snprintf(id, sizeof id, "headline.%s", m.id);
@@ -193,8 +194,10 @@ void draw_headline_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
   const Rect& r = ui.layout.headline;
   if (begin_panel("Headline", r, ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar)) {
-    Metric m[kMetrics];
-    metrics(v, pal, m);
+    Metric m[kMetrics], at_bookmark[kMetrics];
+    metrics(v.now, v.has_prev ? v.prev : v.now, pal, m);
+    metrics(ui.quiz.veil_ref, ui.quiz.veil_ref, pal, at_bookmark);
+    for (int i = 0; i < kMetrics; ++i) m[i].veiled = veils_number(ui, m[i].now, at_bookmark[i].now);
     Shape sh = shape(r.w, ui);
     ImVec2 tile = tile_size(ui);
     ImVec2 origin = ImGui::GetCursorScreenPos();

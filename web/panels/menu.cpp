@@ -119,8 +119,14 @@ void draw_menu_panel(const View& v, UiState& ui) {
     if (ImGui::MenuItem("Run this on your Linux")) ui.requests.push_back({Command::ExportC});
     record_rect(ui, "export");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("The script as a C program: run it on Linux and compare the numbers");
-    if (ImGui::MenuItem("Quiz")) ui.requests.push_back({Command::Quiz, long(std::max(0, ui.quiz.next_seed))});
+    if (ImGui::MenuItem("Quiz")) ui.requests.push_back({Command::Quiz, 0, "", ui.quiz.next_seed});
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("A generated scenario: predict the numbers, then check");
+    bool predicting = ui.quiz.active && ui.quiz.kind == QuizKind::Predict;
+    if (ImGui::MenuItem("Predict", nullptr, predicting)) ui.requests.push_back({Command::Predict});
+    record_rect(ui, "predict");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Predict, then reveal, on this script: at each `show` the numbers that changed stay hidden\n"
+                        "until you type what its `expect` lines ask (&predict=1)");
     if (ImGui::MenuItem("Help")) ui.show_help = !ui.show_help;
     ImGui::EndMainMenuBar();
   }

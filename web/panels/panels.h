@@ -38,7 +38,9 @@ enum class Command : uint8_t {
   Share,     // hand the link to Platform::share; `step` is a ShareWhat
   ExportC,   // "Run this on your Linux": the editor text as a C program, in a window
   Theme,     // switch between the dark and the light theme
-  Quiz,      // start the quiz for seed `step`
+  Quiz,      // start the quiz for `seed`
+  Predict,   // predict, then reveal, on the script's own expects: on or off (toggle)
+  Reveal,    // judge the predictions of bookmark `step` (from 0) and show its numbers
   LeaveQuiz, // back to the normal playground (the numbers show again)
   Compare,   // run the script's eager-copy variant, for the cost view
   ExportFigure,  // View > Export figure: the step as SVG (engine/figure/svg.h) and a PNG
@@ -51,6 +53,7 @@ struct Request {
   Command cmd = Command::Run;
   long step = 0;
   std::string text;
+  uint64_t seed = 0;                // Quiz
 };
 
 // ---- UI state -------------------------------------------------------------------------
@@ -116,18 +119,35 @@ struct PhysicalState {
   CellGrid grid;
 };
 
-// Predict-then-reveal (docs/teaching.md): the numbers are veiled at each bookmark until the
-// student has typed a prediction for each question there and checked it.
-struct QuizState {
-  bool active = false;
-  script::Quiz quiz;
-  std::vector<std::string> input;   // the predictions, by question
-  std::vector<int> verdict;         // 0: not checked, 1: right, -1: wrong
-  bool veiled = false;              // an unchecked question is at or before the position
-  bool select_tab = false;          // bring the Quiz tab forward once
-  int next_seed = 1;                // for "New quiz"
+// Predict-then-reveal (docs/teaching.md): a generated quiz (&quiz=N, Seeded) or any script
+// with its own `expect` lines after each `show` as the questions (&predict=1, Predict).
+// Bookmarks are the script's `show` statements. Until the first bookmark not yet revealed
+// is, every position after the bookmark before it is veiled: the numbers that changed
+// since that bookmark read "?", and the maps and tables are hidden. So stepping back from
+// a veiled bookmark shows nothing it would give away.
+struct SysPoint {
+  SystemUsage sys;
+  Counters counters;
+  bool valid = false;
 };
 
+enum class QuizKind : uint8_t { Seeded, Predict };
+struct QuizState {
+  bool active = false;
+  QuizKind kind = QuizKind::Seeded;
+  script::Quiz quiz;                // Predict: questions are added as bookmarks are reached
+  std::vector<std::string> input;   // the predictions, by question
+  std::vector<int> verdict;         // 0: not checked, 1: right, -1: wrong
+  std::vector<size_t> bookmarks;    // steps of the `show` statements
+  std::vector<int> bookmark_lines;
+  std::vector<bool> revealed;       // by bookmark
+  std::vector<bool> asked;          // by bookmark: its questions are made (Predict)
+  bool veiled = false;              // the position is past the last bookmark revealed in order
+  size_t veil_from = 0;             // that bookmark's step (0: none), whose numbers show
+  SysPoint veil_ref;                // the numbers there (valid: recorded)
+  bool select_tab = false;          // bring the Quiz tab forward once
+  uint64_t next_seed = 1;           // for "New quiz"
+};
 // What the inspector shows (inspector.cpp): a page (a page-map cell), a frame (a cell of
 // physical memory) or an event (a line of the events panel). Names, not ids, for the
 // region: the selection outlives a reload of the same script.
@@ -212,11 +232,6 @@ struct ProcPoint {
   bool valid = false;
 };
 
-struct SysPoint {
-  SystemUsage sys;
-  Counters counters;
-  bool valid = false;
-};
 
 // Per-step history of the numbers, filled as the session first passes each step after a
 // load (so it costs one accounting pass per step, once). Per-process points are skipped
@@ -404,6 +419,13 @@ void draw_editor_panel(const View& v, UiState& ui);
 void draw_events_panel(const View& v, UiState& ui);  // with the /proc tab
 void draw_proc_tab(const View& v, UiState& ui);      // smaps, status, smem (proc_views.cpp)
 void draw_quiz_tab(const View& v, UiState& ui);      // quiz.cpp
+// quiz.cpp: the bookmarks of a loaded script; the questions of bookmark `b` (Predict:
+// its following `expect` lines, asked with the session at the bookmark); whether a
+// number veiled now (ui.quiz.veiled) differs from the last revealed bookmark's.
+void set_bookmarks(QuizState& q, const script::Script& s);
+void ask_bookmark(QuizState& q, const script::Session& s, size_t b);
+void reveal_bookmark(QuizState& q, size_t b);
+bool veils_number(const UiState& ui, uint64_t now, uint64_t at_bookmark);
 void draw_cost_tab(const View& v, UiState& ui);      // cost.cpp
 // While the quiz veils the numbers: a note in place of a panel's content; true if veiled.
 bool draw_veil(const UiState& ui);

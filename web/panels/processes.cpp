@@ -12,10 +12,25 @@ namespace {
 
 enum Col { Name, State, Rss, Pss, Shared, Private, Anon, FileCol, Shmem, Bar, kCols };
 
-void number_cell(const Palette& pal, double now, double prev, bool has_prev, bool pss = false) {
+// While predict-then-reveal veils the numbers, `ref` is the process at the last revealed
+// bookmark (null: unknown there, every number veiled): a number that differs reads "?".
+void number_cell(const Palette& pal, double now, double prev, bool has_prev, const UiState& ui,
+                 const double* ref, bool pss = false) {
+  if (ui.quiz.veiled && (ref == nullptr || *ref != now)) {
+    ImGui::TextUnformatted("?");
+    return;
+  }
   if (pss) ImGui::TextUnformatted(pss_text(now).c_str());
   else ImGui::Text("%.0f", now);
-  if (has_prev) delta_badge(pal, now - prev, pss);
+  if (has_prev && !ui.quiz.veiled) delta_badge(pal, now - prev, pss);
+}
+
+// The process's numbers at the last revealed bookmark, when recorded there.
+const ProcPoint* veil_ref(const View& v, const UiState& ui, ProcId id) {
+  size_t from = ui.quiz.veil_from;
+  if (!ui.quiz.veiled || from >= v.series.procs.size() || id >= v.series.procs[from].size()) return nullptr;
+  const ProcPoint& p = v.series.procs[from][id];
+  return p.valid ? &p : nullptr;
 }
 
 // Top half: shared | private; bottom half: anon | file | shmem; width ~ Rss.
@@ -74,33 +89,38 @@ void state_cell(const ProcRow& r, const Palette& pal) {
   if (c) ImGui::PopStyleColor();
 }
 
-void draw_row(const ProcRow& r, uint32_t max_rss, UiState& ui, const Palette& pal) {
+void draw_row(const View& v, const ProcRow& r, uint32_t max_rss, UiState& ui, const Palette& pal) {
   const ProcPoint &n = r.now, &p = r.prev;
   bool hp = p.valid;
+  const ProcPoint* ref = veil_ref(v, ui, r.id);
+  ProcPoint z = ref ? *ref : ProcPoint{};
+  const double at[7] = {double(z.rss), z.pss, double(z.shared), double(z.priv), double(z.anon), double(z.file),
+                        double(z.shmem)};
+  auto was = [&](int i) { return ref ? &at[i] : nullptr; };
   ImGui::TableNextRow();
   ImGui::TableSetColumnIndex(Name);
   name_cell(r, ui, pal);
   ImGui::TableSetColumnIndex(State);
   state_cell(r, pal);
   ImGui::TableSetColumnIndex(Rss);
-  number_cell(pal, n.rss, p.rss, hp);
+  number_cell(pal, n.rss, p.rss, hp, ui, was(0));
   ImGui::TableSetColumnIndex(Pss);
-  number_cell(pal, n.pss, p.pss, hp, true);
+  number_cell(pal, n.pss, p.pss, hp, ui, was(1), true);
   ImGui::TableSetColumnIndex(Shared);
-  number_cell(pal, n.shared, p.shared, hp);
+  number_cell(pal, n.shared, p.shared, hp, ui, was(2));
   ImGui::TableSetColumnIndex(Private);
-  number_cell(pal, n.priv, p.priv, hp);
+  number_cell(pal, n.priv, p.priv, hp, ui, was(3));
   ImGui::TableSetColumnIndex(Anon);
-  number_cell(pal, n.anon, p.anon, hp);
+  number_cell(pal, n.anon, p.anon, hp, ui, was(4));
   if (n.anon_huge > 0 && ImGui::IsItemHovered())
     ImGui::SetTooltip("of which in huge pages mapped by a PMD (AnonHugePages): %u pages, %u MiB", n.anon_huge,
                       n.anon_huge / 256);
   ImGui::TableSetColumnIndex(FileCol);
-  number_cell(pal, n.file, p.file, hp);
+  number_cell(pal, n.file, p.file, hp, ui, was(5));
   ImGui::TableSetColumnIndex(Shmem);
-  number_cell(pal, n.shmem, p.shmem, hp);
+  number_cell(pal, n.shmem, p.shmem, hp, ui, was(6));
   ImGui::TableSetColumnIndex(Bar);
-  stacked_bar(n, max_rss, pal);
+  if (!ui.quiz.veiled) stacked_bar(n, max_rss, pal);
 }
 
 void setup_columns() {
@@ -124,10 +144,11 @@ void setup_columns() {
 
 void draw_processes_panel(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
-  if (begin_panel("Processes (pages)", ui.layout.processes) && !draw_veil(ui)) {
+  if (begin_panel("Processes (pages)", ui.layout.processes)) {
     if (v.procs.empty()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "no process yet");
     uint32_t max_rss = 0;
     for (const ProcRow& r : v.procs) max_rss = std::max(max_rss, r.now.rss);
+    if (ui.quiz.veiled) ImGui::TextDisabled("?: changed since the last bookmark revealed; predict it in the Quiz tab");
     ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                             ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
     if (!v.procs.empty() && ImGui::BeginTable("procs", kCols, flags)) {
@@ -135,7 +156,7 @@ void draw_processes_panel(const View& v, UiState& ui) {
       ImGuiListClipper clip;
       clip.Begin(int(v.procs.size()));
       while (clip.Step())
-        for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) draw_row(v.procs[i], max_rss, ui, pal);
+        for (int i = clip.DisplayStart; i < clip.DisplayEnd; ++i) draw_row(v, v.procs[i], max_rss, ui, pal);
       ImGui::EndTable();
     }
   }

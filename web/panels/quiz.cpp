@@ -1,8 +1,9 @@
-// The quiz tab: the scenario of `cowlab quiz --seed N` runs to its first
-// bookmark; the numbers stay veiled (draw_veil) until the student has typed a prediction
-// for each question there and pressed Check; then right or wrong shows, with the answer.
+// The quiz tab, predict-then-reveal: the scenario of `cowlab quiz --seed N` (Seeded) or
+// the loaded script with the `expect` lines after each `show` as questions (Predict, as
+// `cowlab quiz --from` asks them). The numbers stay veiled (draw_veil, veils_number)
+// until the student has typed a prediction for each question of a bookmark and pressed
+// Reveal; then right or wrong shows, with the answer.
 #include <cstdio>
-#include <cstdlib>
 
 #include "panels.h"
 
@@ -10,29 +11,10 @@ namespace cow::web {
 
 namespace {
 
-bool parse_number(const std::string& text, double* out) {
-  const char* b = text.c_str();
-  char* end = nullptr;
-  *out = std::strtod(b, &end);
-  if (end == b) return false;
-  while (*end == ' ') ++end;
-  return *end == '\0';
-}
+bool at_bookmark(const script::QuizQuestion& qq, size_t b) { return size_t(qq.bookmark) == b + 1; }
 
-// As `expect` compares: Pss to within 0.01 page, the rest exactly (metric_matches).
-bool right_answer(const script::QuizQuestion& q, double value) {
-  return script::metric_matches(*q.metric, value, std::strtod(q.answer.c_str(), nullptr));
-}
-
-void check_bookmark(QuizState& q, int bookmark) {
-  for (size_t i = 0; i < q.quiz.questions.size(); ++i) {
-    const auto& qq = q.quiz.questions[i];
-    double value;
-    if (qq.bookmark == bookmark && parse_number(q.input[i], &value)) q.verdict[i] = right_answer(qq, value) ? 1 : -1;
-  }
-}
-
-void question_row(QuizState& q, size_t i, const Palette& pal) {
+void question_row(UiState& ui, size_t i, const Palette& pal) {
+  QuizState& q = ui.quiz;
   const script::QuizQuestion& qq = q.quiz.questions[i];
   ImGui::Text("Q%d  %s", qq.number, qq.label().c_str());
   ImGui::SameLine(ImGui::GetFontSize() * 16);
@@ -40,6 +22,9 @@ void question_row(QuizState& q, size_t i, const Palette& pal) {
   std::snprintf(id, sizeof id, "##q%zu", i);
   if (q.verdict[i] == 0) {
     input_string(id, q.input[i], ImGui::GetFontSize() * 6);
+    char rect_id[32];  // widget_rect id of question i's input
+    std::snprintf(rect_id, sizeof rect_id, "answer:%zu", i);
+    record_rect(ui, rect_id);
     return;
   }
   ImGui::TextUnformatted(q.input[i].c_str());
@@ -48,72 +33,125 @@ void question_row(QuizState& q, size_t i, const Palette& pal) {
   else ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dirty), "wrong: it is %s", qq.answer.c_str());
 }
 
-void bookmark_block(const View& v, UiState& ui, int bookmark, const Palette& pal) {
+// Right and wrong of a revealed bookmark, in one line.
+void bookmark_score(const QuizState& q, size_t b) {
+  int right = 0, asked = 0;
+  for (size_t i = 0; i < q.quiz.questions.size(); ++i)
+    if (at_bookmark(q.quiz.questions[i], b)) ++asked, right += q.verdict[i] > 0;
+  if (asked > 0) ImGui::TextDisabled("%d of %d right", right, asked);
+}
+
+void bookmark_block(const View& v, UiState& ui, size_t b, const Palette& pal) {
   QuizState& q = ui.quiz;
-  int step = 0, line = 0;
-  bool all_typed = true, checked = true;
+  bool all_typed = true;
+  int asked = 0;
   for (size_t i = 0; i < q.quiz.questions.size(); ++i) {
-    const auto& qq = q.quiz.questions[i];
-    if (qq.bookmark != bookmark) continue;
-    step = qq.step;
-    line = qq.line;
-    double value;
-    all_typed = all_typed && parse_number(q.input[i], &value);
-    checked = checked && q.verdict[i] != 0;
+    if (!at_bookmark(q.quiz.questions[i], b)) continue;
+    ++asked;
+    all_typed = all_typed && script::is_prediction(q.quiz.questions[i], q.input[i]);
   }
-  ImGui::PushID(bookmark);
+  ImGui::PushID(int(b));
   ImGui::Separator();
-  ImGui::Text("At bookmark %d (line %d, step %d)", bookmark, line, step);
-  if (size_t(step) != v.position) {
+  ImGui::Text("At bookmark %zu (line %d, step %zu)", b + 1, q.bookmark_lines[b], q.bookmarks[b]);
+  if (q.bookmarks[b] != v.position) {
     ImGui::SameLine();
-    if (ImGui::SmallButton("go there")) ui.requests.push_back({Command::StepTo, step});
+    if (ImGui::SmallButton("go there")) ui.requests.push_back({Command::StepTo, long(q.bookmarks[b])});
   }
   for (size_t i = 0; i < q.quiz.questions.size(); ++i)
-    if (q.quiz.questions[i].bookmark == bookmark) question_row(q, i, pal);
-  if (!checked) {
+    if (at_bookmark(q.quiz.questions[i], b)) question_row(ui, i, pal);
+  if (q.revealed[b]) {
+    bookmark_score(q, b);
+  } else if (q.asked[b]) {
+    if (asked == 0) ImGui::TextDisabled("No `expect` follows this `show`: nothing to predict here.");
     ImGui::BeginDisabled(!all_typed);
-    if (ImGui::Button("Check")) check_bookmark(q, bookmark);
+    if (ImGui::Button("Reveal")) ui.requests.push_back({Command::Reveal, long(b)});
+    record_rect(ui, "reveal");
     ImGui::EndDisabled();
     if (!all_typed) {
       ImGui::SameLine();
-      ImGui::TextDisabled("type a number for each question");
+      ImGui::TextDisabled("type a prediction for each question");
     }
   }
   ImGui::PopID();
 }
 
 void start_controls(UiState& ui) {
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  ImGui::InputInt("seed", &ui.quiz.next_seed);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  ImGui::InputScalar("seed", ImGuiDataType_U64, &ui.quiz.next_seed);
   ImGui::SameLine();
-  if (ImGui::Button(ui.quiz.active ? "New quiz" : "Start a quiz"))
-    ui.requests.push_back({Command::Quiz, long(std::max(0, ui.quiz.next_seed))});
+  if (ImGui::Button(ui.quiz.active && ui.quiz.kind == QuizKind::Seeded ? "New quiz" : "Start a quiz"))
+    ui.requests.push_back({Command::Quiz, 0, "", ui.quiz.next_seed});
 }
 
 }  // namespace
 
+void set_bookmarks(QuizState& q, const script::Script& s) {
+  q.bookmarks.clear();
+  q.bookmark_lines.clear();
+  for (const script::Statement& st : s.statements) {
+    if (st.verb != script::Verb::Show) continue;
+    q.bookmarks.push_back(size_t(st.step));
+    q.bookmark_lines.push_back(st.pos.line);
+  }
+  q.revealed.assign(q.bookmarks.size(), false);
+  q.asked.assign(q.bookmarks.size(), q.kind == QuizKind::Seeded);  // a generated quiz comes asked
+}
+
+void ask_bookmark(QuizState& q, const script::Session& s, size_t b) {
+  if (b >= q.bookmarks.size() || q.asked[b]) return;
+  q.asked[b] = true;
+  const auto& statements = s.script().statements;
+  // Statement k (0-based) is step k + 1: the show's own index is its step - 1.
+  for (size_t k = q.bookmarks[b]; k < statements.size() && statements[k].verb == script::Verb::Expect; ++k) {
+    for (script::QuizQuestion& qq : script::expect_questions(s, statements[k], int(q.quiz.questions.size()) + 1)) {
+      qq.bookmark = int(b + 1);
+      qq.step = int(q.bookmarks[b]);
+      q.quiz.questions.push_back(std::move(qq));
+      q.input.emplace_back();
+      q.verdict.push_back(0);
+    }
+  }
+}
+
+void reveal_bookmark(QuizState& q, size_t b) {
+  if (b >= q.bookmarks.size() || !q.asked[b]) return;
+  for (size_t i = 0; i < q.quiz.questions.size(); ++i) {
+    const auto& qq = q.quiz.questions[i];
+    if (at_bookmark(qq, b)) q.verdict[i] = script::prediction_right(qq, q.input[i]) ? 1 : -1;
+  }
+  q.revealed[b] = true;
+}
+
+bool veils_number(const UiState& ui, uint64_t now, uint64_t at_bookmark) {
+  return ui.quiz.veiled && (!ui.quiz.veil_ref.valid || now != at_bookmark);
+}
 
 void draw_quiz_tab(const View& v, UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
   QuizState& q = ui.quiz;
   if (!q.active) {
     ImGui::TextWrapped("A quiz runs a generated scenario and asks for some numbers at its bookmarks. "
-                       "Predict them; the playground hides its numbers until you check.");
+                       "Predict them; the playground hides its numbers until you reveal them.");
     start_controls(ui);
     return;
   }
-  int right = 0, checked = 0, bookmarks = 0;
-  for (size_t i = 0; i < q.verdict.size(); ++i) {
-    right += q.verdict[i] > 0;
-    checked += q.verdict[i] != 0;
-    bookmarks = std::max(bookmarks, q.quiz.questions[i].bookmark);
-  }
-  ImGui::Text("Quiz, seed %llu: %d of %d checked, %d right", (unsigned long long)q.quiz.seed, checked,
-              int(q.verdict.size()), right);
+  int right = 0, checked = 0;
+  for (int verdict : q.verdict) right += verdict > 0, checked += verdict != 0;
+  if (q.kind == QuizKind::Seeded)
+    ImGui::Text("Quiz, seed %llu: %d of %d checked, %d right", (unsigned long long)q.quiz.seed, checked,
+                int(q.verdict.size()), right);
+  else
+    ImGui::Text("Predict, then reveal: %d of %d checked, %d right", checked, int(q.verdict.size()), right);
   ImGui::SameLine();
-  if (ImGui::SmallButton("leave the quiz")) ui.requests.push_back({Command::LeaveQuiz});
+  if (ImGui::SmallButton(q.kind == QuizKind::Seeded ? "leave the quiz" : "stop predicting"))
+    ui.requests.push_back({q.kind == QuizKind::Seeded ? Command::LeaveQuiz : Command::Predict});
   ImGui::BeginChild("##quiz");
-  for (int b = 1; b <= bookmarks; ++b) bookmark_block(v, ui, b, pal);
+  if (q.bookmarks.empty()) ImGui::TextWrapped("This script has no `show` bookmark to predict at.");
+  // The bookmarks up to the first one not revealed: later ones would give it away.
+  for (size_t b = 0; b < q.bookmarks.size(); ++b) {
+    bookmark_block(v, ui, b, pal);
+    if (!q.revealed[b]) break;
+  }
   ImGui::Separator();
   start_controls(ui);
   ImGui::EndChild();

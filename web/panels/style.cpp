@@ -224,7 +224,7 @@ bool draw_veil(const UiState& ui) {
   if (!ui.quiz.veiled) return false;
   const Palette& pal = palette(ui.options.dark);
   ImGui::PushStyleColor(ImGuiCol_Text, pal.up);
-  ImGui::TextWrapped("Hidden until you predict: type your answers in the Quiz tab and press Check.");
+  ImGui::TextWrapped("Hidden until you predict: type your answers in the Quiz tab and press Reveal.");
   ImGui::PopStyleColor();
   return true;
 }
