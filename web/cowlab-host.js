@@ -15,6 +15,7 @@
 // URL fragment (as Python Tutor and Compiler Explorer do it):
 //   #script=<base64url of the UTF-8 script>  or  #z=<lz-string compressToEncodedURIComponent>
 //   &step=N  &embed=1  &readonly=1  &theme=light|dark  &autoplay=1  &quiz=N
+//   &scale=S (UI scale, 1 to 2.5)  &present=1 (presentation mode)
 //   &origins=https://a.example,https://b.example   parent origins whose messages are
 //                                                  accepted (default: any parent)
 'use strict';
@@ -70,10 +71,10 @@
   }
 
   // Returns {script: Uint8Array|null, problem: string|null, step, embed, readonly, theme,
-  // autoplay, quiz, origins: Set|null}. Unknown keys are ignored.
+  // autoplay, quiz, scale, present, origins: Set|null}. Unknown keys are ignored.
   function parseFragment(hash) {
     const f = {script: null, problem: null, step: -1, embed: false, readonly: false,
-               theme: null, autoplay: false, quiz: -1, origins: null};
+               theme: null, autoplay: false, quiz: -1, scale: 1, present: false, origins: null};
     for (const part of hash.replace(/^#/, '').split('&')) {
       if (part === '') continue;
       const eq = part.indexOf('=');
@@ -90,6 +91,8 @@
       else if (key === 'readonly') f.readonly = raw === '1';
       else if (key === 'autoplay') f.autoplay = raw === '1';
       else if (key === 'quiz') f.quiz = parseCount(raw, -1);
+      else if (key === 'scale' && /^[0-9](\.[0-9]{1,2})?$/.test(raw)) f.scale = Math.min(2.5, Math.max(1, Number(raw)));
+      else if (key === 'present') f.present = raw === '1';
       else if (key === 'theme' && (raw === 'light' || raw === 'dark')) f.theme = raw;
       else if (key === 'origins') f.origins = parseOrigins(raw);
     }
@@ -443,6 +446,8 @@
   if (fragment.autoplay) args.push('--autoplay');
   if (fragment.quiz >= 0) args.push('--quiz=' + fragment.quiz);
   if (fragment.step >= 0) args.push('--step=' + fragment.step);
+  if (fragment.scale !== 1) args.push('--scale=' + fragment.scale);
+  if (fragment.present) args.push('--present');
 
   Module = window.Module = {
     canvas: $('canvas'),
