@@ -455,7 +455,7 @@ void App::Impl::draw() {
   draw_about_panel(ui);
   draw_travel_panel(view, ui);
   if (ui.layout.has_processes) draw_processes_panel(view, ui);
-  draw_page_map_panel(view, ui);
+  if (ui.layout.has_page_map) draw_page_map_panel(view, ui);
   if (ui.layout.has_physical) draw_physical_panel(view, ui);
   if (ui.layout.has_timeline) draw_timeline_panel(view, ui);
   draw_page_tables_window(view, ui);

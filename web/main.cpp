@@ -286,7 +286,8 @@ void apply_ui_scale(float scale) {
 constexpr double kIdleSeconds = 1.0;
 bool idle(Loop& L, bool input) {
   double now = double(SDL_GetTicks()) / 1000.0;
-  if (input || L.wake || L.paste_frames > 0 || L.frame == 0 || L.app->busy() || L.app->animating())
+  bool smoke_test = L.args.frames >= 0;  // --frames counts frames drawn
+  if (input || L.wake || L.paste_frames > 0 || smoke_test || L.frame == 0 || L.app->busy() || L.app->animating())
     L.active_at = now;
   L.wake = false;
   return now - L.active_at > kIdleSeconds;

@@ -59,7 +59,8 @@ struct Rect {
 
 // The panels that become tabs when they do not fit beside the others (tabs.cpp): a tab
 // strip over one area, where the selected one is drawn.
-enum class Pane : uint8_t { Processes, Editor, Events, Physical, Timeline, kCount };
+// Maps: the page map beside physical memory, as one tab when even they have no room.
+enum class Pane : uint8_t { Maps, Processes, Editor, Events, Physical, Timeline, kCount };
 struct PaneTabs {
   Rect area;                        // the strip and, below it, the selected pane
   uint8_t panes = 0;                // one bit per Pane shown as a tab
@@ -72,7 +73,8 @@ struct Layout {
   Rect editor, events, headline, travel, processes, page_map, physical, timeline;
   Rect about;                       // "About this example", above the steps (h = 0: none)
   bool has_events = true, has_processes = true, has_physical = true, has_timeline = true;
-  bool has_editor = true;
+  bool has_editor = true, has_page_map = true;
+  bool compact = false;             // compact layout: dense headline, legends on hover
   PaneTabs tabs;                    // panels shown as tabs (panes = 0: none)
 };
 
@@ -200,7 +202,7 @@ struct UiState {
   InspectorState inspector;
   AboutState about;
   LectureState lecture;
-  Pane tab = Pane::Processes;       // the selected pane of Layout::tabs
+  Pane tab = Pane::Maps;            // the selected pane of Layout::tabs
 };
 
 // ---- per-page and per-frame state bytes ------------------------------------------------
@@ -552,14 +554,21 @@ void legend_item(const Palette& pal, ImU32 color, const char* label, Marker mark
 // (LegendOf::Frames): one table in style.cpp, so the two maps name a state the same way.
 enum class LegendOf : uint8_t { Pages, Frames };
 void draw_state_legend(const Palette& pal, LegendOf which);
+// That legend, or in the compact layout a "Legend" label that shows it on hover.
+void draw_legend(const UiState& ui, const Palette& pal, LegendOf which);
 // The headline's height for a window `width` wide (the layout reserves it).
 float headline_height(float width, const View& v, const UiState& ui);
+// The same for the dense headline (Layout::compact) of the compact layout.
+float compact_headline_height(float width, const View& v, const UiState& ui);
 // The step bar's height for a window `width` wide, with room for the caption (travel.cpp).
 float travel_height(float width, const View& v, const UiState& ui);
 // The About box's height for a window `width` wide, 0 when closed (at most `max`).
 float about_height(float width, float max, const UiState& ui);
 // The large font (the headline's numbers, the captions): pushed, or the window scaled.
 void push_big_font(const UiState& ui);
+// The large font's size in ImGui units (the atlas holds it rasterised for the screen's
+// pixel ratio and the UI scale, main.cpp).
+float big_font_size(const UiState& ui);
 void pop_big_font(const UiState& ui);
 std::string pss_text(double pss);
 // An InputText over a std::string.

@@ -14,14 +14,15 @@ namespace {
 
 constexpr float kCompactWidth = 760, kCompactHeight = 560;  // at or below: compact
 constexpr float kStackedWidth = 480;    // below: another layout (one column) takes over
-constexpr float kMapsBesideWidth = 520; // page map beside physical memory from this width
-constexpr float kMapsShare = 0.58f;     // of the height below the steps, for the maps
+constexpr float kMapsShare = 0.62f;     // of the height below the steps, for the maps
+constexpr float kMapsTabHeight = 300;   // less below the steps: the maps are a tab too
 
 constexpr uint8_t bit(Pane p) { return uint8_t(1u << unsigned(p)); }
 
 // The id part of "panel:<id>" and "tab:<id>" (App::widget_rect).
 const char* pane_id(Pane p) {
   switch (p) {
+    case Pane::Maps: return "maps";
     case Pane::Processes: return "processes";
     case Pane::Editor: return "editor";
     case Pane::Events: return "events";
@@ -33,8 +34,18 @@ const char* pane_id(Pane p) {
 }
 
 // The pane's rectangle and flag in the layout.
-void place(Layout& L, Pane p, Rect r) {
+// The page map, beside physical memory when that is shown.
+void place_maps(Layout& L, Rect r, bool physical) {
+  float mw = physical ? std::floor(r.w * 0.56f) : r.w;
+  L.page_map = {r.x, r.y, mw, r.h};
+  L.physical = {r.x + mw, r.y, r.w - mw, r.h};
+  L.has_page_map = true;
+  L.has_physical = physical;
+}
+
+void place(Layout& L, Pane p, Rect r, const UiState& ui) {
   switch (p) {
+    case Pane::Maps: place_maps(L, r, ui.show_physical); break;
     case Pane::Processes: L.processes = r, L.has_processes = true; break;
     case Pane::Editor: L.editor = r, L.has_editor = true; break;
     case Pane::Events: L.events = r, L.has_events = true; break;
@@ -45,6 +56,7 @@ void place(Layout& L, Pane p, Rect r) {
 }
 
 void hide_tabbed(Layout& L) {
+  if (L.tabs.has(Pane::Maps)) L.has_page_map = L.has_physical = false;
   if (L.tabs.has(Pane::Processes)) L.has_processes = false;
   if (L.tabs.has(Pane::Editor)) L.has_editor = false;
   if (L.tabs.has(Pane::Events)) L.has_events = false;
@@ -63,7 +75,7 @@ void record_panels(UiState& ui) {
   record_panel(ui, "headline", L.headline, true);
   record_panel(ui, "travel", L.travel, true);
   record_panel(ui, "processes", L.processes, L.has_processes);
-  record_panel(ui, "page_map", L.page_map, true);
+  record_panel(ui, "page_map", L.page_map, L.has_page_map);
   record_panel(ui, "physical", L.physical, L.has_physical);
   record_panel(ui, "timeline", L.timeline, L.has_timeline);
 }
@@ -72,6 +84,7 @@ void record_panels(UiState& ui) {
 
 const char* pane_name(Pane p) {
   switch (p) {
+    case Pane::Maps: return "Page map + physical";
     case Pane::Processes: return "Processes";
     case Pane::Editor: return "Script";
     case Pane::Events: return "Events";
@@ -100,22 +113,24 @@ uint8_t overflow_panes(const UiState& ui) {
 // the rest. The editor is a tab: the step bar shows the current statement.
 Layout compact_layout(const View& v, const UiState& ui, Rect r, size_t) {
   Layout L;
-  float hh = headline_height(r.w, v, ui);
-  float ah = about_height(r.w, std::floor(r.h * 0.2f), ui);
+  L.compact = true;
+  float hh = compact_headline_height(r.w, v, ui);
+  float ah = r.h >= kCompactHeight ? about_height(r.w, std::floor(r.h * 0.2f), ui) : 0;  // short: no room
   float th = travel_height(r.w, v, ui);
   L.headline = {r.x, r.y, r.w, hh};
   L.about = {r.x, r.y + hh, r.w, ah};
   L.travel = {r.x, r.y + hh + ah, r.w, th};
   float y = r.y + hh + ah + th, h = std::max(0.0f, r.h - hh - ah - th);
-  bool beside = ui.show_physical && r.w >= kMapsBesideWidth;
-  float mh = std::floor(h * kMapsShare);
-  float mw = beside ? std::floor(r.w * 0.56f) : r.w;
-  L.page_map = {r.x, y, mw, mh};
-  L.physical = {r.x + mw, y, r.w - mw, mh};
-  L.has_physical = beside;
-  L.tabs.area = {r.x, y + mh, r.w, h - mh};
   L.tabs.panes = bit(Pane::Processes) | bit(Pane::Editor) | overflow_panes(ui);
-  if (beside) L.tabs.panes &= uint8_t(~bit(Pane::Physical));
+  L.tabs.panes &= uint8_t(~bit(Pane::Physical));  // beside the page map
+  if (h < kMapsTabHeight) {  // the maps take the tab area, as its first tab
+    L.tabs.area = {r.x, y, r.w, h};
+    L.tabs.panes |= bit(Pane::Maps);
+  } else {
+    float mh = std::floor(h * kMapsShare);
+    place_maps(L, {r.x, y, r.w, mh}, ui.show_physical);
+    L.tabs.area = {r.x, y + mh, r.w, h - mh};
+  }
   hide_tabbed(L);
   return L;
 }
@@ -154,7 +169,7 @@ void draw_pane_tabs(UiState& ui) {
     }
     ImGui::End();
     ui.tab = selected;
-    place(L, selected, {a.x, a.y + strip, a.w, std::max(0.0f, a.h - strip)});
+    place(L, selected, {a.x, a.y + strip, a.w, std::max(0.0f, a.h - strip)}, ui);
   }
   record_panels(ui);
 }
