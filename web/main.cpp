@@ -68,6 +68,7 @@ struct Loop {
   long ticks = 0;            // passes of the loop body, drawn or idle
   double active_at = 0;      // seconds (SDL ticks) of the last input or change
   bool wake = false;         // the page called in: draw the next frames
+  int drawable_w = 0, drawable_h = 0;  // canvas size when last checked
   bool loaded = false;       // a script was loaded (by the page, the command line or us)
   bool done = false;
   std::string clipboard;     // browser: ImGui's view of the system clipboard
@@ -286,6 +287,10 @@ void apply_ui_scale(float scale) {
 constexpr double kIdleSeconds = 1.0;
 bool idle(Loop& L, bool input) {
   double now = double(SDL_GetTicks()) / 1000.0;
+  int w = 0, h = 0;
+  SDL_GL_GetDrawableSize(L.window, &w, &h);  // a resize without an event still counts
+  if (w != L.drawable_w || h != L.drawable_h) input = true;
+  L.drawable_w = w, L.drawable_h = h;
   bool smoke_test = L.args.frames >= 0;  // --frames counts frames drawn
   if (input || L.wake || L.paste_frames > 0 || smoke_test || L.frame == 0 || L.app->busy() || L.app->animating())
     L.active_at = now;

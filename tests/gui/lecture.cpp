@@ -111,3 +111,16 @@ TEST_CASE("without Skip checks PageDown visits every statement", "[gui]") {
   press(gui, app, SDL_SCANCODE_PAGEDOWN);
   CHECK(app.position() == 4);
 }
+
+TEST_CASE("B, Next bookmark, goes to the next show and stays at the last", "[gui]") {
+  Gui gui;
+  App app({}, {});
+  gui.build_fonts();
+  app.load(kScript, 0);
+  settle(gui, app);
+  for (long want : {3L, 7L, 7L}) {
+    ImGui::GetIO().AddInputCharacter('b');
+    settle(gui, app);
+    CHECK(app.position() == want);
+  }
+}

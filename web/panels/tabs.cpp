@@ -108,9 +108,10 @@ uint8_t overflow_panes(const UiState& ui) {
   return panes;
 }
 
-// Headline, About and the steps across the top; below, the page map (beside physical
-// memory when there is room), then a strip of tabs for the processes, the script and
-// the rest. The editor is a tab: the step bar shows the current statement.
+// Headline, About (when tall enough) and the steps across the top; below, the page map
+// beside physical memory, then a strip of tabs for the processes, the script and the
+// rest. When short, the two maps are the first tab of that strip, shown at first. The
+// editor is a tab: the step bar shows the current statement.
 Layout compact_layout(const View& v, const UiState& ui, Rect r, size_t) {
   Layout L;
   L.compact = true;
