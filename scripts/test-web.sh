@@ -45,6 +45,7 @@ browser_tests tests/browser/playground.mjs tests/browser/inspector.mjs tests/bro
   tests/browser/embed.mjs tests/browser/tour.mjs tests/browser/keys.mjs \
   tests/browser/figure.mjs \
   tests/browser/predict.mjs \
+  tests/browser/lecture.mjs \
   tests/browser/perf.mjs || failed=$((failed + 1))
 stop_server
 

@@ -80,16 +80,19 @@ void layout_right(Layout& L, const View& v, const UiState& ui, Rect r, size_t pr
   L.timeline = {r.x + mw, y + ph, r.w - mw, h - ph};
 }
 
-// Wide screens: editor and events on the left, the rest on the right. Narrow ones drop
-// events, physical memory and the timeline; very narrow ones stack everything.
+// Wide screens: editor and events on the left, the rest on the right. Narrow ones show
+// events, physical memory and the timeline as tabs under the editor; small frames get the
+// compact layout (web/panels/tabs.cpp); very narrow ones stack everything.
 Layout compute_layout(const View& v, const UiState& ui, ImVec2 display, size_t processes) {
   Layout L;
   float top = ui.options.embed ? 0 : ImGui::GetFrameHeight();
   float w = display.x, h = display.y - top;
+  if (wants_compact_layout(w, h, ui)) return compact_layout(v, ui, {0, top, w, h}, processes);
   bool wide = w >= 1000 && h >= 560;
   L.has_events = (ui.show_events && wide) || ui.quiz.active;  // the quiz lives in its tabs
   L.has_physical = ui.show_physical && wide;
   L.has_timeline = ui.show_timeline && wide;
+  if (!wide && w >= 640) L.tabs.panes = overflow_panes(ui);  // under the editor, as tabs
   if (w < 640) {
     L.has_processes = false;
     float eh = std::floor(h * (L.has_events ? 0.5f : 0.38f));
@@ -100,9 +103,10 @@ Layout compute_layout(const View& v, const UiState& ui, ImVec2 display, size_t p
     return L;
   }
   float left = std::floor(wide ? std::clamp(w * 0.28f, 340.0f, 520.0f) : std::clamp(w * 0.38f, 260.0f, 400.0f));
-  float eh = L.has_events ? std::floor(h * 0.6f) : h;
+  float eh = L.has_events || L.tabs.panes ? std::floor(h * 0.6f) : h;
   L.editor = {0, top, left, eh};
   L.events = {0, top + eh, left, h - eh};
+  L.tabs.area = L.events;
   L.has_processes = h >= 420;
   layout_right(L, v, ui, {left, top, w - left, h}, processes);
   return L;
@@ -361,7 +365,8 @@ bool App::Impl::load_editor_if_changed(long step) {
 
 void App::Impl::handle(const Request& r) {
   size_t pos = session.position();
-  bool manual = r.cmd == Command::Step || r.cmd == Command::StepBack || r.cmd == Command::Reset;
+  bool manual = r.cmd == Command::Step || r.cmd == Command::StepBack || r.cmd == Command::Reset ||
+                r.cmd == Command::NextBookmark;
   if (manual && target) return;  // a run is in progress
   if (manual || r.cmd == Command::Run || r.cmd == Command::StepTo) ui.play.playing = false;
   switch (r.cmd) {
@@ -369,11 +374,14 @@ void App::Impl::handle(const Request& r) {
       if (!load_editor_if_changed(-1) && !ui.editor.syntax_error) go_to(session.step_count());
       break;
     case Command::Step:
-      if (!load_editor_if_changed(long(pos + 1)) && !ui.editor.syntax_error) go_to(pos + 1);
+      if (!load_editor_if_changed(long(pos + 1)) && !ui.editor.syntax_error)
+        go_to(next_position(session, pos, Move::Forward, ui.lecture));
       break;
     case Command::StepBack:
-      if (!load_editor_if_changed(long(pos ? pos - 1 : 0)) && !ui.editor.syntax_error && pos > 0) go_to(pos - 1);
+      if (!load_editor_if_changed(long(pos ? pos - 1 : 0)) && !ui.editor.syntax_error && pos > 0)
+        go_to(next_position(session, pos, Move::Back, ui.lecture));
       break;
+    case Command::NextBookmark: go_to(next_position(session, pos, Move::Bookmark, ui.lecture)); break;
     case Command::Reset:
       if (!load_editor_if_changed(0) && !ui.editor.syntax_error) go_to(0);
       break;
@@ -498,14 +506,15 @@ void App::Impl::zoom_cells() {
 void App::Impl::draw() {
   ui.rects.clear();
   ui.layout = compute_layout(view, ui, ImGui::GetIO().DisplaySize, view.procs.size());
+  draw_pane_tabs(ui);
   draw_menu_panel(view, ui);
-  draw_editor_panel(view, ui);
+  if (ui.layout.has_editor) draw_editor_panel(view, ui);
   if (ui.layout.has_events) draw_events_panel(view, ui);
   draw_headline_panel(view, ui);
   draw_about_panel(ui);
   draw_travel_panel(view, ui);
   if (ui.layout.has_processes) draw_processes_panel(view, ui);
-  draw_page_map_panel(view, ui);
+  if (ui.layout.has_page_map) draw_page_map_panel(view, ui);
   if (ui.layout.has_physical) draw_physical_panel(view, ui);
   if (ui.layout.has_timeline) draw_timeline_panel(view, ui);
   draw_page_tables_window(view, ui);
@@ -535,6 +544,18 @@ void App::set_options(const Options& o) {
   impl_->quiz_pending = o.quiz_seed;
   impl_->show_pending = o.show;
   impl_->theme_dirty = true;
+  LectureState& l = impl_->ui.lecture;
+  l.scale = std::clamp(o.scale, 1.0f, 2.5f);
+  l.present = o.present;
+  l.skip_checks = o.present;
+}
+
+float App::ui_scale() const { return impl_->ui.lecture.effective_scale(); }
+
+bool App::animating() const {
+  const Impl& m = *impl_;
+  return m.target || m.ui.play.playing || m.ui.editor.last_edit >= 0 || m.notify || m.view.compare.running ||
+         !m.ui.requests.empty() || ImGui::GetIO().WantTextInput;
 }
 
 void App::load(std::string_view script, long step) { impl_->open_example(script, step); }

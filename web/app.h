@@ -60,6 +60,8 @@ struct Options {
   std::optional<uint64_t> quiz_seed;  // &quiz=N: start quiz N (docs/teaching.md)
   bool predict = false;     // &predict=1: predict, then reveal, at each `show`
   long show = -1;           // &show=N: open at the N-th `show` (the first load only)
+  float scale = 1;          // &scale=S: UI scale, 1..2.5
+  bool present = false;     // &present=1: presentation mode (at least 2x, checks skipped)
 };
 
 class App {
@@ -123,6 +125,13 @@ class App {
   // large copy of the default font for the headline numbers and the step captions (else
   // it scales the default).
   WidgetRect widget_rect(std::string_view id) const;
+  // The UI scale (View menu, Options::scale, presentation mode): the platform lays ImGui
+  // out in units of this many CSS pixels and rasterises the fonts to match.
+  float ui_scale() const;
+  // True while something changes without input: a run, playing, a live re-run pending,
+  // a state to announce, the comparison running, the editor's blinking cursor. Otherwise,
+  // a frame without input draws what the last one drew (main.cpp then skips drawing).
+  bool animating() const;
   // The View of the current step (what the panels draw), for the GUI tests.
   const View& view() const;
 

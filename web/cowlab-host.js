@@ -16,6 +16,7 @@
 // URL fragment (as Python Tutor and Compiler Explorer do it):
 //   #script=<base64url of the UTF-8 script>  or  #z=<lz-string compressToEncodedURIComponent>
 //   &step=N  &show=N  &embed=1  &readonly=1  &theme=light|dark  &autoplay=1  &quiz=N  &predict=1
+//   &scale=S (UI scale, 1 to 2.5)  &present=1 (presentation mode)
 //   &origins=https://a.example,https://b.example   parent origins whose messages are
 //                                                  accepted (default: any parent)
 'use strict';
@@ -71,12 +72,12 @@
   }
 
   // Returns {script: Uint8Array|null, problem: string|null, step, show, embed, readonly,
-  // theme, autoplay, quiz: string|null, predict, origins: Set|null}. Unknown keys are
-  // ignored. The quiz seed stays text: main.cpp reads it as `cowlab quiz --seed` does
+  // theme, autoplay, quiz: string|null, predict, scale, present, origins: Set|null}. Unknown
+  // keys are ignored. The quiz seed stays text: main.cpp reads it as `cowlab quiz --seed` does
   // (0 to 2^64 - 1, more than a JavaScript number holds) and says so when it cannot.
   function parseFragment(hash) {
     const f = {script: null, problem: null, step: -1, show: -1, embed: false, readonly: false,
-               theme: null, autoplay: false, quiz: null, predict: false, origins: null};
+               theme: null, autoplay: false, quiz: null, predict: false, scale: 1, present: false, origins: null};
     for (const part of hash.replace(/^#/, '').split('&')) {
       if (part === '') continue;
       const eq = part.indexOf('=');
@@ -95,6 +96,8 @@
       else if (key === 'readonly') f.readonly = raw === '1';
       else if (key === 'autoplay') f.autoplay = raw === '1';
       else if (key === 'quiz') f.quiz = raw.slice(0, 64);
+      else if (key === 'scale' && /^[0-9](\.[0-9]{1,2})?$/.test(raw)) f.scale = Math.min(2.5, Math.max(1, Number(raw)));
+      else if (key === 'present') f.present = raw === '1';
       else if (key === 'theme' && (raw === 'light' || raw === 'dark')) f.theme = raw;
       else if (key === 'origins') f.origins = parseOrigins(raw);
     }
@@ -502,6 +505,8 @@
   if (fragment.predict) args.push('--predict');
   if (fragment.step >= 0) args.push('--step=' + fragment.step);
   if (fragment.show >= 1) args.push('--show=' + fragment.show);
+  if (fragment.scale !== 1) args.push('--scale=' + fragment.scale);
+  if (fragment.present) args.push('--present');
 
   Module = window.Module = {
     canvas: $('canvas'),

@@ -8,7 +8,8 @@
 // examples, the options, and in the browser the C functions web/cowlab-host.js calls.
 //
 //   cowlab-gui [--theme=light|dark] [--embed] [--readonly] [--autoplay] [--quiz=N]
-//              [--predict] [--step=N | --show=N] [--frames=N] [--screenshot=FILE.ppm] [FILE.cow]
+//              [--predict] [--scale=S] [--present] [--step=N | --show=N] [--frames=N]
+//              [--screenshot=FILE.ppm] [FILE.cow]
 // --frames=N quits once N frames were drawn and the App is idle, after writing the last
 // frame to --screenshot (for the Xvfb smoke test). In the browser the page passes the
 // options of the URL fragment as arguments and loads the script itself.
@@ -66,8 +67,12 @@ struct Loop {
   SDL_Window* window = nullptr;
   std::unique_ptr<App> app;
   Args args;
-  float font_ratio = 1;      // pixel ratio the font atlas is set up for
-  long frame = 0;
+  float font_ratio = 1;      // pixel ratio x UI scale the font atlas is set up for
+  long frame = 0;            // frames drawn
+  long ticks = 0;            // passes of the loop body, drawn or idle
+  double active_at = 0;      // seconds (SDL ticks) of the last input or change
+  bool wake = false;         // the page called in: draw the next frames
+  int drawable_w = 0, drawable_h = 0;  // canvas size when last checked
   bool loaded = false;       // a script was loaded (by the page, the command line or us)
   bool done = false;
   std::string clipboard;     // browser: ImGui's view of the system clipboard
@@ -109,6 +114,8 @@ Args parse_args(int argc, char** argv) {
     if (s == "--embed") a.options.embed = true;
     else if (s == "--readonly") a.options.readonly = true;
     else if (s == "--autoplay") a.options.autoplay = true;
+    else if (s == "--present") a.options.present = true;
+    else if (starts_with(s, "--scale=")) a.options.scale = float(std::atof(argv[i] + 8));
     else if (s == "--theme=light" || s == "--theme=dark") {
       a.options.dark = s == "--theme=dark";
       a.theme_given = true;
@@ -254,29 +261,62 @@ bool write_ppm(const std::string& path, int w, int h) {
   return bool(out);
 }
 
-// Polls SDL's events into ImGui; notes a request to quit.
-void poll_events(Loop& L) {
+// Polls SDL's events into ImGui; notes a request to quit. True when there was any.
+bool poll_events(Loop& L) {
   SDL_Event event;
+  bool any = false;
   while (SDL_PollEvent(&event)) {
+    any = true;
     ImGui_ImplSDL2_ProcessEvent(&event);
     if (event.type == SDL_QUIT) L.done = true;
     if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&
         event.window.windowID == SDL_GetWindowID(L.window))
       L.done = true;
   }
+  return any;
 }
 
-// The pixel ratio changes with browser zoom or when the window moves to another screen:
-// re-rasterises the fonts for it (before the first frame, the backend builds them).
-void update_font_scale(Loop& L) {
-  float ratio = pixel_ratio(L.window);
-  if (ratio == L.font_ratio) return;
+// The pixel ratio changes with browser zoom or when the window moves to another screen,
+// and the UI scale with the View menu: re-rasterises the fonts for both (before the first
+// frame, the backend builds them). True when it changed.
+bool update_font_scale(Loop& L) {
+  float ratio = pixel_ratio(L.window) * L.app->ui_scale();
+  if (ratio == L.font_ratio) return false;
   rasterise_fonts(ratio, L.font_ratio);
   if (L.frame > 0) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
   }
   L.font_ratio = ratio;
+  return true;
+}
+
+// The UI scale: ImGui lays out in units of `scale` window pixels (a smaller display, the
+// mouse in the same units) and the renderer draws them `scale` times larger. Call between
+// the backend's NewFrame and ImGui::NewFrame.
+void apply_ui_scale(float scale) {
+  if (scale == 1) return;
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(io.DisplaySize.x / scale, io.DisplaySize.y / scale);
+  io.DisplayFramebufferScale = ImVec2(io.DisplayFramebufferScale.x * scale, io.DisplayFramebufferScale.y * scale);
+  if (io.MousePos.x != -FLT_MAX) io.MousePos = ImVec2(io.MousePos.x / scale, io.MousePos.y / scale);
+}
+
+// Idle costs nothing: after kIdleSeconds without input, a change of scale or anything the
+// App animates, a frame would draw what the last one drew, so the loop body skips it
+// (no ImGui frame, no GL calls) until something happens.
+constexpr double kIdleSeconds = 1.0;
+bool idle(Loop& L, bool input) {
+  double now = double(SDL_GetTicks()) / 1000.0;
+  int w = 0, h = 0;
+  SDL_GL_GetDrawableSize(L.window, &w, &h);  // a resize without an event still counts
+  if (w != L.drawable_w || h != L.drawable_h) input = true;
+  L.drawable_w = w, L.drawable_h = h;
+  bool smoke_test = L.args.frames >= 0;  // --frames counts frames drawn
+  if (input || L.wake || L.paste_frames > 0 || smoke_test || L.frame == 0 || L.app->busy() || L.app->animating())
+    L.active_at = now;
+  L.wake = false;
+  return now - L.active_at > kIdleSeconds;
 }
 
 // A paste from the page (cowlab_paste): Ctrl+V held for one frame, released in the next.
@@ -390,12 +430,20 @@ void main_loop_body(void*) {
   FrameClock clock;
 
   // Poll and handle events (inputs, window resize, etc.); keep text sharp.
-  poll_events(L);
-  update_font_scale(L);
+  ++L.ticks;
+  bool input = poll_events(L);
+  input = update_font_scale(L) || input;
+  if (idle(L, input)) {
+#ifndef __EMSCRIPTEN__
+    SDL_WaitEventTimeout(nullptr, 50);  // natively nothing paces the loop without a swap
+#endif
+    return;
+  }
 
   // Start the Dear ImGui frame and let the App draw it.
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
+  apply_ui_scale(L.app->ui_scale());
   feed_paste(L);
   clock.begin_ui();
   ImGui::NewFrame();
@@ -536,6 +584,7 @@ EMSCRIPTEN_KEEPALIVE void cowlab_load(const char* bytes, int size, int step) {
   if (!g_loop.app || size < 0) return;
   g_loop.app->load(std::string_view(bytes, size_t(size)), step);
   g_loop.loaded = true;
+  g_loop.wake = true;
 }
 
 // The same up to the n-th `show` statement (a link's &show=N; App::load_at_show).
@@ -548,13 +597,16 @@ EMSCRIPTEN_KEEPALIVE void cowlab_load_show(const char* bytes, int size, int show
 // Moves to just after statement n (0: before the first).
 EMSCRIPTEN_KEEPALIVE void cowlab_step(int n) {
   if (g_loop.app && n >= 0) g_loop.app->step_to(n);
+  g_loop.wake = true;
 }
 
 EMSCRIPTEN_KEEPALIVE int cowlab_busy() { return g_loop.app && g_loop.app->busy() ? 1 : 0; }
 EMSCRIPTEN_KEEPALIVE int cowlab_position() {
   return g_loop.app ? int(g_loop.app->position()) : 0;
 }
-EMSCRIPTEN_KEEPALIVE int cowlab_frames() { return int(g_loop.frame); }
+// Passes of the main loop (drawn or, when idle, skipped) and frames drawn.
+EMSCRIPTEN_KEEPALIVE int cowlab_frames() { return int(g_loop.ticks); }
+EMSCRIPTEN_KEEPALIVE int cowlab_frames_drawn() { return int(g_loop.frame); }
 // Milliseconds per frame (moving averages): the loop body, and building the UI (App + ImGui).
 EMSCRIPTEN_KEEPALIVE double cowlab_frame_ms() { return g_loop.frame_ms; }
 EMSCRIPTEN_KEEPALIVE double cowlab_ui_ms() { return g_loop.ui_ms; }
@@ -625,6 +677,7 @@ EMSCRIPTEN_KEEPALIVE void cowlab_paste(const char* bytes, int size) {
   if (size < 0) return;
   g_loop.clipboard.assign(bytes, size_t(size));
   g_loop.paste_frames = 2;
+  g_loop.wake = true;
 }
 
 // Where the App drew the widget with this id ("run", "editor"...; app.h), as JSON
@@ -633,8 +686,9 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_widget_rect(const char* id) {
   static std::string s;
   cow::web::WidgetRect r;
   if (g_loop.app && id) r = g_loop.app->widget_rect(id);
+  float k = g_loop.app ? g_loop.app->ui_scale() : 1;  // ImGui units to CSS pixels
   char buf[160];
-  std::snprintf(buf, sizeof buf, "{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f}", r.x, r.y, r.w, r.h);
+  std::snprintf(buf, sizeof buf, "{\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f}", r.x * k, r.y * k, r.w * k, r.h * k);
   s = buf;
   return s.c_str();
 }
@@ -642,7 +696,8 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_widget_rect(const char* id) {
 // Widgets of the last frame with this ImGui label (all when empty), as JSON: widget_probe.h.
 EMSCRIPTEN_KEEPALIVE const char* cowlab_widgets(const char* label) {
   static std::string s;
-  s = cow::web::probe::widgets_json(label ? label : "");
+  s = cow::web::probe::widgets_json(label ? label : "", g_loop.app ? g_loop.app->ui_scale() : 1);
+  g_loop.wake = true;  // recording starts with the first query: draw a frame to record
   return s.c_str();
 }
 

@@ -47,7 +47,7 @@ void begin_frame() {
   ImGui::GetCurrentContext()->TestEngineHookItems = frame().wanted;
 }
 
-std::string widgets_json(std::string_view label) {
+std::string widgets_json(std::string_view label, float scale) {
   frame().wanted = true;
   std::string out = "[";
   for (const Item& it : frame().labelled) {
@@ -65,7 +65,7 @@ std::string widgets_json(std::string_view label) {
     std::snprintf(buf, sizeof buf,
                   ",\"x\":%.1f,\"y\":%.1f,\"w\":%.1f,\"h\":%.1f,\"hovered\":%s,\"active\":%s,"
                   "\"checked\":%s,\"open\":%s}",
-                  rect.Min.x, rect.Min.y, rect.GetWidth(), rect.GetHeight(),
+                  rect.Min.x * scale, rect.Min.y * scale, rect.GetWidth() * scale, rect.GetHeight() * scale,
                   it.hovered ? "true" : "false", it.active ? "true" : "false",
                   (it.flags & ImGuiItemStatusFlags_Checked) ? "true" : "false",
                   (it.flags & ImGuiItemStatusFlags_Opened) ? "true" : "false");

@@ -14,7 +14,7 @@ void begin_frame();
 // JSON array of the widgets drawn in the last frame whose label, or the visible part of
 // it (before "##"), equals `label`; all of them when `label` is empty. Each entry is
 // {"label","window","x","y","w","h","hovered","active","checked","open"}, in ImGui
-// coordinates (CSS pixels of the canvas in the browser).
-std::string widgets_json(std::string_view label);
+// coordinates times `scale` (the UI scale: CSS pixels of the canvas in the browser).
+std::string widgets_json(std::string_view label, float scale = 1);
 
 }  // namespace cow::web::probe

@@ -110,12 +110,12 @@ void draw_commit_bar(const View& v, UiState& ui, const Palette& pal) {
 }
 
 float big_size(const UiState& ui) {
-  return ui.big_font ? ui.big_font->FontSize : ImGui::GetFontSize() * 2;
+  return big_font_size(ui);
 }
 
 ImVec2 tile_size(const UiState& ui) {
   float small = ImGui::GetFontSize();
-  float digits = ui.big_font ? ui.big_font->CalcTextSizeA(ui.big_font->FontSize, FLT_MAX, 0, "0000000").x
+  float digits = ui.big_font ? ui.big_font->CalcTextSizeA(big_font_size(ui), FLT_MAX, 0, "0000000").x
                               : ImGui::CalcTextSize("0000000").x * 2;
   return ImVec2(std::max(small * 8.2f, digits + small), 2 * small + big_size(ui) + 10);
 }
@@ -183,7 +183,51 @@ void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) 
   if (!ui.quiz.veiled) delta_badge(pal, double(m.now) - double(m.prev));
 }
 
+// The dense headline: every metric as "label number change", flowing left to right and
+// wrapping; each cell's top-left relative to the panel's content, and the height.
+float flow_cells(const Metric m[kMetrics], float width, const UiState& ui, ImVec2 at[kMetrics]) {
+  const ImGuiStyle& st = ImGui::GetStyle();
+  float inner = width - 2 * st.WindowPadding.x, gap = ImGui::GetFontSize() * 1.5f;
+  float line = ImGui::GetTextLineHeightWithSpacing(), x = 0, y = 0;
+  float badge = ImGui::CalcTextSize("+0000").x;
+  for (int i = 0; i < kMetrics; ++i) {
+    char num[24];
+    std::snprintf(num, sizeof num, "%llu", static_cast<unsigned long long>(ui.quiz.veiled ? 0 : m[i].now));
+    float w = ImGui::CalcTextSize(m[i].label).x + st.ItemSpacing.x + ImGui::CalcTextSize(num).x + badge +
+              (m[i].swatch ? ImGui::GetFontSize() : 0);
+    if (x > 0 && x + w > inner) x = 0, y += line;
+    at[i] = ImVec2(x, y);
+    x += w + gap;
+  }
+  return y + line + 2 * st.WindowPadding.y;
+}
+
+void draw_dense(const Metric m[kMetrics], float width, UiState& ui, const Palette& pal) {
+  ImVec2 at[kMetrics];
+  flow_cells(m, width, ui, at);
+  ImVec2 origin = ImGui::GetCursorScreenPos();
+  for (int i = 0; i < kMetrics; ++i) {
+    ImGui::SetCursorScreenPos(ImVec2(origin.x + at[i].x, origin.y + at[i].y));
+    if (m[i].swatch) legend_item(pal, m[i].swatch, m[i].label);
+    else ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m[i].label);
+    ImGui::SameLine();
+    if (m[i].veiled) ImGui::TextUnformatted("?");
+    else ImGui::Text("%llu", static_cast<unsigned long long>(m[i].now));
+    char id[40];
+    std::snprintf(id, sizeof id, "headline.%s", m[i].id);
+    record_rect(ui, id);
+    if (!ui.quiz.veiled) delta_badge(pal, double(m[i].now) - double(m[i].prev));
+  }
+}
+
 }  // namespace
+
+float compact_headline_height(float width, const View& v, const UiState& ui) {
+  Metric m[kMetrics];
+  ImVec2 at[kMetrics];
+  metrics(v, palette(ui.options.dark), m);
+  return flow_cells(m, width, ui, at);
+}
 
 float headline_height(float width, const View& v, const UiState& ui) {
   float thp = thp_line(v).empty() ? 0 : ImGui::GetTextLineHeightWithSpacing();
@@ -198,6 +242,11 @@ void draw_headline_panel(const View& v, UiState& ui) {
     metrics(v.now, v.has_prev ? v.prev : v.now, pal, m);
     metrics(ui.quiz.veil_ref, ui.quiz.veil_ref, pal, at_bookmark);
     for (int i = 0; i < kMetrics; ++i) m[i].veiled = veils_number(ui, m[i].now, at_bookmark[i].now);
+    if (ui.layout.compact) {
+      draw_dense(m, r.w, ui, pal);
+      ImGui::End();
+      return;
+    }
     Shape sh = shape(r.w, ui);
     ImVec2 tile = tile_size(ui);
     ImVec2 origin = ImGui::GetCursorScreenPos();

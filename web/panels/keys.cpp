@@ -27,6 +27,7 @@ constexpr Shortcut kShortcuts[] = {
     {"PageUp", SDL_SCANCODE_PAGEUP, 0, Modifier::None, KeyScope::OutsideWidgets, KeyAction::StepBack,
      "one step back (presentation clicker)"},
     {"Left", SDL_SCANCODE_LEFT, 0, Modifier::None, KeyScope::OutsideWidgets, KeyAction::StepBack, "one step back"},
+    {"B", 0, 'b', Modifier::None, KeyScope::OutsideEditor, KeyAction::NextBookmark, "the next bookmark (show)"},
     {"Escape", SDL_SCANCODE_ESCAPE, 0, Modifier::None, KeyScope::Anywhere, KeyAction::LeaveEditor,
      "leave the editor (keeps the text), or hide the focus ring"},
     {"F1", SDL_SCANCODE_F1, 0, Modifier::None, KeyScope::Anywhere, KeyAction::ToggleKeys, "show or hide this list"},
@@ -82,6 +83,7 @@ void perform(KeyAction a, UiState& ui) {
     case KeyAction::Run: ui.requests.push_back({Command::Run}); break;
     case KeyAction::First: ui.requests.push_back({Command::Reset}); break;
     case KeyAction::Last: ui.requests.push_back({Command::StepTo, LONG_MAX}); break;
+    case KeyAction::NextBookmark: ui.requests.push_back({Command::NextBookmark}); break;
     case KeyAction::ToggleKeys: ui.show_keys = !ui.show_keys; break;
     case KeyAction::LeaveEditor:
       // Before the editor draws, so its own Escape (which would undo the edits made

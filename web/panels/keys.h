@@ -18,7 +18,7 @@ enum class KeyScope : uint8_t {
   OutsideWidgets,  // and no widget shows the keyboard focus ring
 };
 
-enum class KeyAction : uint8_t { Step, StepBack, Run, First, Last, LeaveEditor, ToggleKeys };
+enum class KeyAction : uint8_t { Step, StepBack, Run, First, Last, NextBookmark, LeaveEditor, ToggleKeys };
 
 enum class Modifier : uint8_t { None, Shift, Ctrl };
 

@@ -46,9 +46,11 @@ void examples_menu(const View& v, UiState& ui) {
 void view_menu(UiState& ui) {
   if (!ImGui::BeginMenu("View")) return;
   if (ImGui::MenuItem("Dark theme", nullptr, ui.options.dark)) ui.requests.push_back({Command::Theme});
-  ImGui::MenuItem("Events", nullptr, &ui.show_events);
-  ImGui::MenuItem("Physical memory", nullptr, &ui.show_physical);
-  ImGui::MenuItem("Timeline", nullptr, &ui.show_timeline);
+  // "tab": no room of its own, the panel is a tab (web/panels/tabs.cpp).
+  auto tab = [&](Pane p) { return ui.layout.tabs.has(p) ? "tab" : nullptr; };
+  ImGui::MenuItem("Events", tab(Pane::Events), &ui.show_events);
+  ImGui::MenuItem("Physical memory", tab(Pane::Physical), &ui.show_physical);
+  ImGui::MenuItem("Timeline", tab(Pane::Timeline), &ui.show_timeline);
   ImGui::Separator();
   ImGui::MenuItem("Inspector", nullptr, &ui.inspector.open);
   ImGui::MenuItem("Page tables", nullptr, &ui.inspector.show_tables);
@@ -56,6 +58,7 @@ void view_menu(UiState& ui) {
   if (ImGui::MenuItem("Export figure")) ui.requests.push_back({Command::ExportFigure});
   record_rect(ui, "export_figure");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("This step as an SVG figure for slides, and a PNG of the page");
+  lecture_menu_items(ui);
   ImGui::EndMenu();
 }
 

@@ -280,7 +280,7 @@ void draw_page_map_panel(const View& v, UiState& ui) {
       ImGui::End();
       return;
     }
-    draw_state_legend(pal, LegendOf::Pages);
+    draw_legend(ui, pal, LegendOf::Pages);
     draw_controls(v, ui);
     begin_cell_map("##map");
     Geometry g;

@@ -44,6 +44,7 @@ enum class Command : uint8_t {
   LeaveQuiz, // back to the normal playground (the numbers show again)
   Compare,   // run the script's eager-copy variant, for the cost view
   ExportFigure,  // View > Export figure: the step as SVG (engine/figure/svg.h) and a PNG
+  NextBookmark,  // to the next `show`
 };
 
 // The items of the Share menu.
@@ -62,12 +63,35 @@ struct Rect {
   float x = 0, y = 0, w = 0, h = 0;
 };
 
+// The panels that become tabs when they do not fit beside the others (tabs.cpp): a tab
+// strip over one area, where the selected one is drawn.
+// Maps: the page map beside physical memory, as one tab when even they have no room.
+enum class Pane : uint8_t { Maps, Processes, Editor, Events, Physical, Timeline, kCount };
+struct PaneTabs {
+  Rect area;                        // the strip and, below it, the selected pane
+  uint8_t panes = 0;                // one bit per Pane shown as a tab
+  bool has(Pane p) const { return (panes >> unsigned(p)) & 1u; }
+};
+
 // Where each window goes this frame (app.cpp computes it from the display size); a
 // panel whose flag is false is not drawn (hidden by the View menu, or no room).
 struct Layout {
   Rect editor, events, headline, travel, processes, page_map, physical, timeline;
   Rect about;                       // "About this example", above the steps (h = 0: none)
   bool has_events = true, has_processes = true, has_physical = true, has_timeline = true;
+  bool has_editor = true, has_page_map = true;
+  bool compact = false;             // compact layout: dense headline, legends on hover
+  PaneTabs tabs;                    // panels shown as tabs (panes = 0: none)
+};
+
+// Lecture tools (View menu, &scale= and &present=1): the UI scale, presentation mode,
+// and stepping that skips statements which change nothing on screen.
+struct LectureState {
+  float scale = 1;                  // 1..2.5: fonts and layout
+  bool present = false;             // presentation: at least kPresentScale, compact layout
+  bool skip_checks = false;         // Step/Step back jump over expect and show
+  static constexpr float kPresentScale = 2;
+  float effective_scale() const { return present && scale < kPresentScale ? kPresentScale : scale; }
 };
 
 struct EditorState {
@@ -200,6 +224,8 @@ struct UiState {
   QuizState quiz;
   InspectorState inspector;
   AboutState about;
+  LectureState lecture;
+  Pane tab = Pane::Maps;            // the selected pane of Layout::tabs
 };
 
 // ---- per-page and per-frame state bytes (engine/figure/page_states.h) ------------------
@@ -438,6 +464,22 @@ void draw_processes_panel(const View& v, UiState& ui);
 void draw_page_map_panel(const View& v, UiState& ui);
 void draw_physical_panel(const View& v, UiState& ui);
 void draw_timeline_panel(const View& v, UiState& ui);
+// lecture.cpp: where Step (Forward), Step back (Back) or Next bookmark lands from `pos`,
+// skipping expect and show when lecture.skip_checks is on; `pos` when there is nowhere to go.
+enum class Move : uint8_t { Forward, Back, Bookmark };
+size_t next_position(const script::Session& s, size_t pos, Move move, const LectureState& lecture);
+// The View menu's UI scale, Presentation, Skip checks and Next bookmark.
+void lecture_menu_items(UiState& ui);
+// tabs.cpp: the compact layout (small frames, presentation), the panes that become
+// tabs elsewhere, and their tab strip.
+bool wants_compact_layout(float width, float height, const UiState& ui);
+Layout compact_layout(const View& v, const UiState& ui, Rect r, size_t processes);
+// The panes the View menu shows that have no room of their own on a narrow screen.
+uint8_t overflow_panes(const UiState& ui);
+// Draws the tab strip (when L.tabs has panes) and places the selected pane below it;
+// records "panel:<name>" and "tab:<name>" rectangles for the tests.
+void draw_pane_tabs(UiState& ui);
+const char* pane_name(Pane p);
 void draw_inspector_window(const View& v, UiState& ui);   // inspector.cpp
 void draw_page_tables_window(const View& v, UiState& ui); // inspector.cpp
 // Opens the inspector on `t` (a click on a page, a frame or an event).
@@ -494,14 +536,21 @@ void legend_item(const Palette& pal, ImU32 color, const char* label, Marker mark
 // (LegendOf::Frames): the table of engine/figure/colors.h, which figures print too.
 using figure::LegendOf;
 void draw_state_legend(const Palette& pal, LegendOf which);
+// That legend, or in the compact layout a "Legend" label that shows it on hover.
+void draw_legend(const UiState& ui, const Palette& pal, LegendOf which);
 // The headline's height for a window `width` wide (the layout reserves it).
 float headline_height(float width, const View& v, const UiState& ui);
+// The same for the dense headline (Layout::compact) of the compact layout.
+float compact_headline_height(float width, const View& v, const UiState& ui);
 // The step bar's height for a window `width` wide, with room for the caption (travel.cpp).
 float travel_height(float width, const View& v, const UiState& ui);
 // The About box's height for a window `width` wide, 0 when closed (at most `max`).
 float about_height(float width, float max, const UiState& ui);
 // The large font (the headline's numbers, the captions): pushed, or the window scaled.
 void push_big_font(const UiState& ui);
+// The large font's size in ImGui units (the atlas holds it rasterised for the screen's
+// pixel ratio and the UI scale, main.cpp).
+float big_font_size(const UiState& ui);
 void pop_big_font(const UiState& ui);
 std::string pss_text(double pss);
 // An InputText over a std::string.

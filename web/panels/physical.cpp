@@ -101,7 +101,7 @@ void draw_cell(ImDrawList* dl, ImVec2 a, float size, uint16_t cell, const Palett
 
 void draw_controls(const View& v, UiState& ui, const Palette& pal) {
   PhysicalState& s = ui.physical;
-  draw_state_legend(pal, LegendOf::Frames);
+  draw_legend(ui, pal, LegendOf::Frames);
   zoom_controls("auto zoom##phys", "##fzoom", "frame", 11, kMaxZoom, s.zoom, s.auto_zoom);
   ImGui::SameLine();
   ImGui::Checkbox("all of RAM", &s.show_all);

@@ -133,6 +133,10 @@ void push_big_font(const UiState& ui) {
   else ImGui::SetWindowFontScale(2.0f);
 }
 
+float big_font_size(const UiState& ui) {
+  return ui.big_font ? ui.big_font->FontSize * ImGui::GetIO().FontGlobalScale : ImGui::GetFontSize() * 2;
+}
+
 void pop_big_font(const UiState& ui) {
   if (ui.big_font) ImGui::PopFont();
   else ImGui::SetWindowFontScale(1.0f);
@@ -218,6 +222,22 @@ void draw_state_legend(const Palette& pal, LegendOf which) {
   for (const figure::LegendRow& r : figure::legend(*pal.colors, which))
     legend_item(pal, im_color(r.color), r.label, r.marker);
   ImGui::NewLine();
+}
+
+void draw_legend(const UiState& ui, const Palette& pal, LegendOf which) {
+  if (!ui.layout.compact) {
+    draw_state_legend(pal, which);
+    return;
+  }
+  ImGui::TextDisabled("Legend");
+  if (ImGui::IsItemHovered()) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+    draw_state_legend(pal, which);
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+  }
+  ImGui::SameLine();
 }
 
 bool draw_veil(const UiState& ui) {

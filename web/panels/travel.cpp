@@ -112,11 +112,11 @@ void preview_tooltip(const View& v, size_t step, const Palette& pal) {
 
 constexpr int kCaptionMinLines = 2, kCaptionMaxLines = 4;
 
-float big_line(const UiState& ui) { return ui.big_font ? ui.big_font->FontSize : ImGui::GetFontSize() * 2; }
+float big_line(const UiState& ui) { return big_font_size(ui); }
 
 // Height of `text` in the large font, wrapped at `wrap` pixels.
 float big_text_height(const std::string& text, float wrap, const UiState& ui) {
-  if (ui.big_font) return ui.big_font->CalcTextSizeA(ui.big_font->FontSize, FLT_MAX, wrap, text.c_str()).y;
+  if (ui.big_font) return ui.big_font->CalcTextSizeA(big_font_size(ui), FLT_MAX, wrap, text.c_str()).y;
   return ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap / 2).y * 2;
 }
 
