@@ -143,14 +143,18 @@ struct App::Impl {
   };
   mutable JsonCache json;
   std::string inspect_sent;         // the inspector text last handed to on_inspect
+  ScriptKeeper keeper;              // the visitor's edits, the script before a quiz
 
   void load(std::string_view text, long step);
-  void open_example(std::string_view text, long step);
+  void open_example(std::string_view text, long step, LoadAs as = LoadAs::Replace);
+  void leave_quiz();
   void load_script(std::string_view text, long step);
   void go_to(size_t n);
+  void go_to_line(int line);
+  long shown_step() const;
   void advance(double seconds);
   void advance_compare(double seconds);
-  void start_quiz(long seed);
+  void start_quiz(long seed, ScriptKeeper::Before before);
   void update_veil();
   void tick_play(double now);
   void tick_live(double now);
@@ -168,8 +172,9 @@ struct App::Impl {
 // ---- moving the session ------------------------------------------------------------------
 
 void App::Impl::load(std::string_view text, long step) {
-  if (quiz_pending >= 0) {
-    start_quiz(quiz_pending);
+  if (quiz_pending >= 0) {  // &quiz=N: the script of the page waits behind the quiz
+    std::string lf = script::with_lf_line_ends(text);
+    start_quiz(quiz_pending, {.text = lf, .origin = lf, .step = step});
     return;
   }
   ui.quiz.active = false;
@@ -177,12 +182,26 @@ void App::Impl::load(std::string_view text, long step) {
 }
 
 // An example from the menu, a link or the page: loaded, with its About box open.
-void App::Impl::open_example(std::string_view text, long step) {
+void App::Impl::open_example(std::string_view text, long step, LoadAs as) {
   bool quiz = quiz_pending >= 0;
   load(text, step);
   if (quiz) return;
+  keeper.replaced(loaded_text, as);
+  keeper.before_quiz.reset();
   ui.about.text = script::about_text(loaded_text);
   ui.about.open = !ui.about.text.empty();
+}
+
+// "Leave the quiz": the script, step and About box from before it come back.
+void App::Impl::leave_quiz() {
+  ui.quiz.active = false;
+  if (!keeper.before_quiz) return;
+  ScriptKeeper::Before b = std::move(*keeper.before_quiz);
+  keeper.before_quiz.reset();
+  load_script(b.text, b.step);
+  keeper.origin = b.origin;
+  keeper.restored = b.restored;
+  ui.about = b.about;
 }
 
 // Line ends become "\n" first: the editor (Dear ImGui) breaks lines at "\n" only, and the
@@ -222,17 +241,20 @@ void App::Impl::load_script(std::string_view text, long step) {
 
 // A quiz for `seed`: its scenario runs to the first bookmark, where the numbers are
 // veiled until the student has predicted and checked the answers there.
-void App::Impl::start_quiz(long seed) {
+void App::Impl::start_quiz(long seed, ScriptKeeper::Before before) {
   quiz_pending = -1;
   QuizState& q = ui.quiz;
+  if (!q.active) keeper.before_quiz = std::move(before);
   q.quiz = script::make_quiz(uint64_t(std::max(0L, seed)));
   q.input.assign(q.quiz.questions.size(), "");
   q.verdict.assign(q.quiz.questions.size(), 0);
+  q.breakdown.assign(q.quiz.questions.size(), "");
   q.select_tab = true;
   q.next_seed = int(seed) + 1;
   ui.about = AboutState{};
   load_script(q.quiz.script, q.quiz.questions.empty() ? -1 : q.quiz.questions[0].step);
   q.active = true;
+  keeper.replaced(loaded_text, LoadAs::Replace);
 }
 
 void App::Impl::update_veil() {
@@ -256,6 +278,24 @@ void App::Impl::advance_compare(double seconds) {
 void App::Impl::go_to(size_t n) {
   target = std::min(n, session.step_count());
   notify = true;
+}
+
+// A failed expect was clicked: its line scrolls into view, highlighted, and the session
+// moves to just after its statement (when the editor still holds what ran).
+void App::Impl::go_to_line(int line) {
+  ui.editor.show_line = line;
+  ui.editor.flash_line = line;
+  ui.editor.flash_until = ImGui::GetTime() + 1.5;
+  if (ui.editor.text != loaded_text) return;
+  const auto& st = session.script().statements;
+  for (size_t i = 0; i < st.size(); ++i)
+    if (st[i].pos.line == line) go_to(i + 1);
+}
+
+// The step a link or a snapshot should name: the position while the editor holds what
+// ran, else -1 (to the end).
+long App::Impl::shown_step() const {
+  return ui.editor.text == loaded_text ? long(session.position()) : -1;
 }
 
 // Steps toward the target for about `seconds`; moving back restores a checkpoint
@@ -331,7 +371,9 @@ void App::Impl::handle(const Request& r) {
       if (!load_editor_if_changed(0) && !ui.editor.syntax_error) go_to(0);
       break;
     case Command::StepTo: go_to(size_t(std::max(0L, r.step))); break;
-    case Command::Load: open_example(r.text, r.step); break;
+    case Command::Load:
+      if (!keeper.ask_first(ui, r)) open_example(r.text, r.step);
+      break;
     case Command::Share:
       if (platform.share)
         platform.share(r.step == kShareEmbedCode ? ShareAs::EmbedCode : ShareAs::Link, share_fragment(r.step));
@@ -343,8 +385,14 @@ void App::Impl::handle(const Request& r) {
       ui.options.dark = !ui.options.dark;
       theme_dirty = true;
       break;
-    case Command::Quiz: start_quiz(r.step); break;
-    case Command::LeaveQuiz: ui.quiz.active = false; break;
+    case Command::Quiz:
+      if (!keeper.ask_first(ui, r)) start_quiz(r.step, keeper.snapshot(ui, shown_step()));
+      break;
+    case Command::LeaveQuiz: leave_quiz(); break;
+    case Command::Download:
+      if (platform.download) platform.download("scenario.c", ui.export_text);
+      break;
+    case Command::GoToLine: go_to_line(int(r.step)); break;
     case Command::Compare:
       compare = std::make_unique<script::Session>(script::Limits{}, script::ForkPolicy::EagerCopy);
       view.compare = View::Compare{};
@@ -360,7 +408,7 @@ void App::Impl::handle(const Request& r) {
 // (and the editor still holds what ran); embed code links to the embedded layout.
 std::string App::Impl::share_fragment(long what) const {
   script::LinkOptions o;
-  bool at_step = what != kShareLink && ui.editor.text == loaded_text;
+  bool at_step = what != kShareEndLink && ui.editor.text == loaded_text;
   if (at_step) o.step = long(session.position());
   o.embed = what == kShareEmbedCode;
   return script::link_fragment(ui.editor.text, o);
@@ -451,6 +499,7 @@ void App::Impl::draw() {
   if (ui.layout.has_timeline) draw_timeline_panel(view, ui);
   draw_page_tables_window(view, ui);
   draw_inspector_window(view, ui);
+  draw_replace_dialog(ui);
 }
 
 // ---- App ---------------------------------------------------------------------------------
@@ -477,7 +526,12 @@ void App::set_options(const Options& o) {
   impl_->theme_dirty = true;
 }
 
-void App::load(std::string_view script, long step) { impl_->open_example(script, step); }
+void App::load(std::string_view script, long step, LoadAs as) {
+  if (as == LoadAs::Ask)  // through a request, as the menu's examples: it may ask first
+    impl_->ui.requests.push_back({Command::Load, step, std::string(script)});
+  else
+    impl_->open_example(script, step, as);
+}
 
 void App::step_to(long n) {
   impl_->ui.play.playing = false;
@@ -553,6 +607,8 @@ std::string App::compare_json() const {
   const Impl& m = *impl_;
   return m.compare && m.view.compare.done ? script::state_json(*m.compare) : "";
 }
+
+std::string App::facts_json() const { return cow::web::facts_json(impl_->view, impl_->ui, impl_->keeper.edited(impl_->ui)); }
 
 std::string App::inspect_json(std::string_view process, std::string_view region, long page) const {
   if (page < 0 || uint64_t(page) > UINT32_MAX)  // (long is 32 bits in WebAssembly)

@@ -200,6 +200,8 @@ cow::web::Platform make_platform() {
   };
   p.on_state = [](const std::string& text) { call_host("state", text); };
   p.on_inspect = [](const std::string& text) { call_host("inspect", text); };
+  // The page downloads it (a Blob and an <a download>): the name, a newline, the text.
+  p.download = [](const std::string& name, const std::string& text) { call_host("download", name + "\n" + text); };
 #else
   // Natively there is no page URL: the link points at scripts/serve.sh's address unless
   // COWLAB_URL names another.
@@ -208,6 +210,11 @@ cow::web::Platform make_platform() {
     std::string url = std::string(base ? base : "http://127.0.0.1:8000/") + fragment;
     if (as == cow::web::ShareAs::EmbedCode) url = cow::script::embed_code(url);
     SDL_SetClipboardText(url.c_str());
+  };
+  p.download = [](const std::string& name, const std::string& text) {
+    std::ofstream out(name, std::ios::binary);
+    out << text;
+    std::fprintf(stderr, out ? "cowlab-gui: wrote %s\n" : "cowlab-gui: cannot write %s\n", name.c_str());
   };
 #endif
   return p;
@@ -512,6 +519,21 @@ EMSCRIPTEN_KEEPALIVE void cowlab_load(const char* bytes, int size, int step) {
   if (!g_loop.app || size < 0) return;
   g_loop.app->load(std::string_view(bytes, size_t(size)), step);
   g_loop.loaded = true;
+}
+
+// The same, as `as` says (cow::web::LoadAs: 0 replaces, 1 asks first when the editor
+// holds edits, 2 restores the visitor's saved script).
+EMSCRIPTEN_KEEPALIVE void cowlab_load_as(const char* bytes, int size, int step, int as) {
+  if (!g_loop.app || size < 0 || as < 0 || as > 2) return;
+  g_loop.app->load(std::string_view(bytes, size_t(size)), step, cow::web::LoadAs(as));
+  g_loop.loaded = true;
+}
+
+// App::facts_json: whether the editor holds edits, a quiz runs, the failed expects...
+EMSCRIPTEN_KEEPALIVE const char* cowlab_facts() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->facts_json() : std::string("{}");
+  return s.c_str();
 }
 
 // Moves to just after statement n (0: before the first).

@@ -32,22 +32,29 @@ enum class Command : uint8_t {
   StepBack,  // one statement back (Session::run_to(n - 1))
   Reset,     // back to before the first statement
   StepTo,    // to `step`
-  Load,      // load `text` (an example) at `step` (-1: the end), with its About box
+  Load,      // load `text` (an example or a link) at `step` (-1: the end), with its About box
   Share,     // hand the link to Platform::share; `step` is a ShareWhat
   ExportC,   // "Run this on your Linux": the editor text as a C program, in a window
   Theme,     // switch between the dark and the light theme
   Quiz,      // start the quiz for seed `step`
   LeaveQuiz, // back to the normal playground (the numbers show again)
   Compare,   // run the script's eager-copy variant, for the cost view
+  Download,  // "Download" in the C program window: Platform::download
+  GoToLine,  // a failed expect was clicked: show line `step` and move to its statement
 };
 
-// The items of the Share menu.
-enum ShareWhat : long { kShareLink, kShareStepLink, kShareEmbedCode };
+// The items of the Share menu: the link at the current step, the link that runs to the
+// end, the <iframe> code.
+enum ShareWhat : long { kShareLink, kShareEndLink, kShareEmbedCode };
+
+// Whether a Load or Quiz request may replace the visitor's edits without asking.
+enum class Confirmed : uint8_t { No, Yes };
 
 struct Request {
   Command cmd = Command::Run;
   long step = 0;
   std::string text;
+  Confirmed confirmed = Confirmed::No;  // Load, Quiz: "Replace" was pressed
 };
 
 // ---- UI state -------------------------------------------------------------------------
@@ -75,6 +82,9 @@ struct EditorState {
   size_t measured_size = SIZE_MAX;  // text size when lines/width were last measured
   int line_count = 1;
   float text_width = 0;             // widest line, in pixels
+  int show_line = 0;                // 1-based line to scroll into view next frame; 0: none
+  int flash_line = 0;               // the line last jumped to (highlighted), 0: none
+  double flash_until = 0;           // ImGui time the highlight ends
 };
 
 struct PlayState {
@@ -120,6 +130,7 @@ struct QuizState {
   script::Quiz quiz;
   std::vector<std::string> input;   // the predictions, by question
   std::vector<int> verdict;         // 0: not checked, 1: right, -1: wrong
+  std::vector<std::string> breakdown;  // a wrong answer's parts ("heap 20 + stack 4"), once known
   bool veiled = false;              // an unchecked question is at or before the position
   bool select_tab = false;          // bring the Quiz tab forward once
   int next_seed = 1;                // for "New quiz"
@@ -177,6 +188,7 @@ struct UiState {
   QuizState quiz;
   InspectorState inspector;
   AboutState about;
+  std::optional<Request> replace_ask;  // a Load or Quiz waiting for "Replace" (replace.cpp)
 };
 
 // ---- per-page and per-frame state bytes ------------------------------------------------
@@ -449,6 +461,40 @@ void draw_events_panel(const View& v, UiState& ui);  // with the /proc tab
 void draw_proc_tab(const View& v, UiState& ui);      // smaps, status, smem (proc_views.cpp)
 void draw_quiz_tab(const View& v, UiState& ui);      // quiz.cpp
 void draw_cost_tab(const View& v, UiState& ui);      // cost.cpp
+// The failed expects under the editor, a line each; a click jumps to the line (expects.cpp).
+void draw_expect_list(const View& v, UiState& ui, float height);
+// The height draw_expect_list needs (0 when no expect failed), at most `max`.
+float expect_list_height(const View& v, float max);
+// The failed expects of the session, in line order.
+std::vector<const script::ExpectOutcome*> failed_expects(const script::Session& s);
+// "Replace your script?" while a Load or Quiz request waits for it (replace.cpp).
+void draw_replace_dialog(UiState& ui);
+
+// What keeps the visitor's script from being lost (replace.cpp): which text is their own
+// edit, the question before an example, a quiz or a link replaces it, and the script
+// from before a quiz, put back when the student leaves it.
+struct ScriptKeeper {
+  std::string origin;               // the text the last example, link or quiz put in the editor
+  bool restored = false;            // the editor's text came from the browser's storage
+  struct Before {                   // the playground before a quiz
+    std::string text, origin;
+    long step = -1;
+    bool restored = false;
+    AboutState about;
+  };
+  std::optional<Before> before_quiz;
+
+  // The editor holds the visitor's own text (during a quiz: it held it before).
+  bool edited(const UiState& ui) const;
+  // True, with `r` parked in ui.replace_ask, when `r` would replace edits unasked.
+  bool ask_first(UiState& ui, const Request& r) const;
+  // The editor now holds `text`, put there by an example, a link, a quiz or the API.
+  void replaced(std::string_view text, LoadAs as);
+  // The playground as it is, to come back to after a quiz (`step`: -1 for the end).
+  Before snapshot(const UiState& ui, long step) const;
+};
+// App::facts_json (app.h).
+std::string facts_json(const View& v, const UiState& ui, bool edited);
 // While the quiz veils the numbers: a note in place of a panel's content; true if veiled.
 bool draw_veil(const UiState& ui);
 // The /proc texts for `proc` (or the first live process when -1).
@@ -523,7 +569,8 @@ void push_big_font(const UiState& ui);
 void pop_big_font(const UiState& ui);
 std::string pss_text(double pss);
 // An InputText over a std::string.
-bool input_string(const char* id, std::string& s, float width);
+// Returns what ImGui::InputText returns for `flags` (with EnterReturnsTrue: Enter was pressed).
+bool input_string(const char* id, std::string& s, float width, ImGuiInputTextFlags flags = 0);
 // Text of the statement at step `step` (1-based), from the source lines.
 std::string statement_text(const View& v, size_t step);
 

@@ -1,8 +1,10 @@
 // The quiz tab: the scenario of `cowlab quiz --seed N` runs to its first
 // bookmark; the numbers stay veiled (draw_veil) until the student has typed a prediction
-// for each question there and pressed Check; then right or wrong shows, with the answer.
+// for each question there and pressed Check (or Enter); then right or wrong shows, with
+// the answer, and for a wrong answer to a process's number the regions it sums.
 #include <cstdio>
 #include <cstdlib>
+#include <set>
 
 #include "panels.h"
 
@@ -32,20 +34,54 @@ void check_bookmark(QuizState& q, int bookmark) {
   }
 }
 
-void question_row(QuizState& q, size_t i, const Palette& pal) {
+// What a process's number sums, region by region, at the current position:
+// "heap 20 + stack 4 + lib 8.6667". "-" when the question is no such sum.
+std::string region_breakdown(const View& v, const script::QuizQuestion& qq) {
+  const script::Metric& m = *qq.metric;
+  if (qq.process.empty() || !qq.region.empty() || m.source != script::MetricSource::Usage ||
+      !m.in(script::MetricScope::Region) || v.session == nullptr)
+    return "-";
+  const Engine& e = v.session->engine();
+  ProcId p = e.find_process(qq.process);
+  std::string out;
+  std::set<std::string> seen;
+  for (const ProcRow& row : v.procs) {
+    if (row.id != p || row.mm >= v.mms.size()) continue;
+    for (const RegionMap& r : v.mms[row.mm].regions) {
+      NameId name = e.find_name(r.name);
+      if (!seen.insert(r.name).second || name == kNone) continue;
+      out += (out.empty() ? "" : " + ") + r.name + " " + script::format_metric(m, script::metric_value(m, e.region_usage(p, name)));
+    }
+  }
+  return out.empty() ? "-" : out;
+}
+
+// One question: its input until checked (Enter checks the bookmark), then the verdict.
+// True when Enter was pressed in its input.
+bool question_row(const View& v, QuizState& q, size_t i, const Palette& pal) {
   const script::QuizQuestion& qq = q.quiz.questions[i];
   ImGui::Text("Q%d  %s", qq.number, qq.label().c_str());
   ImGui::SameLine(ImGui::GetFontSize() * 16);
   char id[32];
   std::snprintf(id, sizeof id, "##q%zu", i);
-  if (q.verdict[i] == 0) {
-    input_string(id, q.input[i], ImGui::GetFontSize() * 6);
-    return;
-  }
+  if (q.verdict[i] == 0)
+    return input_string(id, q.input[i], ImGui::GetFontSize() * 6, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::TextUnformatted(q.input[i].c_str());
   ImGui::SameLine();
-  if (q.verdict[i] > 0) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.priv), "right");
-  else ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dirty), "wrong: it is %s", qq.answer.c_str());
+  if (q.verdict[i] > 0) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.priv), "right");
+    return false;
+  }
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dirty), "wrong: it is %s", qq.answer.c_str());
+  std::string& parts = q.breakdown[i];
+  if (parts.empty() && !v.busy && v.position == size_t(qq.step)) parts = region_breakdown(v, qq);
+  if (parts.empty()) ImGui::TextDisabled("    go to step %d to see what it sums", qq.step);
+  else if (parts != "-") {
+    ImGui::Indent();
+    ImGui::TextWrapped("= %s", parts.c_str());
+    ImGui::Unindent();
+  }
+  return false;
 }
 
 void bookmark_block(const View& v, UiState& ui, int bookmark, const Palette& pal) {
@@ -68,11 +104,12 @@ void bookmark_block(const View& v, UiState& ui, int bookmark, const Palette& pal
     ImGui::SameLine();
     if (ImGui::SmallButton("go there")) ui.requests.push_back({Command::StepTo, step});
   }
+  bool enter = false;
   for (size_t i = 0; i < q.quiz.questions.size(); ++i)
-    if (q.quiz.questions[i].bookmark == bookmark) question_row(q, i, pal);
+    if (q.quiz.questions[i].bookmark == bookmark) enter = question_row(v, q, i, pal) || enter;
   if (!checked) {
     ImGui::BeginDisabled(!all_typed);
-    if (ImGui::Button("Check")) check_bookmark(q, bookmark);
+    if (ImGui::Button("Check") || (enter && all_typed)) check_bookmark(q, bookmark);
     ImGui::EndDisabled();
     if (!all_typed) {
       ImGui::SameLine();
