@@ -115,7 +115,10 @@ class App {
   // at. Ids: "page:<process>:<region>:<page>" (a page-map cell), "frame:<n>" (a
   // physical-memory cell), "event:<step>:<i>" (an event line), "inspector",
   // "page_tables", "editor", "run", "step", "step_back", "reset", "play", "live", "slider",
-  // "share", "caption" (under the steps), "about" and "about_close" (the About box's
+  // "share", "share_link", "share_end", "share_embed", "export_copy", "export_download",
+  // "replace_ok" and "replace_cancel" (the "Replace your script?" question), "expect:<i>"
+  // (the i-th failed expect under the editor),
+  // "caption" (under the steps), "about" and "about_close" (the About box's
   // text and close button), and "headline.<metric>" for each headline number (frames_used,
   // frames_shared, frames_private, frames_free, cow_copies, cow_reuses, zero_fills,
   // zero_page_maps, file_maps, faults, ptes_copied, fork_failures, oom_kills, segfaults).

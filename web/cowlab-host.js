@@ -1,7 +1,9 @@
 // The page around cowlab.wasm (index.html): checks the browser, reads the URL fragment,
 // starts the WebAssembly module, and offers the playground to other code:
-//   window.cowlab = {load(script), step(n), state(), inspect(process, region, page), ready}
-//                   (and a few test helpers)
+//   window.cowlab = {load(script), step(n), state(), facts(), inspect(process, region, page),
+//                    ready} (and a few test helpers)
+// The visitor's own script is saved in localStorage and the address bar follows the
+// editor (the "Nothing lost" section below).
 // Screen readers follow the canvas through three aria-live mirrors: #cowlab-state (the
 // headline numbers), #cowlab-caption (the current statement's comment) and
 // #cowlab-inspect (what the inspector shows).
