@@ -1,8 +1,8 @@
 // Panel 7, timeline: frames used and each process's Rss (or Pss), step by step, from the
 // series recorded once per load. Lines are thinned to about one point per pixel; only
 // the processes with the highest peak Rss are drawn. Click a step to travel there.
-// The y axis has whole "nice" ticks (ticks.h); the step cursor is drawn in the text
-// colour, which no process line uses; hovering a name in the legend brings its line to
+// The y axis has whole "nice" ticks (ticks.h); the step cursor is a dashed line with a
+// marker on top, unlike any line of the plot; hovering a name in the legend brings its line to
 // the front (lines that overlap hide each other).
 #include <algorithm>
 #include <cstdio>
@@ -133,7 +133,8 @@ void draw_plot(const View& v, UiState& ui, const Palette& pal) {
     if (ui.hovered_process == int(id)) line_of(id, 3.0f);
   float cx = p.x(v.position);
   ImU32 cursor = ImGui::GetColorU32(ImGuiCol_Text, 0.75f);
-  dl->AddLine(ImVec2(cx, p.a.y), ImVec2(cx, p.b.y), cursor, 1.5f);
+  for (float y = p.a.y; y < p.b.y; y += 6)  // dashed: no line of the plot is
+    dl->AddLine(ImVec2(cx, y), ImVec2(cx, std::min(y + 3, p.b.y)), cursor, 1.5f);
   dl->AddTriangleFilled(ImVec2(cx - 4, p.a.y - 4), ImVec2(cx + 4, p.a.y - 4), ImVec2(cx, p.a.y + 2), cursor);
   ImGui::InvisibleButton("##timeline", avail);
   if (ImGui::IsItemHovered()) {
