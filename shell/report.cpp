@@ -69,6 +69,13 @@ const Piece kThpPieces[] = {
     {", thp_faults ", metric("thp_faults", kS)}, {", huge_zero_maps ", metric("huge_zero_maps", kS)},
     {", pmds_copied ", metric("pmds_copied", kS)}, {", thp_splits ", metric("thp_splits", kS)}};
 
+// Appended once the script uses commit accounting: a refused charge, or overcommit
+// settings other than Linux's defaults (the text stays as it was for other scripts).
+const Piece kCommitPieces[] = {
+    {"\ncommit: Committed_AS ", metric("committed_as", kS)}, {" pages, CommitLimit ", metric("commit_limit", kS)},
+    {"; refused: fork ", metric("fork_failures", kS)}, {", mmap ", metric("mmap_failures", kS)},
+    {", mprotect ", metric("mprotect_failures", kS)}};
+
 // The metrics a trace compares: the machine's, then these of each process.
 const Metric* const kTracedSystem[] = {
     &metric("frames_used", kS), &metric("frames_mapped", kS), &metric("frames_shared", kS),
@@ -121,6 +128,10 @@ std::string state_table(const script::Session& s) {
   const Counters& n = e.counters();
   if (n.thp_faults || n.huge_zero_maps || n.pmds_copied || n.thp_splits)
     for (const Piece& x : kThpPieces) out += x.before + format_metric(x.metric, metric_value(x.metric, y, n));
+  if (uses_commit_accounting(e)) {
+    for (const Piece& x : kCommitPieces) out += x.before + format_metric(x.metric, metric_value(x.metric, y, n));
+    out += std::string(" (overcommit=") + to_string(e.modes().overcommit) + ")";
+  }
   return out + "\n";
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "commands.h"
+#include "engine/mm/smaps.h"
 #include "engine/script/session.h"
 #include "report.h"
 #include "views.h"
@@ -13,6 +14,7 @@ namespace {
 
 struct RunOptions {
   bool json = false, trace = false, status = false, explain = false, pagemap = false, events = false;
+  bool meminfo = false;
   std::string smaps;
   PagemapFilter pages;
   std::string file;
@@ -26,6 +28,9 @@ constexpr Option kRunOptions[] = {
      .value = "NAME",
      .help = "print process NAME's regions in /proc/PID/smaps format at the end"},
     {.name = "--status", .help = "print the /proc/PID/status memory lines and an smem table at the end"},
+    {.name = "--meminfo",
+     .help = "print the /proc/meminfo lines the engine knows at the end (MemTotal, MemFree, Cached, SwapTotal, "
+             "AnonPages, Shmem, CommitLimit, Committed_AS)"},
     {.name = "--explain",
      .help = "print each statement's events as sentences: the fault handlers run and why, fork's decision for "
              "each VMA"},
@@ -80,6 +85,7 @@ int run_main(const Parsed& args) {
                .explain = args.has("--explain"),
                .pagemap = args.has("--pagemap"),
                .events = args.has("--events"),
+               .meminfo = args.has("--meminfo"),
                .smaps = args.value("--smaps"),
                .pages = parse_pagemap_filter(args.value("--pagemap")),
                .file = args.operand()};
@@ -104,6 +110,7 @@ int run_main(const Parsed& args) {
   if (!o.smaps.empty() && print_smaps(s, o.smaps, out) != 0) return 2;
   if (o.pagemap && check_pagemap_filter(s, o.pages) != 0) return 2;
   if (o.status) print_status(s, out);
+  if (o.meminfo) std::fprintf(out, "== /proc/meminfo ==\n%s", meminfo_text(s.engine()).c_str());
   int failed = 0;
   for (const script::ExpectOutcome& x : s.expects())
     if (!x.ok) {

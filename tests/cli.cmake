@@ -172,7 +172,7 @@ elseif(CASE STREQUAL "top_help")
   expect_status(0)
   # Every command, and options of several of them, from the same declarations.
   expect_text(out "Usage: cowlab COMMAND" "\nCommands:\n" "\nOptions:\n" "-V, --version"
-    "cowlab run [--json] [--trace] [--smaps NAME] [--status] [--explain] [--pagemap[=PROCESS[:REGION]]] [--events] FILE|-:"
+    "cowlab run [--json] [--trace] [--smaps NAME] [--status] [--meminfo] [--explain] [--pagemap[=PROCESS[:REGION]]] [--events] FILE|-:"
     "--smaps=NAME" "--pagemap[=PROCESS[:REGION]]"
     "cowlab check [--junit REPORT.xml] [--json] [--expects FILE] [--min-expects N] FILE...:" "cowlab repl:" "--smaps-lines" "cowlab export-c FILE|-:"
     "-s, --seed=N" "-c, --answers" "--reverse" "--model=FILE" "--classic" "--constants" "--mib=N" "--runs=N")
@@ -314,6 +314,18 @@ wp_page_copy: anonymous, mapcount 2: copied each to a new frame; PTE frames 0-15
     "[6] line 19: P1 fork C1\n    P1 forked C1\n    P1 fork C1 heap[0-63]: has an anon_vma (anonymous pages were \
 faulted into it): copied 64 PTEs, write-protected 64 in parent and child; child page tables +1 PUD +1 PMD +1 PTE\n")
   expect_no_text(out "[4] line 14:")  # an expect makes no events: no lines
+
+elseif(CASE STREQUAL "run_meminfo")
+  # /proc/meminfo's layout (meminfo_proc_show: the name padded to 16 columns, the number
+  # right-aligned in 8, then " kB"). The numbers, by hand, for the end of the example:
+  # 16384 frames, 9830 anonymous ones used; CommitLimit 16384 x 80 / 100 = 13107 pages;
+  # after the OOM kill only redis's 9830 pages are charged.
+  cowlab(run --meminfo ${SOURCE_DIR}/examples/23-redis-overcommit.cow)
+  expect_status(0)
+  expect_text(out "== /proc/meminfo ==\nMemTotal:          65536 kB\nMemFree:           26216 kB\n\
+Cached:                0 kB\nSwapTotal:             0 kB\nAnonPages:         39320 kB\nShmem:                 0 kB\n\
+CommitLimit:       52428 kB\nCommitted_AS:      39320 kB\n")
+  expect_text(out "commit: Committed_AS 9830 pages, CommitLimit 13107; refused: fork 1, mmap 0, mprotect 0 (overcommit=heuristic)")
 
 elseif(CASE STREQUAL "run_pagemap")
   cowlab(run --pagemap=C1:heap ${example})
@@ -516,7 +528,7 @@ elseif(CASE STREQUAL "check_min_expects")
 elseif(CASE STREQUAL "quiz_json")
   cowlab(quiz --help)
   expect_status(0)
-  expect_text(out "Usage: cowlab quiz [--seed N] [--answers] [--reverse] [--from FILE] [--json]"
+  expect_text(out "Usage: cowlab quiz [--seed N] [--answers] [--reverse] [--commit] [--from FILE] [--json]"
     "--from=FILE" "--json" "not a secret one" "Exit status: 0")
   # Seed 42 as docs/teaching.md works it out: Q7 is C1's pss, 18.6667 pages.
   cowlab(quiz --json --seed 42)

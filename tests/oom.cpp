@@ -122,6 +122,7 @@ TEST_CASE("after the kill the retried write may reuse instead of copy", "[oom]")
 
 TEST_CASE("no process is exempt: a lone process that fills RAM kills itself", "[oom]") {
   Lab lab(4);
+  lab.e.set_overcommit(Overcommit::Always);  // mode 1: the heuristic refuses twice RAM at mmap
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 8);
   CHECK(lab.try_write(p1, "A").outcome == Outcome::ActorKilled);

@@ -64,6 +64,7 @@ TEST_CASE("walk: which tables exist follows the PTE tables", "[page_walk]") {
 
 TEST_CASE("page-table counts per level add up to vm_pte", "[page_walk]") {
   Lab lab;
+  lab.e.set_overcommit(Overcommit::Always);  // A is larger than RAM: the heuristic refuses it
   ProcId p1 = lab.spawn("P1");
   MmId mm = lab.e.processes()[p1].mm;
   CHECK(lab.e.page_tables(mm) == PageTableCounts{});

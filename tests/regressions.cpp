@@ -53,7 +53,7 @@ TEST_CASE("a fork bomb of zero-page PTEs stops at max_page_table_entries") {
   cow::script::Limits limits;
   limits.max_page_table_entries = uint64_t(1) << 20;  // 4 processes with 1 GiB mapped
   Session s(limits);
-  REQUIRE(s.load("ram 1M\nspawn p\np mmap h 1G\np read h\np write h 0\np fork c[1-10]\n"));
+  REQUIRE(s.load("ram 1M\nspawn p\np mmap h 1G noreserve\np read h\np write h 0\np fork c[1-10]\n"));
   s.run_all();
   REQUIRE(s.stopped());
   CHECK(s.error()->pos.line == 6);

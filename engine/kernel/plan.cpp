@@ -135,7 +135,7 @@ std::vector<KOp> plan_statement(const script::Statement& s, const Engine& after)
   using script::Verb;
   std::vector<KOp> out;
   switch (s.verb) {
-    case Verb::Ram: case Verb::Mode: case Verb::Expect:
+    case Verb::Ram: case Verb::Mode: case Verb::Expect: case Verb::Swap:
       return out;
     case Verb::Show:
       out.push_back(base_op(KOpKind::Show, s, kNone));
@@ -176,7 +176,11 @@ std::optional<Inexpressible> check_expressible(const script::Session& dry, std::
                                   "copy-on-write (eager copy is the engine's contrast mode)"};
   for (const script::StepRecord& rec : dry.history())
     for (const Event& e : rec.events)
-      if (e.kind == EventKind::OomKill)
+      if (e.kind == EventKind::CommitRefused)
+        return Inexpressible{{rec.line, 1}, "this statement's commit charge is refused under the script's "
+                                            "overcommit settings; this machine's own settings and memory decide "
+                                            "whether the real kernel refuses it"};
+      else if (e.kind == EventKind::OomKill)
         return Inexpressible{{rec.line, 1}, "this statement relies on the OOM killer (the script's `ram` ran "
                                             "out); the real kernel would only run out of this machine's memory"};
   // A region of whole GiBs ends where the engine puts the next one; Linux may merge the

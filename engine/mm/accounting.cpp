@@ -97,6 +97,9 @@ SystemUsage Engine::system() const {
     s.shmem += fr.kind == FrameKind::Shmem;
     s.anon += fr.kind == FrameKind::Anon;
   }
+  s.committed_as = committed_as_;
+  s.commit_limit = commit_limit();
+  s.swap_total = config_.modes.swap_pages;
   return s;
 }
 

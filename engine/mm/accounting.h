@@ -58,6 +58,7 @@ struct Counters {
   uint64_t pmds_copied = 0;     // huge PMDs (THP or huge zero page) fork copied into children
   uint64_t thp_splits = 0;      // huge PMDs split into 512 PTEs
   uint64_t fork_failures = 0, oom_kills = 0, segfaults = 0;
+  uint64_t mmap_failures = 0, mprotect_failures = 0;  // commit charge refused (ENOMEM)
 };
 
 struct SystemUsage {
@@ -66,6 +67,8 @@ struct SystemUsage {
   uint64_t page_cache = 0;  // frames of file page cache
   uint64_t shmem = 0;       // frames held by shmem objects
   uint64_t anon = 0;        // anonymous frames
+  uint64_t committed_as = 0, commit_limit = 0;  // pages (/proc/meminfo; commit.h)
+  uint64_t swap_total = 0;  // pages of swap (`swap`): only counted, never used
 };
 
 struct Vma;

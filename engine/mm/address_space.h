@@ -19,6 +19,7 @@ struct AddressSpace {
   uint32_t users = 0;
   bool alive = true;
   uint32_t present = 0;            // cached: present PTEs, zero page included
+  uint64_t committed = 0;          // cached: pages of accountable VMAs (commit.h)
 
   // Index of the live VMA of `mapping` that holds `page`, or kNone.
   uint32_t find_vma(uint32_t mapping, uint32_t page) const;

@@ -38,6 +38,7 @@ const char* to_string(EventKind k) {
     case EventKind::PmdSplit: return "pmd_split";
     case EventKind::Segfault: return "segfault";
     case EventKind::OomKill: return "oom_kill";
+    case EventKind::CommitRefused: return "commit_refused";
     case EventKind::Suppressed: return "suppressed";
   }
   return "?";
@@ -112,6 +113,10 @@ std::string Engine::describe(const Event& e) const {
     case EventKind::PmdSplit: return who + " split the huge PMD of " + at() + " into 512 PTEs (__split_huge_pmd)";
     case EventKind::Segfault: return who + " killed by SIGSEGV at " + at();
     case EventKind::OomKill: return who + " killed by the OOM killer (badness " + std::to_string(e.count) + ")";
+    case EventKind::CommitRefused: {
+      const CommitRefusal& r = refusals_[e.count];
+      return who + " " + refusal_summary(r, r.region < names_.size() ? names_[r.region] : "?");
+    }
     case EventKind::Suppressed: return "... " + std::to_string(e.count) + " more page events";
   }
   return "?";

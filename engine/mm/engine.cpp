@@ -321,17 +321,37 @@ OpResult Engine::mmap(ProcId p, NameId region, const MmapSpec& spec) {
     if (spec.hugepage && spec.share == Share::Shared)
       return error("huge pages (thp) are modelled for private anonymous mappings only");
     m.pages = spec.pages;
-    if (spec.share == Share::Shared) {
-      shmem_.push_back({std::vector<FrameId>(spec.pages, kNone), true});
-      m.object = ShmemId(shmem_.size() - 1);
-    }
   }
+  if (spec.noreserve && spec.share == Share::Shared)
+    return error("noreserve is modelled for private mappings only");
+  Vma v{.end = m.pages, .prot = spec.prot, .hugepage = spec.hugepage};
+  if (!charge_new_mapping(p, region, m, spec, v)) {
+    ++counters_.mmap_failures;
+    return {.outcome = Outcome::Refused};
+  }
+  as.committed += v.account ? m.pages : 0;
   as.next_gib += (m.pages + kPagesPerGiB - 1) / kPagesPerGiB;
   as.mappings.push_back(std::move(m));
-  as.vmas.push_back({.mapping = uint32_t(as.mappings.size() - 1), .first = 0,
-                     .end = as.mappings.back().pages, .prot = spec.prot, .hugepage = spec.hugepage});
+  v.mapping = uint32_t(as.mappings.size() - 1);
+  as.vmas.push_back(v);
   emit({.kind = EventKind::Mmap, .proc = p, .region = region, .count = as.mappings.back().pages});
   return {};
+}
+
+// mmap_region's charge: a private writable mapping is accountable unless MAP_NORESERVE
+// outside mode never (VM_NORESERVE); a shmem object is charged for its size when it is
+// created (shmem_acct_size), whatever the protection. Fills in v's flags and m's object.
+bool Engine::charge_new_mapping(ProcId p, NameId region, Mapping& m, const MmapSpec& spec, Vma& v) {
+  if (m.backing == Backing::Anon && m.share == Share::Shared) {
+    if (!charge(p, CommitOp::Mmap, region, m.pages)) return false;
+    shmem_.push_back({std::vector<FrameId>(m.pages, kNone), true, m.pages});
+    m.object = ShmemId(shmem_.size() - 1);
+    return true;
+  }
+  if (m.share == Share::Shared) return true;  // shared file: the page cache, not charged
+  v.noreserve = spec.noreserve && config_.modes.overcommit != Overcommit::Never;
+  v.account = spec.prot == Prot::ReadWrite && !v.noreserve;
+  return !v.account || charge(p, CommitOp::Mmap, region, m.pages);
 }
 
 OpResult Engine::resolve_region(ProcId p, NameId region, const Pages& pages, uint32_t* mapping) const {
@@ -446,7 +466,8 @@ static void change_pte_range(const Mapping& m, PageTable& pt, const Vma& v, Prot
   }
 }
 
-// A VMA whose protection does not change is left alone (mprotect_fixup).
+// A VMA whose protection does not change is left alone (mprotect_fixup). VMAs are
+// changed in address order; a refused charge stops there, as Linux's loop over VMAs does.
 OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Prot protect) {
   uint32_t m;
   if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
@@ -455,19 +476,35 @@ OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Prot prot
     return error("mprotect: '" + procs_[p].name + "' does not map '" + names_[region] + "' (ENOMEM)");
   Pages spans = spans_or_all(as, m, pages);
   split_spans(p, m, spans);
+  emit({.kind = EventKind::Mprotect, .proc = p, .region = region, .count = uint32_t(protect)});
   Mapping& map = as.mappings[m];
   for (Vma& v : as.vmas) {
     if (v.mapping != m || v.prot == protect) continue;
     for (const PageSpan& s : spans) {
       if (v.first < s.first || v.end > s.last + 1) continue;
+      if (!charge_mprotect(p, map, v, protect)) {
+        ++counters_.mprotect_failures;
+        as.merge_adjacent();
+        return {.outcome = Outcome::Refused};
+      }
       v.prot = protect;
       change_pte_range(map, map.pt, v, protect);
       break;
     }
   }
   as.merge_adjacent();
-  emit({.kind = EventKind::Mprotect, .proc = p, .region = region, .count = uint32_t(protect)});
   return {};
+}
+
+// mprotect_fixup's charge: a private VMA made writable that is neither accountable nor
+// VM_NORESERVE is charged its own pages (only the range mprotect covers) and becomes
+// accountable. Back to read-only keeps the charge until munmap.
+bool Engine::charge_mprotect(ProcId p, const Mapping& map, Vma& v, Prot protect) {
+  if (protect != Prot::ReadWrite || map.share == Share::Shared || v.account || v.noreserve) return true;
+  if (!charge(p, CommitOp::Mprotect, map.name, v.end - v.first)) return false;
+  v.account = true;
+  mms_[procs_[p].mm].committed += v.end - v.first;
+  return true;
 }
 
 }  // namespace cow

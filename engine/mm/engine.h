@@ -12,6 +12,7 @@
 
 #include "accounting.h"
 #include "address_space.h"
+#include "commit.h"
 #include "events.h"
 #include "frames.h"
 #include "page_walk.h"
@@ -20,11 +21,14 @@
 
 namespace cow {
 
-// The settings `mode` statements change, one field per mode. Kept apart from the size of
-// the machine so that `ram`, which builds a new machine, carries them over.
+// The settings `mode` and `swap` statements change, one field per setting. Kept apart
+// from the size of the machine so that `ram`, which builds a new machine, carries them over.
 struct Modes {
   ForkMode fork = ForkMode::Cow;
   ThpMode thp = ThpMode::Madvise;  // transparent_hugepage/enabled, Linux's default
+  Overcommit overcommit = Overcommit::Heuristic;  // vm.overcommit_memory, Linux's default
+  uint32_t overcommit_ratio = 50;  // vm.overcommit_ratio, Linux's default
+  uint64_t swap_pages = 0;         // SwapTotal: counts in CommitLimit; nothing is swapped
 };
 
 struct Config {
@@ -36,7 +40,10 @@ struct Config {
 enum class Outcome : uint8_t {
   Done,         // the operation completed
   ActorKilled,  // the acting task died (SIGSEGV or OOM); the rest was skipped
-  ForkFailed,   // eager-copy fork: not enough free frames (ENOMEM); no child made
+  ForkFailed,   // fork refused (ENOMEM): its commit charge, or an eager-copy fork's
+                // frames; no child made
+  Refused,      // mmap or mprotect: the commit charge was refused (ENOMEM); mmap mapped
+                // nothing, mprotect changed the VMAs before the refused one only
   Error,        // invalid request (message in `error`); nothing changed
 };
 
@@ -62,6 +69,7 @@ struct MmapSpec {
   Prot prot = Prot::ReadWrite;
   FileId file = kNone;
   bool hugepage = false;        // MADV_HUGEPAGE right after mmap (private anonymous only)
+  bool noreserve = false;       // MAP_NORESERVE (private only): no charge, unless mode never
 };
 
 struct File {
@@ -72,6 +80,7 @@ struct File {
 struct ShmemObject {
   std::vector<FrameId> pages;   // kNone until first touched
   bool alive = true;            // false once no VMA of any address space maps it
+  uint64_t charged = 0;         // commit charge of the object (shmem_acct_size), 0 once dead
 };
 
 class Engine {
@@ -83,6 +92,9 @@ class Engine {
   const Modes& modes() const { return config_.modes; }
   void set_fork_mode(ForkMode mode) { config_.modes.fork = mode; }
   void set_thp_mode(ThpMode mode) { config_.modes.thp = mode; }
+  void set_overcommit(Overcommit mode) { config_.modes.overcommit = mode; }
+  void set_overcommit_ratio(uint32_t percent) { config_.modes.overcommit_ratio = percent; }
+  void set_swap_pages(uint64_t pages) { config_.modes.swap_pages = pages; }
   NameId intern(std::string_view region);            // region name -> id
   NameId find_name(std::string_view region) const;   // kNone if never interned
 
@@ -125,6 +137,13 @@ class Engine {
   // RUSAGE_SELF ru_minflt, /proc/PID/stat minflt); Counters::faults sums every task's.
   uint64_t min_flt(ProcId p) const;
 
+  // ---- commit accounting (commit.h) -------------------------------------------------
+  uint64_t committed_as() const { return committed_as_; }     // Committed_AS, in pages
+  uint64_t commit_limit() const;                              // CommitLimit, in pages
+  uint64_t total_vm(MmId mm) const;                           // pages its VMAs span
+  // The charges refused so far, oldest first; a CommitRefused event's `count` indexes it.
+  const std::vector<CommitRefusal>& commit_refusals() const { return refusals_; }
+
   // Recomputes every cached count the slow way and checks mapcounts against the page
   // tables. Returns "" when all hold, otherwise a description of the first violation.
   std::string check_invariants() const;
@@ -149,6 +168,16 @@ class Engine {
  private:
   friend struct Fault;  // fault.cpp
   friend struct ForkOp; // fork.cpp
+
+  // Charges `pages` to committed_as if __vm_enough_memory allows it (commit.h); the
+  // caller adds them to the owner (an mm or a shmem object). A refusal is recorded
+  // (commit_refusals, a CommitRefused event) and changes nothing.
+  bool charge(ProcId p, CommitOp op, NameId region, uint64_t pages);
+  void uncharge(uint64_t pages) { committed_as_ -= pages; }
+  // Removes the charge of VMA v (if accountable) from its mm and the system.
+  void uncharge_vma(AddressSpace& as, const Vma& v);
+  bool charge_new_mapping(ProcId p, NameId region, Mapping& m, const MmapSpec& spec, Vma& v);
+  bool charge_mprotect(ProcId p, const Mapping& map, Vma& v, Prot protect);
 
   OpResult check_actor(ProcId p) const;
   // Appends an operation-level event: always kept.
@@ -228,6 +257,12 @@ class Engine {
   std::vector<Event> events_;
   uint32_t detailed_ = 0, suppressed_ = 0;
   uint64_t pte_entries_ = 0;  // cached: sum of every page table's ptes.size()
+  uint64_t committed_as_ = 0; // cached: accountable VMAs of live mms + live shmem objects
+  std::vector<CommitRefusal> refusals_;
 };
+
+// Whether a view should show the commit charge: a charge was refused, or the overcommit
+// settings differ from Linux's defaults (mode heuristic, ratio 50, no swap).
+bool uses_commit_accounting(const Engine& e);
 
 }  // namespace cow

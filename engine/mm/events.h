@@ -45,6 +45,7 @@ enum class EventKind : uint8_t {
                   // mprotect, madvise of part of it); a write fault's split is in its path
   Segfault,       // `proc` killed by SIGSEGV at `region`[`page`]
   OomKill,        // `proc` killed by the OOM killer (badness in `count`)
+  CommitRefused,  // a commit charge refused (ENOMEM): Engine::commit_refusals()[`count`]
   Suppressed,     // `count` more detail events were folded
 };
 

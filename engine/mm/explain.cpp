@@ -284,6 +284,10 @@ FaultDecisions fault_decisions(const Engine& e, const Event& ev) {
 std::string explain(const Engine& e, const Event& ev) {
   if (ev.is_page_access()) return fault_sentence(e, ev);
   if (ev.kind == EventKind::ForkVma) return fork_sentence(e, ev);
+  if (ev.kind == EventKind::CommitRefused) {
+    const CommitRefusal& r = e.commit_refusals()[ev.count];
+    return explain_refusal(r, proc_name(e, r.proc), r.region < e.name_count() ? e.name(r.region) : "?");
+  }
   return e.describe(ev);
 }
 

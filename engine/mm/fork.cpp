@@ -10,6 +10,7 @@
 // Each VMA's decision is one ForkVma event.
 #include <algorithm>
 #include <cassert>
+#include <optional>
 #include <set>
 
 #include "engine.h"
@@ -41,6 +42,27 @@ struct ForkOp {
     if (v.dontfork) return ForkDecision::DontFork;
     if (v.wipeonfork) return ForkDecision::WipeOnFork;
     return m.share == Share::Private && v.has_anon ? ForkDecision::CopyPtes : ForkDecision::NoAnonVma;
+  }
+
+  // dup_mmap's charges: each accountable VMA the child gets is charged to the child, in
+  // VMA order, judged against the parent's mm. On a refusal every charge made so far is
+  // undone (the fail_nomem path) and the refusal records the child's whole charge.
+  // Returns the pages charged, or nullopt when refused.
+  static std::optional<uint64_t> charge_child(Engine& e, ProcId parent) {
+    const AddressSpace& from = e.mms_[e.procs_[parent].mm];
+    uint64_t charged = 0, total = 0;
+    for (const Vma& v : from.vmas)
+      if (v.account && !v.dontfork) total += v.end - v.first;
+    for (const Vma& v : from.vmas) {
+      if (!v.account || v.dontfork) continue;
+      if (!e.charge(parent, CommitOp::Fork, from.mappings[v.mapping].name, v.end - v.first)) {
+        e.uncharge(charged);
+        e.refusals_.back().fork_total = total;
+        return std::nullopt;
+      }
+      charged += v.end - v.first;
+    }
+    return charged;
   }
 
   // Frames an eager-copy fork of `as` would allocate, and how many of them copy pages of THPs.
@@ -137,9 +159,15 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
   if (find_process(name) != kNone)
     return {.outcome = Outcome::Error, .error = "process '" + std::string(name) + "' already exists"};
   MmId pmm = procs_[parent].mm;
+  std::optional<uint64_t> charged = ForkOp::charge_child(*this, parent);
+  if (!charged) {  // the CommitRefused event tells the story
+    ++counters_.fork_failures;
+    return {.outcome = Outcome::ForkFailed};
+  }
   ForkOp::EagerFrames eager = config_.modes.fork == ForkMode::Copy ? ForkOp::frames_needed(*this, mms_[pmm])
                                                                    : ForkOp::EagerFrames{};
   if (eager.total > frames_.free_count()) {
+    uncharge(*charged);
     ++counters_.fork_failures;
     emit({.kind = EventKind::ForkFailed, .proc = parent, .count = uint32_t(eager.total)});
     return {.outcome = Outcome::ForkFailed};
@@ -150,6 +178,7 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
   AddressSpace& from = mms_[pmm];
   AddressSpace& to = mms_[cmm];
   to.next_gib = from.next_gib;
+  to.committed = *charged;
   for (const Mapping& m : from.mappings)
     to.mappings.push_back({.name = m.name, .base_gib = m.base_gib, .pages = m.pages,
                            .backing = m.backing, .share = m.share, .object = m.object});

@@ -138,6 +138,29 @@ static void check_tasks(const Engine& e, Checker& c) {
 
 // The THP starting at `head`: 512 anonymous `large` frames, its cached count of mapped
 // pages right, and at least one page mapped (a THP with none is freed).
+// The commit charge, recomputed: each live mm's accountable VMAs (a shared or never
+// writable-and-charged VMA is not accountable), plus each live shmem object's size.
+static void check_commit(const Engine& e, Checker& c) {
+  uint64_t total = 0;
+  for (MmId id = 0; id < e.address_spaces().size(); ++id) {
+    const AddressSpace& as = e.address_spaces()[id];
+    uint64_t mine = 0;
+    for (const Vma& v : as.vmas) {
+      if (v.account && as.mappings[v.mapping].share == Share::Shared)
+        c.fail("mm ", n(id), ": shared VMA of ", e.name(as.mappings[v.mapping].name), " marked accountable");
+      if (v.account && v.noreserve) c.fail("mm ", n(id), ": VMA both accountable and noreserve");
+      mine += v.account ? v.end - v.first : 0;
+    }
+    if (mine != as.committed) c.fail("mm ", n(id), ": commit charge cached ", n(as.committed), ", counted ", n(mine));
+    total += mine;
+  }
+  for (const ShmemObject& s : e.shmem_objects()) {
+    if (!s.alive && s.charged) c.fail("dead shmem object still charged");
+    total += s.charged;
+  }
+  if (total != e.committed_as()) c.fail("committed_as cached ", n(e.committed_as()), ", counted ", n(total));
+}
+
 static void check_thp(const Frames& frames, FrameId head, Checker& c) {
   uint32_t mapped = 0;
   for (uint32_t i = 0; i < kHugePages; ++i) {
@@ -180,6 +203,7 @@ std::string Engine::check_invariants() const {
   }
   for (ShmemId s = 0; s < shmem_.size(); ++s)
     if (!shmem_[s].alive && !shmem_[s].pages.empty()) c.fail("dead shmem object ", n(s), " holds pages");
+  check_commit(*this, c);
   return c.first;
 }
 

@@ -232,6 +232,19 @@ std::string status_text(const Engine& e) {
   return s;
 }
 
+std::string meminfo_text(const Engine& e) {
+  SystemUsage u = e.system();
+  const std::pair<const char*, uint64_t> lines[] = {
+      {"MemTotal:", u.frames_total},    {"MemFree:", u.frames_free},
+      {"Cached:", u.page_cache + u.shmem}, {"SwapTotal:", u.swap_total},
+      {"AnonPages:", u.anon},           {"Shmem:", u.shmem},
+      {"CommitLimit:", u.commit_limit}, {"Committed_AS:", u.committed_as},
+  };
+  std::string s;
+  for (const auto& [name, pages] : lines) appendf(s, "%-16s%8" PRIu64 " kB\n", name, kb(pages));
+  return s;
+}
+
 std::string smem_text(const Engine& e) {
   struct Row {
     ProcId p;

@@ -54,6 +54,11 @@ std::string smaps_rollup_text(const Engine& e, ProcId p);
 // For each live process (thread-group leader): the Name, Pid, PPid, VmSize, VmRSS,
 // RssAnon, RssFile, RssShmem, VmPTE and Threads lines of /proc/PID/status (task_mem).
 std::string status_text(const Engine& e);
+// The /proc/meminfo lines the engine knows, as meminfo_proc_show prints them ("%-16s%8lu
+// kB": the name padded to 16 columns, the number right-aligned in 8): MemTotal, MemFree,
+// Cached (page cache and shmem, as Linux counts shmem in Cached), SwapTotal, AnonPages,
+// Shmem, CommitLimit, Committed_AS, in Linux's order.
+std::string meminfo_text(const Engine& e);
 // An smem-style table: PID, Command, Swap, USS, PSS, RSS in kB, sorted by PSS, with a
 // total. Like smem, PSS adds the truncated Pss of each smaps entry.
 std::string smem_text(const Engine& e);

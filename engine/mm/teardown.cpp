@@ -1,6 +1,7 @@
 // Taking memory away: munmap, MADV_DONTNEED, exit and exec (Linux: zap_page_range,
 // free_pgtables, exit_mmap). A frame whose last reference goes returns to the free pool.
 #include <algorithm>
+#include <utility>
 
 #include "engine.h"
 
@@ -69,6 +70,7 @@ void Engine::maybe_destroy_shmem(ShmemId s) {
     }
   }
   obj.alive = false;
+  uncharge(std::exchange(obj.charged, 0));  // shmem_unacct_size, when the inode goes
   for (FrameId f : obj.pages) {
     if (f == kNone) continue;
     frames_[f].cache_ref = false;
@@ -90,7 +92,11 @@ OpResult Engine::munmap(ProcId p, NameId region, const Pages& pages) {
   if (spans.empty()) spans.push_back({0, as.mappings[m].pages - 1});
   split_spans(p, m, spans);
   for (const PageSpan& s : spans) {
-    std::erase_if(as.vmas, [&](const Vma& v) { return v.mapping == m && v.first >= s.first && v.end <= s.last + 1; });
+    std::erase_if(as.vmas, [&](const Vma& v) {
+      bool gone = v.mapping == m && v.first >= s.first && v.end <= s.last + 1;
+      if (gone) uncharge_vma(as, v);  // vm_unacct_memory in vms_complete_munmap_vmas
+      return gone;
+    });
     zap_range(mm, m, s.first, s.last + 1);
   }
   free_unused_tables(mm, m);
@@ -106,6 +112,7 @@ void Engine::release_mm(MmId mm) {
     if (is_shmem(as.mappings[m])) shmem.push_back(as.mappings[m].object);
     drop_page_table(as.mappings[m].pt);
   }
+  for (const Vma& v : as.vmas) uncharge_vma(as, v);  // exit_mmap
   as.vmas.clear();
   as.alive = false;
   for (ShmemId s : shmem) maybe_destroy_shmem(s);

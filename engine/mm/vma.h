@@ -39,12 +39,15 @@ struct Vma {
                            // zero page read in (vma_needs_copy)
   bool hugepage = false;   // VM_HUGEPAGE (MADV_HUGEPAGE)
   bool nohugepage = false; // VM_NOHUGEPAGE (MADV_NOHUGEPAGE)
+  bool account = false;    // VM_ACCOUNT: its pages are in the mm's commit charge (commit.h)
+  bool noreserve = false;  // VM_NORESERVE: MAP_NORESERVE outside mode never; mprotect
+                           // to writable does not charge it either
 
   bool contains(uint32_t page) const { return page >= first && page < end; }
   bool same_flags(const Vma& o) const {
     return mapping == o.mapping && prot == o.prot && dontfork == o.dontfork &&
            wipeonfork == o.wipeonfork && has_anon == o.has_anon && hugepage == o.hugepage &&
-           nohugepage == o.nohugepage;
+           nohugepage == o.nohugepage && account == o.account && noreserve == o.noreserve;
   }
 };
 

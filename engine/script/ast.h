@@ -33,15 +33,16 @@ struct NameRef {
 };
 
 enum class Verb : uint8_t {
-  Ram, File, Mode, Spawn, Show, Expect,                  // global statements
+  Ram, File, Mode, Spawn, Show, Expect, Swap,            // global statements
   Mmap, Munmap, Write, Read, Fork, Vfork, Thread, Exec,  // process statements
   Exit, Madvise, Mprotect,
 };
 
 enum class MetricScope : uint8_t { Process, Region, System };
 
-// The settings of `mode`: fork=cow|copy, thp=never|madvise|always.
-enum class ModeSetting : uint8_t { Fork, Thp };
+// The settings of `mode`: fork=cow|copy, thp=never|madvise|always,
+// overcommit=heuristic|always|never, overcommit_ratio=PERCENT.
+enum class ModeSetting : uint8_t { Fork, Thp, Overcommit, OvercommitRatio };
 
 // One `metric=value` of an expect statement.
 struct Check {
@@ -66,7 +67,7 @@ struct Statement {
   std::string region;     // mmap, munmap, read, write, madvise, mprotect, region expect
   Pos region_pos;
 
-  uint64_t count = 0;     // ram: frames; file: pages; mmap (anon): pages
+  uint64_t count = 0;     // ram: frames; file, swap: pages; mmap (anon): pages; the ratio
   Pos count_pos;
   std::string file;       // `file NAME`; mmap of a file
   Pos file_pos;
@@ -75,6 +76,8 @@ struct Statement {
   Backing backing = Backing::Anon;
   bool hugepage = false;  // mmap ... thp: MADV_HUGEPAGE at once
   Pos hugepage_pos;
+  bool noreserve = false; // mmap ... noreserve: MAP_NORESERVE
+  Pos noreserve_pos;
 
   Pages pages;            // empty = every page still mapped
   Pos pages_pos;
@@ -83,6 +86,7 @@ struct Statement {
   ModeSetting setting = ModeSetting::Fork;  // mode: which setting it changes
   ForkMode mode = ForkMode::Cow;            //   mode fork=...
   ThpMode thp = ThpMode::Madvise;           //   mode thp=...
+  Overcommit overcommit = Overcommit::Heuristic;  // mode overcommit=... (the ratio: count)
 
   MetricScope scope = MetricScope::System;  // expect
   std::vector<Check> checks;

@@ -120,6 +120,9 @@ inline constexpr Metric kMetrics[] = {
     metric_rows::of_machine("page_cache", &SystemUsage::page_cache),
     metric_rows::of_machine("shmem", &SystemUsage::shmem),
     metric_rows::of_machine("anon", &SystemUsage::anon),
+    // Commit accounting (/proc/meminfo Committed_AS and CommitLimit, in pages).
+    metric_rows::of_machine("committed_as", &SystemUsage::committed_as),
+    metric_rows::of_machine("commit_limit", &SystemUsage::commit_limit),
     metric_rows::of_counter("faults", &Counters::faults),
     metric_rows::of_counter("faults_read", &Counters::faults_read),
     metric_rows::of_counter("faults_write", &Counters::faults_write),
@@ -136,6 +139,8 @@ inline constexpr Metric kMetrics[] = {
     metric_rows::of_counter("fork_failures", &Counters::fork_failures),
     metric_rows::of_counter("oom_kills", &Counters::oom_kills),
     metric_rows::of_counter("segfaults", &Counters::segfaults),
+    metric_rows::of_counter("mmap_failures", &Counters::mmap_failures),
+    metric_rows::of_counter("mprotect_failures", &Counters::mprotect_failures),
 };
 
 // The index in kMetrics of `name` in `scope`, or std::size(kMetrics) when there is none.

@@ -15,16 +15,18 @@ namespace cow::script {
 namespace {
 
 // Word lists; the order of kVerbs, kAdvice and kProtect follows their enums.
-const std::vector<std::string> kGlobal = {"ram", "file", "mode", "spawn", "show", "expect"};
+const std::vector<std::string> kGlobal = {"ram", "file", "mode", "spawn", "show", "expect", "swap"};
 const std::vector<std::string> kVerbs = {"mmap",   "munmap", "write", "read",    "fork",    "vfork",
                                          "thread", "exec",   "exit",  "madvise", "mprotect"};
-const std::vector<std::string> kFlags = {"shared", "private", "readonly", "readwrite", "thp"};
+const std::vector<std::string> kFlags = {"shared", "private", "readonly", "readwrite", "thp", "noreserve"};
 const std::vector<std::string> kAdvice = {"dontfork", "dofork",   "wipeonfork", "keeponfork",
                                           "dontneed", "hugepage", "nohugepage"};
 const std::vector<std::string> kProtect = {"readonly", "readwrite"};
 const std::vector<std::string> kForkModes = {"cow", "copy"};
 const std::vector<std::string> kThpModes = {"never", "madvise", "always"};  // ThpMode order
-const std::vector<std::string> kModeSettings = {"fork", "thp"};             // ModeSetting order
+const std::vector<std::string> kOvercommitModes = {"heuristic", "always", "never"};  // Overcommit order
+const std::vector<std::string> kModeSettings = {"fork", "thp", "overcommit", "overcommit_ratio"};  // ModeSetting order
+constexpr uint64_t kMaxOvercommitRatio = 10000;  // percent; Linux takes any int
 
 int index_of(const std::vector<std::string>& words, std::string_view w) {
   for (size_t i = 0; i < words.size(); ++i) {
@@ -40,7 +42,10 @@ const char* usage(Verb v) {
     case Verb::File:
       return "file NAME SIZE";
     case Verb::Mode:
-      return "mode fork=copy|cow, mode thp=never|madvise|always";
+      return "mode fork=copy|cow, mode thp=never|madvise|always, mode overcommit=heuristic|always|never, "
+             "mode overcommit_ratio=PERCENT";
+    case Verb::Swap:
+      return "swap SIZE";
     case Verb::Spawn:
       return "spawn NAME";
     case Verb::Show:
@@ -48,7 +53,7 @@ const char* usage(Verb v) {
     case Verb::Expect:
       return "expect [PROCESS [REGION]] METRIC=VALUE ...";
     case Verb::Mmap:
-      return "P mmap REGION SIZE|FILE [shared|private] [readonly|readwrite] [thp]";
+      return "P mmap REGION SIZE|FILE [shared|private] [readonly|readwrite] [thp] [noreserve]";
     case Verb::Munmap:
       return "P munmap REGION [PAGES]";
     case Verb::Write:
@@ -109,6 +114,7 @@ class LineParser {
   bool ram();
   bool file();
   bool mode();
+  bool overcommit_ratio();
   bool expect();
   bool check(MetricScope scope);
   bool mmap();
@@ -164,6 +170,9 @@ bool LineParser::global(int keyword) {
       return file();
     case Verb::Mode:
       return mode();
+    case Verb::Swap:
+      if (!more()) return fail_missing("swap needs a size, e.g. 'swap 1G'");
+      return size_in(0, limits_.max_ram_pages, "max_ram_pages", "swap") && end();
     case Verb::Spawn:
       return word("spawn needs a process name, e.g. 'spawn P1'", &t) &&
              process_name(*t, &st_.target) && end();
@@ -328,7 +337,8 @@ bool LineParser::file() {
 bool LineParser::mode() {
   const std::string use = std::string(" (usage: ") + usage(Verb::Mode) + ")";
   const Token* t = nullptr;
-  if (!word("mode needs a setting: 'mode fork=copy', 'mode fork=cow' or 'mode thp=always'", &t))
+  if (!word("mode needs a setting: 'mode fork=copy', 'mode thp=always', 'mode overcommit=never' or "
+            "'mode overcommit_ratio=80'", &t))
     return false;
   const int setting = index_of(kModeSettings, t->text);
   if (setting < 0)
@@ -338,8 +348,13 @@ bool LineParser::mode() {
   if (!more() || peek().kind != TokenKind::Equals)
     return fail(more() ? peek().pos : Pos{st_.pos.line, t->end_col}, "expected '=' after " + quote(name) + use);
   ++at_;
-  const std::vector<std::string>& values = st_.setting == ModeSetting::Fork ? kForkModes : kThpModes;
-  const std::string list = st_.setting == ModeSetting::Fork ? "copy or cow" : "never, madvise or always";
+  if (st_.setting == ModeSetting::OvercommitRatio) return overcommit_ratio();
+  const std::vector<std::string>& values = st_.setting == ModeSetting::Fork ? kForkModes
+                                           : st_.setting == ModeSetting::Thp ? kThpModes
+                                                                            : kOvercommitModes;
+  const std::string list = st_.setting == ModeSetting::Fork ? "copy or cow"
+                           : st_.setting == ModeSetting::Thp ? "never, madvise or always"
+                                                            : "heuristic, always or never";
   if (!word("expected " + list + " after '" + name + "='", &t)) return false;
   const int m = index_of(values, t->text);
   if (m < 0) {
@@ -348,8 +363,25 @@ bool LineParser::mode() {
   }
   if (st_.setting == ModeSetting::Fork)
     st_.mode = ForkMode(m);
-  else
+  else if (st_.setting == ModeSetting::Thp)
     st_.thp = ThpMode(m);
+  else
+    st_.overcommit = Overcommit(m);
+  return end();
+}
+
+// The value of `mode overcommit_ratio=`: a whole percentage (vm.overcommit_ratio).
+bool LineParser::overcommit_ratio() {
+  const Token* t = nullptr;
+  if (!word("expected a percentage after 'overcommit_ratio=', e.g. 'mode overcommit_ratio=80'", &t)) return false;
+  uint64_t v = 0;
+  bool digits = !t->text.empty() && t->text.size() <= 6;
+  for (char ch : t->text) digits = digits && ch >= '0' && ch <= '9', v = v * 10 + uint64_t(ch - '0');
+  if (!digits || v > kMaxOvercommitRatio)
+    return fail(t->pos, "overcommit_ratio needs a whole percentage from 0 to " + std::to_string(kMaxOvercommitRatio) +
+                            ", not " + quote(t->text));
+  st_.count = v;
+  st_.count_pos = t->pos;
   return end();
 }
 
@@ -403,11 +435,16 @@ bool LineParser::mmap_flags() {
       const std::string hint = did_you_mean(t.text, kFlags);
       return fail(t.pos,
                   "unknown flag " + quote(t.text) +
-                      (hint.empty() ? " (flags: shared, private, readonly, readwrite, thp)" : hint));
+                      (hint.empty() ? " (flags: shared, private, readonly, readwrite, thp, noreserve)" : hint));
     }
     if (kFlags[f] == "thp") {
       st_.hugepage = true;
       st_.hugepage_pos = t.pos;
+      continue;
+    }
+    if (kFlags[f] == "noreserve") {
+      st_.noreserve = true;
+      st_.noreserve_pos = t.pos;
       continue;
     }
     const Token*& seen = f < 2 ? share : prot;
@@ -425,6 +462,11 @@ bool LineParser::mmap_flags() {
     return fail(st_.hugepage_pos, std::string("'thp' needs a private anonymous mapping (this one is ") +
                                       (st_.backing == Backing::File ? "a file mapping" : "shared") +
                                       "): the engine models transparent huge pages for anonymous memory only");
+  // MAP_NORESERVE is modelled for private mappings (docs/kernel-rules.md, "Commit
+  // accounting and overcommit").
+  if (st_.noreserve && st_.share == Share::Shared)
+    return fail(st_.noreserve_pos, "'noreserve' needs a private mapping: the engine charges a shared "
+                                   "anonymous object whole at creation and a shared file not at all");
   return true;
 }
 

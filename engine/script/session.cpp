@@ -149,8 +149,15 @@ bool Session::execute(const Statement& s) {
     case Verb::Mode:
       if (s.setting == ModeSetting::Thp)
         engine_.set_thp_mode(s.thp);
+      else if (s.setting == ModeSetting::Overcommit)
+        engine_.set_overcommit(s.overcommit);
+      else if (s.setting == ModeSetting::OvercommitRatio)
+        engine_.set_overcommit_ratio(uint32_t(s.count));
       else
         engine_.set_fork_mode(forks_ == ForkPolicy::EagerCopy ? ForkMode::Copy : s.mode);
+      return true;
+    case Verb::Swap:  // swapon: counts in CommitLimit and the heuristic from here on
+      engine_.set_swap_pages(s.count);
       return true;
     case Verb::Show:
       shows_.push_back(s.pos.line);
@@ -203,12 +210,15 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
     if (region == kNone)
       return fail(s.region_pos, "unknown region '" + s.region + "' (no process has mapped it)" +
                                     did_you_mean(s.region, region_names(engine_)));
+    if (int line = refused_mmap_line(p, region))
+      return fail(s.region_pos, "'" + actor + "' has no region '" + s.region + "': its mmap on line " +
+                                    std::to_string(line) + " failed with ENOMEM (commit charge refused)");
   }
   Pos pages_at = s.pages.empty() ? s.region_pos : s.pages_pos;
   switch (s.verb) {
     case Verb::Mmap: {
       MmapSpec spec{.pages = uint32_t(s.count), .backing = s.backing, .share = s.share, .prot = s.prot,
-                    .hugepage = s.hugepage};
+                    .hugepage = s.hugepage, .noreserve = s.noreserve};
       if (s.backing == Backing::File) {
         spec.file = engine_.find_file(s.file);
         if (spec.file == kNone) {
@@ -247,6 +257,23 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
     if (!check_page_tables(s.target.pos)) return false;  // after each child of `P fork c[1-N]`
   }
   return true;
+}
+
+// A failed mmap maps nothing; a program that went on would use MAP_FAILED. The session
+// stops a later statement on that region with an error instead (docs/kernel-rules.md,
+// "Commit accounting and overcommit"). Returns the line of the refused mmap of `region`
+// by p's address space when p does not map the region now, else 0.
+int Session::refused_mmap_line(ProcId p, NameId region) const {
+  const AddressSpace& as = engine_.address_spaces()[engine_.processes()[p].mm];
+  uint32_t m = as.find_mapping(region);
+  if (m != kNone && as.maps_any(m)) return 0;
+  for (size_t i = history_.size(); i-- > 0;)
+    for (const Event& e : history_[i].events) {
+      if (e.kind != EventKind::CommitRefused) continue;
+      const CommitRefusal& r = engine_.commit_refusals()[e.count];
+      if (r.op == CommitOp::Mmap && r.mm == engine_.processes()[p].mm && r.region == region) return history_[i].line;
+    }
+  return 0;
 }
 
 // ---- expect --------------------------------------------------------------------------

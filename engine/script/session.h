@@ -109,6 +109,7 @@ class Session {
   std::optional<Diagnostic> judge_expect(const Statement& s, Missing missing, std::vector<ExpectOutcome>* out) const;
   bool fail(Pos pos, std::string message);
   bool check_page_tables(Pos pos);  // max_page_table_entries
+  int refused_mmap_line(ProcId p, NameId region) const;
   void add_checkpoint();            // within max_checkpoint_bytes
 
   Limits limits_;

@@ -88,6 +88,9 @@ struct Scenario {
   void setup();
   void action(bool must_write);
   void bookmark(int count);
+  // The commit-charge topic: its own scenario, and one question per metric given.
+  void commit_scenario();
+  void ask(const std::vector<const Metric*>& system_metrics);
 };
 
 void Scenario::setup() {
@@ -210,6 +213,52 @@ void Scenario::bookmark(int count) {
     if (q.bookmark == bookmark) q.step = steps, q.line = int(lines.size());
 }
 
+// A machine of 64 MiB (16384 pages) under a drawn overcommit mode and ratio; P1 maps
+// private, read-only, shared and noreserve regions, forks (which may be refused, so the
+// children never act), and unmaps part of its heap. Each bookmark asks committed_as.
+void Scenario::commit_scenario() {
+  constexpr MetricScope S = MetricScope::System;
+  bool strict = rng.chance(60);
+  uint32_t ratio = rng.pick(std::vector<uint32_t>{50, 80, 100});
+  heap = rng.pick(std::vector<uint32_t>{1000, 2000, 3000, 4000, 6000});
+  uint32_t ro = rng.chance(50) ? rng.pick(std::vector<uint32_t>{500, 1000}) : 0;
+  buf = rng.chance(40) ? rng.pick(std::vector<uint32_t>{256, 512}) : 0;
+  uint32_t lazy = rng.chance(30) ? rng.pick(std::vector<uint32_t>{1000, 2000}) : 0;
+  stmt("ram 64M");
+  stmt(strict ? "mode overcommit=never" : "mode overcommit=heuristic");
+  stmt("mode overcommit_ratio=" + std::to_string(ratio));
+  stmt("spawn P1");
+  stmt("P1 mmap heap " + std::to_string(heap));
+  if (ro) stmt("P1 mmap ro " + std::to_string(ro) + " readonly");
+  if (buf) stmt("P1 mmap buf " + std::to_string(buf) + " shared");
+  if (lazy) stmt("P1 mmap lazy " + std::to_string(lazy) + " noreserve");
+  stmt("P1 write heap");
+  ask({&metric("committed_as", S), &metric("commit_limit", S)});
+  if (ro && rng.chance(50)) stmt("P1 mprotect ro 0-" + std::to_string(ro / 2 - 1) + " readwrite");
+  stmt("P1 fork C1");
+  ask({&metric("committed_as", S), &metric("fork_failures", S)});
+  if (rng.chance(50)) {
+    stmt("P1 fork C2");
+    ask({&metric("committed_as", S), &metric("fork_failures", S)});
+  }
+  stmt("P1 munmap heap 0-" + std::to_string(heap / 2 - 1));
+  ask({&metric("committed_as", S)});
+}
+
+// A `show` asking each system metric given.
+void Scenario::ask(const std::vector<const Metric*>& system_metrics) {
+  int bookmark = questions.empty() ? 1 : questions.back().bookmark + 1;
+  std::string comment = "show  #";
+  for (const Metric* m : system_metrics) {
+    QuizQuestion q{.number = int(questions.size()) + 1, .bookmark = bookmark, .metric = m};
+    comment += " Q" + std::to_string(q.number) + ": " + q.label() + " = ?";
+    questions.push_back(q);
+  }
+  stmt(comment);
+  for (QuizQuestion& q : questions)
+    if (q.bookmark == bookmark) q.step = steps, q.line = int(lines.size());
+}
+
 std::string join_lines(const std::vector<std::string>& lines) {
   std::string s;
   for (const std::string& l : lines) s += l + "\n";
@@ -218,19 +267,24 @@ std::string join_lines(const std::vector<std::string>& lines) {
 
 }  // namespace
 
-Quiz make_quiz(uint64_t seed) {
+Quiz make_quiz(uint64_t seed, QuizTopic topic) {
   Scenario g(seed);
+  const std::string flag = topic == QuizTopic::Commit ? " --commit" : "";
   std::vector<std::string> header{
-      "# cowlab quiz, seed " + std::to_string(seed) + ": predict each value asked at a `show`.",
-      "# Check with: cowlab quiz --seed " + std::to_string(seed) + " --answers"};
-  g.setup();
-  g.bookmark(2);
-  int actions = 3 + int(g.rng.below(2));
-  for (int i = 0; i < actions; ++i) {
-    g.action(i == 0);
-    if (i == 1) g.bookmark(2);
+      "# cowlab quiz" + flag + ", seed " + std::to_string(seed) + ": predict each value asked at a `show`.",
+      "# Check with: cowlab quiz" + flag + " --seed " + std::to_string(seed) + " --answers"};
+  if (topic == QuizTopic::Commit) {
+    g.commit_scenario();
+  } else {
+    g.setup();
+    g.bookmark(2);
+    int actions = 3 + int(g.rng.below(2));
+    for (int i = 0; i < actions; ++i) {
+      g.action(i == 0);
+      if (i == 1) g.bookmark(2);
+    }
+    g.bookmark(3);
   }
-  g.bookmark(3);
 
   Quiz quiz;
   quiz.seed = seed;
@@ -247,7 +301,7 @@ Quiz make_quiz(uint64_t seed) {
   }
   quiz.questions = g.questions;
 
-  std::vector<std::string> answered = {"# cowlab quiz, seed " + std::to_string(seed) + ", with its answers"};
+  std::vector<std::string> answered = {"# cowlab quiz" + flag + ", seed " + std::to_string(seed) + ", with its answers"};
   for (size_t i = 0; i < g.lines.size(); ++i) {
     answered.push_back(g.lines[i]);
     for (const QuizQuestion& q : quiz.questions)

@@ -53,8 +53,12 @@ struct Quiz {
   std::vector<QuizQuestion> questions;
 };
 
+// What a forward quiz asks about: page sharing after fork (Rss, Pss, copies), or the
+// commit charge (Committed_AS and CommitLimit under an overcommit mode, refused forks).
+enum class QuizTopic : uint8_t { Cow, Commit };
+
 // A forward quiz for `seed`. The answers are computed by running `script` in a Session.
-Quiz make_quiz(uint64_t seed);
+Quiz make_quiz(uint64_t seed, QuizTopic topic = QuizTopic::Cow);
 
 struct ReverseQuiz {
   uint64_t seed = 0;

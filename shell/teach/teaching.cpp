@@ -43,6 +43,9 @@ constexpr Option kQuizOptions[] = {
      .help = "print the scenario again as a self-checking script with the answers",
      .short_name = "-c"},
     {.name = "--reverse", .help = "give the final counts and ask which of the listed statements ran"},
+    {.name = "--commit",
+     .help = "a commit-charge scenario instead (overcommit modes, mmap, fork, munmap): predict Committed_AS, "
+             "CommitLimit and refused forks"},
     {.name = "--from",
      .takes = Takes::Value,
      .value = "FILE",
@@ -183,6 +186,10 @@ int quiz_main(const Parsed& args) {
     }
     return quiz_from(args.value("--from"), answers, json);
   }
+  if (reverse && args.has("--commit")) {
+    std::fputs("cowlab quiz: --commit is a forward quiz: give no --reverse with it\n", stderr);
+    return 2;
+  }
   if (reverse) {
     script::ReverseQuiz q = script::make_reverse_quiz(*seed);
     if (json) {
@@ -195,7 +202,7 @@ int quiz_main(const Parsed& args) {
     }
     return 0;
   }
-  script::Quiz q = script::make_quiz(*seed);
+  script::Quiz q = script::make_quiz(*seed, args.has("--commit") ? script::QuizTopic::Commit : script::QuizTopic::Cow);
   if (json) {
     std::printf("%s\n", forward_json(q, answers).c_str());
     return 0;

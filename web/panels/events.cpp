@@ -17,6 +17,7 @@ ImU32 event_color(EventKind k, const Palette& pal) {
     case EventKind::CowReuse: return pal.priv;
     case EventKind::Segfault:
     case EventKind::OomKill:
+    case EventKind::CommitRefused:
     case EventKind::ForkFailed: return pal.dirty;
     case EventKind::ZeroPageMap:
     case EventKind::ReadSees:

@@ -1,5 +1,6 @@
 // Panel 2, the headline: frames used / shared / private / free and the fault counters,
-// each as a big number with its change since the last step.
+// each as a big number with its change since the last step; once a script uses commit
+// accounting, Committed_AS against CommitLimit as a bar.
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
@@ -51,6 +52,60 @@ std::string thp_line(const View& v) {
                 (unsigned long long)c.thp_faults, (unsigned long long)c.huge_zero_maps,
                 (unsigned long long)c.pmds_copied, (unsigned long long)c.thp_splits);
   return s;
+}
+
+// The charge refused by the statement just run, or null (the bar turns red for it).
+const CommitRefusal* refused_now(const View& v) {
+  if (!v.session || v.session->history().empty() || v.session->position() != v.session->history().size()) return nullptr;
+  const Engine& e = v.session->engine();
+  for (const Event& ev : v.session->history().back().events)
+    if (ev.kind == EventKind::CommitRefused && ev.count < e.commit_refusals().size()) return &e.commit_refusals()[ev.count];
+  return nullptr;
+}
+
+std::string refusal_text(const View& v, const CommitRefusal& r) {
+  const Engine& e = v.session->engine();
+  std::string who = r.proc < e.processes().size() ? e.processes()[r.proc].name : "?";
+  return explain_refusal(r, who, r.region < e.name_count() ? e.name(r.region) : "?");
+}
+
+bool commit_shown(const View& v) { return v.session && uses_commit_accounting(v.session->engine()); }
+
+// The bar's line, plus the refusal's sentences wrapped to the panel when one is shown.
+float commit_height(const View& v, float width) {
+  if (!commit_shown(v)) return 0;
+  float h = ImGui::GetTextLineHeightWithSpacing();
+  if (const CommitRefusal* r = refused_now(v))
+    h += ImGui::CalcTextSize(refusal_text(v, *r).c_str(), nullptr, false, width - 2 * ImGui::GetStyle().WindowPadding.x).y +
+         ImGui::GetStyle().ItemSpacing.y;
+  return h;
+}
+
+// "Committed_AS 19660 / CommitLimit 13107 pages (never)" over a bar filled to their ratio
+// (full past the limit), red when this step's charge was refused.
+void draw_commit_bar(const View& v, UiState& ui, const Palette& pal) {
+  const SystemUsage& s = v.now.sys;
+  const CommitRefusal* r = refused_now(v);
+  char label[160];
+  std::snprintf(label, sizeof label, "Committed_AS %llu / CommitLimit %llu pages (overcommit=%s)%s",
+                (unsigned long long)s.committed_as, (unsigned long long)s.commit_limit,
+                to_string(v.session->engine().modes().overcommit), r ? ": refused" : "");
+  float fill = s.commit_limit ? std::min(1.0f, float(double(s.committed_as) / double(s.commit_limit))) : 1.0f;
+  ImVec2 a = ImGui::GetCursorScreenPos();
+  float w = ImGui::GetContentRegionAvail().x, h = ImGui::GetTextLineHeight();
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(a, ImVec2(a.x + w, a.y + h), pal.absent, 3);
+  dl->AddRectFilled(a, ImVec2(a.x + w * fill, a.y + h), r ? pal.dirty : pal.priv, 3);
+  ImGui::SetCursorScreenPos(ImVec2(a.x + 4, a.y));
+  ImGui::TextUnformatted(label);
+  ImGui::SetCursorScreenPos(a);
+  ImGui::Dummy(ImVec2(w, h));
+  record_rect(ui, "headline.commit");
+  if (r) {
+    ImGui::PushStyleColor(ImGuiCol_Text, pal.dirty);
+    ImGui::TextWrapped("%s", refusal_text(v, *r).c_str());
+    ImGui::PopStyleColor();
+  }
 }
 
 float big_size(const UiState& ui) {
@@ -131,7 +186,7 @@ void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) 
 
 float headline_height(float width, const View& v, const UiState& ui) {
   float thp = thp_line(v).empty() ? 0 : ImGui::GetTextLineHeightWithSpacing();
-  return shape(width, ui).height + thp;
+  return shape(width, ui).height + thp + commit_height(v, width);
 }
 
 void draw_headline_panel(const View& v, UiState& ui) {
@@ -157,11 +212,10 @@ void draw_headline_panel(const View& v, UiState& ui) {
       ImGui::SetCursorScreenPos(ImVec2(origin.x + float(col) * sh.cell_w, y + float(row) * ImGui::GetTextLineHeightWithSpacing()));
       draw_cell(m[i], ui, pal, label_w);
     }
-    if (std::string thp = ui.quiz.veiled ? "" : thp_line(v); !thp.empty()) {
-      int small = kMetrics - big, rows = (small + sh.cells_per_row - 1) / sh.cells_per_row;
-      ImGui::SetCursorScreenPos(ImVec2(origin.x, y + float(rows) * ImGui::GetTextLineHeightWithSpacing()));
-      ImGui::TextUnformatted(thp.c_str());
-    }
+    int small = kMetrics - big, rows = (small + sh.cells_per_row - 1) / sh.cells_per_row;
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, y + float(rows) * ImGui::GetTextLineHeightWithSpacing()));
+    if (std::string thp = ui.quiz.veiled ? "" : thp_line(v); !thp.empty()) ImGui::TextUnformatted(thp.c_str());
+    if (commit_shown(v) && !ui.quiz.veiled) draw_commit_bar(v, ui, pal);
   }
   ImGui::End();
 }
