@@ -46,6 +46,7 @@ browser_tests tests/browser/playground.mjs tests/browser/inspector.mjs tests/bro
   tests/browser/figure.mjs \
   tests/browser/predict.mjs \
   tests/browser/lecture.mjs \
+  tests/browser/first-hour.mjs \
   tests/browser/perf.mjs || failed=$((failed + 1))
 stop_server
 

@@ -138,3 +138,18 @@ TEST_CASE("fork of a VMA whose PTEs are already write-protected protects none an
         "child page tables +1 PUD +1 PMD +1 PTE");
   lab.finish();
 }
+
+TEST_CASE("the event lines of a one-page fork say 1 PTE, in the singular", "[fork_decisions]") {
+  Lab lab;
+  ProcId p1 = lab.spawn("P1");
+  lab.anon(p1, "A", 1);
+  lab.write(p1, "A");
+  lab.e.take_events();
+  lab.fork(p1, "C1");
+  std::string lines;
+  for (const Event& e : lab.e.take_events()) lines += lab.e.describe(e) + "\n";
+  INFO(lines);
+  CHECK(lines.find("write-protected 1 PTE\n") != std::string::npos);
+  CHECK(lines.find("1 PTEs") == std::string::npos);
+  lab.finish();
+}

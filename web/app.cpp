@@ -157,14 +157,18 @@ struct App::Impl {
   };
   mutable JsonCache json;
   std::string inspect_sent;         // the inspector text last handed to on_inspect
+  ScriptKeeper keeper;              // the visitor's edits, the script before a quiz
 
   void load(std::string_view text, long step, long show = -1);
-  void open_example(std::string_view text, long step, long show = -1);
+  void open_example(std::string_view text, long step, long show = -1, LoadAs as = LoadAs::Replace);
+  void leave_quiz();
   void load_script(std::string_view text, long step);
   void go_to(size_t n);
+  void go_to_line(int line);
+  long shown_step() const;
   void advance(double seconds);
   void advance_compare(double seconds);
-  void start_quiz(uint64_t seed);
+  void start_quiz(uint64_t seed, ScriptKeeper::Before before);
   void start_predict(bool to_first_bookmark);
   void update_veil();
   void tick_play(double now);
@@ -184,8 +188,9 @@ struct App::Impl {
 
 // `show` > 0: up to the show-th `show` statement (from a link's &show=N), else to `step`.
 void App::Impl::load(std::string_view text, long step, long show) {
-  if (quiz_pending) {
-    start_quiz(*quiz_pending);
+  if (quiz_pending) {  // &quiz=N: the script of the page waits behind the quiz
+    std::string lf = script::with_lf_line_ends(text);
+    start_quiz(*quiz_pending, {.text = lf, .origin = lf, .step = step});
     return;
   }
   if (show_pending > 0 && show <= 0 && step < 0) show = show_pending;
@@ -197,12 +202,26 @@ void App::Impl::load(std::string_view text, long step, long show) {
 }
 
 // An example from the menu, a link or the page: loaded, with its About box open.
-void App::Impl::open_example(std::string_view text, long step, long show) {
+void App::Impl::open_example(std::string_view text, long step, long show, LoadAs as) {
   bool quiz = quiz_pending.has_value();
   load(text, step, show);
   if (quiz) return;
+  keeper.replaced(loaded_text, as);
+  keeper.before_quiz.reset();
   ui.about.text = script::about_text(loaded_text);
   ui.about.open = !ui.about.text.empty();
+}
+
+// "Leave the quiz": the script, step and About box from before it come back.
+void App::Impl::leave_quiz() {
+  ui.quiz.active = false;
+  if (!keeper.before_quiz) return;
+  ScriptKeeper::Before b = std::move(*keeper.before_quiz);
+  keeper.before_quiz.reset();
+  load_script(b.text, b.step);
+  keeper.origin = b.origin;
+  keeper.restored = b.restored;
+  ui.about = b.about;
 }
 
 // Line ends become "\n" first: the editor (Dear ImGui) breaks lines at "\n" only, and the
@@ -242,10 +261,12 @@ void App::Impl::load_script(std::string_view text, long step) {
 
 // A quiz for `seed`: its scenario runs to the first bookmark, where the numbers are
 // veiled until the student has predicted and checked the answers there.
-void App::Impl::start_quiz(uint64_t seed) {
+void App::Impl::start_quiz(uint64_t seed, ScriptKeeper::Before before) {
   quiz_pending.reset();
   ui.options.predict = false;
   QuizState& q = ui.quiz;
+  // The script before the first quiz comes back on leaving; a new quiz keeps it.
+  if (!(q.active && q.kind == QuizKind::Seeded)) keeper.before_quiz = std::move(before);
   q = QuizState{};
   q.quiz = script::make_quiz(seed);
   q.input.assign(q.quiz.questions.size(), "");
@@ -256,6 +277,7 @@ void App::Impl::start_quiz(uint64_t seed) {
   load_script(q.quiz.script, q.quiz.questions.empty() ? -1 : q.quiz.questions[0].step);
   set_bookmarks(q, session.script());
   q.active = true;
+  keeper.replaced(loaded_text, LoadAs::Replace);
 }
 
 // Predict, then reveal, on the loaded script: its bookmarks, with no question asked yet
@@ -307,6 +329,24 @@ void App::Impl::advance_compare(double seconds) {
 void App::Impl::go_to(size_t n) {
   target = std::min(n, session.step_count());
   notify = true;
+}
+
+// A failed expect was clicked: its line scrolls into view, highlighted, and the session
+// moves to just after its statement (when the editor still holds what ran).
+void App::Impl::go_to_line(int line) {
+  ui.editor.show_line = line;
+  ui.editor.flash_line = line;
+  ui.editor.flash_until = ImGui::GetTime() + 1.5;
+  if (ui.editor.text != loaded_text) return;
+  const auto& st = session.script().statements;
+  for (size_t i = 0; i < st.size(); ++i)
+    if (st[i].pos.line == line) go_to(i + 1);
+}
+
+// The step a link or a snapshot should name: the position while the editor holds what
+// ran, else -1 (to the end).
+long App::Impl::shown_step() const {
+  return ui.editor.text == loaded_text ? long(session.position()) : -1;
 }
 
 // Steps toward the target for about `seconds`; moving back restores a checkpoint
@@ -386,7 +426,9 @@ void App::Impl::handle(const Request& r) {
       if (!load_editor_if_changed(0) && !ui.editor.syntax_error) go_to(0);
       break;
     case Command::StepTo: go_to(size_t(std::max(0L, r.step))); break;
-    case Command::Load: open_example(r.text, r.step); break;
+    case Command::Load:
+      if (!keeper.ask_first(ui, r)) open_example(r.text, r.step);
+      break;
     case Command::Share:
       if (platform.share)
         platform.share(r.step == kShareEmbedCode ? ShareAs::EmbedCode : ShareAs::Link, share_fragment(r.step));
@@ -401,8 +443,14 @@ void App::Impl::handle(const Request& r) {
       ui.options.dark = !ui.options.dark;
       theme_dirty = true;
       break;
-    case Command::Quiz: start_quiz(r.seed); break;
-    case Command::LeaveQuiz: ui.quiz.active = false; break;
+    case Command::Quiz:
+      if (!keeper.ask_first(ui, r)) start_quiz(r.seed, keeper.snapshot(ui, shown_step()));
+      break;
+    case Command::LeaveQuiz: leave_quiz(); break;
+    case Command::Download:
+      if (platform.download) platform.download("scenario.c", ui.export_text);
+      break;
+    case Command::GoToLine: go_to_line(int(r.step)); break;
     case Command::Predict:
       ui.options.predict = !(ui.quiz.active && ui.quiz.kind == QuizKind::Predict);
       ui.quiz.active = false;
@@ -427,7 +475,7 @@ void App::Impl::handle(const Request& r) {
 // (and the editor still holds what ran); embed code links to the embedded layout.
 std::string App::Impl::share_fragment(long what) const {
   script::LinkOptions o;
-  bool at_step = what != kShareLink && ui.editor.text == loaded_text;
+  bool at_step = what != kShareEndLink && ui.editor.text == loaded_text;
   if (at_step) o.step = long(session.position());
   o.embed = what == kShareEmbedCode;
   return script::link_fragment(ui.editor.text, o);
@@ -519,6 +567,7 @@ void App::Impl::draw() {
   if (ui.layout.has_timeline) draw_timeline_panel(view, ui);
   draw_page_tables_window(view, ui);
   draw_inspector_window(view, ui);
+  draw_replace_dialog(ui);
 }
 
 // ---- App ---------------------------------------------------------------------------------
@@ -558,7 +607,12 @@ bool App::animating() const {
          !m.ui.requests.empty() || ImGui::GetIO().WantTextInput;
 }
 
-void App::load(std::string_view script, long step) { impl_->open_example(script, step); }
+void App::load(std::string_view script, long step, LoadAs as) {
+  if (as == LoadAs::Ask)  // through a request, as the menu's examples: it may ask first
+    impl_->ui.requests.push_back({Command::Load, step, std::string(script)});
+  else
+    impl_->open_example(script, step, -1, as);
+}
 void App::load_at_show(std::string_view script, long show) { impl_->open_example(script, -1, std::max(1L, show)); }
 
 void App::step_to(long n) {
@@ -641,6 +695,8 @@ std::string App::compare_json() const {
   const Impl& m = *impl_;
   return m.compare && m.view.compare.done ? script::state_json(*m.compare) : "";
 }
+
+std::string App::facts_json() const { return cow::web::facts_json(impl_->view, impl_->ui, impl_->keeper.edited(impl_->ui)); }
 
 std::string App::inspect_json(std::string_view process, std::string_view region, long page) const {
   if (page < 0 || uint64_t(page) > UINT32_MAX)  // (long is 32 bits in WebAssembly)

@@ -30,6 +30,13 @@ struct Example {
 
 enum class ShareAs { Link, EmbedCode };
 
+// How App::load treats the text in the editor (web/panels/replace.cpp).
+enum class LoadAs : uint8_t {
+  Replace,  // the API (window.cowlab.load, postMessage): replaces it without asking
+  Ask,      // a link pasted into the address bar: asks first when the editor holds edits
+  Restore,  // the visitor's own script, saved in the browser: it counts as their edits
+};
+
 // What App asks of the platform layer: callbacks that main.cpp fills in. App skips an
 // empty one (natively, on_state is empty).
 struct Platform {
@@ -44,6 +51,9 @@ struct Platform {
   // View > Export figure: figure_svg("step"), to save (the browser downloads it and a PNG
   // of the canvas).
   std::function<void(const std::string& svg)> export_figure;
+  // "Download" in the C program window: a file `name` holding `text` (the browser
+  // downloads it; natively it is written to the current directory).
+  std::function<void(const std::string& name, const std::string& text)> download;
 };
 
 // Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of
@@ -73,7 +83,7 @@ class App {
   // Loads a script and runs it up to step `step` (-1 = to the end), in slices across
   // frames; busy() is true until done. A syntax error shows in the editor. The script's
   // top comment block shows as "About this example" (script::about_text).
-  void load(std::string_view script, long step = -1);
+  void load(std::string_view script, long step = -1, LoadAs as = LoadAs::Replace);
   // The same, up to the n-th `show` statement (from 1); to the end when there are fewer.
   void load_at_show(std::string_view script, long show);
   // Moves to just after statement n (0 = before the first; larger stops at the last).
@@ -108,12 +118,21 @@ class App {
   // variant, script::ForkPolicy::EagerCopy) as state_json() writes a state, once it has
   // run; "" before it was asked for and while it runs.
   std::string compare_json() const;
+  // What the page needs beyond state_json(), as JSON (web/panels/replace.cpp):
+  // {"edited": the editor holds the visitor's own text, "quiz": a quiz runs, "asking":
+  //  the "Replace your script?" dialog is open, "step", "failed": [{"line", "process",
+  //  "region", "metric", "expected", "actual"}] (the failed expects, as listed under the
+  //  editor), "error": the runtime or syntax error shown, or ""}.
+  std::string facts_json() const;
 
   // Added by the panels half (additive): rectangles of the widgets the browser tests aim
   // at. Ids: "page:<process>:<region>:<page>" (a page-map cell), "frame:<n>" (a
   // physical-memory cell), "event:<step>:<i>" (an event line), "inspector",
   // "page_tables", "editor", "run", "step", "step_back", "reset", "play", "live", "slider",
-  // "share", "caption" (under the steps), "about" and "about_close" (the About box's
+  // "share", "share_link", "share_end", "share_embed", "export_copy", "export_download",
+  // "replace_ok" and "replace_cancel" (the "Replace your script?" question), "expect:<i>"
+  // (the i-th failed expect under the editor),
+  // "caption" (under the steps), "about" and "about_close" (the About box's
   // text and close button), and "headline.<metric>" for each headline number (frames_used,
   // frames_shared, frames_private, frames_free, cow_copies, cow_reuses, zero_fills,
   // zero_page_maps, file_maps, faults, ptes_copied, fork_failures, oom_kills, segfaults).

@@ -1,8 +1,9 @@
 // The page around cowlab.wasm (index.html): checks the browser, reads the URL fragment,
 // starts the WebAssembly module, and offers the playground to other code:
-//   window.cowlab = {load(script), step(n), state(), inspect(process, region, page), figure(view),
-//                    ready}
-//                   (and a few test helpers)
+//   window.cowlab = {load(script), step(n), state(), facts(), inspect(process, region, page),
+//                    figure(view), ready} (and a few test helpers)
+// The visitor's own script is saved in localStorage and the address bar follows the
+// editor (the "Nothing lost" section below).
 // Screen readers follow the canvas through three aria-live mirrors: #cowlab-state (the
 // headline numbers), #cowlab-caption (the current statement's comment) and
 // #cowlab-inspect (what the inspector shows).
@@ -195,18 +196,27 @@
     if (show >= 1) withBytes(bytes, (ptr, n) => Module._cowlab_load_show(ptr, n, show));
     else withBytes(bytes, (ptr, n) => Module._cowlab_load(ptr, n, step));
   }
+  // How a load treats the editor's text (cow::web::LoadAs in web/app.h).
+  const LOAD_ASK = 1, LOAD_RESTORE = 2;
+  function loadBytesAs(bytes, step, as, show = -1) {
+    if (show >= 1) loadBytes(bytes, step, show);  // a bookmark link: never asks
+    else withBytes(bytes, (ptr, n) => Module._cowlab_load_as(ptr, n, step, as));
+  }
 
   // Services cowlab.wasm asks of the page (main.cpp's call_host).
   const hooks = {
     // The App exists: load the script of the URL, if any (else main.cpp loads an example).
+    // Without one, the visitor's saved script (keeper.restoreOnStart).
     start() {
       if (fragment.problem) notice(fragment.problem + ' Showing an example instead.', true);
       if (fragment.script) loadBytes(fragment.script, fragment.step, fragment.show);
+      keeper.restoreOnStart();
     },
     // An option of the link that cannot be followed (a quiz seed out of range).
     notice(text) { notice(text, true); },
     firstFrame() {
       firstFrameMs = Math.round(performance.now());
+      keeper.start();
       $('cowlab-loading').hidden = true;
       ready = true;
       resolveReady();
@@ -245,6 +255,11 @@
     },
     // What the inspector window shows, as text ("" when it closes): the screen-reader mirror.
     inspect(text) { $('cowlab-inspect').textContent = text; },
+    // "Download" in the C program window: the file's name, a newline, its text.
+    download(text) {
+      const nl = text.indexOf('\n');
+      downloadFile(text.slice(0, nl), text.slice(nl + 1));
+    },
     fatal(text) { fatal(/OpenGL context/.test(text) ? NO_WEBGL2 + ' (' + text + ')' : text); },
   };
 
@@ -257,6 +272,11 @@
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+  }
+  let lastDownload = null;            // {name, text} of the last download (for tests)
+  function downloadFile(name, text) {
+    lastDownload = {name, text};
+    download(new Blob([text], {type: 'text/plain'}), name);
   }
 
   // This page's address without its fragment.
@@ -396,6 +416,11 @@
     // veils the numbers. lastFigure(): what View > Export figure downloaded last, or null.
     figure(view) { return ready ? withCString(String(view || 'step'), (p) => str(Module._cowlab_figure(p))) : ''; },
     lastFigure() { return lastFigure; },
+    // The last file "Download" saved, {name, text}, or null.
+    lastDownload() { return lastDownload; },
+    // What the editor shows beyond state(): {edited, quiz, asking, step, failed: [{line,
+    // process, region, metric, expected, actual}], error} (App::facts_json in web/app.h).
+    facts() { return ready ? JSON.parse(str(Module._cowlab_facts())) : null; },
     // Milliseconds per frame: {frame: the whole loop body, ui: App + ImGui without WebGL}.
     frameMs() { return Module ? {frame: Module._cowlab_frame_ms(), ui: Module._cowlab_ui_ms()} : null; },
     // Widgets drawn in the last frame, by App id ("run", "editor", ...) or ImGui label.
@@ -465,10 +490,12 @@
 
   // A link pasted into the address bar of an open playground changes only the fragment,
   // without a reload: run its script (and &step). Other options take effect on reload.
+  // It asks first when the editor holds the visitor's own edits.
   window.addEventListener('hashchange', () => {
     const f = parseFragment(location.hash);
+    keeper.forget();
     if (f.problem) notice(f.problem, true);
-    else if (f.script) enqueue(() => { loadBytes(f.script, f.step, f.show); return settle(); });
+    else if (f.script) enqueue(() => { loadBytesAs(f.script, f.step, LOAD_ASK, f.show); return settle(); });
   });
 
   // --- Load failures ----------------------------------------------------------------------
@@ -492,6 +519,65 @@
           ' s: ' + jsFile + ' or ' + wasmFile + ' may be blocked or unreachable. Still trying\u2026';
     }, SLOW_LOAD_MS);
   }
+
+  // --- Nothing lost: the saved script and the address bar --------------------------------
+  // The visitor's own text (facts().edited: not an unedited example, link or quiz) is saved
+  // with its step in localStorage, per origin. A bare visit restores it; a link's script
+  // wins, with the saved one a click away ("Restore your last script"). The address bar
+  // follows the editor and the step (history.replaceState: no new history entries). Each
+  // waits until the script and step have rested for a moment. Nothing is saved or restored
+  // in embed or read-only mode, and the address bar stays as it is there, in a frame and
+  // during a quiz (docs/embedding.md).
+  const keeper = (function () {
+    const KEY = 'cowlab.script';
+    const POLL_MS = 400;
+    const storing = !fragment.embed && !fragment.readonly;
+    const following = storing && window.top === window;
+    const themePart = fragment.theme ? '&theme=' + fragment.theme : '';
+    let seen = '', done = '';
+    function read() {
+      try {
+        const v = JSON.parse(localStorage.getItem(KEY) || 'null');
+        return v && typeof v.script === 'string' && Number.isSafeInteger(v.step) ? v : null;
+      } catch (e) { return null; }
+    }
+    function write(script, step) {
+      try { localStorage.setItem(KEY, JSON.stringify({script, step})); } catch (e) { /* full or blocked */ }
+    }
+    function offer(saved) {
+      const button = $('cowlab-restore');
+      button.hidden = false;
+      button.addEventListener('click', () => {
+        button.hidden = true;
+        enqueue(() => { loadBytesAs(encoder.encode(saved.script), saved.step, LOAD_ASK); return settle(); });
+      }, {once: true});
+    }
+    function poll() {
+      if (!ready || Module._cowlab_busy()) return;
+      const facts = api.facts();
+      if (facts.quiz || facts.asking) return;
+      const script = api.script(), step = Module._cowlab_position();
+      const key = step + '\n' + script;
+      if (key !== seen) { seen = key; return; }  // changed since the last look: wait
+      if (key === done) return;
+      done = key;
+      if (storing && facts.edited) write(script, step);
+      if (following) history.replaceState(history.state, '', pageAddress() + str(Module._cowlab_link_fragment(step)) + themePart);
+    }
+    return {
+      // The "start" hook: restore the saved script on a bare visit, offer it under a link.
+      restoreOnStart() {
+        const saved = storing ? read() : null;
+        if (!saved) return;
+        const linked = fragment.script ? new TextDecoder().decode(fragment.script) : null;
+        if (linked === null && !fragment.problem) loadBytesAs(encoder.encode(saved.script), saved.step, LOAD_RESTORE);
+        else if (linked !== saved.script) offer(saved);
+      },
+      // A new link in the address bar: follow the editor again from there.
+      forget() { seen = ''; done = ''; },
+      start() { if (storing) setInterval(poll, POLL_MS); },
+    };
+  })();
 
   // --- Start ------------------------------------------------------------------------------
   const missing = missingFeature();

@@ -222,6 +222,8 @@ cow::web::Platform make_platform() {
     call_host("figure", svg);
     g_loop.figure_png = true;  // taken once this frame is drawn (WebGL clears it after)
   };
+  // The page downloads it (a Blob and an <a download>): the name, a newline, the text.
+  p.download = [](const std::string& name, const std::string& text) { call_host("download", name + "\n" + text); };
 #else
   // Natively there is no page URL: the link points at scripts/serve.sh's address unless
   // COWLAB_URL names another.
@@ -235,6 +237,10 @@ cow::web::Platform make_platform() {
   p.export_figure = [](const std::string& svg) {
     std::ofstream("cowlab-figure.svg", std::ios::binary) << svg;
     std::fprintf(stderr, "cowlab-gui: wrote cowlab-figure.svg (%zu bytes)\n", svg.size());
+  p.download = [](const std::string& name, const std::string& text) {
+    std::ofstream out(name, std::ios::binary);
+    out << text;
+    std::fprintf(stderr, out ? "cowlab-gui: wrote %s\n" : "cowlab-gui: cannot write %s\n", name.c_str());
   };
 #endif
   return p;
@@ -592,6 +598,21 @@ EMSCRIPTEN_KEEPALIVE void cowlab_load_show(const char* bytes, int size, int show
   if (!g_loop.app || size < 0) return;
   g_loop.app->load_at_show(std::string_view(bytes, size_t(size)), show);
   g_loop.loaded = true;
+}
+
+// The same, as `as` says (cow::web::LoadAs: 0 replaces, 1 asks first when the editor
+// holds edits, 2 restores the visitor's saved script).
+EMSCRIPTEN_KEEPALIVE void cowlab_load_as(const char* bytes, int size, int step, int as) {
+  if (!g_loop.app || size < 0 || as < 0 || as > 2) return;
+  g_loop.app->load(std::string_view(bytes, size_t(size)), step, cow::web::LoadAs(as));
+  g_loop.loaded = true;
+}
+
+// App::facts_json: whether the editor holds edits, a quiz runs, the failed expects...
+EMSCRIPTEN_KEEPALIVE const char* cowlab_facts() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->facts_json() : std::string("{}");
+  return s.c_str();
 }
 
 // Moves to just after statement n (0: before the first).

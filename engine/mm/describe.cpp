@@ -82,6 +82,7 @@ std::string Engine::describe(const Event& e) const {
   auto proc = [&](ProcId p) { return p < procs_.size() ? procs_[p].name : std::string("?"); };
   auto at = [&] { return (e.region < names_.size() ? names_[e.region] : "?") + "[" + range_text(e.page, e.pages) + "]"; };
   auto fr = [&](FrameId f) { return frames_text(f, e.pages); };
+  auto ptes = [&](uint32_t n) { return std::to_string(n) + (n == 1 ? " PTE" : " PTEs"); };
   std::string who = proc(e.proc);
   switch (e.kind) {
     case EventKind::ZeroPageMap: return who + " read " + at() + ": mapped the zero page";
@@ -104,9 +105,9 @@ std::string Engine::describe(const Event& e) const {
     case EventKind::Munmap: return who + " munmap " + names_[e.region];
     case EventKind::Madvise: return who + " madvise " + names_[e.region] + " " + to_string(Advice(e.count));
     case EventKind::Mprotect: return who + " mprotect " + names_[e.region] + (e.count == uint32_t(Prot::ReadOnly) ? " readonly" : " readwrite");
-    case EventKind::ForkVma: return who + " fork " + at() + ": " + to_string(e.decision) + (e.count ? ", " + std::to_string(e.count) + " PTEs copied" : "") + (e.pmds_copied ? ", " + std::to_string(e.pmds_copied) + " huge PMDs copied" : "");
-    case EventKind::PtesCopied: return who + " fork copied " + std::to_string(e.count) + " PTEs to " + proc(e.other);
-    case EventKind::WriteProtect: return who + " fork write-protected " + std::to_string(e.count) + " PTEs";
+    case EventKind::ForkVma: return who + " fork " + at() + ": " + to_string(e.decision) + (e.count ? ", " + ptes(e.count) + " copied" : "") + (e.pmds_copied ? ", " + std::to_string(e.pmds_copied) + (e.pmds_copied == 1 ? " huge PMD" : " huge PMDs") + " copied" : "");
+    case EventKind::PtesCopied: return who + " fork copied " + ptes(e.count) + " to " + proc(e.other);
+    case EventKind::WriteProtect: return who + " fork write-protected " + ptes(e.count);
     case EventKind::FramesCopied: return who + " fork copied " + std::to_string(e.count) + " frames eagerly for " + proc(e.other);
     case EventKind::FramesFreed: return frames_text(e.frame, e.count) + " freed";
     case EventKind::PmdSplit: return who + " split the huge PMD of " + at() + " into 512 PTEs (__split_huge_pmd)";

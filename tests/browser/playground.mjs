@@ -253,11 +253,11 @@ suite('playground', () => {
       await page.waitForFunction(() => navigator.clipboard.readText().then((c) => c !== ''), null, { timeout: 5000 });
       return page.evaluate(() => navigator.clipboard.readText());
     };
-    const stepLink = await share('share_step');
-    assert.equal(stepLink + '\n', url('--step', '3'), 'Copy link to this step = cowlab url --step 3');
+    const stepLink = await share('share_link');
+    assert.equal(stepLink + '\n', url('--step', '3'), 'Copy link keeps the step: cowlab url --step 3');
     assert.equal(await page.evaluate(() => cowlab.lastShared()), stepLink, 'the hook saw the same link');
-    const link = await share('share_link');
-    assert.equal(link + '\n', url(), 'Copy link = cowlab url');
+    const link = await share('share_end');
+    assert.equal(link + '\n', url(), 'Copy link that runs to the end = cowlab url');
     const code = await share('share_embed');
     const embedLink = url('--step', '3', '--embed').trim().replace(/&/g, '&amp;');
     assert.equal(code, `<iframe title="cowlab playground" src="${embedLink}" width="100%" height="520" loading="lazy" allow="clipboard-write"></iframe>`,

@@ -3,6 +3,7 @@
 // column, and pass/fail marks on `expect` lines. In live mode an edit re-runs the script
 // after a short pause (App::tick_live); a typo leaves the last good state on screen.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "engine/script/lines.h"
@@ -69,9 +70,15 @@ void draw_toolbar(const View& v, UiState& ui) {
   }
   record_rect(ui, "play");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(std::max(60.0f, ImGui::GetContentRegionAvail().x - 70));
-  ImGui::SliderFloat("##speed", &ui.play.speed, 0.5f, 20.0f, "%.1f steps/s", ImGuiSliderFlags_Logarithmic);
+  // The speed beside the slider, not on it: the slider's handle would cover its digits.
+  char speed[32];
+  std::snprintf(speed, sizeof speed, "%.1f steps/s", double(ui.play.speed));
+  float label_w = ImGui::CalcTextSize("20.0 steps/s").x + ImGui::GetStyle().ItemSpacing.x;
+  ImGui::SetNextItemWidth(std::max(40.0f, ImGui::GetContentRegionAvail().x - 70 - label_w));
+  ImGui::SliderFloat("##speed", &ui.play.speed, 0.5f, 20.0f, "", ImGuiSliderFlags_Logarithmic);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Play speed");
+  ImGui::SameLine();
+  ImGui::TextUnformatted(speed);
   if (!ui.options.readonly) {
     ImGui::SameLine();
     ImGui::Checkbox("Live", &ui.editor.live);
@@ -94,6 +101,11 @@ void draw_line_bands(const View& v, const UiState& ui, const TextGeometry& g, co
       !ui.editor.syntax_error) {
     int line = v.session->script().statements[v.position - 1].pos.line - 1;
     dl->AddRectFilled(ImVec2(x0, g.line_y(line)), ImVec2(x1, g.line_y(line + 1)), pal.current_line);
+  }
+  const EditorState& ed = ui.editor;
+  if (ed.flash_line > 0 && ImGui::GetTime() < ed.flash_until) {  // a failed expect was clicked
+    int line = ed.flash_line - 1;
+    dl->AddRect(ImVec2(x0, g.line_y(line)), ImVec2(x1, g.line_y(line + 1)), pal.dirty, 0, 0, 2.0f);
   }
   if (const script::Diagnostic* err = shown_error(v, ui)) {
     int line = err->pos.line - 1;
@@ -146,8 +158,14 @@ void draw_gutter(const View& v, const UiState& ui, const TextGeometry& g, const 
   }
 }
 
-// Keeps the cursor's line in view of the scrolling child as the visitor types.
+// Keeps the cursor's line in view of the scrolling child as the visitor types, and
+// scrolls to a line asked for (show_line: a failed expect was clicked).
 void follow_cursor(EditorState& ed, const TextGeometry& g, bool active) {
+  if (ed.show_line > 0) {
+    float top = float(ed.show_line - 1) * g.line_h;
+    ImGui::SetScrollY(std::max(0.0f, top - ImGui::GetWindowHeight() / 3));
+    ed.show_line = 0;
+  }
   if (!active || ed.cursor_line == ed.scrolled_line) return;
   ed.scrolled_line = ed.cursor_line;
   float top = g.line_y(ed.cursor_line) - ImGui::GetWindowPos().y + ImGui::GetScrollY();
@@ -189,15 +207,18 @@ void draw_text_area(const View& v, UiState& ui, float height) {
   ImGui::PopStyleColor();
 }
 
+// The error, if any, then the count of expects: a runtime error does not hide the count.
 void draw_status(const View& v, const UiState& ui) {
   const Palette& pal = palette(ui.options.dark);
   if (const script::Diagnostic* err = shown_error(v, ui)) {
     ImGui::PushStyleColor(ImGuiCol_Text, pal.dirty);
     ImGui::TextWrapped("line %d, col %d: %s", err->pos.line, err->pos.col, err->message.c_str());
     ImGui::PopStyleColor();
-    if (ui.editor.syntax_error && v.valid)
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "(showing the last script that ran)");
-    return;
+    if (ui.editor.syntax_error && v.valid) {
+      ImGui::PushStyleColor(ImGuiCol_Text, pal.text_dim);
+      ImGui::TextWrapped("(showing the last script that ran)");
+      ImGui::PopStyleColor();
+    }
   }
   if (v.session == nullptr) return;
   size_t failed = 0, total = v.session->expects().size();
@@ -214,9 +235,13 @@ void draw_status(const View& v, const UiState& ui) {
 void draw_editor_panel(const View& v, UiState& ui) {
   if (begin_panel("Script", ui.layout.editor)) {
     draw_toolbar(v, ui);
-    float status_h = ImGui::GetTextLineHeightWithSpacing() * 2 + 4;
-    draw_text_area(v, ui, std::max(60.0f, ImGui::GetContentRegionAvail().y - status_h));
+    float line = ImGui::GetTextLineHeightWithSpacing();
+    float status_h = line * (shown_error(v, ui) ? (ui.editor.syntax_error ? 4 : 3) : 1) + 8;
+    float avail = ImGui::GetContentRegionAvail().y;
+    float list_h = expect_list_height(v, std::floor(avail * 0.3f));
+    draw_text_area(v, ui, std::max(60.0f, avail - status_h - list_h));
     draw_status(v, ui);
+    draw_expect_list(v, ui, list_h);
   }
   ImGui::End();
 }

@@ -72,6 +72,10 @@ void export_window(UiState& ui) {
     if (ImGui::Button("Copy")) ImGui::SetClipboardText(ui.export_text.c_str());
     record_rect(ui, "export_copy");
     ImGui::SameLine();
+    if (ImGui::Button("Download")) ui.requests.push_back({Command::Download});
+    record_rect(ui, "export_download");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Save it as scenario.c");
+    ImGui::SameLine();
     ImGui::TextDisabled("cc -O2 scenario.c -lpthread -o scenario && ./scenario  (prints what /proc/PID/smaps shows)");
     ImGui::InputTextMultiline("##c", ui.export_text.data(), ui.export_text.size() + 1, ImVec2(-1, -1),
                               ImGuiInputTextFlags_ReadOnly);
@@ -94,19 +98,20 @@ void help_window(UiState& ui) {
   ImGui::End();
 }
 
-// Share: the link (also put in the address bar), the link to the current step, or the
-// <iframe> code for a course page (engine/script/link.h makes both links).
+// Share: the link at the current step (also put in the address bar), the link that runs
+// to the end, or the <iframe> code for a course page (engine/script/link.h makes both).
 void share_menu(UiState& ui) {
   bool open = ImGui::BeginMenu("Share");
   record_rect(ui, "share");
   if (!open) return;
   if (ImGui::MenuItem("Copy link")) ui.requests.push_back({Command::Share, kShareLink});
   record_rect(ui, "share_link");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("A link that opens this script at this step");
   if (ImGui::MenuItem("Copy embed code")) ui.requests.push_back({Command::Share, kShareEmbedCode});
   record_rect(ui, "share_embed");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("An <iframe> for a course page, at this step");
-  if (ImGui::MenuItem("Copy link to this step")) ui.requests.push_back({Command::Share, kShareStepLink});
-  record_rect(ui, "share_step");
+  if (ImGui::MenuItem("Copy link that runs to the end")) ui.requests.push_back({Command::Share, kShareEndLink});
+  record_rect(ui, "share_end");
   ImGui::EndMenu();
 }
 

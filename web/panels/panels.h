@@ -34,7 +34,7 @@ enum class Command : uint8_t {
   StepBack,  // one statement back (Session::run_to(n - 1))
   Reset,     // back to before the first statement
   StepTo,    // to `step`
-  Load,      // load `text` (an example) at `step` (-1: the end), with its About box
+  Load,      // load `text` (an example or a link) at `step` (-1: the end), with its About box
   Share,     // hand the link to Platform::share; `step` is a ShareWhat
   ExportC,   // "Run this on your Linux": the editor text as a C program, in a window
   Theme,     // switch between the dark and the light theme
@@ -45,16 +45,23 @@ enum class Command : uint8_t {
   Compare,   // run the script's eager-copy variant, for the cost view
   ExportFigure,  // View > Export figure: the step as SVG (engine/figure/svg.h) and a PNG
   NextBookmark,  // to the next `show`
+  Download,  // "Download" in the C program window: Platform::download
+  GoToLine,  // a failed expect was clicked: show line `step` and move to its statement
 };
 
-// The items of the Share menu.
-enum ShareWhat : long { kShareLink, kShareStepLink, kShareEmbedCode };
+// The items of the Share menu: the link at the current step, the link that runs to the
+// end, the <iframe> code.
+enum ShareWhat : long { kShareLink, kShareEndLink, kShareEmbedCode };
+
+// Whether a Load or Quiz request may replace the visitor's edits without asking.
+enum class Confirmed : uint8_t { No, Yes };
 
 struct Request {
   Command cmd = Command::Run;
   long step = 0;
   std::string text;
   uint64_t seed = 0;                // Quiz
+  Confirmed confirmed = Confirmed::No;  // Load, Quiz: "Replace" was pressed
 };
 
 // ---- UI state -------------------------------------------------------------------------
@@ -105,6 +112,9 @@ struct EditorState {
   size_t measured_size = SIZE_MAX;  // text size when lines/width were last measured
   int line_count = 1;
   float text_width = 0;             // widest line, in pixels
+  int show_line = 0;                // 1-based line to scroll into view next frame; 0: none
+  int flash_line = 0;               // the line last jumped to (highlighted), 0: none
+  double flash_until = 0;           // ImGui time the highlight ends
 };
 
 struct PlayState {
@@ -226,6 +236,7 @@ struct UiState {
   AboutState about;
   LectureState lecture;
   Pane tab = Pane::Maps;            // the selected pane of Layout::tabs
+  std::optional<Request> replace_ask;  // a Load or Quiz waiting for "Replace" (replace.cpp)
 };
 
 // ---- per-page and per-frame state bytes (engine/figure/page_states.h) ------------------
@@ -453,6 +464,40 @@ void ask_bookmark(QuizState& q, const script::Session& s, size_t b);
 void reveal_bookmark(QuizState& q, size_t b);
 bool veils_number(const UiState& ui, uint64_t now, uint64_t at_bookmark);
 void draw_cost_tab(const View& v, UiState& ui);      // cost.cpp
+// The failed expects under the editor, a line each; a click jumps to the line (expects.cpp).
+void draw_expect_list(const View& v, UiState& ui, float height);
+// The height draw_expect_list needs (0 when no expect failed), at most `max`.
+float expect_list_height(const View& v, float max);
+// The failed expects of the session, in line order.
+std::vector<const script::ExpectOutcome*> failed_expects(const script::Session& s);
+// "Replace your script?" while a Load or Quiz request waits for it (replace.cpp).
+void draw_replace_dialog(UiState& ui);
+
+// What keeps the visitor's script from being lost (replace.cpp): which text is their own
+// edit, the question before an example, a quiz or a link replaces it, and the script
+// from before a quiz, put back when the student leaves it.
+struct ScriptKeeper {
+  std::string origin;               // the text the last example, link or quiz put in the editor
+  bool restored = false;            // the editor's text came from the browser's storage
+  struct Before {                   // the playground before a quiz
+    std::string text, origin;
+    long step = -1;
+    bool restored = false;
+    AboutState about;
+  };
+  std::optional<Before> before_quiz;
+
+  // The editor holds the visitor's own text (during a quiz: it held it before).
+  bool edited(const UiState& ui) const;
+  // True, with `r` parked in ui.replace_ask, when `r` would replace edits unasked.
+  bool ask_first(UiState& ui, const Request& r) const;
+  // The editor now holds `text`, put there by an example, a link, a quiz or the API.
+  void replaced(std::string_view text, LoadAs as);
+  // The playground as it is, to come back to after a quiz (`step`: -1 for the end).
+  Before snapshot(const UiState& ui, long step) const;
+};
+// App::facts_json (app.h).
+std::string facts_json(const View& v, const UiState& ui, bool edited);
 // While the quiz veils the numbers: a note in place of a panel's content; true if veiled.
 bool draw_veil(const UiState& ui);
 // The /proc texts for `proc` (or the first live process when -1).
@@ -554,7 +599,8 @@ float big_font_size(const UiState& ui);
 void pop_big_font(const UiState& ui);
 std::string pss_text(double pss);
 // An InputText over a std::string.
-bool input_string(const char* id, std::string& s, float width);
+// Returns what ImGui::InputText returns for `flags` (with EnterReturnsTrue: Enter was pressed).
+bool input_string(const char* id, std::string& s, float width, ImGuiInputTextFlags flags = 0);
 // Text of the statement at step `step` (1-based), from the source lines.
 std::string statement_text(const View& v, size_t step);
 

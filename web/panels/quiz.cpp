@@ -13,7 +13,9 @@ namespace {
 
 bool at_bookmark(const script::QuizQuestion& qq, size_t b) { return size_t(qq.bookmark) == b + 1; }
 
-void question_row(UiState& ui, size_t i, const Palette& pal) {
+// One question: its input until revealed, then the verdict. True when Enter was pressed
+// in its input (Enter reveals the bookmark once every question has a prediction).
+bool question_row(UiState& ui, size_t i, const Palette& pal) {
   QuizState& q = ui.quiz;
   const script::QuizQuestion& qq = q.quiz.questions[i];
   ImGui::Text("Q%d  %s", qq.number, qq.label().c_str());
@@ -21,16 +23,17 @@ void question_row(UiState& ui, size_t i, const Palette& pal) {
   char id[32];
   std::snprintf(id, sizeof id, "##q%zu", i);
   if (q.verdict[i] == 0) {
-    input_string(id, q.input[i], ImGui::GetFontSize() * 6);
+    bool enter = input_string(id, q.input[i], ImGui::GetFontSize() * 6, ImGuiInputTextFlags_EnterReturnsTrue);
     char rect_id[32];  // widget_rect id of question i's input
     std::snprintf(rect_id, sizeof rect_id, "answer:%zu", i);
     record_rect(ui, rect_id);
-    return;
+    return enter;
   }
   ImGui::TextUnformatted(q.input[i].c_str());
   ImGui::SameLine();
   if (q.verdict[i] > 0) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.priv), "right");
   else ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dirty), "wrong: it is %s", qq.answer.c_str());
+  return false;
 }
 
 // Right and wrong of a revealed bookmark, in one line.
@@ -57,14 +60,15 @@ void bookmark_block(const View& v, UiState& ui, size_t b, const Palette& pal) {
     ImGui::SameLine();
     if (ImGui::SmallButton("go there")) ui.requests.push_back({Command::StepTo, long(q.bookmarks[b])});
   }
+  bool enter = false;
   for (size_t i = 0; i < q.quiz.questions.size(); ++i)
-    if (at_bookmark(q.quiz.questions[i], b)) question_row(ui, i, pal);
+    if (at_bookmark(q.quiz.questions[i], b)) enter = question_row(ui, i, pal) || enter;
   if (q.revealed[b]) {
     bookmark_score(q, b);
   } else if (q.asked[b]) {
     if (asked == 0) ImGui::TextDisabled("No `expect` follows this `show`: nothing to predict here.");
     ImGui::BeginDisabled(!all_typed);
-    if (ImGui::Button("Reveal")) ui.requests.push_back({Command::Reveal, long(b)});
+    if (ImGui::Button("Reveal") || (enter && all_typed)) ui.requests.push_back({Command::Reveal, long(b)});
     record_rect(ui, "reveal");
     ImGui::EndDisabled();
     if (!all_typed) {

@@ -260,9 +260,9 @@ int string_callback(ImGuiInputTextCallbackData* d) {
 }
 }  // namespace
 
-bool input_string(const char* id, std::string& s, float width) {
+bool input_string(const char* id, std::string& s, float width, ImGuiInputTextFlags flags) {
   ImGui::SetNextItemWidth(width);
-  return ImGui::InputText(id, s.data(), s.capacity() + 1, ImGuiInputTextFlags_CallbackResize, string_callback, &s);
+  return ImGui::InputText(id, s.data(), s.capacity() + 1, flags | ImGuiInputTextFlags_CallbackResize, string_callback, &s);
 }
 
 std::string pss_text(double pss) {

@@ -1,10 +1,14 @@
 // Panel 7, timeline: frames used and each process's Rss (or Pss), step by step, from the
 // series recorded once per load. Lines are thinned to about one point per pixel; only
 // the processes with the highest peak Rss are drawn. Click a step to travel there.
+// The y axis has whole "nice" ticks (ticks.h); the step cursor is a dashed line with a
+// marker on top, unlike any line of the plot; hovering a name in the legend brings its line to
+// the front (lines that overlap hide each other).
 #include <algorithm>
 #include <cstdio>
 
 #include "panels.h"
+#include "ticks.h"
 
 namespace cow::web {
 
@@ -37,13 +41,12 @@ void polyline(ImDrawList* dl, const Plot& p, size_t n, size_t stride, Value valu
   if (pts.size() >= 2) dl->AddPolyline(pts.data(), int(pts.size()), col, 0, thick);
 }
 
-void draw_axes(ImDrawList* dl, const Plot& p, const Palette& pal) {
-  for (int i = 0; i <= 4; ++i) {
-    double val = p.ymax * i / 4;
-    float y = p.y(val);
+void draw_axes(ImDrawList* dl, const Plot& p, const Palette& pal, const std::vector<uint64_t>& ticks) {
+  for (uint64_t val : ticks) {
+    float y = p.y(double(val));
     dl->AddLine(ImVec2(p.a.x, y), ImVec2(p.b.x, y), pal.grid);
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0f", val);
+    std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(val));
     ImVec2 sz = ImGui::CalcTextSize(buf);
     dl->AddText(ImVec2(p.a.x - sz.x - 4, y - sz.y / 2), pal.text_dim, buf);
   }
@@ -83,9 +86,17 @@ void draw_legend(const View& v, UiState& ui, const Palette& pal) {
   ImGui::RadioButton("Pss", &ui.timeline_metric, 1);
   ImGui::SameLine(0, 16);
   legend_item(pal, pal.highlight, "frames used");
+  legend_item(pal, ImGui::GetColorU32(ImGuiCol_Text, 0.75f), "this step");
   const auto& procs = v.session->engine().processes();
-  for (ProcId id : v.plotted)
-    if (id < procs.size()) legend_item(pal, process_color(id, pal), procs[id].name.c_str());
+  for (ProcId id : v.plotted) {
+    if (id >= procs.size()) continue;
+    legend_item(pal, process_color(id, pal), procs[id].name.c_str());
+    if (ImGui::IsItemHovered()) {
+      ui.hover_next = int(id);
+      ImGui::SetTooltip("%s's line, drawn thick and in front: lines with the same values overlap and hide "
+                        "each other", procs[id].name.c_str());
+    }
+  }
   if (v.plotted.size() < procs.size()) ImGui::TextDisabled("(+%zu more)", procs.size() - v.plotted.size());
   else ImGui::NewLine();
 }
@@ -98,25 +109,33 @@ void draw_plot(const View& v, UiState& ui, const Palette& pal) {
   p.a = ImVec2(o.x + left, o.y + 4);
   p.b = ImVec2(o.x + avail.x - 6, o.y + avail.y - line - 4);
   p.extent = std::max<size_t>(1, std::max(v.steps, v.series.system.size() - 1));
-  p.ymax = v.plot_max * 1.05;
+  float rows = (p.b.y - p.a.y) / (2 * line);  // a tick label at most every two lines
+  std::vector<uint64_t> ticks = nice_ticks(v.plot_max, std::clamp(int(rows), 1, 4));
+  p.ymax = double(ticks.back());
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  draw_axes(dl, p, pal);
+  draw_axes(dl, p, pal, ticks);
   size_t n = v.series.system.size();
   size_t stride = std::max<size_t>(1, n / size_t(std::max(1.0f, p.b.x - p.a.x)));
   int metric = ui.timeline_metric;
-  for (ProcId id : v.plotted) {
-    bool hot = ui.hovered_process == int(id);
+  auto line_of = [&](ProcId id, float thick) {
     auto value = [&](size_t k, double* out) { return proc_value(v.series, k, id, metric, out); };
-    polyline(dl, p, n, stride, value, process_color(id, pal), hot ? 3.0f : 1.5f);
-  }
+    polyline(dl, p, n, stride, value, process_color(id, pal), thick);
+  };
+  for (ProcId id : v.plotted)
+    if (ui.hovered_process != int(id)) line_of(id, 1.5f);
   auto frames = [&](size_t k, double* out) {
     if (!v.series.system[k].valid) return false;
     *out = double(v.series.system[k].sys.frames_used);
     return true;
   };
   polyline(dl, p, n, stride, frames, pal.highlight, 2.0f);
+  for (ProcId id : v.plotted)  // the hovered process last: in front of the others
+    if (ui.hovered_process == int(id)) line_of(id, 3.0f);
   float cx = p.x(v.position);
-  dl->AddLine(ImVec2(cx, p.a.y), ImVec2(cx, p.b.y), pal.up, 1.5f);
+  ImU32 cursor = ImGui::GetColorU32(ImGuiCol_Text, 0.75f);
+  for (float y = p.a.y; y < p.b.y; y += 6)  // dashed: no line of the plot is
+    dl->AddLine(ImVec2(cx, y), ImVec2(cx, std::min(y + 3, p.b.y)), cursor, 1.5f);
+  dl->AddTriangleFilled(ImVec2(cx - 4, p.a.y - 4), ImVec2(cx + 4, p.a.y - 4), ImVec2(cx, p.a.y + 2), cursor);
   ImGui::InvisibleButton("##timeline", avail);
   if (ImGui::IsItemHovered()) {
     size_t step = std::min(p.step_at(ImGui::GetMousePos().x), v.steps);
