@@ -1,5 +1,5 @@
 // Panel 2, the headline: frames used / shared / private / free and the fault counters,
-// each as a big number with its change since the last step.
+// each as a big number with its change since the last step, and its glossary entry on hover.
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
@@ -83,6 +83,7 @@ void draw_tile(const Metric& m, UiState& ui, const Palette& pal) {
   ImGui::Dummy(ImVec2(0, 0));
   if (!ui.quiz.veiled) delta_badge(pal, double(m.now) - double(m.prev));
   ImGui::EndGroup();
+  glossary_tip(m.id);
 }
 
 // Wide: every metric as a big tile, in at most two rows. Narrow: the four frame counts as
@@ -115,6 +116,7 @@ Shape shape(float width, const UiState& ui) {
 }
 
 void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) {
+  ImGui::BeginGroup();
   ImVec2 start = ImGui::GetCursorScreenPos();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m.label);
   ImGui::SameLine(0, 0);
@@ -125,6 +127,8 @@ void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) 
   std::snprintf(id, sizeof id, "headline.%s", m.id);
   record_rect(ui, id);
   if (!ui.quiz.veiled) delta_badge(pal, double(m.now) - double(m.prev));
+  ImGui::EndGroup();
+  glossary_tip(m.id);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 #include "imgui_internal.h"
 #include "panels.h"
@@ -229,47 +230,70 @@ void draw_dashed_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color) {
   line(ImVec2(a.x, b.y), a);
 }
 
-void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker) {
+namespace {
+
+// A legend entry: swatches (one, or a ramp of narrower ones from light to dark), then the
+// label; wraps to a new line when it does not fit. Its glossary entry `tip` on hover.
+void legend_swatches(const Palette& pal, std::span<const ImU32> colors, const char* label, Marker marker,
+                     const char* tip) {
   float h = ImGui::GetFontSize();
-  float need = h + 4 + ImGui::CalcTextSize(label).x;
+  float step = colors.size() > 1 ? h * 0.55f : h;
+  float swatches = step * float(colors.size());
+  float need = swatches + 4 + ImGui::CalcTextSize(label).x;
   if (ImGui::GetContentRegionAvail().x < need) ImGui::NewLine();
+  ImGui::BeginGroup();
   ImVec2 p = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  ImVec2 a(p.x, p.y + 2);
   float size = h - 3;
-  dl->AddRectFilled(a, ImVec2(a.x + size, a.y + size), color, 2);
-  draw_marker(dl, a, size, marker, pal);
-  ImGui::Dummy(ImVec2(h, h));
+  for (size_t i = 0; i < colors.size(); ++i) {
+    ImVec2 a(p.x + step * float(i), p.y + 2);
+    float w = colors.size() > 1 ? step : size;
+    dl->AddRectFilled(a, ImVec2(a.x + w, a.y + size), colors[i], colors.size() > 1 ? 0.0f : 2.0f);
+    if (colors.size() == 1) draw_marker(dl, a, size, marker, pal);
+  }
+  ImGui::Dummy(ImVec2(std::max(h, swatches), h));
   ImGui::SameLine(0, 4);
   ImGui::TextUnformatted(label);
+  ImGui::EndGroup();
+  if (tip) glossary_tip(tip);
   ImGui::SameLine(0, 12);
+}
+
+}  // namespace
+
+void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker, const char* tip) {
+  legend_swatches(pal, std::span<const ImU32>(&color, 1), label, marker, tip);
 }
 
 void draw_state_legend(const Palette& pal, LegendOf which) {
   bool pages = which == LegendOf::Pages;
   ImU32 blank = pages ? pal.absent : pal.free_frame;
+  // Mapcount 2 and up darken with the mapcount (buckets 2, 3-4, 5-8, 9-16, 17-64, 65+).
+  auto ramp = [](const ImU32 (&c)[8]) { return std::span<const ImU32>(c + 2, 6); };
   struct Row {
-    ImU32 color;
+    std::span<const ImU32> colors;
     const char* page;   // label in the page map; null: not shown there
     const char* frame;  // label in physical memory; null: not shown there
+    const char* tip;    // glossary entry
     Marker marker = Marker::None;
   };
   const Row rows[] = {
-      {blank, "not present", "free"},
-      {pal.zero, "zero page", nullptr},
-      {pal.priv, "anonymous, mapcount 1", "anonymous, mapcount 1"},
-      {pal.shared[2], "anonymous, mapcount 2+", "anonymous, mapcount 2+"},
-      {pal.shared[7], "mapcount 65+", "mapcount 65+"},
-      {pal.file[1], "page cache", "page cache"},
-      {pal.file[3], "page cache, mapcount 2+", nullptr},
-      {pal.shmem[1], "shmem", "shmem"},
-      {blank, "dirty", "dirty", Marker::Dirty},
-      {pal.absent, "COW write-protected", nullptr, Marker::CowWp},
-      {pal.absent, "huge page (PMD)", nullptr, Marker::HugePmd},
-      {pal.absent, "split huge page", nullptr, Marker::HugeSplit},
+      {{&blank, 1}, "not present", "free", pages ? "not present" : "frames free"},
+      {{&pal.zero, 1}, "zero page", nullptr, "zero page"},
+      {{&pal.priv, 1}, "anonymous, mapcount 1", "anonymous, mapcount 1", "Private"},
+      {ramp(pal.shared), "anonymous, mapcount 2, 3-4 ... 65+", "anonymous, mapcount 2, 3-4 ... 65+", "Shared"},
+      {{&pal.file[1], 1}, "page cache, mapcount 0-1", "page cache, mapcount 0-1", "File"},
+      {ramp(pal.file), "page cache, mapcount >= 2 (private or shared mapping)", "page cache, mapcount >= 2",
+       "Shared"},
+      {{&pal.shmem[1], 1}, "shmem, mapcount 0-1", "shmem, mapcount 0-1", "Shmem"},
+      {ramp(pal.shmem), "shmem, mapcount >= 2", "shmem, mapcount >= 2", "Shared"},
+      {{&blank, 1}, "dirty", "dirty", "Dirty", Marker::Dirty},
+      {{&pal.absent, 1}, "COW write-protected", nullptr, "COW", Marker::CowWp},
+      {{&pal.absent, 1}, "huge page (PMD)", nullptr, "AnonHugePages", Marker::HugePmd},
+      {{&pal.absent, 1}, "split huge page", nullptr, "AnonHugePages", Marker::HugeSplit},
   };
   for (const Row& r : rows)
-    if (const char* label = pages ? r.page : r.frame) legend_item(pal, r.color, label, r.marker);
+    if (const char* label = pages ? r.page : r.frame) legend_swatches(pal, r.colors, label, r.marker, r.tip);
   ImGui::NewLine();
 }
 
