@@ -4,6 +4,7 @@
 // Clicking a name filters the page map to that process.
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "panels.h"
 
@@ -110,8 +111,8 @@ void draw_row(const ProcRow& r, uint32_t max_rss, UiState& ui, const Palette& pa
 }
 
 // The header row by hand (not TableHeadersRow) so that each header gets its glossary
-// tooltip, on hover and on keyboard focus.
-void setup_columns() {
+// tooltip, on hover and on keyboard focus; each is widget "processes.<name>".
+void setup_columns(UiState& ui) {
   struct Column {
     const char* name;
     const char* tip;    // glossary entry
@@ -133,6 +134,7 @@ void setup_columns() {
   for (int i = 0; i < kCols; ++i) {
     ImGui::TableSetColumnIndex(i);
     ImGui::TableHeader(kColumns[i].name);
+    record_rect(ui, (std::string("processes.") + kColumns[i].name).c_str());
     if (kColumns[i].tip) glossary_tip(kColumns[i].tip);
   }
 }
@@ -148,7 +150,7 @@ void draw_processes_panel(const View& v, UiState& ui) {
     ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                             ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
     if (!v.procs.empty() && ImGui::BeginTable("procs", kCols, flags)) {
-      setup_columns();
+      setup_columns(ui);
       ImGuiListClipper clip;
       clip.Begin(int(v.procs.size()));
       while (clip.Step())
