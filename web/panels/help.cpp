@@ -76,11 +76,11 @@ void two_column_table(const char* id, std::span<const Row> rows, float left_em) 
 
 void glossary_list() {
   for (const GlossaryEntry& g : glossary()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
     ImGui::TextUnformatted(g.title);
-    ImGui::Indent();
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-    ImGui::TextWrapped("%s", g.text);
     ImGui::PopStyleColor();
+    ImGui::Indent();
+    ImGui::TextWrapped("%s", g.text);
     ImGui::Unindent();
   }
 }
