@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "engine/script/words.h"
+#include "engine/teach/glossary.h"
 
 #ifndef COWLAB_VERSION
 #define COWLAB_VERSION "0.0.0"
@@ -27,6 +28,7 @@ constexpr const char* kIntro =
     "Usage: cowlab COMMAND [OPTION]... [FILE]...\n"
     "  or:  cowlab COMMAND --help\n"
     "  or:  cowlab --help | --version\n"
+    "  or:  cowlab help glossary   (what Rss, Pss, USS, Shared, Private... mean)\n"
     "Simulates Linux copy-on-write fork() page by page, with the numbers that\n"
     "/proc/PID/smaps shows. Options and files may come in any order; `--` ends the\n"
     "options, `-` reads stdin.\n";
@@ -106,6 +108,10 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "--version" || args[0] == "-V") {
     std::printf("cowlab %s\n", COWLAB_VERSION);
+    return 0;
+  }
+  if (args[0] == "help" && args.size() == 2 && args[1] == "glossary") {
+    std::fputs(cow::glossary_text().c_str(), stdout);  // the web page's Help shows the same
     return 0;
   }
   // `cowlab help COMMAND` is `cowlab COMMAND --help`.

@@ -185,6 +185,17 @@ elseif(CASE STREQUAL "top_help")
   expect_status(2)
   expect_text(err "Usage: cowlab COMMAND")
 
+elseif(CASE STREQUAL "help_glossary")
+  cowlab(help glossary)
+  expect_status(0)
+  # The glossary the web page's Help shows, with its formulas.
+  expect_text(out "Pss (proportional set size)\n  Each present page counts 1/mapcount"
+    "Shared (smaps Shared_Clean + Shared_Dirty)\n  Pages whose frame has mapcount >= 2" "USS (unique set size)"
+    "Clean and Dirty" "the zero page" "fault-around")
+  cowlab(help nosuch)
+  expect_status(2)
+  expect_text(err "unknown command 'nosuch'")
+
 elseif(CASE STREQUAL "run_dashdash")
   configure_file(${example} ${WORK_DIR}/-x.cow COPYONLY)
   cowlab(run -- -x.cow)

@@ -83,29 +83,35 @@ Rgba over(Rgba c, Rgba under) {
 std::vector<LegendRow> legend(const Colors& c, LegendOf which) {
   bool pages = which == LegendOf::Pages;
   Rgba blank = pages ? c.absent : c.free_frame;
+  // Mapcount 2 and up darken with the mapcount (buckets 2, 3-4, 5-8, 9-16, 17-64, 65+).
+  auto ramp = [](const Rgba (&r)[8]) { return std::vector<Rgba>(r + 2, r + 8); };
   struct Row {
     Rgba color;
     const char* page;   // label in the page map; null: not shown there
     const char* frame;  // label in physical memory; null: not shown there
+    const char* tip;    // glossary entry
     Marker marker = Marker::None;
+    std::vector<Rgba> ramp = {};
   };
   const Row rows[] = {
-      {blank, "not present", "free"},
-      {c.zero, "zero page", nullptr},
-      {c.priv, "anonymous, mapcount 1", "anonymous, mapcount 1"},
-      {c.shared[2], "anonymous, mapcount 2+", "anonymous, mapcount 2+"},
-      {c.shared[7], "mapcount 65+", "mapcount 65+"},
-      {c.file[1], "page cache", "page cache"},
-      {c.file[3], "page cache, mapcount 2+", nullptr},
-      {c.shmem[1], "shmem", "shmem"},
-      {blank, "dirty", "dirty", Marker::Dirty},
-      {c.absent, "COW write-protected", nullptr, Marker::CowWp},
-      {c.absent, "huge page (PMD)", nullptr, Marker::HugePmd},
-      {c.absent, "split huge page", nullptr, Marker::HugeSplit},
+      {blank, "not present", "free", pages ? "not present" : "frames free"},
+      {c.zero, "zero page", nullptr, "zero page"},
+      {c.priv, "anonymous, mapcount 1", "anonymous, mapcount 1", "Private"},
+      {c.shared[2], "anonymous, mapcount 2, 3-4 ... 65+", "anonymous, mapcount 2, 3-4 ... 65+", "Shared",
+       Marker::None, ramp(c.shared)},
+      {c.file[1], "page cache, mapcount 0-1", "page cache, mapcount 0-1", "File"},
+      {c.file[2], "page cache, mapcount >= 2 (private or shared mapping)", "page cache, mapcount >= 2", "Shared",
+       Marker::None, ramp(c.file)},
+      {c.shmem[1], "shmem, mapcount 0-1", "shmem, mapcount 0-1", "Shmem"},
+      {c.shmem[2], "shmem, mapcount >= 2", "shmem, mapcount >= 2", "Shared", Marker::None, ramp(c.shmem)},
+      {blank, "dirty", "dirty", "Dirty", Marker::Dirty},
+      {c.absent, "COW write-protected", nullptr, "COW", Marker::CowWp},
+      {c.absent, "huge page (PMD)", nullptr, "AnonHugePages", Marker::HugePmd},
+      {c.absent, "split huge page", nullptr, "AnonHugePages", Marker::HugeSplit},
   };
   std::vector<LegendRow> out;
   for (const Row& r : rows)
-    if (const char* label = pages ? r.page : r.frame) out.push_back({r.color, label, r.marker});
+    if (const char* label = pages ? r.page : r.frame) out.push_back({r.color, label, r.marker, r.ramp, r.tip});
   return out;
 }
 

@@ -38,9 +38,11 @@ enum class Marker : uint8_t { None, Dirty, CowWp, HugePmd, HugeSplit };
 // one table, so the two maps, in the web page and in figures, name a state the same way.
 enum class LegendOf : uint8_t { Pages, Frames };
 struct LegendRow {
-  Rgba color;
+  Rgba color;                 // the swatch (the first of `ramp` when there is one)
   const char* label;
   Marker marker = Marker::None;
+  std::vector<Rgba> ramp;     // mapcount 2, 3-4, 5-8, 9-16, 17-64, 65+ (darker with the mapcount)
+  const char* tip = nullptr;  // the glossary entry that explains it (engine/teach/glossary.h)
 };
 std::vector<LegendRow> legend(const Colors& c, LegendOf which);
 

@@ -172,11 +172,55 @@ std::string next_write(const PageEntry& pe) {
   if (pe.huge && pe.write_reuses) return "COW: a write reuses the whole THP (do_huge_pmd_wp_page: this PMD alone maps it)";
   if (pe.huge)
     return "COW: a write splits the PMD into 512 PTEs (__split_huge_pmd) and copies this page (wp_page_copy)";
+  if (pe.kind == FrameKind::PageCache)
+    return "COW: a write copies it into a new anonymous frame (wp_page_copy); the file's page stays cached";
   if (pe.write_reuses) return "COW: a write reuses it (wp_page_reuse: last mapper)";
   return "COW: a write copies it (wp_page_copy)";
 }
 
 std::string times(uint32_t n) { return n == 1 ? "once" : n == 2 ? "twice" : num(n) + " times"; }
+
+// "anonymous page, private mapping", "page-cache page, shared file mapping": what maps the
+// page (the VMA's type) and, when present, what its frame is.
+std::string page_and_mapping(const PageEntry& pe) {
+  std::string map = std::string(pe.share == Share::Shared ? "shared " : "private ") +
+                    (pe.backing == Backing::File ? "file mapping" : "mapping");
+  if (!pe.present || pe.zero_page) return map;
+  const char* page = pe.kind == FrameKind::PageCache ? "page-cache page"
+                     : pe.kind == FrameKind::Shmem   ? "shmem page"
+                                                     : "anonymous page";
+  return page + (", " + map);
+}
+
+// smaps' field for a present page and why: "counted as Shared_Dirty because its frame is
+// mapped twice (mapcount 2)" (smaps_account: Shared is mapcount >= 2, whatever the VMA).
+std::string smaps_field(const PageEntry& pe) {
+  bool shared = pe.mapcount >= 2;
+  std::string field = std::string(shared ? "Shared" : "Private") + (pe.dirty || pe.frame_dirty ? "_Dirty" : "_Clean");
+  std::string why = shared ? "its frame is mapped " + times(pe.mapcount) : std::string("only this PTE maps its frame");
+  return "counted as " + field + " because " + why + " (mapcount " + num(pe.mapcount) + ")";
+}
+
+// What the first touch of a page that is not present does, read and write.
+std::string next_touch(const PageEntry& pe) {
+  std::string write = pe.prot == Prot::ReadOnly ? "a write is SIGSEGV (read-only VMA)" : "";
+  if (pe.backing == Backing::Anon && pe.share == Share::Private)
+    return "a read maps the zero page; " +
+           (write.empty() ? "a write zero-fills a new frame (do_anonymous_page)" : write);
+  if (pe.backing == Backing::Anon)
+    return "a read or a write maps the shmem page, zero-filled on first touch (shmem_fault); a read maps up to "
+           "15 neighbours with it (fault-around)" + (write.empty() ? "" : "; " + write);
+  std::string read = "a read maps the page-cache page and up to 15 neighbours (do_read_fault, fault-around); ";
+  if (!write.empty()) return read + write;
+  return read + (pe.share == Share::Private
+                     ? "a write copies it into a new anonymous frame (do_cow_fault)"
+                     : "a write maps it writable and dirties the page-cache page (do_shared_fault)");
+}
+
+// "adds 1/2 page to Pss" (1/mapcount).
+std::string pss_share(uint32_t mapcount) {
+  return mapcount <= 1 ? "adds 1 page to Pss" : "adds 1/" + num(mapcount) + " page to Pss";
+}
 
 // "C1 wrote heap[3]" (and, for a run, how many pages took the same way).
 std::string story_subject(const Engine& e, const Event& ev, const char* verb) {
@@ -317,6 +361,34 @@ std::string explain_page(const Engine& e, ProcId p, NameId region, const PageEnt
          (pe.writable ? "writable" : "read-only") + (pe.dirty ? ", dirty" : ", clean");
   s += ": " + next_write(pe) + ".";
   return s + (last ? " Last: " + explain(e, *last) + "." : " No fault recorded for it.");
+}
+
+std::string page_summary(const PageEntry& pe) {
+  if (!pe.present)
+    return std::string(pe.walk.exists(Level::Pte) ? "not present" : "not present (no PTE table)") + ", " +
+           page_and_mapping(pe) + "; counted in no smaps field\nnext: " + next_touch(pe);
+  if (pe.zero_page)
+    return std::string(pe.huge ? "the huge zero page (PMD)" : "the zero page") + ", " + page_and_mapping(pe) +
+           ": one read-only frame of zeros, no mapcount, in neither Rss nor Pss\nnext: a read does not fault; " +
+           next_write(pe);
+  std::string dirty = pe.dirty ? "dirty (written through this PTE)" : pe.frame_dirty ? "dirty (its frame is)" : "clean";
+  return page_and_mapping(pe) + "; " + smaps_field(pe) + "\nframe " + num(pe.frame) +
+         (pe.huge ? " (in a THP mapped by a PMD)" : "") + ", PTE " + (pe.writable ? "writable" : "read-only") +
+         ", " + dirty + "; " + pss_share(pe.mapcount) + "\nnext: a read does not fault; " + next_write(pe);
+}
+
+std::string frame_summary(const Frame& fr) {
+  if (fr.kind == FrameKind::Free) return "free frame";
+  const char* kind = fr.kind == FrameKind::PageCache ? "page-cache frame"
+                     : fr.kind == FrameKind::Shmem   ? "shmem frame"
+                                                     : "anonymous frame";
+  // smaps says Dirty when the frame or the mapper's own PTE is dirty.
+  const char* dirty = fr.dirty ? "_Dirty" : "_Clean (_Dirty for a mapper whose PTE is dirty)";
+  std::string s = std::string(kind) + (fr.dirty ? ", dirty" : ", clean") + ", mapcount " + num(fr.mapcount) + ": ";
+  if (fr.mapcount == 0) return s + "no PTE maps it, so it is in no process's Rss";
+  if (fr.mapcount == 1) return s + "its one mapper counts it as Private" + dirty + " and 1 page of Pss";
+  return s + "mapped " + times(uint32_t(fr.mapcount)) + ", each mapper counts it as Shared" + dirty +
+         " (mapcount >= 2) and 1/" + num(fr.mapcount) + " page of Pss";
 }
 
 }  // namespace cow

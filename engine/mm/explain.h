@@ -61,4 +61,19 @@ std::vector<std::string> explain_events(const Engine& e, const std::vector<Event
 // read-only, dirty: COW, a write copies it (wp_page_copy). Last: ...".
 std::string explain_page(const Engine& e, ProcId p, NameId region, const PageEntry& pe, const Event* last);
 
+// A page as the page map's tooltip tells it, in smaps' words and with the reason for
+// each (pure: from `pe` alone), one line per '\n':
+//   anonymous page, private mapping; counted as Shared_Dirty because its frame is mapped
+//   twice (mapcount 2)
+//   frame 3, PTE read-only, dirty; adds 1/2 page to Pss
+//   next: a read does not fault; COW: a write copies it (wp_page_copy)
+// "Shared" and "Private" are smaps' (mapcount >= 2 or 1), never the mapping type, and
+// always come with the mapcount they rest on.
+std::string page_summary(const PageEntry& pe);
+
+// A physical frame as the Physical memory panel's tooltip tells it: its kind, mapcount,
+// and how the smaps of each mapper count it ("mapcount 2: each mapper counts it as
+// Shared_Dirty and 1/2 page of Pss").
+std::string frame_summary(const Frame& fr);
+
 }  // namespace cow

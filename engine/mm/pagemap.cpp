@@ -20,6 +20,7 @@ PageEntry entry_of(const Engine& e, const PageTables& tables, const Mapping& m, 
   if (!pe.zero_page) {
     pe.kind = e.frames()[pe.frame].kind;
     pe.mapcount = uint32_t(e.frames()[pe.frame].mapcount);
+    pe.frame_dirty = e.frames()[pe.frame].dirty;
   }
   pe.cow = !pe.writable && m.share == Share::Private && v.prot == Prot::ReadWrite;
   pe.huge = m.pt.huge(q);

@@ -19,6 +19,7 @@ struct PageEntry {
   FrameId frame = kNone;      // Frames::kZeroPage for the zero page
   bool zero_page = false;
   bool writable = false, dirty = false;  // the PTE's bits
+  bool frame_dirty = false;   // the frame's own dirty flag (smaps: Dirty if either is set)
   FrameKind kind = FrameKind::Free;      // Free for the zero page
   uint32_t mapcount = 0;      // PTEs mapping the frame (0 for the zero page: never counted)
   // A present PTE, not writable, in a private VMA that allows writes: a write faults

@@ -245,28 +245,29 @@ std::string meminfo_text(const Engine& e) {
   return s;
 }
 
-std::string smem_text(const Engine& e) {
-  struct Row {
-    ProcId p;
-    uint64_t uss, pss, rss;
-  };
-  std::vector<Row> rows;
+std::vector<SmemRow> smem_rows(const Engine& e) {
+  std::vector<SmemRow> rows;
   for (ProcId p = 0; p < e.processes().size(); ++p) {
     const Process& task = e.processes()[p];
     if (!task.live() || task.is_thread(p)) continue;
     Usage u = e.usage(p);
     uint64_t pss = 0;
     for (const SmapsEntry& x : smaps_entries(e, p)) pss += pss_kb(x.pss);
-    rows.push_back({p, kb(u.uss), pss, kb(u.rss)});
+    rows.push_back({p, task.pid, task.name, kb(u.uss), pss, kb(u.rss), u.uss, u.rss, u.pss});
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.pss < b.pss; });
+  std::stable_sort(rows.begin(), rows.end(), [](const SmemRow& a, const SmemRow& b) { return a.pss_kb < b.pss_kb; });
+  return rows;
+}
+
+std::string smem_text(const Engine& e) {
+  std::vector<SmemRow> rows = smem_rows(e);
   std::string s;
   appendf(s, "%5s %-27s %8s %8s %8s %8s\n", "PID", "Command", "Swap", "USS", "PSS", "RSS");
   uint64_t tu = 0, tp = 0, tr = 0;
-  for (const Row& r : rows) {
-    appendf(s, "%5u %-27.27s %8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", e.processes()[r.p].pid,
-            e.processes()[r.p].name.c_str(), 0u, r.uss, r.pss, r.rss);
-    tu += r.uss, tp += r.pss, tr += r.rss;
+  for (const SmemRow& r : rows) {
+    appendf(s, "%5u %-27.27s %8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", r.pid, r.command.c_str(), 0u, r.uss_kb,
+            r.pss_kb, r.rss_kb);
+    tu += r.uss_kb, tp += r.pss_kb, tr += r.rss_kb;
   }
   s += std::string(62, '-') + "\n";
   appendf(s, "%5zu %-27s %8u %8" PRIu64 " %8" PRIu64 " %8" PRIu64 "\n", rows.size(), "", 0u, tu, tp, tr);

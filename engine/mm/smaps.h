@@ -59,8 +59,20 @@ std::string status_text(const Engine& e);
 // Cached (page cache and shmem, as Linux counts shmem in Cached), SwapTotal, AnonPages,
 // Shmem, CommitLimit, Committed_AS, in Linux's order.
 std::string meminfo_text(const Engine& e);
+// One row of smem's table: a live process (thread-group leader), in kB as smem prints it
+// and in pages. Like smem, pss_kb adds the truncated Pss of each smaps entry; pss is exact.
+struct SmemRow {
+  ProcId proc = 0;
+  uint32_t pid = 0;
+  std::string command;
+  uint64_t uss_kb = 0, pss_kb = 0, rss_kb = 0;
+  uint64_t uss = 0, rss = 0;  // pages
+  double pss = 0;             // pages
+};
+// The rows of smem_text, sorted by PSS.
+std::vector<SmemRow> smem_rows(const Engine& e);
 // An smem-style table: PID, Command, Swap, USS, PSS, RSS in kB, sorted by PSS, with a
-// total. Like smem, PSS adds the truncated Pss of each smaps entry.
+// total.
 std::string smem_text(const Engine& e);
 
 }  // namespace cow

@@ -1,6 +1,6 @@
 // Panel 2, the headline: frames used / shared / private / free and the fault counters,
-// each as a big number with its change since the last step; once a script uses commit
-// accounting, Committed_AS against CommitLimit as a bar.
+// each as a big number with its change since the last step and its glossary entry on hover;
+// once a script uses commit accounting, Committed_AS against CommitLimit as a bar.
 #include <algorithm>
 #include <cfloat>
 #include <cstdio>
@@ -139,6 +139,7 @@ void draw_tile(const Metric& m, UiState& ui, const Palette& pal) {
   ImGui::Dummy(ImVec2(0, 0));
   if (!ui.quiz.veiled) delta_badge(pal, double(m.now) - double(m.prev));
   ImGui::EndGroup();
+  glossary_tip(m.id);
 }
 
 // Wide: every metric as a big tile, in at most two rows. Narrow: the four frame counts as
@@ -171,6 +172,7 @@ Shape shape(float width, const UiState& ui) {
 }
 
 void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) {
+  ImGui::BeginGroup();
   ImVec2 start = ImGui::GetCursorScreenPos();
   ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.text_dim), "%s", m.label);
   ImGui::SameLine(0, 0);
@@ -181,6 +183,8 @@ void draw_cell(const Metric& m, UiState& ui, const Palette& pal, float label_w) 
   std::snprintf(id, sizeof id, "headline.%s", m.id);
   record_rect(ui, id);
   if (!ui.quiz.veiled) delta_badge(pal, double(m.now) - double(m.prev));
+  ImGui::EndGroup();
+  glossary_tip(m.id);
 }
 
 // The dense headline: every metric as "label number change", flowing left to right and

@@ -120,7 +120,7 @@ void draw_page(const PageFacts& f, const Palette& pal) {
   if (!pe.present) {
     ImGui::TextUnformatted("Frame: none (not present)");
   } else if (pe.zero_page) {
-    ImGui::TextUnformatted("Frame: the shared zero page (never counted in mapcount, Rss or Pss)");
+    ImGui::TextWrapped("Frame: the zero page, one read-only frame of zeros (never counted in mapcount, Rss or Pss)");
   } else {
     ImGui::Text("Frame %u: %s, mapcount %u%s", pe.frame, kind_name(pe), pe.mapcount, f.frame.dirty ? ", dirty" : "");
     std::string who;

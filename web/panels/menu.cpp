@@ -1,5 +1,5 @@
 // Panel 8, the menu bar: the examples menu (every script of examples/), Share, theme,
-// an optional "Export as C" window and a short cowscript cheat sheet.
+// an optional "Export as C" window, and the Help window (help.cpp).
 #include <algorithm>
 #include <cstdio>
 
@@ -9,25 +9,6 @@
 namespace cow::web {
 
 namespace {
-
-constexpr const char* kCheatSheet =
-    "spawn P1                  a process with an empty address space\n"
-    "P1 mmap heap 64           64 pages, anonymous private (add: shared, readonly,\n"
-    "P1 mmap cfg data          or a file name for a file mapping)\n"
-    "P1 write heap 0-15        write pages 0..15 (no range: every page)\n"
-    "P1 read heap 3,5,7-9      read pages\n"
-    "P1 fork C1                copy-on-write fork (P1 fork w[1-4]: four of them)\n"
-    "C1 thread T1 / vfork V1   share C1's address space\n"
-    "C1 exec / C1 exit\n"
-    "P1 madvise heap dontfork  dofork, wipeonfork, keeponfork, dontneed\n"
-    "P1 mmap heap 4M thp       huge pages allowed (MADV_HUGEPAGE)\n"
-    "P1 madvise heap hugepage  or nohugepage\n"
-    "P1 munmap heap 0-7        P1 mprotect heap readonly\n"
-    "file data 32              a file of 32 cached pages\n"
-    "mode fork=copy            eager-copy fork, for contrast\n"
-    "mode thp=madvise          never, madvise (default) or always\n"
-    "show                      a bookmark on the time-travel slider\n"
-    "expect C1 rss=64 pss=40   checks; a failed one is marked red\n";
 
 void examples_menu(const View& v, UiState& ui) {
   if (!ImGui::BeginMenu("Examples")) return;
@@ -84,20 +65,6 @@ void export_window(UiState& ui) {
   if (!open) ui.export_text.clear();
 }
 
-void help_window(UiState& ui) {
-  if (!ui.show_help) return;
-  ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  if (ImGui::Begin("cowscript", &ui.show_help, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings)) {
-    ImGui::TextUnformatted(kCheatSheet);
-    ImGui::Separator();
-    ImGui::TextDisabled("Sizes are in 4 KiB pages (or K/M/G). Steps are statements, numbered from 1.");
-    ImGui::Separator();
-    ImGui::TextUnformatted("Keyboard");
-    draw_shortcut_table();
-  }
-  ImGui::End();
-}
-
 // Share: the link at the current step (also put in the address bar), the link that runs
 // to the end, or the <iframe> code for a course page (engine/script/link.h makes both).
 void share_menu(UiState& ui) {
@@ -136,10 +103,12 @@ void draw_menu_panel(const View& v, UiState& ui) {
       ImGui::SetTooltip("Predict, then reveal, on this script: at each `show` the numbers that changed stay hidden\n"
                         "until you type what its `expect` lines ask (&predict=1)");
     if (ImGui::MenuItem("Help")) ui.show_help = !ui.show_help;
+    record_rect(ui, "help");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A tour of the panels, the glossary (Rss, Pss, Shared...), the language");
     ImGui::EndMainMenuBar();
   }
   export_window(ui);
-  help_window(ui);
+  draw_help_window(ui);
   draw_keys_window(ui);
 }
 

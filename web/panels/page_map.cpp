@@ -1,7 +1,8 @@
 // Panel 4, the page map: per process and region, one cell per page (or per 2^zoom pages
 // beyond a few thousand), coloured by state: absent, zero page, private, shared (darker
 // as the mapcount grows), file, shmem; a red corner marks dirty, a stroke marks a page
-// write-protected for COW. Hover shows the page's frame, mapcount, flags and writer.
+// write-protected for COW. Hover tells the page in smaps' words (page_summary) and whose
+// write it holds.
 // Only the rows in view are drawn; the cells come ready-made from the View.
 #include <algorithm>
 #include <cstdio>
@@ -68,7 +69,7 @@ void draw_header(const View& v, const Item& it, ImVec2 o, float width, const UiS
   if (ui.hovered_process == int(r.id)) dl->AddRectFilled(a, b, pal.current_line);
   dl->AddRectFilled(ImVec2(a.x, a.y + 2), ImVec2(a.x + 4, b.y), process_color(r.id, pal));
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%s  pid %u   Rss %u  Pss %s  Shared %u  Private %u", r.name.c_str(), r.pid,
+  std::snprintf(buf, sizeof buf, "%s  pid %u   in pages: Rss %u  Pss %s  Shared %u  Private %u", r.name.c_str(), r.pid,
                 r.now.rss, pss_text(r.now.pss).c_str(), r.now.shared, r.now.priv);
   dl->AddText(ImVec2(a.x + 8, a.y + 2), ImGui::GetColorU32(ImGuiCol_Text), buf);
   if (r.mm >= v.mms.size() || !v.mms[r.mm].built)
@@ -136,38 +137,26 @@ void draw_region(const View& v, const Item& it, ImVec2 o, const Geometry& g, flo
   draw_huge_extents(v, r, ImVec2(x0, y0), g, first, last, pal);
 }
 
-const char* kind_name(uint8_t bits) {
-  switch (page_bits::kind(bits)) {
-    case page_bits::Unmapped: return "not mapped";
-    case page_bits::Absent: return "not present";
-    case page_bits::Zero: return "zero page";
-    case page_bits::Anon: return page_bits::bucket(bits) >= 2 ? "anon shared" : "anon private";
-    case page_bits::File: return "file";
-    case page_bits::Shmem: return "shmem";
-    default: return "?";
-  }
-}
-
-void page_tooltip(const View& v, const ProcRow& row, const RegionMap& r, uint32_t region, uint32_t page) {
-  PageDetail d;
+// The page's facts looked up now (page_entry) and told by page_summary in smaps' words,
+// then whose write its frame holds.
+void page_tooltip(const View& v, const ProcRow& row, const RegionMap& r, uint32_t page) {
+  const Engine& e = v.session->engine();
   ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 34);
   ImGui::Text("%s  %s[%u]", row.name.c_str(), r.name.c_str(), page);
-  uint8_t bits = page < r.page.size() ? r.page[page] : 0;
-  if (!page_detail(v, row.mm, region, page, &d) || page_bits::kind(bits) <= page_bits::Absent) {
-    ImGui::TextUnformatted(page_bits::kind(bits) == page_bits::Absent ? "not present: the next touch faults"
-                                                                       : "not mapped (munmap or dontfork)");
-  } else if (d.zero) {
-    ImGui::TextUnformatted("the shared zero page: counts in neither Rss nor Pss\nthe first write allocates a zeroed frame");
+  std::optional<PageEntry> pe;
+  if (row.mm < e.address_spaces().size() && r.mapping < e.address_spaces()[row.mm].mappings.size())
+    pe = page_entry(e, row.id, e.address_spaces()[row.mm].mappings[r.mapping].name, page);
+  if (!pe) {
+    ImGui::TextUnformatted("not mapped (munmap or dontfork)");
   } else {
-    ImGui::Text("frame %u   mapcount %u   %s", d.frame, d.fr.mapcount, d.fr.mapcount >= 2 ? "shared" : "private");
-    ImGui::Text("%s, %s, %s", kind_name(bits), d.dirty ? "dirty" : "clean", d.writable ? "writable" : "read-only");
-    if (bits & page_bits::kCowWp)
-      ImGui::TextUnformatted(d.fr.mapcount >= 2 ? "write-protected for COW: a write copies"
-                                                : "write-protected for COW: a write reuses it (last mapper)");
-    const auto& procs = v.session->engine().processes();
-    if (d.fr.tag == 0) ImGui::TextUnformatted("holds zeros or file data");
-    else if (d.fr.tag - 1 < procs.size()) ImGui::Text("holds %s's write", procs[d.fr.tag - 1].name.c_str());
+    ImGui::TextUnformatted(page_summary(*pe).c_str());
+    const auto& procs = e.processes();
+    uint32_t tag = pe->present && pe->frame < e.frames().total() ? uint32_t(e.frames()[pe->frame].tag) : 0;
+    if (tag > 0 && tag - 1 < procs.size()) ImGui::Text("holds %s's write", procs[tag - 1].name.c_str());
+    else if (pe->present) ImGui::TextUnformatted("holds zeros or file data");
   }
+  ImGui::PopTextWrapPos();
   ImGui::EndTooltip();
 }
 
@@ -180,10 +169,10 @@ void cells_tooltip(const ProcRow& row, const RegionMap& r, uint32_t first, uint3
   }
   ImGui::BeginTooltip();
   ImGui::Text("%s  %s[%u-%u]", row.name.c_str(), r.name.c_str(), first, end - 1);
-  const char* names[] = {"not mapped", "not present", "zero page", "anon", "file", "shmem"};
+  const char* names[] = {"not mapped", "not present", "zero page", "anonymous", "page cache", "shmem"};
   for (int k = 0; k < page_bits::kKinds; ++k)
-    if (count[k]) ImGui::Text("%6u %s", count[k], names[k]);
-  ImGui::Text("%6u dirty, %u write-protected for COW", dirty, wp);
+    if (count[k]) ImGui::Text("%6u pages %s", count[k], names[k]);
+  ImGui::Text("%6u pages dirty, %u write-protected for COW", dirty, wp);
   ImGui::TextDisabled("zoom in (ctrl + wheel) to see single pages");
   ImGui::EndTooltip();
 }
@@ -203,7 +192,7 @@ void hover(const View& v, const std::vector<Item>& items, ImVec2 o, const Geomet
     uint32_t ppc = v.pages_per_cell, first = uint32_t(cell) * ppc;
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left))
       inspect(ui, {.kind = InspectKind::Page, .proc = it.row->id, .region = r.name, .page = first});
-    if (ppc == 1) page_tooltip(v, *it.row, r, uint32_t(it.region), first);
+    if (ppc == 1) page_tooltip(v, *it.row, r, first);
     else cells_tooltip(*it.row, r, first, std::min(first + ppc, r.pages));
     return;
   }

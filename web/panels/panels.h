@@ -18,6 +18,7 @@
 #include "engine/mm/explain.h"
 #include "engine/mm/page_walk.h"
 #include "engine/mm/pagemap.h"
+#include "engine/mm/smaps.h"
 #include "engine/teach/cost.h"
 #include "engine/teach/quiz.h"
 #include "engine/script/session.h"
@@ -218,6 +219,7 @@ struct UiState {
   PhysicalState physical;
   bool events_all_steps = false;
   int smaps_process = -1;           // the /proc tab's process (ProcId), -1: the first live
+  bool smem_in_pages = false;       // the smem table's unit: pages, or kB as smem prints
   bool want_texts = false;          // the /proc tab is showing (texts built next frame)
   size_t events_scroll_pos = SIZE_MAX;  // position the events list last scrolled to
   uint64_t events_scroll_gen = 0;
@@ -314,7 +316,8 @@ struct StepLines {
 struct ProcTexts {
   bool built = false;
   int proc = -1;                                // whose smaps
-  std::string smaps, rollup, status, smem;
+  std::string smaps, rollup, status;
+  std::vector<SmemRow> smem_rows;               // smem_text's rows: the smem tab's table
 };
 
 // The inspector's details, looked up once per change of target or position for the one
@@ -440,15 +443,6 @@ void build_table_view(View& v, const script::Session& s);
 WidgetRect page_cell_rect(const View& v, const UiState& ui, std::string_view id);
 WidgetRect frame_cell_rect(const View& v, const UiState& ui, std::string_view id);
 
-// The page's current PTE and frame, looked up on hover; false if it no longer exists.
-struct PageDetail {
-  Pte pte = 0;
-  FrameId frame = kNone;
-  Frame fr;
-  bool writable = false, dirty = false, zero = false;
-};
-bool page_detail(const View& v, MmId mm, uint32_t region, uint32_t page, PageDetail* out);
-
 // ---- panels ------------------------------------------------------------------------------
 
 void draw_menu_panel(const View& v, UiState& ui);
@@ -525,6 +519,10 @@ uint8_t overflow_panes(const UiState& ui);
 // records "panel:<name>" and "tab:<name>" rectangles for the tests.
 void draw_pane_tabs(UiState& ui);
 const char* pane_name(Pane p);
+void draw_help_window(UiState& ui);                       // help.cpp: tour, glossary, language, keys
+// After an item: the glossary entry for `word` (engine/teach/glossary.h) as its tooltip,
+// on hover or while the keyboard focus is on it. Nothing when the glossary lacks the word.
+void glossary_tip(const char* word);
 void draw_inspector_window(const View& v, UiState& ui);   // inspector.cpp
 void draw_page_tables_window(const View& v, UiState& ui); // inspector.cpp
 // Opens the inspector on `t` (a click on a page, a frame or an event).
@@ -575,10 +573,13 @@ void draw_fill_cell(ImDrawList* dl, ImVec2 a, float size, uint8_t fill, ImU32 co
 void draw_marker(ImDrawList* dl, ImVec2 a, float size, Marker m, const Palette& pal);
 // A rectangle outline from a to b drawn in dashes (split huge pages).
 void draw_dashed_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color);
-// Draws a legend swatch and label on the current line (wrapping when it does not fit).
-void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker = Marker::None);
+// Draws a legend swatch and label on the current line (wrapping when it does not fit);
+// `tip`: the glossary entry shown on hover.
+void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker = Marker::None,
+                 const char* tip = nullptr);
 // The colour legend of the page map (LegendOf::Pages) or of physical memory
-// (LegendOf::Frames): the table of engine/figure/colors.h, which figures print too.
+// (LegendOf::Frames): the table of engine/figure/colors.h, which figures print too, with
+// every colour in use (the mapcount ramps included) and each entry's glossary tooltip.
 using figure::LegendOf;
 void draw_state_legend(const Palette& pal, LegendOf which);
 // That legend, or in the compact layout a "Legend" label that shows it on hover.

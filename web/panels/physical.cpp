@@ -12,16 +12,6 @@ namespace {
 
 constexpr int kMaxZoom = 16;  // up to 65536 frames per cell
 
-const char* frame_kind_name(FrameKind k) {
-  switch (k) {
-    case FrameKind::Free: return "free";
-    case FrameKind::Anon: return "anonymous";
-    case FrameKind::PageCache: return "page cache";
-    case FrameKind::Shmem: return "shmem";
-  }
-  return "?";
-}
-
 // Who besides PTEs holds the frame: the file or shmem object whose page it is.
 std::string cache_owner(const Engine& e, FrameId f, FrameKind kind) {
   if (kind == FrameKind::PageCache) {
@@ -62,16 +52,16 @@ void frame_tooltip(const View& v, FrameId f, UiState& ui) {
   const Frame& fr = e.frames()[f];
   ui.physical.want_rmap = true;
   ImGui::BeginTooltip();
-  ImGui::Text("frame %u: %s", f, frame_kind_name(fr.kind));
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 34);
+  ImGui::Text("frame %u: %s", f, frame_summary(fr).c_str());
   if (fr.kind != FrameKind::Free) {
-    ImGui::Text("mapcount %u%s%s", fr.mapcount, fr.dirty ? ", dirty" : ", clean",
-                fr.mapcount >= 2 ? " (shared)" : fr.mapcount == 1 ? " (private)" : "");
     std::string owner = cache_owner(e, f, fr.kind);
     if (!owner.empty()) ImGui::Text("  held by the cache as %s", owner.c_str());
     if (fr.tag > 0 && fr.tag - 1 < e.processes().size())
       ImGui::Text("holds %s's write", e.processes()[fr.tag - 1].name.c_str());
     mappers(v, f, fr.mapcount);
   }
+  ImGui::PopTextWrapPos();
   ImGui::EndTooltip();
 }
 
@@ -86,8 +76,8 @@ void cells_tooltip(const View& v, FrameId first, FrameId end) {
   ImGui::Text("frames %u-%u", first, end - 1);
   const char* names[] = {"free", "anonymous", "page cache", "shmem"};
   for (int k = 0; k < 4; ++k)
-    if (count[k]) ImGui::Text("%6u %s", count[k], names[k]);
-  ImGui::Text("%6u shared (mapcount >= 2)", shared);
+    if (count[k]) ImGui::Text("%6u frames %s", count[k], names[k]);
+  ImGui::Text("%6u frames with mapcount >= 2", shared);
   ImGui::TextDisabled("zoom in (ctrl + wheel) to see single frames");
   ImGui::EndTooltip();
 }

@@ -1,8 +1,10 @@
 // Panel 3, processes: the parent -> child tree with each task's state, and per task Rss,
 // Pss, Shared, Private and Anon/File/Shmem as numbers (with their change since the last
-// step) and as a stacked bar. Clicking a name filters the page map to that process.
+// step) and as a stacked bar; every header and bar explains itself on hover (glossary).
+// Clicking a name filters the page map to that process.
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "panels.h"
 
@@ -33,11 +35,16 @@ const ProcPoint* veil_ref(const View& v, const UiState& ui, ProcId id) {
   return p.valid ? &p : nullptr;
 }
 
-// Top half: shared | private; bottom half: anon | file | shmem; width ~ Rss.
+// Top half: shared | private; bottom half: anon | file | shmem; width ~ Rss. Hover: the
+// sums it draws, in pages.
 void stacked_bar(const ProcPoint& p, uint32_t max_rss, const Palette& pal) {
   float full = ImGui::GetContentRegionAvail().x, h = ImGui::GetTextLineHeight();
   ImVec2 o = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(full, h));
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Rss %u pages\ntop:    Shared %u (mapcount >= 2) | Private %u (mapcount 1)\n"
+                      "bottom: Anon %u | File %u | Shmem %u",
+                      p.rss, p.shared, p.priv, p.anon, p.file, p.shmem);
   if (p.rss == 0 || max_rss == 0) return;
   float w = std::max(2.0f, full * float(p.rss) / float(max_rss));
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -123,21 +130,33 @@ void draw_row(const View& v, const ProcRow& r, uint32_t max_rss, UiState& ui, co
   if (!ui.quiz.veiled) stacked_bar(n, max_rss, pal);
 }
 
-void setup_columns() {
-  ImGuiTableColumnFlags num = ImGuiTableColumnFlags_WidthFixed;
-  float w = ImGui::CalcTextSize("00000 ^00").x;
+// The header row by hand (not TableHeadersRow) so that each header gets its glossary
+// tooltip, on hover and on keyboard focus; each is widget "processes.<name>".
+void setup_columns(UiState& ui) {
+  struct Column {
+    const char* name;
+    const char* tip;    // glossary entry
+    const char* width;  // sample text for a fixed width; null: stretch
+  };
+  static const Column kColumns[kCols] = {
+      {"process", nullptr, "P1 (thread)         "}, {"state", nullptr, "suspended"},
+      {"Rss", "Rss", "00000 ^00"},                {"Pss", "Pss", "00000.0000 ^000.00"},
+      {"Shared", "Shared", "00000 ^00"},          {"Private", "Private", "00000 ^00"},
+      {"Anon", "Anon", "00000 ^00"},              {"File", "File", "00000 ^00"},
+      {"Shmem", "Shmem", "00000 ^00"},            {"Rss bars", "Rss bars", nullptr},
+  };
   ImGui::TableSetupScrollFreeze(1, 1);
-  ImGui::TableSetupColumn("process", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("P1 (thread)").x + 60);
-  ImGui::TableSetupColumn("state", num, ImGui::CalcTextSize("suspended").x);
-  ImGui::TableSetupColumn("Rss", num, w);
-  ImGui::TableSetupColumn("Pss", num, ImGui::CalcTextSize("00000.0000 ^000.00").x);
-  ImGui::TableSetupColumn("Shared", num, w);
-  ImGui::TableSetupColumn("Private", num, w);
-  ImGui::TableSetupColumn("Anon", num, w);
-  ImGui::TableSetupColumn("File", num, w);
-  ImGui::TableSetupColumn("Shmem", num, w);
-  ImGui::TableSetupColumn("shared|private / anon|file|shmem", ImGuiTableColumnFlags_WidthStretch);
-  ImGui::TableHeadersRow();
+  for (const Column& c : kColumns) {
+    if (c.width) ImGui::TableSetupColumn(c.name, ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize(c.width).x);
+    else ImGui::TableSetupColumn(c.name, ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoHide);
+  }
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+  for (int i = 0; i < kCols; ++i) {
+    ImGui::TableSetColumnIndex(i);
+    ImGui::TableHeader(kColumns[i].name);
+    record_rect(ui, (std::string("processes.") + kColumns[i].name).c_str());
+    if (kColumns[i].tip) glossary_tip(kColumns[i].tip);
+  }
 }
 
 }  // namespace
@@ -152,7 +171,7 @@ void draw_processes_panel(const View& v, UiState& ui) {
     ImGuiTableFlags flags = ImGuiTableFlags_ScrollX | ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                             ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
     if (!v.procs.empty() && ImGui::BeginTable("procs", kCols, flags)) {
-      setup_columns();
+      setup_columns(ui);
       ImGuiListClipper clip;
       clip.Begin(int(v.procs.size()));
       while (clip.Step())

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 #include "imgui_internal.h"
 #include "panels.h"
@@ -202,25 +203,48 @@ void draw_dashed_rect(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 color) {
   line(ImVec2(a.x, b.y), a);
 }
 
-void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker) {
+namespace {
+
+// A legend entry: swatches (one, or a ramp of narrower ones from light to dark), then the
+// label; wraps to a new line when it does not fit. Its glossary entry `tip` on hover.
+void legend_swatches(const Palette& pal, std::span<const ImU32> colors, const char* label, Marker marker,
+                     const char* tip) {
   float h = ImGui::GetFontSize();
-  float need = h + 4 + ImGui::CalcTextSize(label).x;
+  float step = colors.size() > 1 ? h * 0.55f : h;
+  float swatches = step * float(colors.size());
+  float need = swatches + 4 + ImGui::CalcTextSize(label).x;
   if (ImGui::GetContentRegionAvail().x < need) ImGui::NewLine();
+  ImGui::BeginGroup();
   ImVec2 p = ImGui::GetCursorScreenPos();
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  ImVec2 a(p.x, p.y + 2);
   float size = h - 3;
-  dl->AddRectFilled(a, ImVec2(a.x + size, a.y + size), color, 2);
-  draw_marker(dl, a, size, marker, pal);
-  ImGui::Dummy(ImVec2(h, h));
+  for (size_t i = 0; i < colors.size(); ++i) {
+    ImVec2 a(p.x + step * float(i), p.y + 2);
+    float w = colors.size() > 1 ? step : size;
+    dl->AddRectFilled(a, ImVec2(a.x + w, a.y + size), colors[i], colors.size() > 1 ? 0.0f : 2.0f);
+    if (colors.size() == 1) draw_marker(dl, a, size, marker, pal);
+  }
+  ImGui::Dummy(ImVec2(std::max(h, swatches), h));
   ImGui::SameLine(0, 4);
   ImGui::TextUnformatted(label);
+  ImGui::EndGroup();
+  if (tip) glossary_tip(tip);
   ImGui::SameLine(0, 12);
 }
 
+}  // namespace
+
+void legend_item(const Palette& pal, ImU32 color, const char* label, Marker marker, const char* tip) {
+  legend_swatches(pal, std::span<const ImU32>(&color, 1), label, marker, tip);
+}
+
 void draw_state_legend(const Palette& pal, LegendOf which) {
-  for (const figure::LegendRow& r : figure::legend(*pal.colors, which))
-    legend_item(pal, im_color(r.color), r.label, r.marker);
+  for (const figure::LegendRow& r : figure::legend(*pal.colors, which)) {
+    std::vector<ImU32> colors;
+    for (const figure::Rgba& c : r.ramp) colors.push_back(im_color(c));
+    if (colors.empty()) colors.push_back(im_color(r.color));
+    legend_swatches(pal, colors, r.label, r.marker, r.tip);
+  }
   ImGui::NewLine();
 }
 

@@ -95,23 +95,4 @@ void build_reverse_map(View& v, const Engine& e) {
   rm.built = true;
 }
 
-bool page_detail(const View& v, MmId mm, uint32_t region, uint32_t page, PageDetail* out) {
-  if (v.session == nullptr || mm >= v.mms.size() || region >= v.mms[mm].regions.size()) return false;
-  const Engine& e = v.session->engine();
-  if (mm >= e.address_spaces().size()) return false;
-  const AddressSpace& as = e.address_spaces()[mm];
-  uint32_t mapping = v.mms[mm].regions[region].mapping;
-  if (mapping >= as.mappings.size()) return false;
-  out->pte = as.mappings[mapping].pt.get(page);
-  out->frame = pte::present(out->pte) ? pte::frame(out->pte) : kNone;
-  out->zero = out->frame == Frames::kZeroPage;
-  out->writable = pte::writable(out->pte);
-  out->dirty = pte::dirty(out->pte);
-  if (out->frame < e.frames().total()) {
-    out->fr = e.frames()[out->frame];
-    out->dirty = out->dirty || out->fr.dirty;
-  }
-  return true;
-}
-
 }  // namespace cow::web
