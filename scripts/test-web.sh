@@ -4,7 +4,8 @@
 #      `run --json` output the page must reproduce byte for byte;
 #   2. serves dist/ with Python's http.server on a free loopback port and runs
 #      tests/browser/playground.mjs, inspector.mjs, inspector-shots.mjs, embed.mjs,
-#      tour.mjs and keys.mjs in headless chromium, then perf.mjs
+#      embed-fuzz.mjs, tour.mjs, keys.mjs, mobile.mjs and preview.mjs in headless chromium,
+#      then perf.mjs
 #      (time to first frame, frames per second);
 #   3. builds cowlab-gui (build-gui-smoke/) and runs it under Xvfb with a screenshot;
 #   4. builds and runs cowlab_gui_tests there: the App (web/app.cpp) under Catch2, with
@@ -41,7 +42,8 @@ log "serving dist/ at http://127.0.0.1:$port/ (pid $server_pid)"
 failed=0
 export COWLAB_URL=http://127.0.0.1:$port/ COWLAB_ARTIFACTS=$artifacts COWLAB_BIN=$here/build/shell/cowlab
 browser_tests tests/browser/playground.mjs tests/browser/inspector.mjs tests/browser/inspector-shots.mjs \
-  tests/browser/embed.mjs tests/browser/tour.mjs tests/browser/keys.mjs tests/browser/perf.mjs || failed=$((failed + 1))
+  tests/browser/embed.mjs tests/browser/embed-fuzz.mjs tests/browser/tour.mjs tests/browser/keys.mjs \
+  tests/browser/mobile.mjs tests/browser/preview.mjs tests/browser/perf.mjs || failed=$((failed + 1))
 stop_server
 
 # --- cowlab-gui under Xvfb ----------------------------------------------------------------

@@ -39,6 +39,8 @@ struct Platform {
   std::function<void(const std::string& text)> on_state;
   // inspector_text() whenever it changes ("" when the inspector closes).
   std::function<void(const std::string& text)> on_inspect;
+  // A quiz question was checked: {"seed","answered","correct"} (web/panels/mirror.h).
+  std::function<void(const std::string& json)> on_quiz;
 };
 
 // Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of
@@ -87,6 +89,11 @@ class App {
   // The caption shown under the steps (the current statement's comment), for the
   // aria-live caption mirror; "" when none shows.
   std::string caption_text() const;
+  // What #cowlab-state says after a step: headline_text(), the statement just run and the
+  // numbers it moved (step_announcement, web/panels/mirror.h).
+  std::string announcement() const;
+  // The processes panel's cells as text, for the page's hidden HTML table (mirror.h).
+  std::string processes_json() const;
   std::string script_text() const;
   long position() const;
   // The cost tab's comparison ("Compare with eager copy": the script's eager-copy

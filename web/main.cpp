@@ -32,6 +32,8 @@
 #include "engine/script/link.h"
 #include "web/app.h"
 #include "web/embedded_examples.h"
+#include "web/text_bridge.h"
+#include "web/touch.h"
 #include "web/widget_probe.h"
 
 #ifdef __EMSCRIPTEN__
@@ -200,6 +202,7 @@ cow::web::Platform make_platform() {
   };
   p.on_state = [](const std::string& text) { call_host("state", text); };
   p.on_inspect = [](const std::string& text) { call_host("inspect", text); };
+  p.on_quiz = [](const std::string& json) { call_host("quiz", json); };
 #else
   // Natively there is no page URL: the link points at scripts/serve.sh's address unless
   // COWLAB_URL names another.
@@ -239,6 +242,7 @@ void poll_events(Loop& L) {
   SDL_Event event;
   while (SDL_PollEvent(&event)) {
     ImGui_ImplSDL2_ProcessEvent(&event);
+    cow::web::touch::process(event);
     if (event.type == SDL_QUIT) L.done = true;
     if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&
         event.window.windowID == SDL_GetWindowID(L.window))
@@ -374,6 +378,8 @@ void main_loop_body(void*) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
   feed_paste(L);
+  cow::web::touch::feed();
+  cow::web::text_bridge::feed();
   clock.begin_ui();
   ImGui::NewFrame();
   cow::web::probe::begin_frame();
@@ -412,7 +418,8 @@ int main(int argc, char** argv) {
   Loop& L = g_loop;
   L.args = parse_args(argc, argv);
 
-  // Setup SDL
+  // Setup SDL: touches become taps, drags and pinches (web/touch.h), not an emulated mouse.
+  cow::web::touch::init();
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) return fail("SDL_Init", SDL_GetError());
 
   // Decide GL+GLSL versions: WebGL2 (OpenGL ES 3.0) in the browser, GL 3.0 natively.
@@ -545,6 +552,21 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_headline() {
 EMSCRIPTEN_KEEPALIVE const char* cowlab_caption() {
   static std::string s;
   s = g_loop.app ? g_loop.app->caption_text() : std::string();
+  return s.c_str();
+}
+
+// What #cowlab-state says after a step (App::announcement: the headline, the statement,
+// what moved).
+EMSCRIPTEN_KEEPALIVE const char* cowlab_announce() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->announcement() : std::string();
+  return s.c_str();
+}
+
+// The processes table's cells as JSON, for the page's hidden HTML table (App::processes_json).
+EMSCRIPTEN_KEEPALIVE const char* cowlab_processes() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->processes_json() : std::string("{}");
   return s.c_str();
 }
 
