@@ -75,10 +75,11 @@ function installFuzzer(page) {
         case 8: return { type: pick(types), id: pick([{}, [], null, true, NaN, Infinity, 'i'.repeat(257)]) };
         case 9: return { type: junk(), n: 1 };                          // type not a cowlab: string
         case 10: return { type: 'cowlab:get', [markup]: 1 };
-        case 11: return Object.assign(Object.create(null), { type: 'cowlab:get' });  // not a plain object
+        case 11: return { type: 'cowlab:get', id: int(100), n: int(5) };  // a field of another type
         case 12: return rnd() < 0.1 ? { type: 'cowlab:load', script: 'x'.repeat((1 << 20) + 1 + int(10)) }  // oversized
           : { type: 'cowlab:load', script: '\u00e9'.repeat((1 << 19) + 1) };  // over 1 MiB only as UTF-8
-        default: return { type: 'cowlab:step', n: 1, __proto__: { type: 'cowlab:load' } };
+        // An own "__proto__" member (JSON.parse makes one; structured cloning keeps it).
+        default: return JSON.parse('{"type": "cowlab:step", "n": 1, "__proto__": {"type": "cowlab:load"}}');
       }
     };
     // Valid: requests that may change the state, with and without ids.
@@ -189,14 +190,26 @@ suite('postMessage fuzz', () => {
     try {
       const { frame, page } = parent;
       const box = await (await page.$('#f')).boundingBox();
-      // The first question's input (its ImGui id ends in ##q0), then Check.
-      const find = (label) => frame.evaluate((l) => window.cowlab.widgets(l)[0] || null, label);
-      let input = null;
-      for (let i = 0; i < 100 && !input; i++) { input = await find('##q0'); if (!input) await page.waitForTimeout(100); }
-      assert(input, 'the quiz shows its first question');
       const at = (r) => ({ x: r.x + box.x, y: r.y + box.y, w: r.w, h: r.h });
-      await clickRect(page, at(input));
-      await typeText(page, '12345');
+      // The widget probe reports from the frame after it was first asked.
+      const find = async (label) => {
+        for (let i = 0; i < 50; i++) {
+          const found = await frame.evaluate((l) => window.cowlab.widgets(l), label);
+          if (found.length) return found.sort((a, b) => a.y - b.y)[0];
+          await page.waitForTimeout(100);
+        }
+        return null;
+      };
+      // A prediction in every answer field (their ImGui ids end in ##q<question>), then the
+      // first bookmark's Check.
+      assert(await find('##q0'), 'the quiz shows its first question');
+      for (let q = 0; ; q++) {
+        const input = q === 0 ? await find('##q0')
+          : (await frame.evaluate((l) => window.cowlab.widgets(l), '##q' + q))[0];
+        if (!input) break;
+        await clickRect(page, at(input));
+        await typeText(page, String(10 + q));
+      }
       const check = await find('Check');
       assert(check, 'the Check button is drawn');
       await clickRect(page, at(check));

@@ -44,8 +44,9 @@ constexpr size_t kMaxChanges = 8;  // a screen reader reads the rest from the ta
 void remember(const View& v, AnnounceMemory& m) {
   std::vector<uint64_t> now;
   for (const Announced& a : kAnnounced) now.push_back(a.of(v.session->engine()));
-  bool same_script = m.generation == v.generation;
-  m.has_before = same_script && !m.values.empty();
+  // Compared with the step announced before, also across a reload (an edit in live mode
+  // re-runs the script): what the visitor heard last is what "changed" starts from.
+  m.has_before = !m.values.empty();
   if (m.has_before) m.before = std::move(m.values);
   m.values = std::move(now);
   m.generation = v.generation;

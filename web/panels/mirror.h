@@ -25,7 +25,8 @@ struct AnnounceMemory {
 };
 
 // `headline` (App::headline_text) followed by ". Ran: <statement>" and ". Changed: frames
-// used 64 to 80, COW copies 0 to 16" (what moved since the previously announced step). The
+// used 64 to 80, COW copies 0 to 16" (what moved since the previously announced step, of
+// this script or of the one before a reload; "no count moved" when nothing did). The
 // same position gives the same text, however often it is asked for.
 std::string step_announcement(const View& v, bool veiled, const std::string& headline, AnnounceMemory& m);
 
