@@ -34,7 +34,7 @@ suite('sharing previews', () => {
   test('Open Graph and Twitter tags: title, description, and the image only with an absolute URL', async () => {
     const html = await (await get('./')).text();
     assert.match(meta(html, 'og:title'), /cowlab/);
-    assert.match(meta(html, 'og:description'), /copy-on-write/);
+    assert.match(meta(html, 'og:description'), /fork/);
     assert.equal(meta(html, 'og:type'), 'website');
     assert.equal(meta(html, 'twitter:card'), 'summary_large_image');
     assert.match(meta(html, 'twitter:title'), /cowlab/);
