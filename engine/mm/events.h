@@ -39,7 +39,7 @@ enum class EventKind : uint8_t {
   ForkVma,        // fork's decision for one VMA (ForkDecision), `other` = the child
   PtesCopied,     // fork copied `count` PTEs
   WriteProtect,   // fork write-protected `count` PTEs in the parent
-  FramesCopied,   // eager-copy fork duplicated `count` frames
+  FramesCopied,   // eager-copy fork duplicated `count` frames, `pages` of them pages of THPs
   FramesFreed,    // `count` frames from `frame` on returned to the free pool
   PmdSplit,       // a huge PMD of `region`[`page`, +512) split into 512 PTEs (munmap,
                   // mprotect, madvise of part of it); a write fault's split is in its path

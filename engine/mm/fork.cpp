@@ -43,16 +43,21 @@ struct ForkOp {
     return m.share == Share::Private && v.has_anon ? ForkDecision::CopyPtes : ForkDecision::NoAnonVma;
   }
 
-  // Frames an eager-copy fork of `as` would allocate.
-  static uint64_t frames_needed(const Engine& e, const AddressSpace& as) {
-    uint64_t n = 0;
+  // Frames an eager-copy fork of `as` would allocate, and how many of them copy pages of THPs.
+  struct EagerFrames {
+    uint64_t total = 0, of_thps = 0;
+  };
+  static EagerFrames frames_needed(const Engine& e, const AddressSpace& as) {
+    EagerFrames n;
     for (const Vma& v : as.vmas) {
       const Mapping& m = as.mappings[v.mapping];
       if (decide(m, v) != ForkDecision::CopyPtes) continue;
       for (uint32_t q = v.first; q < v.end && q < m.pt.ptes.size(); ++q) {
         Pte x = m.pt.ptes[q];
-        n += pte::present(x) && pte::frame(x) != Frames::kZeroPage &&
-             e.frames_[pte::frame(x)].kind == FrameKind::Anon;
+        if (!pte::present(x) || pte::frame(x) == Frames::kZeroPage) continue;
+        const Frame& f = e.frames_[pte::frame(x)];
+        n.total += f.kind == FrameKind::Anon;
+        n.of_thps += f.kind == FrameKind::Anon && f.large;
       }
     }
     return n;
@@ -132,13 +137,13 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
   if (find_process(name) != kNone)
     return {.outcome = Outcome::Error, .error = "process '" + std::string(name) + "' already exists"};
   MmId pmm = procs_[parent].mm;
-  if (config_.modes.fork == ForkMode::Copy && ForkOp::frames_needed(*this, mms_[pmm]) > frames_.free_count()) {
+  ForkOp::EagerFrames eager = config_.modes.fork == ForkMode::Copy ? ForkOp::frames_needed(*this, mms_[pmm])
+                                                                   : ForkOp::EagerFrames{};
+  if (eager.total > frames_.free_count()) {
     ++counters_.fork_failures;
-    emit({.kind = EventKind::ForkFailed, .proc = parent,
-          .count = uint32_t(ForkOp::frames_needed(*this, mms_[pmm]))});
+    emit({.kind = EventKind::ForkFailed, .proc = parent, .count = uint32_t(eager.total)});
     return {.outcome = Outcome::ForkFailed};
   }
-  uint64_t eager_frames = config_.modes.fork == ForkMode::Copy ? ForkOp::frames_needed(*this, mms_[pmm]) : 0;
   MmId cmm = new_mm();
   ProcId child = ProcId(procs_.size());  // the id add_task gives it below
   emit({.kind = EventKind::Fork, .proc = parent, .other = child});
@@ -178,7 +183,9 @@ OpResult Engine::fork(ProcId parent, std::string_view name) {
   assert(added == child);
   (void)added;
   if (copied) emit({.kind = EventKind::PtesCopied, .proc = parent, .count = uint32_t(copied), .other = child});
-  if (eager_frames) emit({.kind = EventKind::FramesCopied, .proc = parent, .count = uint32_t(eager_frames), .other = child});
+  if (eager.total)
+    emit({.kind = EventKind::FramesCopied, .proc = parent, .pages = uint32_t(eager.of_thps),
+          .count = uint32_t(eager.total), .other = child});
   if (protected_now) emit({.kind = EventKind::WriteProtect, .proc = parent, .count = uint32_t(protected_now), .other = child});
   return {.created = child};
 }

@@ -107,7 +107,7 @@ StepCost step_cost(const CostModel& m, const Engine& before, const Engine& after
       ++c.tasks;
     c.threads += ev.kind == EventKind::Thread;
     c.vforks += ev.kind == EventKind::Vfork;
-    if (ev.kind == EventKind::FramesCopied) c.frames_copied += ev.count;
+    if (ev.kind == EventKind::FramesCopied) c.frames_copied += ev.count, c.thp_frames_copied += ev.pages;
   }
   uint64_t forks_and_execs = c.tasks - c.threads - c.vforks;
   const Counters& a = before.counters();
@@ -125,7 +125,8 @@ StepCost step_cost(const CostModel& m, const Engine& before, const Engine& after
   uint64_t plain_ptes = c.ptes_copied > c.frames_copied ? c.ptes_copied - c.frames_copied : 0;
   c.time_us = double(forks_and_execs) * m.fork_base_us + double(c.threads) * m.thread_us +
               double(c.vforks) * m.vfork_us + double(plain_ptes) * m.pte_copy_ns / 1000.0 +
-              double(c.frames_copied) * m.copy_page_us + double(c.cow_copies) * m.cow_fault_us +
+              double(c.frames_copied - c.thp_frames_copied) * m.copy_page_us +
+              double(c.thp_frames_copied) * m.thp_copy_page_us + double(c.cow_copies) * m.cow_fault_us +
               double(c.reuses + c.minor_faults) * m.minor_fault_us() + double(c.zero_fills) * m.zero_fill_us() +
               double(c.pmds_copied) * m.thp_pmd_copy_us + double(c.thp_faults) * m.thp_fault_us() +
               double(c.thp_splits) * m.thp_split_us();

@@ -8,7 +8,10 @@
 // Transparent huge pages are priced from the engine's counters: fork pays thp_pmd_copy_us
 // per huge PMD copied (copy_huge_pmd: one entry plus the folio's reference), a THP fault is
 // one fault that zeroes 512 pages, and a split (__split_huge_pmd) fills a PTE table: 512
-// PTE writes at pte_copy_ns; the 4 KiB COW copy that follows is priced as any other.
+// PTE writes at pte_copy_ns; the 4 KiB COW copy that follows is priced as any other. An
+// eager-copy fork pays the measured naive copy with THPs (thp_copy_page_us) for the pages of
+// THPs it duplicates: a copying fork would fill huge pages too, with one fault per 2 MiB
+// (the engine's child maps 4 KiB copies of them).
 // Simplified: costs are linear in the counts (PTEs copied, pages copied, faults), fitted
 // at 120 MiB; the kernel's per-PTE cost falls at larger sizes (73 ns at 1 GiB against 95 ns
 // at 120 MiB), so the model overstates the fork of very large processes. Thread creation
@@ -71,6 +74,7 @@ struct StepCost {
   uint64_t tasks = 0;                // fork, vfork, thread, exec
   uint64_t threads = 0, vforks = 0;  // of those, priced by thread_us and vfork_us
   uint64_t ptes_copied = 0, frames_copied = 0;
+  uint64_t thp_frames_copied = 0;    // of frames_copied, pages of THPs: priced at thp_copy_page_us
   uint64_t cow_copies = 0, reuses = 0, zero_fills = 0, minor_faults = 0;
   uint64_t pmds_copied = 0, thp_faults = 0, thp_splits = 0;  // huge pages
 };

@@ -24,6 +24,7 @@
 #include "driver.h"
 #include "engine/kernel/faults.h"
 #include "engine/kernel/plan.h"
+#include "engine/kernel/rule_versions.h"
 #include "engine/script/json.h"
 #include "engine/script/parser.h"
 #include "probe.h"
@@ -59,6 +60,8 @@ struct Run {
   std::vector<StatementFaults> faults;               // one per statement run
   std::vector<FaultDifference> fault_differences;
   std::vector<std::string> fault_skips;              // "FILE:LINE:COL: TASK: ... (why)"
+  std::vector<std::vector<NewRule>> rules;           // the newer-than-some-kernels rules each statement used
+  std::vector<std::string> newer_rules;              // those newer than this kernel that differences follow
 };
 
 std::string where(const Run& run, script::Pos pos) {
@@ -302,19 +305,59 @@ bool run_lockstep(Run& run) {
     StatementFaults faults;
     faults.pos = s.pos;
     record_engine_faults(run.session.engine(), faults_before, faults);
+    run.rules.push_back(rules_used(run.session.engine(), run.session.history().back().events));
     for (const KOp& op : plan_statement(s, run.session.engine()))
       if (!execute(run, op, faults)) return false;
     run.driver.settle(run.session.engine(), &run.problems);
     compare_faults(run, std::move(faults));
     bool show = s.verb == script::Verb::Show;
     Point p = measure(run.session.engine(), run.driver, run.probe, s.pos.line, show ? "show" : "step");
+    p.statements_run = i + 1;
     if (show || (!p.agree() && !run.step_difference_printed)) {
       run.step_difference_printed |= !p.agree();
       emit_point(run, std::move(p));
     }
   }
-  emit_point(run, measure(run.session.engine(), run.driver, run.probe, 0, "end"));
+  Point end = measure(run.session.engine(), run.driver, run.probe, 0, "end");
+  end.statements_run = script.statements.size();
+  emit_point(run, std::move(end));
   return true;
+}
+
+KernelVersion running_kernel() {
+  utsname u;
+  uname(&u);
+  return parse_release(u.release).value_or(KernelVersion{99, 0});
+}
+
+// On a kernel older than rules the engine applies, the differences found after a
+// statement that used such a rule are put down to it (rule_versions.h). Prints them, keeps
+// them for the JSON, and says whether every difference is explained that way.
+bool explain_older_kernel(Run& run) {
+  KernelVersion kernel = running_kernel();
+  std::vector<NewRule> named;
+  size_t explained = 0, total = run.problems.size();
+  auto account = [&](size_t statements_run) {
+    ++total;
+    if (statements_run == 0) return;
+    std::vector<NewRule> r = newer_rules_before(run.rules, statements_run - 1, kernel);
+    explained += !r.empty();
+    for (NewRule x : r)
+      if (std::find(named.begin(), named.end(), x) == named.end()) named.push_back(x);
+  };
+  for (const Point& p : run.printed)
+    if (!p.agree()) account(p.statements_run);
+  for (const FaultDifference& d : run.fault_differences)
+    for (size_t i = 0; i < run.faults.size(); ++i)
+      if (run.faults[i].pos.line == d.pos.line && run.faults[i].pos.col == d.pos.col) account(i + 1);
+  if (named.empty()) return false;
+  fprintf(run.tables, "%zu of %zu differences come after the script used rules newer than this kernel:\n", explained,
+          total);
+  for (NewRule x : named) {
+    run.newer_rules.push_back(describe(rule_version(x), kernel));
+    fprintf(run.tables, "  - %s\n", run.newer_rules.back().c_str());
+  }
+  return explained == total;
 }
 
 uint64_t mem_available_pages() {
@@ -382,6 +425,8 @@ void print_json(Run& run) {
   for (size_t i = 0; i < run.notes.size(); ++i) s += (i ? "," : "") + json_string(run.notes[i]);
   s += "],\"points\":[";
   for (size_t i = 0; i < run.printed.size(); ++i) s += (i ? "," : "") + point_json(run.printed[i]);
+  s += "],\"newer_rules\":[";
+  for (size_t i = 0; i < run.newer_rules.size(); ++i) s += (i ? "," : "") + json_string(run.newer_rules[i]);
   s += "],\"problems\":[";
   for (size_t i = 0; i < run.problems.size(); ++i) s += (i ? "," : "") + json_string(run.problems[i]);
   s += "],\"statements\":[";
@@ -456,11 +501,14 @@ int validate_main(const Options& opt) {
     for (const std::string& p : run.problems) fprintf(run.tables, "  - %s\n", p.c_str());
   }
   print_fault_summary(run);
+  bool older = !agree && explain_older_kernel(run);
   fprintf(run.tables, "validate: %s (%zu points compared, %zu differ; %llu reads checked)\n",
-          agree ? "the kernel agrees with the engine" : "the kernel DIFFERS from the engine", run.printed.size(),
-          differing, (unsigned long long)run.reads_checked);
+          agree   ? "the kernel agrees with the engine"
+          : older ? "cannot validate here: this kernel is older than rules the script uses (above)"
+                  : "the kernel DIFFERS from the engine",
+          run.printed.size(), differing, (unsigned long long)run.reads_checked);
   if (opt.json) print_json(run);
-  return agree ? 0 : 1;
+  return agree ? 0 : older ? 3 : 1;
 }
 
 }  // namespace
@@ -490,6 +538,10 @@ extern const cow::shell::Spec kValidateSpec = {
                "(the C library's own writes around them fault). Linux counts only faults:\n"
                "the engine's cow_copies, cow_reuses, zero_fills and the other breakdowns\n"
                "stay engine-only.\n"
+               "The engine models Linux 6.18. On an older kernel, differences that come\n"
+               "after the script used a rule newer than the kernel are put down to that\n"
+               "rule, named with its first release (JSON: newer_rules); when that explains\n"
+               "every difference the exit status is 3.\n"
                "Exit status: 0 agree, 1 differ, 2 script error, 3 cannot validate here.\n",
 };
 

@@ -162,7 +162,7 @@ bool differs(const RegionRow& r, const char* metric) {
 std::string cell(uint64_t v, bool mark) { return std::to_string(v) + (mark ? "*" : ""); }
 
 void print_row(FILE* out, const std::string& left, const char* side, const std::vector<std::string>& cells) {
-  static const int widths[] = {6, 6, 11, 8, 8, 8, 8, 6, 6, 6};
+  static const int widths[] = {6, 6, 11, 8, 8, 8, 8, 6, 6, 6, 6};
   std::fprintf(out, "  %-24s %-6s", left.c_str(), side);
   for (size_t i = 0; i < cells.size(); ++i) std::fprintf(out, " %*s", widths[i], cells[i].c_str());
   std::fputc('\n', out);
@@ -178,7 +178,7 @@ void print_point(FILE* out, const Point& p) {
   else
     std::fprintf(out, "--- line %d: first difference (no show here) ---\n", p.line);
   print_row(out, "process / region", "side",
-            {"pages", "rss", "pss", "sh_clean", "sh_dirty", "pr_clean", "pr_dirty", "anon", "ptes", "zero"});
+            {"pages", "rss", "pss", "sh_clean", "sh_dirty", "pr_clean", "pr_dirty", "anon", "huge", "ptes", "zero"});
   for (const ProcessRow& pr : p.processes) {
     std::string kernel = pr.tid == 0 ? "never started" : pr.kernel_alive ? "pid " + std::to_string(pr.tid) : "gone";
     if (pr.engine_state == "exited" || pr.engine_state == "killed" || pr.regions.empty()) {
@@ -192,7 +192,7 @@ void print_point(FILE* out, const Point& p) {
       print_row(out, pr.name + " " + r.name, "engine",
                 {cell(e.pages, false), cell(e.rss, false), pss_text(e.pss), cell(e.shared_clean, false),
                  cell(e.shared_dirty, false), cell(e.private_clean, false), cell(e.private_dirty, false),
-                 cell(e.anon, false), cell(e.ptes, false), cell(e.zero_ptes, false)});
+                 cell(e.anon, false), cell(e.anon_huge, false), cell(e.ptes, false), cell(e.zero_ptes, false)});
       std::string kpss = k.exact ? pss_text(k.pss) : std::to_string(k.pss_kb) + "kB";
       if (differs(r, "pss")) kpss += "*";
       print_row(out, "  (" + kernel + ")", "kernel",
@@ -200,6 +200,7 @@ void print_point(FILE* out, const Point& p) {
                  cell(k.shared_clean, differs(r, "shared_clean")), cell(k.shared_dirty, differs(r, "shared_dirty")),
                  cell(k.private_clean, differs(r, "private_clean")),
                  cell(k.private_dirty, differs(r, "private_dirty")), cell(k.anon, differs(r, "anon")),
+                 cell(k.anon_huge, differs(r, "anon_huge_pages")),
                  k.exact ? cell(k.ptes, differs(r, "ptes")) : "-",
                  k.exact ? cell(k.zero_ptes, differs(r, "zero_ptes")) : "-"});
     }

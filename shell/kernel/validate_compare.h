@@ -31,6 +31,7 @@ struct ProcessRow {
 struct Point {
   int line = 0;
   std::string at;             // "show", "end" or "step" (an unannounced difference)
+  size_t statements_run = 0;  // how many statements ran before this point
   std::vector<ProcessRow> processes;
   uint64_t engine_frames = 0, kernel_frames = 0;
   bool frames_known = false;  // kernel frames need pagemap

@@ -310,7 +310,7 @@ void print_classic(const CostModel& m) {
   std::puts("(4K) or 9,627 \u00b5s (THP) copy of 120 MiB into fresh memory plus the empty fork (52 or 41 \u00b5s).");
   std::puts("quoted: the widely quoted table (8 cores, Linux 6.6): ~45 \u00b5s for the COW fork against");
   std::puts("~12,400 \u00b5s for a naive copy. Those figures match the huge-page (THP) columns. With 4 KiB");
-  std::puts("pages, as in this engine, the same fork costs ~3 ms (30720 PTEs copied at ~95 ns each) and");
+  std::puts("pages (regions without `thp`), the same fork costs ~3 ms (30720 PTEs copied at ~95 ns each) and");
   std::puts("the copy ~55 ms. COW wins ~18x in time with 4 KiB pages, ~90x with huge pages, and ~350x in");
   std::puts("memory either way: fork pays for page tables, not for data. A thread copies no page");
   std::puts("tables at all: it costs the same for any size of process (thread_us; vfork: vfork_us).");
