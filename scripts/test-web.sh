@@ -47,6 +47,9 @@ browser_tests tests/browser/playground.mjs tests/browser/inspector.mjs tests/bro
   tests/browser/predict.mjs \
   tests/browser/lecture.mjs \
   tests/browser/first-hour.mjs \
+  tests/browser/embed-fuzz.mjs \
+  tests/browser/mobile.mjs \
+  tests/browser/preview.mjs \
   tests/browser/perf.mjs || failed=$((failed + 1))
 stop_server
 

@@ -20,6 +20,8 @@
 #include "engine/script/parser.h"
 #include "imgui_internal.h"
 #include "panels/keys.h"
+#include "panels/layout_phone.h"
+#include "panels/mirror.h"
 #include "panels/panels.h"
 
 namespace cow::web {
@@ -84,6 +86,7 @@ void layout_right(Layout& L, const View& v, const UiState& ui, Rect r, size_t pr
 // events, physical memory and the timeline as tabs under the editor; small frames get the
 // compact layout (web/panels/tabs.cpp); very narrow ones stack everything.
 Layout compute_layout(const View& v, const UiState& ui, ImVec2 display, size_t processes) {
+  if (display.x < kPhoneWidth) return phone_layout(v, ui, display, processes);
   Layout L;
   float top = ui.options.embed ? 0 : ImGui::GetFrameHeight();
   float w = display.x, h = display.y - top;
@@ -158,6 +161,8 @@ struct App::Impl {
   mutable JsonCache json;
   std::string inspect_sent;         // the inspector text last handed to on_inspect
   ScriptKeeper keeper;              // the visitor's edits, the script before a quiz
+  std::string quiz_sent;            // the quiz report last handed to on_quiz
+  mutable AnnounceMemory announced; // the numbers of the step announced last
 
   void load(std::string_view text, long step, long show = -1);
   void open_example(std::string_view text, long step, long show = -1, LoadAs as = LoadAs::Replace);
@@ -643,6 +648,7 @@ void App::frame() {
   m.ui.hover_next = -1;
   m.draw();
   m.mirror_inspection();
+  if (std::string q = quiz_report(m.ui.quiz, m.quiz_sent); !q.empty() && m.platform.on_quiz) m.platform.on_quiz(q);
   if (m.notify && !m.target) {
     m.notify = false;
     if (m.platform.on_state) m.platform.on_state(state_json());
@@ -684,6 +690,12 @@ std::string App::headline_text() const {
 }
 
 std::string App::caption_text() const { return impl_->ui.quiz.veiled ? "" : impl_->view.caption; }
+
+std::string App::announcement() const {
+  return step_announcement(impl_->view, impl_->ui.quiz.veiled, headline_text(), impl_->announced);
+}
+
+std::string App::processes_json() const { return processes_table_json(impl_->view, impl_->ui.quiz.veiled); }
 
 std::string App::script_text() const { return impl_->ui.editor.text; }
 

@@ -54,6 +54,8 @@ struct Platform {
   // "Download" in the C program window: a file `name` holding `text` (the browser
   // downloads it; natively it is written to the current directory).
   std::function<void(const std::string& name, const std::string& text)> download;
+  // A quiz question was checked: {"seed","answered","correct"} (web/panels/mirror.h).
+  std::function<void(const std::string& json)> on_quiz;
 };
 
 // Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of
@@ -108,6 +110,11 @@ class App {
   // The caption shown under the steps (the current statement's comment), for the
   // aria-live caption mirror; "" when none shows.
   std::string caption_text() const;
+  // What #cowlab-state says after a step: headline_text(), the statement just run and the
+  // numbers it moved (step_announcement, web/panels/mirror.h).
+  std::string announcement() const;
+  // The processes panel's cells as text, for the page's hidden HTML table (mirror.h).
+  std::string processes_json() const;
   std::string script_text() const;
   long position() const;
   // The figure of the current step (engine/figure/svg.h) in the page's theme: `view` is

@@ -12,6 +12,7 @@
 //     <- {type:'cowlab:load', script} / {type:'cowlab:step', n} / {type:'cowlab:get'}, each
 //        with an optional id  -> answered by {type:'cowlab:state', state, id} or cowlab:error
 //     -> {type:'cowlab:resize', height} in embed mode, when the preferred height changes
+//     -> {type:'cowlab:quiz', seed, answered, correct} when a quiz question is checked
 // Nothing from the URL or from a message is ever inserted as HTML: only textContent.
 //
 // URL fragment (as Python Tutor and Compiler Explorer do it):
@@ -158,9 +159,13 @@
     return withBytes(encoder.encode(text + '\0'), (ptr) => fn(ptr));
   }
 
+  // #cowlab-state: the headline, the statement just run and what it moved (announced
+  // when it changes); web/cowlab-mirror.js rebuilds its tables on `cowlab-step`.
   function mirrorHeadline() {
     if (!Module) return;
-    $('cowlab-state').textContent = str(Module._cowlab_headline());
+    const announcement = str(Module._cowlab_announce());
+    if ($('cowlab-state').textContent !== announcement) $('cowlab-state').textContent = announcement;
+    document.dispatchEvent(new Event('cowlab-step'));
     const caption = str(Module._cowlab_caption());
     const el = $('cowlab-caption');
     if (el.textContent !== caption) el.textContent = caption;  // announced only when it changes
@@ -259,6 +264,12 @@
     download(text) {
       const nl = text.indexOf('\n');
       downloadFile(text.slice(0, nl), text.slice(nl + 1));
+    },
+    // A quiz question was checked: {seed, answered, correct} (web/panels/mirror.h), told
+    // to the embedding page like cowlab:ready.
+    quiz(json) {
+      const q = JSON.parse(json);
+      tellParent({type: 'cowlab:quiz', seed: q.seed, answered: q.answered, correct: q.correct});
     },
     fatal(text) { fatal(/OpenGL context/.test(text) ? NO_WEBGL2 + ' (' + text + ')' : text); },
   };

@@ -35,6 +35,8 @@
 #include "engine/teach/quiz.h"
 #include "web/app.h"
 #include "web/embedded_examples.h"
+#include "web/text_bridge.h"
+#include "web/touch.h"
 #include "web/widget_probe.h"
 
 #ifdef __EMSCRIPTEN__
@@ -224,6 +226,7 @@ cow::web::Platform make_platform() {
   };
   // The page downloads it (a Blob and an <a download>): the name, a newline, the text.
   p.download = [](const std::string& name, const std::string& text) { call_host("download", name + "\n" + text); };
+  p.on_quiz = [](const std::string& json) { call_host("quiz", json); };
 #else
   // Natively there is no page URL: the link points at scripts/serve.sh's address unless
   // COWLAB_URL names another.
@@ -274,6 +277,7 @@ bool poll_events(Loop& L) {
   while (SDL_PollEvent(&event)) {
     any = true;
     ImGui_ImplSDL2_ProcessEvent(&event);
+    cow::web::touch::process(event);
     if (event.type == SDL_QUIT) L.done = true;
     if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&
         event.window.windowID == SDL_GetWindowID(L.window))
@@ -451,6 +455,8 @@ void main_loop_body(void*) {
   ImGui_ImplSDL2_NewFrame();
   apply_ui_scale(L.app->ui_scale());
   feed_paste(L);
+  cow::web::touch::feed();
+  cow::web::text_bridge::feed();
   clock.begin_ui();
   ImGui::NewFrame();
   cow::web::probe::begin_frame();
@@ -490,7 +496,8 @@ int main(int argc, char** argv) {
   Loop& L = g_loop;
   L.args = parse_args(argc, argv);
 
-  // Setup SDL
+  // Setup SDL: touches become taps, drags and pinches (web/touch.h), not an emulated mouse.
+  cow::web::touch::init();
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) != 0) return fail("SDL_Init", SDL_GetError());
 
   // Decide GL+GLSL versions: WebGL2 (OpenGL ES 3.0) in the browser, GL 3.0 natively.
@@ -657,6 +664,21 @@ EMSCRIPTEN_KEEPALIVE const char* cowlab_caption() {
 EMSCRIPTEN_KEEPALIVE const char* cowlab_figure(const char* view) {
   static std::string s;
   s = g_loop.app && view ? g_loop.app->figure_svg(view) : std::string();
+  return s.c_str();
+}
+
+// What #cowlab-state says after a step (App::announcement: the headline, the statement,
+// what moved).
+EMSCRIPTEN_KEEPALIVE const char* cowlab_announce() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->announcement() : std::string();
+  return s.c_str();
+}
+
+// The processes table's cells as JSON, for the page's hidden HTML table (App::processes_json).
+EMSCRIPTEN_KEEPALIVE const char* cowlab_processes() {
+  static std::string s;
+  s = g_loop.app ? g_loop.app->processes_json() : std::string("{}");
   return s.c_str();
 }
 

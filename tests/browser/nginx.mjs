@@ -29,8 +29,9 @@ const typeOf = {
   css: 'text/css; charset=utf-8', json: 'application/json; charset=utf-8',
   map: 'application/json; charset=utf-8', svg: 'image/svg+xml; charset=utf-8',
   png: 'image/png', txt: 'text/plain; charset=utf-8', cow: 'text/plain; charset=utf-8',
+  webmanifest: 'application/manifest+json',
 };
-const compressible = new Set(['html', 'js', 'mjs', 'wasm', 'css', 'json', 'svg', 'txt', 'cow']);
+const compressible = new Set(['html', 'js', 'mjs', 'wasm', 'css', 'json', 'svg', 'txt', 'cow', 'webmanifest']);
 const extension = (rel) => path.extname(rel).slice(1);
 
 // An expected header: [name, want, label?]. want is the exact value (a string), a
