@@ -240,6 +240,7 @@ cow::web::Platform make_platform() {
   p.export_figure = [](const std::string& svg) {
     std::ofstream("cowlab-figure.svg", std::ios::binary) << svg;
     std::fprintf(stderr, "cowlab-gui: wrote cowlab-figure.svg (%zu bytes)\n", svg.size());
+  };
   p.download = [](const std::string& name, const std::string& text) {
     std::ofstream out(name, std::ios::binary);
     out << text;

@@ -229,7 +229,7 @@ void draw_dense(const Metric m[kMetrics], float width, UiState& ui, const Palett
 float compact_headline_height(float width, const View& v, const UiState& ui) {
   Metric m[kMetrics];
   ImVec2 at[kMetrics];
-  metrics(v, palette(ui.options.dark), m);
+  metrics(v.now, v.has_prev ? v.prev : v.now, palette(ui.options.dark), m);
   return flow_cells(m, width, ui, at);
 }
 
