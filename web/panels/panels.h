@@ -173,6 +173,7 @@ struct QuizState {
   script::Quiz quiz;                // Predict: questions are added as bookmarks are reached
   std::vector<std::string> input;   // the predictions, by question
   std::vector<int> verdict;         // 0: not checked, 1: right, -1: wrong
+  std::vector<std::string> breakdown;  // a wrong answer's parts ("heap 20 + stack 4"), once known
   std::vector<size_t> bookmarks;    // steps of the `show` statements
   std::vector<int> bookmark_lines;
   std::vector<bool> revealed;       // by bookmark

@@ -4,6 +4,7 @@
 // until the student has typed a prediction for each question of a bookmark and pressed
 // Reveal; then right or wrong shows, with the answer.
 #include <cstdio>
+#include <set>
 
 #include "panels.h"
 
@@ -13,9 +14,48 @@ namespace {
 
 bool at_bookmark(const script::QuizQuestion& qq, size_t b) { return size_t(qq.bookmark) == b + 1; }
 
-// One question: its input until revealed, then the verdict. True when Enter was pressed
-// in its input (Enter reveals the bookmark once every question has a prediction).
-bool question_row(UiState& ui, size_t i, const Palette& pal) {
+// What a process's number sums, region by region, at the current position:
+// "heap 20 + stack 4 + lib 8.6667". "-" when the question is no such sum.
+std::string region_breakdown(const View& v, const script::QuizQuestion& qq) {
+  const script::Metric& m = *qq.metric;
+  if (qq.process.empty() || !qq.region.empty() || m.source != script::MetricSource::Usage ||
+      !m.in(script::MetricScope::Region) || v.session == nullptr)
+    return "-";
+  const Engine& e = v.session->engine();
+  ProcId p = e.find_process(qq.process);
+  std::string out;
+  std::set<std::string> seen;
+  for (const ProcRow& row : v.procs) {
+    if (row.id != p || row.mm >= v.mms.size()) continue;
+    for (const RegionMap& r : v.mms[row.mm].regions) {
+      NameId name = e.find_name(r.name);
+      if (!seen.insert(r.name).second || name == kNone) continue;
+      out += (out.empty() ? "" : " + ") + r.name + " " +
+             script::format_metric(m, script::metric_value(m, e.region_usage(p, name)));
+    }
+  }
+  return out.empty() ? "-" : out;
+}
+
+// A wrong answer's parts, computed once at the question's step ("go to step N" elsewhere).
+void draw_breakdown(const View& v, QuizState& q, size_t i) {
+  const script::QuizQuestion& qq = q.quiz.questions[i];
+  if (q.breakdown.size() < q.quiz.questions.size()) q.breakdown.resize(q.quiz.questions.size());
+  std::string& parts = q.breakdown[i];
+  if (parts.empty() && !v.busy && v.position == size_t(qq.step)) parts = region_breakdown(v, qq);
+  if (parts.empty()) {
+    ImGui::TextDisabled("    go to step %d to see what it sums", qq.step);
+  } else if (parts != "-") {
+    ImGui::Indent();
+    ImGui::TextWrapped("= %s", parts.c_str());
+    ImGui::Unindent();
+  }
+}
+
+// One question: its input until revealed, then the verdict (a wrong one with what the
+// number sums). True when Enter was pressed in its input (Enter reveals the bookmark once
+// every question has a prediction).
+bool question_row(const View& v, UiState& ui, size_t i, const Palette& pal) {
   QuizState& q = ui.quiz;
   const script::QuizQuestion& qq = q.quiz.questions[i];
   ImGui::Text("Q%d  %s", qq.number, qq.label().c_str());
@@ -31,8 +71,12 @@ bool question_row(UiState& ui, size_t i, const Palette& pal) {
   }
   ImGui::TextUnformatted(q.input[i].c_str());
   ImGui::SameLine();
-  if (q.verdict[i] > 0) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.priv), "right");
-  else ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dirty), "wrong: it is %s", qq.answer.c_str());
+  if (q.verdict[i] > 0) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.priv), "right");
+    return false;
+  }
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dirty), "wrong: it is %s", qq.answer.c_str());
+  draw_breakdown(v, q, i);
   return false;
 }
 
@@ -62,7 +106,7 @@ void bookmark_block(const View& v, UiState& ui, size_t b, const Palette& pal) {
   }
   bool enter = false;
   for (size_t i = 0; i < q.quiz.questions.size(); ++i)
-    if (at_bookmark(q.quiz.questions[i], b)) enter = question_row(ui, i, pal) || enter;
+    if (at_bookmark(q.quiz.questions[i], b)) enter = question_row(v, ui, i, pal) || enter;
   if (q.revealed[b]) {
     bookmark_score(q, b);
   } else if (q.asked[b]) {
