@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import { test } from 'node:test';
-import { b64url, baseUrl, click, launch, openPlayground, suite } from './lib.mjs';
+import { b64url, baseUrl, click, launch, openPlayground, press, suite, typeText } from './lib.mjs';
 
 // Two bookmarks, each followed by the expects that become its questions. Steps: the show
 // lines are statements 4 and 9 of 11.
@@ -72,6 +72,24 @@ suite('predict, then reveal', () => {
     // Nothing revealed yet: only the start (step 0) shows its numbers.
     await page.evaluate(() => window.cowlab.step(0));
     assert.doesNotMatch(await mirrorAt(page, 0), /\?/);
+    assert.deepEqual(problems, []);
+  });
+
+  test('Reveal (Enter in the last prediction) unveils the bookmark, and the verdict shows', async () => {
+    const context = await launch({ viewport: { width: 1280, height: 800 } });
+    const { page, problems } = await openPlayground(context, `#script=${b64url(SCRIPT)}&predict=1`);
+    assert.match(await mirrorAt(page, 4), /frames used \?/);
+    await click(page, 'answer:0');  // the question of the first show: frames_used
+    await typeText(page, '7');
+    await press(page, 'Enter');
+    await page.waitForFunction(() => !/\?/.test(document.getElementById('cowlab-state').textContent),
+      null, { timeout: 20_000 });
+    const text = await stateText(page);
+    assert.match(text, /^step 4 of 11: frames used 8/, text);
+    // Revealed stays revealed: a step away and back.
+    await page.evaluate(() => window.cowlab.step(3));
+    await page.evaluate(() => window.cowlab.step(4));
+    assert.doesNotMatch(await mirrorAt(page, 4), /\?/);
     assert.deepEqual(problems, []);
   });
 

@@ -27,11 +27,10 @@ Layout phone_layout(const View& v, const UiState& ui, ImVec2 display, size_t pro
   L.has_events = ui.quiz.active;  // the quiz lives in the events panel's tabs
   L.has_physical = L.has_timeline = false;
   float editor = std::floor(std::clamp(h * 0.3f, 140.0f, 280.0f));
-  // The dense headline of the compact layout (lines of "label number") and legends on
-  // hover; the headline and the step's caption take a fifth of the height each at most
-  // (their panels scroll under a finger, web/touch.h), so the page map stays on screen.
-  L.compact = true;
-  float headline = std::min(compact_headline_height(w, v, ui), std::floor(h * 0.2f));
+  // The headline's numbers stack one per row this narrow: a quarter of the height at most;
+  // the step's caption a fifth (their panels scroll under a finger, web/touch.h), so the
+  // processes and the page map keep room.
+  float headline = std::min(headline_height(w, v, ui), std::floor(h * 0.25f));
   float travel = std::min(travel_height(w, v, ui), std::floor(h * 0.2f));
   float about = about_height(w, std::floor(h * 0.2f), ui);
   float row = ImGui::GetTextLineHeightWithSpacing() + 2;
