@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
-import { b64url, baseUrl, clickRect, launch, suite, typeText, waitReady, watch } from './lib.mjs';
+import { b64url, baseUrl, clickRect, launch, press, suite, typeText, waitReady, watch } from './lib.mjs';
 
 const MESSAGES = Number(process.env.COWLAB_FUZZ_MESSAGES || 10_000);
 const SEED = 0xc0ffee16;
@@ -184,7 +184,7 @@ suite('postMessage fuzz', () => {
     } finally { parent.server.close(); }
   });
 
-  test('checking a quiz answer posts cowlab:quiz {seed, answered, correct} to the parent', async () => {
+  test('revealing a quiz bookmark posts cowlab:quiz {seed, answered, correct} to the parent', async () => {
     // A top-level page whose window.parent (a replaceable property) records what is posted
     // to it, set before the page's scripts run: the playground then believes it is framed,
     // and clicks reach its canvas directly.
@@ -205,16 +205,16 @@ suite('postMessage fuzz', () => {
       }
       return null;
     };
-    // Predictions for the first bookmark's two questions (ImGui ids ##q0, ##q1), then Check.
+    // Predictions for the first bookmark's two questions (ImGui ids ##q0, ##q1); Enter in
+    // the last one reveals the bookmark, as the Reveal button does.
     for (const id of ['##q0', '##q1']) {
       const input = await find(id);
       assert(input, `the quiz shows ${id}`);
       await clickRect(page, input);
       await typeText(page, '11');
     }
-    const check = await find('Check');
-    assert(check, 'the Check button is drawn');
-    await clickRect(page, check);
+    assert(await find('Reveal'), 'the Reveal button is drawn');
+    await press(page, 'Enter');
     await page.waitForFunction(() => window.posted.some((p) => p.m.type === 'cowlab:quiz'), null, { timeout: 10_000 });
     const quiz = await page.evaluate(() => window.posted.filter((p) => p.m.type === 'cowlab:quiz'));
     assert.equal(quiz.length, 1, 'one message per check');
