@@ -19,6 +19,7 @@ const LZString = createRequire(import.meta.url)('lz-string');
 const typed = 'spawn P1\nP1 mmap heap 32\nP1 write heap\nP1 fork C1\nC1 write heap 0-7\n';
 const mine = 'P1 read heap';
 const edited = typed + mine;
+const EDITED_STATEMENTS = edited.split('\n').length;  // one statement per line
 
 // The first example's menu label: its first comment line (web/main.cpp embedded_examples).
 const firstExample = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.cow')).sort()[0];
@@ -34,6 +35,8 @@ async function openAndEdit(context) {
   await press(page, 'Control+End');
   await page.keyboard.type(mine, { delay: 15 });
   await page.waitForFunction((t) => cowlab.script() === t, edited, { timeout: 20_000 });
+  // Live mode runs the edited text after a short pause: to its end, its 6th statement.
+  await page.waitForFunction((n) => cowlab.position() === n, EDITED_STATEMENTS, { timeout: 20_000 });
   return opened;
 }
 
@@ -123,7 +126,9 @@ suite('a first hour: nothing lost, expects you can read', () => {
     };
     await page.waitForFunction((t) => {
       const z = /#z=([^&]*)/.exec(location.hash);
-      return z !== null && LZString.decompressFromEncodedURIComponent(z[1]) === t;
+      const step = /&step=(\d+)/.exec(location.hash);
+      return z !== null && LZString.decompressFromEncodedURIComponent(z[1]) === t &&
+        (step ? Number(step[1]) : -1) === cowlab.position();
     }, edited, { timeout: 20_000 });
     let link = await page.evaluate(linkOf);
     assert.equal(link.script, edited, 'the address bar holds the edited script');

@@ -53,7 +53,7 @@ export function suite(name, body) {
   });
 }
 
-// Collects console errors, page errors, failed requests and HTTP errors of a page.
+// Collects console errors, page errors, failed requests (not aborted ones) and HTTP errors of a page.
 // `allow` lists regular expressions of console errors a test provokes on purpose.
 export function watch(page, allow = []) {
   const problems = [];
@@ -62,7 +62,11 @@ export function watch(page, allow = []) {
       problems.push(`console error: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  // A request the browser aborted (a reload or navigation while it was in flight, such as
+  // the favicon's) is no failure of the page.
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   return problems;
 }
