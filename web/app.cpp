@@ -276,6 +276,7 @@ void App::Impl::start_quiz(uint64_t seed, ScriptKeeper::Before before) {
   q.quiz = script::make_quiz(seed);
   q.input.assign(q.quiz.questions.size(), "");
   q.verdict.assign(q.quiz.questions.size(), 0);
+  q.breakdown.assign(q.quiz.questions.size(), "");
   q.select_tab = true;
   q.next_seed = seed + 1;
   ui.about = AboutState{};

@@ -40,7 +40,6 @@ std::string region_breakdown(const View& v, const script::QuizQuestion& qq) {
 // A wrong answer's parts, computed once at the question's step ("go to step N" elsewhere).
 void draw_breakdown(const View& v, QuizState& q, size_t i) {
   const script::QuizQuestion& qq = q.quiz.questions[i];
-  if (q.breakdown.size() < q.quiz.questions.size()) q.breakdown.resize(q.quiz.questions.size());
   std::string& parts = q.breakdown[i];
   if (parts.empty() && !v.busy && v.position == size_t(qq.step)) parts = region_breakdown(v, qq);
   if (parts.empty()) {
@@ -157,6 +156,7 @@ void ask_bookmark(QuizState& q, const script::Session& s, size_t b) {
       q.quiz.questions.push_back(std::move(qq));
       q.input.emplace_back();
       q.verdict.push_back(0);
+      q.breakdown.emplace_back();
     }
   }
 }
