@@ -1,6 +1,8 @@
 // Engine memory per present PTE: the bytes every engine structure holds (vector
 // capacities, not sizes), divided by the present PTEs of all live address spaces.
 // Natively also the heap growth glibc reports (mallinfo2) while the state is built.
+#include <set>
+
 #include "bench.h"
 #include "machine.h"
 
@@ -15,12 +17,21 @@ namespace {
 template <typename T>
 size_t bytes(const std::vector<T>& v) { return v.capacity() * sizeof(T); }
 
+// A PTE array's blocks, each counted once however many page tables share it.
+size_t pte_bytes(const cow::PteArray& a, std::set<const cow::Pte*>& seen) {
+  size_t b = a.block_count() * sizeof(cow::PteArray::Block);
+  for (uint32_t t = 0; t < a.block_count(); ++t)
+    if (a.block(t) && seen.insert(a.block(t)).second) b += a.block_size(t) * sizeof(cow::Pte);
+  return b;
+}
+
 size_t engine_bytes(const cow::Engine& e) {
+  std::set<const cow::Pte*> seen;
   size_t b = sizeof(cow::Engine) + e.frames().memory_bytes();
   b += bytes(e.address_spaces()) + bytes(e.processes()) + bytes(e.files()) + bytes(e.shmem_objects());
   for (const cow::AddressSpace& as : e.address_spaces()) {
     b += bytes(as.mappings) + bytes(as.vmas);
-    for (const cow::Mapping& m : as.mappings) b += bytes(m.pt.ptes) + bytes(m.pt.tables);
+    for (const cow::Mapping& m : as.mappings) b += pte_bytes(m.pt.ptes, seen) + bytes(m.pt.tables);
   }
   for (const cow::File& f : e.files()) b += bytes(f.pages);
   for (const cow::ShmemObject& s : e.shmem_objects()) b += bytes(s.pages);

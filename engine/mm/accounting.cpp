@@ -49,9 +49,7 @@ static void account_mapping(const Frames& frames, const AddressSpace& as, uint32
   for (const Vma& v : as.vmas) {
     if (v.mapping != m) continue;
     u.pages += v.end - v.first;
-    uint32_t end = std::min<uint32_t>(v.end, uint32_t(pt.ptes.size()));
-    for (uint32_t q = v.first; q < end; ++q)
-      if (pte::present(pt.ptes[q])) account_pte(frames, pt.ptes[q], u);
+    pt.ptes.for_each_present(v.first, v.end, [&](uint32_t, Pte x) { account_pte(frames, x, u); });
     u.anon_huge += anon_huge_pages(pt, v);
   }
 }

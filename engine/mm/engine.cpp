@@ -458,11 +458,12 @@ static bool can_change_pte_writable(const Mapping& m, Pte x) {
 // write fault only to be made writable. The others fault on the next write.
 static void change_pte_range(const Mapping& m, PageTable& pt, const Vma& v, Prot protect) {
   for (uint32_t q = v.first; q < v.end && q < pt.ptes.size(); ++q) {
-    Pte& x = pt.ptes[q];
+    Pte x = pt.ptes[q], now = x;
     if (protect == Prot::ReadOnly)
-      x &= ~pte::kWritable;
+      now &= ~pte::kWritable;
     else if (pte::present(x) && can_change_pte_writable(m, x))
-      x |= pte::kWritable;
+      now |= pte::kWritable;
+    if (now != x) pt.ptes.mut(q) = now;  // a shared PTE block is copied only when it changes
   }
 }
 

@@ -212,6 +212,9 @@ class Engine {
   // A huge PMD wholly inside the range is zapped whole (zap_huge_pmd), its deposited
   // table with it; callers split a PMD the range cuts first (split_pmd_at).
   void zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end);
+  // zap_range of a whole mapping, then drop_page_table (exit_mmap).
+  void zap_whole(MmId mm, uint32_t mapping);
+  uint32_t put_pte_frames(const Pte* ptes, uint32_t n);  // zap_present_ptes; returns present PTEs
   void zap_huge_pmd(AddressSpace& as, PageTable& pt, uint32_t first);
   // Turns the huge PMD of the extent holding `page` into 512 PTEs in the deposited table,
   // each with the PMD's bits; frames and mapcounts stay (Linux: __split_huge_pmd). The

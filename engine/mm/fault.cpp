@@ -38,7 +38,7 @@ void Fault::count_fault(FaultCtx& c, Access access) {
 
 // Installs a PTE and keeps the mm's cached present count; the PTE table must exist.
 void Fault::set_pte(FaultCtx& c, uint32_t page, Pte value) {
-  Pte& slot = c.map.pt.ptes[page];
+  Pte& slot = c.map.pt.ptes.mut(page);
   if (!pte::present(slot) && pte::present(value)) ++c.as.present;
   slot = value;
 }
@@ -222,7 +222,7 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
     if (fr.kind == FrameKind::PageCache) fr.dirty = true;
     fr.tag = c.tag;
     Pte now = pte::make(f, Writable::Yes, Dirty::Yes);
-    c.map.pt.ptes[c.page] = now;
+    c.map.pt.ptes.mut(c.page) = now;
     uint32_t mapcount = uint32_t(fr.mapcount);
     record(c, {.kind = EventKind::SharedWrite, .reason = FaultReason::SharedWriteProtected, .path = kWpSharedPath,
                .frame = f, .pte_before = e, .pte_after = now, .mapcount_before = mapcount, .mapcount_after = mapcount});
@@ -234,7 +234,7 @@ FaultResult Fault::do_shared_fault(FaultCtx& c) {
   if (decision.reuse) {  // wp_page_reuse
     c.frames[f].tag = c.tag;
     Pte now = pte::make_exclusive(f);
-    c.map.pt.ptes[c.page] = now;
+    c.map.pt.ptes.mut(c.page) = now;
     ++c.counters.cow_reuses;
     record(c, {.kind = EventKind::CowReuse, .reason = why, .path = kReusePath, .frame = f,
                .pte_before = e, .pte_after = now, .mapcount_before = 1, .mapcount_after = 1});
@@ -262,7 +262,7 @@ FaultResult Fault::handle_pte_fault(FaultCtx& c, Access access) {
       return FaultResult::Resolved;
     }
     if (pte::writable(pte_now)) {  // no fault: the hardware sets the dirty bit
-      map.pt.ptes[page] = pte_now | pte::kDirty;
+      map.pt.ptes.mut(page) = pte_now | pte::kDirty;
       c.frames[f].tag = c.tag;
       return FaultResult::Resolved;
     }

@@ -74,7 +74,7 @@ struct ForkOp {
     for (const Vma& v : as.vmas) {
       const Mapping& m = as.mappings[v.mapping];
       if (decide(m, v) != ForkDecision::CopyPtes) continue;
-      for (uint32_t q = v.first; q < v.end && q < m.pt.ptes.size(); ++q) {
+      for (uint32_t q = v.first; q < v.end && q < m.pt.ptes.size(); ++q) {  // (reads only)
         Pte x = m.pt.ptes[q];
         if (!pte::present(x) || pte::frame(x) == Frames::kZeroPage) continue;
         const Frame& f = e.frames_[pte::frame(x)];
@@ -85,16 +85,40 @@ struct ForkOp {
     return n;
   }
 
+  // copy_present_pte for every PTE of PTE table t, which the VMA covers whole: each frame
+  // one mapping more; every PTE write-protected and no longer anon-exclusive, on both
+  // sides. Parent and child then hold equal PTEs, so the child shares the parent's block
+  // (PteArray), which is written only when some PTE changes. Counts into r.
+  static void share_pte_table(Engine& e, PteArray& from, PteArray& to, uint32_t t, VmaCopy& r) {
+    constexpr Pte kDrop = pte::kWritable | pte::kAnonExclusive;
+    const Pte* src = from.block(t);
+    if (!src) return;  // nothing present
+    uint32_t copied = 0, write_protected = 0, n = from.block_size(t);
+    Pte drop = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+      Pte x = src[i];
+      if (!pte::present(x)) continue;
+      ++copied;
+      drop |= x;
+      FrameId f = pte::frame(x);
+      if (f == Frames::kZeroPage) continue;
+      ++e.frames_[f].mapcount;
+      write_protected += pte::writable(x);
+    }
+    if (drop & kDrop) {  // the zero page's PTEs and absent ones carry neither bit
+      Pte* w = from.block_mut(t);
+      for (uint32_t i = 0; i < n; ++i) w[i] &= ~kDrop;
+    }
+    to.share_block(t, from);
+    r.copied += copied, r.write_protected += write_protected;
+  }
+
   // copy_huge_pmd: the child's PMD maps the same THP (each page one mapping more) or the
   // huge zero page; a THP's PMD is write-protected and no longer anon-exclusive on both
   // sides. `first` is the extent's first page; the child's deposited table exists.
   static void copy_huge_pmd(Engine& e, PageTable& from, PageTable& to, uint32_t first) {
-    constexpr Pte kDrop = pte::kWritable | pte::kAnonExclusive;
-    for (uint32_t q = first; q < first + kHugePages; ++q) {
-      Pte x = from.ptes[q];
-      if (pte::frame(x) != Frames::kZeroPage) ++e.frames_[pte::frame(x)].mapcount;
-      from.ptes[q] = to.ptes[q] = x & ~kDrop;
-    }
+    VmaCopy ignored;
+    share_pte_table(e, from.ptes, to.ptes, first / kHugePages, ignored);
     to.tables[first / kHugePages] = from.tables[first / kHugePages];
   }
 
@@ -113,7 +137,11 @@ struct ForkOp {
         ++r.pmds;
         continue;
       }
-      copy_pte_range(e, from, to, v, first, r);
+      bool whole = v.first <= first && v.end >= first + from.pt.ptes.block_size(t);
+      if (whole && !eager && !to.pt.ptes.block(t))
+        share_pte_table(e, from.pt.ptes, to.pt.ptes, t, r);
+      else
+        copy_pte_range(e, from, to, v, first, r);
     }
     child.present += r.copied;
     return r;
@@ -125,29 +153,30 @@ struct ForkOp {
   static void copy_pte_range(Engine& e, Mapping& from, Mapping& to, const Vma& v, uint32_t first, VmaCopy& r) {
     uint32_t end = std::min<uint32_t>({v.end, first + kPtesPerTable, uint32_t(from.pt.ptes.size())});
     bool eager = e.config_.modes.fork == ForkMode::Copy;
-    Pte* src = from.pt.ptes.data();
-    Pte* dst = to.pt.ptes.data();
+    if (!from.pt.ptes.block(first / kPtesPerTable)) return;  // nothing present
+    Pte* src = from.pt.ptes.block_mut(first / kPtesPerTable);  // [q - first]
+    Pte* dst = to.pt.ptes.block_mut(first / kPtesPerTable);
     uint32_t copied = 0, write_protected = 0, frames_copied = 0;
     for (uint32_t q = std::max(v.first, first); q < end; ++q) {
-      Pte x = src[q];
+      Pte x = src[q - first];
       if (!pte::present(x)) continue;
       FrameId f = pte::frame(x);
       ++copied;
       if (f == Frames::kZeroPage) {
-        dst[q] = x;
+        dst[q - first] = x;
       } else if (eager && e.frames_[f].kind == FrameKind::Anon) {
         // copy_present_page: the child's own copy, writable when the VMA is.
         FrameId g = e.frames_.alloc(FrameKind::Anon);  // frames_needed() checked there is room
         e.frames_[g] = Frame{.mapcount = 1, .tag = e.frames_[f].tag, .kind = FrameKind::Anon, .dirty = true};
         Pte copy = pte::make_exclusive(g);
-        dst[q] = v.prot == Prot::ReadWrite ? copy : copy & ~pte::kWritable;
+        dst[q - first] = v.prot == Prot::ReadWrite ? copy : copy & ~pte::kWritable;
         ++frames_copied;
       } else {
         // copy_present_pte: both sides write-protected and no longer anon-exclusive.
         ++e.frames_[f].mapcount;
         write_protected += pte::writable(x);
-        src[q] = x & ~(pte::kWritable | pte::kAnonExclusive);
-        dst[q] = x & ~(pte::kWritable | pte::kAnonExclusive);
+        src[q - first] = x & ~(pte::kWritable | pte::kAnonExclusive);
+        dst[q - first] = x & ~(pte::kWritable | pte::kAnonExclusive);
       }
     }
     r.copied += copied, r.write_protected += write_protected, r.frames_copied += frames_copied;

@@ -2,6 +2,7 @@
 // are in docs/kernel-rules.md, "Transparent huge pages"; which VMAs and extents may get a
 // huge PMD is in thp.h.
 #include <algorithm>
+#include <utility>
 
 #include "engine.h"
 #include "fault.h"
@@ -25,10 +26,11 @@ void Fault::record_huge(FaultCtx& c, PageStep s) {
 
 void Fault::map_new_thp(FaultCtx& c, FrameId head) {
   uint32_t first = c.page & ~(kHugePages - 1);
+  Pte* ptes = c.map.pt.ptes.block_mut(first / kHugePages);  // a huge extent is one whole block
   for (uint32_t i = 0; i < kHugePages; ++i) {
     c.frames[head + i].mapcount = 1;
     c.frames[head + i].dirty = true;
-    c.map.pt.ptes[first + i] = pte::make_exclusive(head + i);
+    ptes[i] = pte::make_exclusive(head + i);
   }
   c.frames[head + (c.page - first)].tag = c.tag;
   c.map.pt.tables[first / kHugePages] = PmdState::Huge;
@@ -50,7 +52,7 @@ FaultResult Fault::do_huge_pmd_anonymous_page(FaultCtx& c, Access access) {
   c.as.present += kHugePages;
   if (access == Access::Read) {
     Pte zero = pte::make(Frames::kZeroPage, Writable::No, Dirty::No);
-    std::fill_n(c.map.pt.ptes.begin() + first, kHugePages, zero);
+    std::fill_n(c.map.pt.ptes.block_mut(first / kHugePages), kHugePages, zero);
     c.map.pt.tables[first / kHugePages] = PmdState::HugeZero;
     ++c.counters.huge_zero_maps;
     c.resume = first + kHugePages;
@@ -93,7 +95,8 @@ FaultResult Fault::do_huge_pmd_wp_page(FaultCtx& c) {
   uint32_t first = c.page & ~(kHugePages - 1);
   Pte before = c.map.pt.ptes[first];
   FrameId head = pte::frame(before);
-  for (uint32_t i = 0; i < kHugePages; ++i) c.map.pt.ptes[first + i] = pte::make_exclusive(head + i);
+  Pte* ptes = c.map.pt.ptes.block_mut(first / kHugePages);
+  for (uint32_t i = 0; i < kHugePages; ++i) ptes[i] = pte::make_exclusive(head + i);
   c.frames[pte::frame(c.map.pt.ptes[c.page])].tag = c.tag;
   ++c.counters.cow_reuses;
   record_huge(c, {.kind = EventKind::CowReuse, .reason = decision.why, .path = kHugeReusePath, .frame = head,
@@ -131,9 +134,9 @@ void Engine::split_spans(ProcId p, uint32_t mapping, const Pages& spans) {
 // zap_huge_pmd: the PMD and its deposited table go (zap_deposited_table); the THP loses
 // one mapping of each page.
 void Engine::zap_huge_pmd(AddressSpace& as, PageTable& pt, uint32_t first) {
-  for (uint32_t q = first; q < first + kHugePages; ++q) {
-    FrameId f = pte::frame(pt.ptes[q]);
-    pt.ptes[q] = 0;
+  Pte* ptes = pt.ptes.block_mut(first / kHugePages);
+  for (uint32_t i = 0; i < kHugePages; ++i) {
+    FrameId f = pte::frame(std::exchange(ptes[i], 0));
     if (f != Frames::kZeroPage) put_frame(f);
   }
   as.present -= kHugePages;

@@ -1,9 +1,38 @@
 #include "page_table.h"
 
+#include <algorithm>
+
 namespace cow {
 
+void PteArray::resize(uint32_t n) {
+  if (n <= size_) return;
+  uint32_t last = size_ ? (size_ - 1) / kPtesPerTable : 0;
+  if (size_ && size_ % kPtesPerTable && blocks_[last]) {  // the last block grows
+    Pte* old = blocks_[last].get();
+    uint32_t had = block_size(last);
+    size_ = std::min(n, (last + 1) * kPtesPerTable);
+    Block b = std::make_shared<Pte[]>(block_size(last));
+    std::copy_n(old, had, b.get());
+    blocks_[last] = std::move(b);
+  }
+  size_ = n;
+  blocks_.resize((n + kPtesPerTable - 1) / kPtesPerTable);
+}
+
+Pte* PteArray::block_mut(uint32_t t) {
+  Block& b = blocks_[t];
+  if (!b) {
+    b = std::make_shared<Pte[]>(block_size(t));
+  } else if (b.use_count() > 1) {
+    Block copy = std::make_shared_for_overwrite<Pte[]>(block_size(t));
+    std::copy_n(b.get(), block_size(t), copy.get());
+    b = std::move(copy);
+  }
+  return b.get();
+}
+
 bool PageTable::ensure_table(uint32_t pages, uint32_t page) {
-  if (ptes.size() < pages) ptes.resize(pages, 0);
+  ptes.resize(pages);
   uint32_t t = page / kPtesPerTable;
   if (tables.size() <= t) tables.resize((pages + kPtesPerTable - 1) / kPtesPerTable, PmdState::None);
   if (tables[t] >= PmdState::Table) return false;

@@ -15,7 +15,9 @@
 // (pgtable_trans_huge_deposit, counted by mm_inc_nr_ptes), which a split uses: a huge
 // extent therefore counts as a PTE table too (VmPTE).
 #pragma once
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "types.h"
@@ -61,9 +63,70 @@ enum class PmdState : uint8_t {
   HugeZero,  // the huge zero page (is_huge_zero_pmd), with its deposited PTE table
 };
 
+// The dense PTE array of one mapping, stored as blocks of one PTE table (512 entries)
+// that several page tables share until one of them writes: copy on write of the engine's
+// own storage, not a model of Linux (whose fork copies PTE tables). A fork whose child
+// ends up with the parent's PTEs, and a session snapshot (an Engine copy), share the
+// blocks instead of copying them; the first write to a shared block copies it. A block
+// never written reads as zeros and takes no memory. Reading never copies; writing goes
+// through mut() or block_mut().
+class PteArray {
+ public:
+  using Block = std::shared_ptr<Pte[]>;
+
+  uint32_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Pte operator[](uint32_t i) const {
+    const Pte* b = blocks_[i / kPtesPerTable].get();
+    return b ? b[i % kPtesPerTable] : 0;
+  }
+  // The entry, writable: its block is made this array's own first.
+  Pte& mut(uint32_t i) { return block_mut(i / kPtesPerTable)[i % kPtesPerTable]; }
+  // Grows to n entries, the new ones zero (never shrinks).
+  void resize(uint32_t n);
+
+  // Calls f(page, pte) for every present PTE of pages [first, end), in order; blocks
+  // never written are skipped whole.
+  template <typename F>
+  void for_each_present(uint32_t first, uint32_t end, F&& f) const {
+    end = std::min(end, size_);
+    for (uint32_t q = first; q < end;) {
+      uint32_t t = q / kPtesPerTable, stop = std::min(end, (t + 1) * kPtesPerTable);
+      if (const Pte* b = blocks_[t].get())
+        for (uint32_t i = q; i < stop; ++i)
+          if (pte::present(b[i % kPtesPerTable])) f(i, b[i % kPtesPerTable]);
+      q = stop;
+    }
+  }
+
+  // Blocks: entries [t*512, t*512 + block_size(t)).
+  uint32_t block_count() const { return uint32_t(blocks_.size()); }
+  uint32_t block_size(uint32_t t) const { return std::min(kPtesPerTable, size_ - t * kPtesPerTable); }
+  const Pte* block(uint32_t t) const { return blocks_[t].get(); }  // null: all zero
+  Pte* block_mut(uint32_t t);  // this array's own copy, allocated when null
+  bool block_shared(uint32_t t) const { return blocks_[t] && blocks_[t].use_count() > 1; }
+  // Block t of this array becomes block t of `from`, shared (both of the same size).
+  void share_block(uint32_t t, const PteArray& from) { blocks_[t] = from.blocks_[t]; }
+
+  // Reading every entry in order (range-for).
+  struct Iter {
+    const PteArray* a;
+    uint32_t i;
+    Pte operator*() const { return (*a)[i]; }
+    Iter& operator++() { return ++i, *this; }
+    bool operator!=(const Iter& o) const { return i != o.i; }
+  };
+  Iter begin() const { return {this, 0}; }
+  Iter end() const { return {this, size_}; }
+
+ private:
+  std::vector<Block> blocks_;
+  uint32_t size_ = 0;
+};
+
 // The PTEs of one mapping. `ptes` is empty until the first PTE table is needed.
 struct PageTable {
-  std::vector<Pte> ptes;
+  PteArray ptes;
   std::vector<PmdState> tables;  // per extent [i*512, i*512+512)
 
   // Makes room for `pages` PTEs and marks the PTE table holding `page` as present.

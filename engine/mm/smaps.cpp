@@ -49,9 +49,7 @@ std::vector<SmapsEntry> smaps_entries(const Engine& e, ProcId p) {
     bool has_object = m.backing == Backing::File || m.share == Share::Shared;
     s.pgoff = has_object ? uint64_t(v.first) * kPageSize : 0;
     s.size = v.end - v.first;
-    uint32_t end = std::min<uint32_t>(v.end, uint32_t(m.pt.ptes.size()));
-    for (uint32_t q = v.first; q < end; ++q)
-      if (pte::present(m.pt.ptes[q])) account_pte(e.frames(), m.pt.ptes[q], s);
+    m.pt.ptes.for_each_present(v.first, v.end, [&](uint32_t, Pte x) { account_pte(e.frames(), x, s); });
     s.anon_huge = anon_huge_pages(m.pt, v);
     out.push_back(s);
   }

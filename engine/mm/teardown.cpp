@@ -24,25 +24,54 @@ void Engine::drop_page_table(PageTable& pt) {
   pt = PageTable{};
 }
 
+// zap_present_ptes for n PTEs of one PTE table: each present PTE's frame loses a mapping,
+// the dirt of a PTE that goes away moving into a shared frame. Returns the present PTEs.
+// The caller clears or drops the entries.
+uint32_t Engine::put_pte_frames(const Pte* ptes, uint32_t n) {
+  uint32_t present = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    Pte e = ptes[i];
+    if (!pte::present(e)) continue;
+    ++present;
+    if (pte::frame(e) == Frames::kZeroPage) continue;
+    if (pte::dirty(e) && frames_[pte::frame(e)].kind != FrameKind::Anon) frames_[pte::frame(e)].dirty = true;
+    put_frame(pte::frame(e));
+  }
+  return present;
+}
+
 void Engine::zap_range(MmId mm, uint32_t mapping, uint32_t first, uint32_t end) {
   AddressSpace& as = mms_[mm];
   PageTable& pt = as.mappings[mapping].pt;
   end = std::min<uint32_t>(end, uint32_t(pt.ptes.size()));
-  for (uint32_t q = first; q < end; ++q) {
-    if (pt.huge(q)) {  // wholly inside: the caller split a PMD the range cuts
-      zap_huge_pmd(as, pt, q);
-      q += kHugePages - 1;
+  for (uint32_t q = first; q < end;) {
+    uint32_t t = q / kPtesPerTable, lo = q % kPtesPerTable;
+    uint32_t hi = std::min(pt.ptes.block_size(t), end - t * kPtesPerTable);
+    q = t * kPtesPerTable + hi;
+    if (pt.huge(t * kPtesPerTable)) {  // wholly inside: the caller split a PMD the range cuts
+      zap_huge_pmd(as, pt, t * kPtesPerTable);
       continue;
     }
-    Pte e = pt.ptes[q];
-    if (!pte::present(e)) continue;
-    pt.ptes[q] = 0;
-    --as.present;
-    if (pte::frame(e) == Frames::kZeroPage) continue;
-    // zap_present_ptes: the dirt of a PTE that goes away moves into a shared frame.
-    if (pte::dirty(e) && frames_[pte::frame(e)].kind != FrameKind::Anon) frames_[pte::frame(e)].dirty = true;
-    put_frame(pte::frame(e));
+    const Pte* ptes = pt.ptes.block(t);
+    if (!ptes || std::none_of(ptes + lo, ptes + hi, pte::present)) continue;  // a shared block stays so
+    as.present -= put_pte_frames(ptes + lo, hi - lo);
+    Pte* w = pt.ptes.block_mut(t);
+    std::fill(w + lo, w + hi, 0);
   }
+}
+
+// zap_range over a whole mapping whose page table then goes (exit_mmap): the same frames
+// lose the same mappings in the same order, but no PTE is cleared, so that PTE blocks
+// shared with another page table are only let go.
+void Engine::zap_whole(MmId mm, uint32_t mapping) {
+  AddressSpace& as = mms_[mm];
+  PageTable& pt = as.mappings[mapping].pt;
+  for (uint32_t t = 0; t < pt.ptes.block_count(); ++t) {
+    const Pte* ptes = pt.ptes.block(t);
+    if (!ptes) continue;
+    as.present -= put_pte_frames(ptes, pt.huge(t * kPtesPerTable) ? kHugePages : pt.ptes.block_size(t));
+  }
+  drop_page_table(pt);
 }
 
 void Engine::free_unused_tables(MmId mm, uint32_t mapping) {
@@ -108,9 +137,8 @@ void Engine::release_mm(MmId mm) {
   AddressSpace& as = mms_[mm];
   std::vector<ShmemId> shmem;
   for (uint32_t m = 0; m < as.mappings.size(); ++m) {
-    zap_range(mm, m, 0, as.mappings[m].pages);
+    zap_whole(mm, m);
     if (is_shmem(as.mappings[m])) shmem.push_back(as.mappings[m].object);
-    drop_page_table(as.mappings[m].pt);
   }
   for (const Vma& v : as.vmas) uncharge_vma(as, v);  // exit_mmap
   as.vmas.clear();
