@@ -59,6 +59,12 @@ void big_scripts(const Options& o, std::vector<Result>& out);     // scripts.cpp
 void engine_memory(const Options& o, std::vector<Result>& out);   // memory.cpp
 void scaling(const Options& o, std::vector<Result>& out);         // simulated.cpp
 
+void statement_overhead(const Options& o, std::vector<Result>& out);  // statement.cpp
+
+// Median time of Engine::fork of a process with `pages` present (each child exits between
+// runs; measured once per size and remembered).
+double time_fork(uint64_t pages, int runs);
+
 // Figures the real-kernel family measured, for the ratios; 0 when not measured.
 struct RealFigures {
   double fork_ms = 0;          // fork of the same present size as the simulated 1 GiB

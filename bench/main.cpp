@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   bench::big_scripts(o, results);
   bench::engine_memory(o, results);
   bench::scaling(o, results);
+  bench::statement_overhead(o, results);
   bench::Result ui{.name = "ui_frame"};
   ui.text("status", "skipped");
   ui.text("note", "UI frame CPU time is measured by the web page's own benchmark");

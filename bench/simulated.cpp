@@ -18,7 +18,8 @@ constexpr bool kNative = true;
 std::map<uint64_t, double>& sim_fork_ms() { static std::map<uint64_t, double> m; return m; }
 std::map<uint64_t, double>& sim_cow_rate() { static std::map<uint64_t, double> m; return m; }
 
-// Median time of Engine::fork of P with `pages` present; each child exits between runs.
+}  // namespace
+
 double time_fork(uint64_t pages, int runs) {
   if (sim_fork_ms().count(pages)) return sim_fork_ms()[pages];
   Machine m = written_process(pages, pages);
@@ -34,6 +35,8 @@ double time_fork(uint64_t pages, int runs) {
   }
   return sim_fork_ms()[pages] = median(times);
 }
+
+namespace {
 
 // Median simulated COW faults per second: P forks C, then C writes every page (copies).
 double cow_rate(uint64_t pages, int runs) {

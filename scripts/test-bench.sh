@@ -19,6 +19,7 @@ cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-bench --target cowlab-bench >/dev/null
 ./build-bench/bench/cowlab-bench --quick | tee build-bench/smoke.out
 names=(sim_fork_16MiB sim_cow_faults script_nginx script_redis memory_private memory_forked ui_frame)
+[ "$(uname -s)" = Linux ] && names+=(statement_overhead)
 [ "$(uname -s)" = Linux ] && names+=(real_fork real_cow_faults)
 check build-bench/smoke.out "${names[@]}"
 

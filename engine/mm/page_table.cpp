@@ -19,7 +19,7 @@ void PteArray::resize(uint32_t n) {
   blocks_.resize((n + kPtesPerTable - 1) / kPtesPerTable);
 }
 
-Pte* PteArray::block_mut(uint32_t t) {
+Pte* PteArray::own_block(uint32_t t) {
   Block& b = blocks_[t];
   if (!b) {
     b = std::make_shared<Pte[]>(block_size(t));

@@ -103,7 +103,13 @@ class PteArray {
   uint32_t block_count() const { return uint32_t(blocks_.size()); }
   uint32_t block_size(uint32_t t) const { return std::min(kPtesPerTable, size_ - t * kPtesPerTable); }
   const Pte* block(uint32_t t) const { return blocks_[t].get(); }  // null: all zero
-  Pte* block_mut(uint32_t t);  // this array's own copy, allocated when null
+  // This array's own copy of block t, allocated when null. Inline: it runs once per fault.
+  Pte* block_mut(uint32_t t) {
+    Block& b = blocks_[t];
+    if (b && b.use_count() == 1) [[likely]]
+      return b.get();
+    return own_block(t);
+  }
   bool block_shared(uint32_t t) const { return blocks_[t] && blocks_[t].use_count() > 1; }
   // Block t of this array becomes block t of `from`, shared (both of the same size).
   void share_block(uint32_t t, const PteArray& from) { blocks_[t] = from.blocks_[t]; }
@@ -120,6 +126,7 @@ class PteArray {
   Iter end() const { return {this, size_}; }
 
  private:
+  Pte* own_block(uint32_t t);  // allocates or copies block t
   std::vector<Block> blocks_;
   uint32_t size_ = 0;
 };
