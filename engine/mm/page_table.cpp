@@ -4,6 +4,8 @@
 
 namespace cow {
 
+// (Blocks are made with new[]: make_shared of arrays is C++20, which Emscripten 3.1.6's
+// libc++ lacks.)
 void PteArray::resize(uint32_t n) {
   if (n <= size_) return;
   uint32_t last = size_ ? (size_ - 1) / kPtesPerTable : 0;
@@ -11,7 +13,7 @@ void PteArray::resize(uint32_t n) {
     Pte* old = blocks_[last].get();
     uint32_t had = block_size(last);
     size_ = std::min(n, (last + 1) * kPtesPerTable);
-    Block b = std::make_shared<Pte[]>(block_size(last));
+    Block b(new Pte[block_size(last)]());
     std::copy_n(old, had, b.get());
     blocks_[last] = std::move(b);
   }
@@ -22,9 +24,9 @@ void PteArray::resize(uint32_t n) {
 Pte* PteArray::own_block(uint32_t t) {
   Block& b = blocks_[t];
   if (!b) {
-    b = std::make_shared<Pte[]>(block_size(t));
+    b.reset(new Pte[block_size(t)]());
   } else if (b.use_count() > 1) {
-    Block copy = std::make_shared_for_overwrite<Pte[]>(block_size(t));
+    Block copy(new Pte[block_size(t)]);
     std::copy_n(b.get(), block_size(t), copy.get());
     b = std::move(copy);
   }
