@@ -29,8 +29,10 @@ enum task_op {
 
 /* command.flags of OP_MMAP. OP_MADVISE takes a MADV_* advice, OP_MPROTECT PROT_* bits. */
 /* MAP_IS_HUGE: madvise(MADV_HUGEPAGE) after mapping (transparent huge pages); without it
- * the region gets MADV_NOHUGEPAGE, 4 KiB pages as the playground models by default. */
-enum { MAP_IS_SHARED = 1, MAP_IS_FILE = 2, MAP_IS_READONLY = 4, MAP_IS_HUGE = 8 };
+ * the region gets MADV_NOHUGEPAGE, 4 KiB pages as the playground models by default.
+ * MAP_IS_NORESERVE: mmap with MAP_NORESERVE (`mmap ... noreserve`): no commit charge,
+ * unless the machine's vm.overcommit_memory is 2, where Linux ignores the flag. */
+enum { MAP_IS_SHARED = 1, MAP_IS_FILE = 2, MAP_IS_READONLY = 4, MAP_IS_HUGE = 8, MAP_IS_NORESERVE = 16 };
 
 /* command.first: every page of the region the task still maps (last is unused). */
 #define ALL_PAGES 0xffffffffu

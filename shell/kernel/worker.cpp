@@ -171,7 +171,7 @@ void do_mmap(const command& c, reply& r) {
   }
   int prot = (c.flags & MAP_IS_READONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
   int flags = ((c.flags & MAP_IS_SHARED) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE |
-              ((c.flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS);
+              ((c.flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS) | ((c.flags & MAP_IS_NORESERVE) ? MAP_NORESERVE : 0);
   size_t len = size_t(c.pages) * kPage;
   void* want = reinterpret_cast<void*>(c.base);
   prefault();
