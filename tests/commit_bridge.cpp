@@ -3,7 +3,7 @@
 // engine in a machine's overcommit settings whatever the script says
 // (Session::pin_overcommit). What the kernel then charges is measured by
 // scripts/test-validate.sh (tests/validate/commit_*.cow); here, only what is sent.
-#include <catch2/catch_test_macros.hpp>
+#include <catch2/catch.hpp>
 
 #include <string>
 

@@ -227,6 +227,7 @@ bool execute(Run& run, const KOp& op, StatementFaults& faults) {
       return run.fatal.empty();
     case KOpKind::Spawn:
       if (run.driver.spawn(op.child, &err) == RunResult::Failed) run.fatal = "spawn " + op.name + ": " + err;
+      if (run.commit) run.commit->op_done(op.kind, false, {});
       return run.fatal.empty();
     default: break;
   }
@@ -248,6 +249,7 @@ bool execute(Run& run, const KOp& op, StatementFaults& faults) {
     run.problems.push_back("line " + std::to_string(op.line) + ": " + actor + ": the kernel refused (" +
                            strerror(r.err) + ") what the engine did");
   if (res == RunResult::Done && op.kind == KOpKind::Read) check_reads(run, op, r);
+  if (run.commit) run.commit->op_done(op.kind, res == RunResult::Done, r);
   record_kernel_faults(op, res, r, actor, faults);
   return true;
 }
@@ -385,6 +387,14 @@ uint64_t mem_available_pages() {
   return 0;
 }
 
+// Whether the script runs to its end in its own overcommit settings.
+bool runs_as_written(const std::string& text) {
+  script::Session s;
+  s.load(text);
+  s.run_all();
+  return !s.stopped();
+}
+
 // Runs the script in the engine alone first: syntax and runtime errors, statements the
 // kernel cannot express, and how much real memory the kernel run will need.
 int dry_run(Run& run, const std::string& text) {
@@ -396,6 +406,13 @@ int dry_run(Run& run, const std::string& text) {
   }
   uint64_t peak = 0;
   while (dry.step()) peak = std::max<uint64_t>(peak, dry.engine().frames().used());
+  if (dry.error() && run.commit && runs_as_written(text)) {
+    const MachineOvercommit& m = run.commit->machine();
+    fprintf(stderr, "%s: cannot validate here: in this machine's overcommit settings (vm.overcommit_memory=%d, "
+            "overcommit_ratio=%u), which the engine takes instead of the script's, the script stops here: %s\n",
+            where(run, dry.error()->pos).c_str(), int(m.mode), m.ratio, dry.error()->message.c_str());
+    return 3;
+  }
   if (dry.error()) {
     fprintf(stderr, "%s: error: %s\n", where(run, dry.error()->pos).c_str(), dry.error()->message.c_str());
     return 2;
@@ -465,7 +482,7 @@ void print_json(Run& run) {
 // kCommitRuns runs in all: a statement agrees when one run equals the engine, so a burst
 // of another process's allocations inside its window does not fail it, while an engine
 // that is wrong is off in every run (docs/fidelity.md, "Commit charge").
-constexpr int kCommitRuns = 5;
+constexpr int kCommitRuns = 8;
 void rerun_commit(Run& first, const std::string& text, size_t tasks) {
   for (int attempt = 1; attempt < kCommitRuns && first.commit->differing() > 0; ++attempt) {
     Run again;

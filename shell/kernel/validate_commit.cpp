@@ -10,9 +10,9 @@ namespace cow::kernel {
 
 namespace {
 
-// One kernel task per live address space of the engine, and 0 for the driver itself.
+// One kernel task per live address space of the engine.
 std::vector<pid_t> commit_tasks(const Engine& e, const Driver& d) {
-  std::vector<pid_t> tasks = {0};
+  std::vector<pid_t> tasks;
   std::vector<MmId> seen;
   for (ProcId q = 0; q < e.processes().size() && q < d.task_count(); ++q) {
     const Process& p = e.processes()[q];
@@ -35,7 +35,20 @@ std::vector<AddressRange> script_ranges(const Engine& e) {
   return out;
 }
 
-std::string signed_text(int64_t v) { return (v > 0 ? "+" : "") + std::to_string(v); }
+std::string signed_text(int64_t v) {
+  std::string digits = std::to_string(v);
+  return v > 0 ? "+" + digits : digits;
+}
+
+// "+40, +84, 0": every run's value.
+std::string runs_text(const std::vector<int64_t>& runs) {
+  std::string seen;
+  for (int64_t k : runs) {
+    if (!seen.empty()) seen += ", ";
+    seen += signed_text(k);
+  }
+  return seen;
+}
 
 }  // namespace
 
@@ -67,19 +80,40 @@ void CommitCheck::before(const Engine& e, const Driver& d) {
 void CommitCheck::kernel_before(const Engine& e) {
   script_ = script_ranges(e);
   own_before_ = own_charge_kb(tasks_before_, script_);  // the workers wait: it holds still
+  driver_before_ = own_charge_kb({0}, script_);
   committed_before_ = committed_as_kb();
+  in_workers_kb_ = 0;
+  driver_window_ = false;
+}
+
+void CommitCheck::op_done(KOpKind kind, bool answered, const reply& r) {
+  switch (kind) {
+    case KOpKind::Show: case KOpKind::File: return;  // nothing a task does (a file: the page cache)
+    case KOpKind::Spawn: case KOpKind::Vfork: case KOpKind::Exec: case KOpKind::Exit:
+      driver_window_ = true;  // no answer that brackets it: measured by the driver
+      return;
+    default: break;
+  }
+  if (!answered || r.committed_before <= 0 || r.committed_after <= 0)
+    driver_window_ = true;
+  else
+    in_workers_kb_ += r.committed_after - r.committed_before;
 }
 
 void CommitCheck::after(const Engine& e, const Driver& d, script::Pos pos, size_t index, int run) {
   int64_t committed = committed_as_kb();
-  int64_t own = own_charge_kb(commit_tasks(e, d), script_);
+  int64_t own = own_charge_kb(commit_tasks(e, d), script_), driver = own_charge_kb({0}, script_);
   runs_ = std::max(runs_, run + 1);
   if (statements_.size() <= index) statements_.resize(index + 1);
   StatementCommit& s = statements_[index];
   s.pos = pos;
   s.engine = int64_t(e.committed_as()) - int64_t(engine_before_);
   if (run > 0 && s.agree()) return;  // a re-run measures only what no run agreed on yet
-  s.kernel.push_back(((committed - own) - (committed_before_ - own_before_)) / 4);
+  // The workers' windows alone when every operation had one (the driver's own allocations
+  // fall outside them), else the driver's window, the driver's own charge subtracted too.
+  int64_t kb = driver_window_ ? (committed - own - driver) - (committed_before_ - own_before_ - driver_before_)
+                              : in_workers_kb_ - (own - own_before_);
+  s.kernel.push_back(kb / 4);
 }
 
 size_t CommitCheck::differing() const {
@@ -106,10 +140,8 @@ void CommitCheck::print(FILE* out, const std::string& path) const {
             differ, compared());
   for (const StatementCommit& s : statements_) {
     if (s.agree()) continue;
-    std::string seen;
-    for (int64_t k : s.kernel) seen += (seen.empty() ? "" : ", ") + signed_text(k);
     fprintf(out, "  - %s:%d:%d: engine %s, kernel %s\n", path.c_str(), s.pos.line, s.pos.col,
-            signed_text(s.engine).c_str(), seen.c_str());
+            signed_text(s.engine).c_str(), runs_text(s.kernel).c_str());
   }
   fprintf(out, "commit noise: Committed_AS moved in %d of %d idle intervals of 2 ms (median %llu kB, max %llu kB); "
           "%zu statement%s measured again in %d run%s\n", noise_.moved, noise_.intervals,
@@ -117,10 +149,8 @@ void CommitCheck::print(FILE* out, const std::string& path) const {
           runs_, runs_ == 1 ? "" : "s in all");
   for (const StatementCommit& s : statements_) {
     if (s.kernel.size() < 2 || !s.agree()) continue;
-    std::string seen;
-    for (int64_t k : s.kernel) seen += (seen.empty() ? "" : ", ") + signed_text(k);
     fprintf(out, "  - %s:%d:%d: engine %s, kernel %s (the runs off by another process's charge)\n", path.c_str(),
-            s.pos.line, s.pos.col, signed_text(s.engine).c_str(), seen.c_str());
+            s.pos.line, s.pos.col, signed_text(s.engine).c_str(), runs_text(s.kernel).c_str());
   }
 }
 
@@ -140,7 +170,10 @@ std::string CommitCheck::statement_json(size_t index) const {
   if (index >= statements_.size()) return "null";
   const StatementCommit& s = statements_[index];
   std::string k;
-  for (int64_t v : s.kernel) k += (k.empty() ? "" : ",") + std::to_string(v);
+  for (int64_t v : s.kernel) {
+    if (!k.empty()) k += ',';
+    k += std::to_string(v);
+  }
   return "{\"engine\":" + std::to_string(s.engine) + ",\"kernel\":[" + k + "],\"agree\":" +
          (s.agree() ? "true" : "false") + "}";
 }

@@ -12,6 +12,7 @@
 
 #include "commit_probe.h"
 #include "driver.h"
+#include "engine/kernel/plan.h"
 #include "engine/mm/engine.h"
 #include "engine/script/ast.h"
 
@@ -44,6 +45,8 @@ class CommitCheck {
   // run, then the re-run's number (its deltas join the first run's).
   void before(const Engine& e, const Driver& d);
   void kernel_before(const Engine& e);
+  // Each kernel operation as it is answered (`answered`: `r` came back from the task).
+  void op_done(KOpKind kind, bool answered, const reply& r);
   void after(const Engine& e, const Driver& d, script::Pos pos, size_t index, int run);
 
   // Statements no run agrees on yet (a re-run measures them again).
@@ -64,7 +67,9 @@ class CommitCheck {
   std::vector<pid_t> tasks_before_;
   std::vector<AddressRange> script_;
   uint64_t engine_before_ = 0;
-  int64_t own_before_ = 0, committed_before_ = 0;  // kB
+  int64_t own_before_ = 0, driver_before_ = 0, committed_before_ = 0;  // kB
+  int64_t in_workers_kb_ = 0;  // Committed_AS moves within the workers' own windows
+  bool driver_window_ = false;  // an operation had no such window
   int runs_ = 1;
 };
 
