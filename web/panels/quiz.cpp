@@ -131,7 +131,6 @@ void start_controls(UiState& ui) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Committed_AS and CommitLimit under an overcommit mode: what mmap, mprotect and fork charge,\n"
                       "and the fork that strict overcommit refuses although copy-on-write copies nothing");
-  ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   ImGui::InputScalar("seed", ImGuiDataType_U64, &ui.quiz.next_seed);
   ImGui::SameLine();
