@@ -65,7 +65,8 @@ struct reply {
   uint32_t ntags;    /* OP_READ: the first word of the first ntags pages read, in tags[] */
   /* Committed_AS (kB, /proc/meminfo) when the task took the command and when it was done,
    * so that the window another process's allocation can fall into is this one command
-   * alone. Read by `cowlab validate`'s workers only (0: not read; export-c's programs). */
+   * alone. Read by `cowlab validate`'s workers only (0: not read; export-c's programs),
+   * which also answer OP_EXIT_* just before they exit, with committed_before alone. */
   int64_t committed_before, committed_after;
   uint32_t tags[MAX_READ_TAGS];
 };

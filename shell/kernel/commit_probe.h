@@ -33,7 +33,9 @@ struct AddressRange {
 };
 
 // /proc/meminfo's Committed_AS in kB, or -1. One read of a small file into a buffer on
-// the stack: it allocates nothing, so the driver's own charge cannot move while it reads.
+// the stack, then string scanning: it allocates nothing (the driver's own charge cannot
+// move while it reads) and takes no lock, so the workers call it too, vfork children
+// included.
 int64_t committed_as_kb();
 
 // The workers' own charge in kB: the accountable VMAs of `tasks` (one task per address

@@ -26,6 +26,7 @@ struct StatementCommit {
   script::Pos pos;
   int64_t engine = 0;           // pages
   std::vector<int64_t> kernel;  // pages, one per run (the first, then the re-runs)
+  bool compared = true;         // false for a spawn: the new worker's own charge is the baseline
   bool agree() const;
 };
 
@@ -51,7 +52,7 @@ class CommitCheck {
 
   // Statements no run agrees on yet (a re-run measures them again).
   size_t differing() const;
-  size_t compared() const { return statements_.size(); }
+  size_t compared() const;
   const std::vector<StatementCommit>& statements() const { return statements_; }
   // The summary lines at the end of the text output; `path` prefixes positions.
   void print(FILE* out, const std::string& path) const;
@@ -70,6 +71,8 @@ class CommitCheck {
   int64_t own_before_ = 0, driver_before_ = 0, committed_before_ = 0;  // kB
   int64_t in_workers_kb_ = 0;  // Committed_AS moves within the workers' own windows
   bool driver_window_ = false;  // an operation had no such window
+  int64_t exits_from_kb_ = 0;   // Committed_AS as the first exiting task read it (0: no exit)
+  bool spawns_ = false;         // the statement spawns
   int runs_ = 1;
 };
 
