@@ -48,9 +48,9 @@ fi
 # `P1 mprotect table 0-7 readonly` (never written) and took 96 for `P1 fork C1`, as the
 # engine says (docs/fidelity.md, "Commit charge").
 json=$("$cowlab" validate --json tests/validate/commit_charges.cow 2>/dev/null)
-if grep -q '"commit":{"engine":-8,"kernel":\[[-0-9,]*\],"compared":true,"agree":true}' <<<"$json" &&
-   grep -q '"commit":{"engine":96,"kernel":\[[-0-9,]*\],"compared":true,"agree":true}' <<<"$json" &&
-   grep -q '"compared":[1-9][0-9]*,"differ":0}' <<<"$json"; then
+if grep -q '"commit":{"engine":-8,"kernel":\[[-0-9,]*\],"compared":true,"agree":true,' <<<"$json" &&
+   grep -q '"commit":{"engine":96,"kernel":\[[-0-9,]*\],"compared":true,"agree":true,' <<<"$json" &&
+   grep -q '"compared":[1-9][0-9]*,"differ":0,' <<<"$json"; then
   passed=$((passed + 1)); echo "  commit   commit_charges.cow: -8 then +96 pages on both sides"
 else
   failed=$((failed + 1)); echo "  FAIL     commit_charges.cow: commit charge not measured as -8 then +96"

@@ -484,7 +484,7 @@ void print_json(Run& run) {
 // that is wrong is off in every run (docs/fidelity.md, "Commit charge").
 constexpr int kCommitRuns = 8;
 void rerun_commit(Run& first, const std::string& text, size_t tasks) {
-  for (int attempt = 1; attempt < kCommitRuns && first.commit->differing() > 0; ++attempt) {
+  for (int attempt = 1; attempt < kCommitRuns && first.commit->unsettled() > 0; ++attempt) {
     Run again;
     again.opt = first.opt;
     again.commit = first.commit;

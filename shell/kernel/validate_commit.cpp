@@ -135,7 +135,20 @@ size_t CommitCheck::compared() const {
   return n;
 }
 
+bool StatementCommit::differs() const {
+  if (agree()) return false;
+  for (size_t i = 0; i < kernel.size(); ++i)
+    if (std::find(kernel.begin() + long(i) + 1, kernel.end(), kernel[i]) != kernel.end()) return true;
+  return false;
+}
+
 size_t CommitCheck::differing() const {
+  size_t n = 0;
+  for (const StatementCommit& s : statements_) n += s.differs();
+  return n;
+}
+
+size_t CommitCheck::unsettled() const {
   size_t n = 0;
   for (const StatementCommit& s : statements_) n += !s.agree();
   return n;
@@ -152,8 +165,9 @@ void CommitCheck::print(FILE* out, const std::string& path) const {
           (unsigned long long)machine_.commit_limit_kb);
   size_t differ = differing();
   if (differ == 0)
-    fprintf(out, "commit: the kernel agrees in all %zu statements compared (%zu change the charge): Committed_AS "
-            "less the workers' own charge, against the engine's committed_as\n", compared(), charged);
+    fprintf(out, "commit: the kernel agrees in %s%zu statements compared (%zu change the charge): Committed_AS "
+            "less the workers' own charge, against the engine's committed_as\n", unsettled() ? "" : "all ",
+            compared() - unsettled(), charged);
   if (spawns)
     fprintf(out, "commit: %zu spawn statement%s not compared: a new worker's charge is its own, the baseline itself\n",
             spawns, spawns == 1 ? "" : "s");
@@ -161,9 +175,15 @@ void CommitCheck::print(FILE* out, const std::string& path) const {
     fprintf(out, "commit charge DIFFERS in %zu of %zu statements compared (engine vs kernel in each run, pages):\n",
             differ, compared());
   for (const StatementCommit& s : statements_) {
-    if (s.agree()) continue;
+    if (!s.differs()) continue;
     fprintf(out, "  - %s:%d:%d: engine %s, kernel %s\n", path.c_str(), s.pos.line, s.pos.col,
             signed_text(s.engine).c_str(), runs_text(s.kernel).c_str());
+  }
+  for (const StatementCommit& s : statements_) {
+    if (!s.noisy()) continue;
+    fprintf(out, "commit: NOT COMPARED, too noisy: %s:%d:%d: engine %s, kernel %s (every run was hit, each "
+            "by another amount)\n", path.c_str(), s.pos.line, s.pos.col, signed_text(s.engine).c_str(),
+            runs_text(s.kernel).c_str());
   }
   fprintf(out, "commit noise: Committed_AS moved in %d of %d idle intervals of 2 ms (median %llu kB, max %llu kB); "
           "%zu statement%s measured again in %d run%s\n", noise_.moved, noise_.intervals,
@@ -185,7 +205,8 @@ std::string CommitCheck::json() const {
          std::to_string(noise_.intervals) + ",\"moved\":" + std::to_string(noise_.moved) +
          ",\"median_kb\":" + std::to_string(noise_.median_kb) + ",\"max_kb\":" + std::to_string(noise_.max_kb) +
          "},\"runs\":" + std::to_string(runs_) + ",\"compared\":" + std::to_string(compared()) +
-         ",\"differ\":" + std::to_string(differing()) + "}";
+         ",\"differ\":" + std::to_string(differing()) + ",\"noisy\":" + std::to_string(unsettled() - differing()) +
+         "}";
 }
 
 std::string CommitCheck::statement_json(size_t index) const {
@@ -197,7 +218,8 @@ std::string CommitCheck::statement_json(size_t index) const {
     k += std::to_string(v);
   }
   return "{\"engine\":" + std::to_string(s.engine) + ",\"kernel\":[" + k + "],\"compared\":" +
-         (s.compared ? "true" : "false") + ",\"agree\":" + (s.agree() ? "true" : "false") + "}";
+         (s.compared ? "true" : "false") + ",\"agree\":" + (s.agree() ? "true" : "false") +
+         ",\"noisy\":" + (s.noisy() ? "true" : "false") + "}";
 }
 
 }  // namespace cow::kernel

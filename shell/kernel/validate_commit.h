@@ -20,14 +20,17 @@ namespace cow::kernel {
 
 // One statement: the engine's change of the charge, and the kernel's in each run. A run
 // whose window another process's allocation fell into is off by that amount; an engine
-// that is wrong is off in every run. So the statement agrees when one run equals the
-// engine exactly.
+// that is wrong is off by the same amount in every run. So the statement agrees when one
+// run equals the engine exactly, and differs when two runs agree on another value; runs
+// that all disagree, with the engine and with each other, were all hit: too noisy.
 struct StatementCommit {
   script::Pos pos;
   int64_t engine = 0;           // pages
   std::vector<int64_t> kernel;  // pages, one per run (the first, then the re-runs)
   bool compared = true;         // false for a spawn: the new worker's own charge is the baseline
   bool agree() const;
+  bool differs() const;  // not agreeing, and two runs measured the same other value
+  bool noisy() const { return !agree() && !differs(); }
 };
 
 class CommitCheck {
@@ -50,8 +53,10 @@ class CommitCheck {
   void op_done(KOpKind kind, bool answered, const reply& r);
   void after(const Engine& e, const Driver& d, script::Pos pos, size_t index, int run);
 
-  // Statements no run agrees on yet (a re-run measures them again).
+  // Statements whose runs agree on a value other than the engine's (a failure).
   size_t differing() const;
+  // Statements no run agrees on yet (a re-run measures them again).
+  size_t unsettled() const;
   size_t compared() const;
   const std::vector<StatementCommit>& statements() const { return statements_; }
   // The summary lines at the end of the text output; `path` prefixes positions.
