@@ -137,8 +137,8 @@ size_t CommitCheck::compared() const {
 
 bool StatementCommit::differs() const {
   if (agree()) return false;
-  for (size_t i = 0; i < kernel.size(); ++i)
-    if (std::find(kernel.begin() + long(i) + 1, kernel.end(), kernel[i]) != kernel.end()) return true;
+  for (int64_t k : kernel)
+    if (std::count(kernel.begin(), kernel.end(), k) >= kRepeatsOfADifference) return true;
   return false;
 }
 

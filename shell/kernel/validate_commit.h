@@ -21,15 +21,17 @@ namespace cow::kernel {
 // One statement: the engine's change of the charge, and the kernel's in each run. A run
 // whose window another process's allocation fell into is off by that amount; an engine
 // that is wrong is off by the same amount in every run. So the statement agrees when one
-// run equals the engine exactly, and differs when two runs agree on another value; runs
-// that all disagree, with the engine and with each other, were all hit: too noisy.
+// run equals the engine exactly, and differs when three runs agree on another value (two
+// can, by chance: a periodic process may repeat its allocation); otherwise every run
+// was hit: too noisy.
+inline constexpr long kRepeatsOfADifference = 3;
 struct StatementCommit {
   script::Pos pos;
   int64_t engine = 0;           // pages
   std::vector<int64_t> kernel;  // pages, one per run (the first, then the re-runs)
   bool compared = true;         // false for a spawn: the new worker's own charge is the baseline
   bool agree() const;
-  bool differs() const;  // not agreeing, and two runs measured the same other value
+  bool differs() const;  // not agreeing, and kRepeatsOfADifference runs measured one other value
   bool noisy() const { return !agree() && !differs(); }
 };
 
