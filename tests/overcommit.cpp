@@ -99,13 +99,15 @@ TEST_CASE("shmem is charged once per object, whatever its protection, until the 
   CHECK(lab.committed() == 0);
 }
 
-TEST_CASE("mprotect to writable charges the range it covers; back to read-only keeps it", "[overcommit]") {
+TEST_CASE("mprotect to writable charges the range it covers; back to read-only keeps it once written",
+          "[overcommit]") {
   CommitLab lab(Overcommit::Heuristic);
   FileId f = lab.file("data", 32);
   ProcId p1 = lab.spawn("P1");
   lab.anon(p1, "A", 100, Share::Private, Prot::ReadOnly);
   lab.mprotect(p1, "A", Prot::ReadWrite, pg(10, 19));
   CHECK(lab.committed() == 10);                      // mprotect_fixup: only pages 10-19
+  lab.write(p1, "A", pg(12));                        // anon_vma_prepare: the VMA has an anon_vma now
   lab.mprotect(p1, "A", Prot::ReadOnly, pg(10, 19));
   CHECK(lab.committed() == 10);                      // VM_ACCOUNT stays until munmap
   lab.mprotect(p1, "A", Prot::ReadWrite);
@@ -118,6 +120,28 @@ TEST_CASE("mprotect to writable charges the range it covers; back to read-only k
   lab.map_file(p1, "G", f, Share::Shared, Prot::ReadOnly);
   lab.mprotect(p1, "G", Prot::ReadWrite);
   CHECK(lab.committed() == 82);                      // VM_SHARED: never charged
+  lab.finish();
+}
+
+TEST_CASE("mprotect to read-only gives back the charge of an anonymous VMA never written", "[overcommit]") {
+  // mprotect_fixup: an anonymous VMA without anon_vma loses VM_ACCOUNT when it stops being
+  // writable (vm_unacct_memory). Measured on Linux 6.18 by `cowlab validate`
+  // (tests/validate/commit_charges.cow): mprotect readonly of 8 never-written pages, -8.
+  CommitLab lab(Overcommit::Heuristic);
+  FileId f = lab.file("data", 16);
+  ProcId p1 = lab.spawn("P1");
+  lab.anon(p1, "A", 100);
+  lab.mprotect(p1, "A", Prot::ReadOnly, pg(0, 9));
+  CHECK(lab.committed() == 90);                      // 0-9 never written: uncharged
+  lab.mprotect(p1, "A", Prot::ReadWrite, pg(0, 9));
+  CHECK(lab.committed() == 100);                     // and charged again when writable
+  lab.read(p1, "A", pg(20));                         // the zero page: still no anon_vma
+  lab.mprotect(p1, "A", Prot::ReadOnly, pg(20, 29));
+  CHECK(lab.committed() == 90);
+  lab.map_file(p1, "F", f, Share::Private);          // private writable file: not anonymous
+  CHECK(lab.committed() == 106);
+  lab.mprotect(p1, "F", Prot::ReadOnly);
+  CHECK(lab.committed() == 106);                     // vma_is_anonymous() is false: kept
   lab.finish();
 }
 
@@ -290,6 +314,36 @@ TEST_CASE("The Redis case: strict overcommit refuses the fork COW would make che
     }
     lab.finish();
   }
+}
+
+TEST_CASE("refusals under mode never name the kernel function that refused, with its numbers", "[overcommit]") {
+  // Mode 2 cannot be tried on a real machine without changing its sysctls, so these are
+  // derived by hand: __vm_enough_memory (mm/util.c) judges; mmap_region, mprotect_fixup
+  // and dup_mmap ask. CommitLimit 16384 x 50 / 100 = 8192; admin reserve 512.
+  CommitLab lab(Overcommit::Never);
+  ProcId p1 = lab.spawn("P1");
+  lab.anon(p1, "A", 4000);
+  lab.anon(p1, "R", 4000, Share::Private, Prot::ReadOnly);
+  CHECK(lab.try_anon(p1, "B", 4000).outcome == Outcome::Refused);          // 8000 >= 8192 - 512 - 250
+  CHECK(lab.checked(lab.e.mprotect(p1, lab.name("R"), kAll, Prot::ReadWrite)).outcome == Outcome::Refused);
+  CHECK(lab.try_fork(p1, "C1").outcome == Outcome::ForkFailed);          // A again: 8000
+  REQUIRE(lab.e.commit_refusals().size() == 3);
+  const char* asked_by[] = {"mmap_region", "mprotect_fixup", "dup_mmap"};
+  for (size_t i = 0; i < 3; ++i) {
+    const CommitRefusal& r = lab.e.commit_refusals()[i];
+    std::string why = explain_refusal(r, "P1", i == 1 ? "R" : i == 0 ? "B" : "A");
+    INFO(why);
+    CHECK(why.find("ENOMEM") != std::string::npos);
+    CHECK(why.find(asked_by[i]) != std::string::npos);
+    CHECK(why.find("__vm_enough_memory") != std::string::npos);
+    CHECK(why.find("CommitLimit (8192 pages)") != std::string::npos);
+    CHECK(why.find("admin reserve (512)") != std::string::npos);
+    CHECK(why.find("Committed_AS would have been 8000 (4000 + 4000)") != std::string::npos);
+    CHECK(r.verdict.committed_after == 8000);
+    CHECK(r.verdict.user_reserve == 250);            // total_vm / 32: A and R, 8000 pages mapped
+  }
+  CHECK(lab.committed() == 4000);
+  lab.finish();
 }
 
 // ---- the language ------------------------------------------------------------------

@@ -173,7 +173,7 @@ struct App::Impl {
   long shown_step() const;
   void advance(double seconds);
   void advance_compare(double seconds);
-  void start_quiz(uint64_t seed, ScriptKeeper::Before before);
+  void start_quiz(uint64_t seed, script::QuizTopic topic, ScriptKeeper::Before before);
   void start_predict(bool to_first_bookmark);
   void update_veil();
   void tick_play(double now);
@@ -195,7 +195,7 @@ struct App::Impl {
 void App::Impl::load(std::string_view text, long step, long show) {
   if (quiz_pending) {  // &quiz=N: the script of the page waits behind the quiz
     std::string lf = script::with_lf_line_ends(text);
-    start_quiz(*quiz_pending, {.text = lf, .origin = lf, .step = step});
+    start_quiz(*quiz_pending, ui.quiz.next_topic, {.text = lf, .origin = lf, .step = step});
     return;
   }
   if (show_pending > 0 && show <= 0 && step < 0) show = show_pending;
@@ -266,14 +266,15 @@ void App::Impl::load_script(std::string_view text, long step) {
 
 // A quiz for `seed`: its scenario runs to the first bookmark, where the numbers are
 // veiled until the student has predicted and checked the answers there.
-void App::Impl::start_quiz(uint64_t seed, ScriptKeeper::Before before) {
+void App::Impl::start_quiz(uint64_t seed, script::QuizTopic topic, ScriptKeeper::Before before) {
   quiz_pending.reset();
   ui.options.predict = false;
   QuizState& q = ui.quiz;
   // The script before the first quiz comes back on leaving; a new quiz keeps it.
   if (!(q.active && q.kind == QuizKind::Seeded)) keeper.before_quiz = std::move(before);
   q = QuizState{};
-  q.quiz = script::make_quiz(seed);
+  q.quiz = script::make_quiz(seed, topic);
+  q.next_topic = topic;
   q.input.assign(q.quiz.questions.size(), "");
   q.verdict.assign(q.quiz.questions.size(), 0);
   q.breakdown.assign(q.quiz.questions.size(), "");
@@ -291,9 +292,11 @@ void App::Impl::start_quiz(uint64_t seed, ScriptKeeper::Before before) {
 void App::Impl::start_predict(bool to_first_bookmark) {
   QuizState& q = ui.quiz;
   uint64_t seed = q.next_seed;
+  script::QuizTopic topic = q.next_topic;
   q = QuizState{};
   q.kind = QuizKind::Predict;
   q.next_seed = seed;
+  q.next_topic = topic;
   q.quiz.script = loaded_text;
   q.select_tab = true;
   set_bookmarks(q, session.script());
@@ -450,7 +453,7 @@ void App::Impl::handle(const Request& r) {
       theme_dirty = true;
       break;
     case Command::Quiz:
-      if (!keeper.ask_first(ui, r)) start_quiz(r.seed, keeper.snapshot(ui, shown_step()));
+      if (!keeper.ask_first(ui, r)) start_quiz(r.seed, ui.quiz.next_topic, keeper.snapshot(ui, shown_step()));
       break;
     case Command::LeaveQuiz: leave_quiz(); break;
     case Command::Download:

@@ -66,9 +66,13 @@ std::string op_call(const KOp& op, const std::string& what) {
     case KOpKind::Spawn: return "spawn(" + std::to_string(op.child) + ");";
     case KOpKind::Mmap: {
       std::string flags;
-      if (op.share == Share::Shared) flags += "MAP_IS_SHARED";
-      if (op.backing == Backing::File) flags += std::string(flags.empty() ? "" : " | ") + "MAP_IS_FILE";
-      if (op.prot == Prot::ReadOnly) flags += std::string(flags.empty() ? "" : " | ") + "MAP_IS_READONLY";
+      auto flag = [&](bool on, const char* name) {
+        if (on) flags += std::string(flags.empty() ? "" : " | ") + name;
+      };
+      flag(op.share == Share::Shared, "MAP_IS_SHARED");
+      flag(op.backing == Backing::File, "MAP_IS_FILE");
+      flag(op.prot == Prot::ReadOnly, "MAP_IS_READONLY");
+      flag(op.noreserve, "MAP_IS_NORESERVE");
       if (flags.empty()) flags = "0";
       return "map_task(" + t + ", " + hex(plain_address(op.base)) + ", " + std::to_string(op.pages) + ", " + flags +
              ", " + (op.backing == Backing::File ? std::to_string(op.file) : "-1") + ", " + w + ");";

@@ -96,6 +96,8 @@ void actor_ops(const script::Statement& s, const Engine& after, ProcId p,
       // THPs in, so a machine set to `madvise` (the default) can run such scripts.
       op.huge = m->backing == Backing::Anon && m->share == Share::Private &&
                 (s.hugepage || after.modes().thp == ThpMode::Always);
+      // As the script says: under vm.overcommit_memory=2 Linux ignores the flag, as the engine does.
+      op.noreserve = s.noreserve;
       out.push_back(op);
       return;
     }
@@ -177,9 +179,10 @@ std::optional<Inexpressible> check_expressible(const script::Session& dry, std::
   for (const script::StepRecord& rec : dry.history())
     for (const Event& e : rec.events)
       if (e.kind == EventKind::CommitRefused)
-        return Inexpressible{{rec.line, 1}, "this statement's commit charge is refused under the script's "
-                                            "overcommit settings; this machine's own settings and memory decide "
-                                            "whether the real kernel refuses it"};
+        return Inexpressible{{rec.line, 1}, "this statement's commit charge is refused in the engine (under "
+                                            "the overcommit settings it runs in, with the script's `ram` as RAM); "
+                                            "whether the real kernel refuses it depends on this machine's memory "
+                                            "and on every other process's charge"};
       else if (e.kind == EventKind::OomKill)
         return Inexpressible{{rec.line, 1}, "this statement relies on the OOM killer (the script's `ram` ran "
                                             "out); the real kernel would only run out of this machine's memory"};

@@ -45,6 +45,7 @@ struct KOp {
   bool thread_exit = false;  // Exit: only this thread (SYS_exit), not the group
   uint32_t tag = 0;          // Write: what the page's first word receives
   bool huge = false;         // Mmap: MADV_HUGEPAGE (the engine allows THPs here), else MADV_NOHUGEPAGE
+  bool noreserve = false;    // Mmap: MAP_NORESERVE (`mmap ... noreserve`), whatever the overcommit mode
 };
 
 // Where the kernel path places mapping base `base_gib` (engine units: GiB).

@@ -29,8 +29,10 @@ enum task_op {
 
 /* command.flags of OP_MMAP. OP_MADVISE takes a MADV_* advice, OP_MPROTECT PROT_* bits. */
 /* MAP_IS_HUGE: madvise(MADV_HUGEPAGE) after mapping (transparent huge pages); without it
- * the region gets MADV_NOHUGEPAGE, 4 KiB pages as the playground models by default. */
-enum { MAP_IS_SHARED = 1, MAP_IS_FILE = 2, MAP_IS_READONLY = 4, MAP_IS_HUGE = 8 };
+ * the region gets MADV_NOHUGEPAGE, 4 KiB pages as the playground models by default.
+ * MAP_IS_NORESERVE: mmap with MAP_NORESERVE (`mmap ... noreserve`): no commit charge,
+ * unless the machine's vm.overcommit_memory is 2, where Linux ignores the flag. */
+enum { MAP_IS_SHARED = 1, MAP_IS_FILE = 2, MAP_IS_READONLY = 4, MAP_IS_HUGE = 8, MAP_IS_NORESERVE = 16 };
 
 /* command.first: every page of the region the task still maps (last is unused). */
 #define ALL_PAGES 0xffffffffu
@@ -61,6 +63,11 @@ struct reply {
   uint32_t touched;  /* OP_READ, OP_WRITE: pages touched */
   uint32_t faults;   /* page faults the task took in the operation alone, or FAULTS_UNMEASURED */
   uint32_t ntags;    /* OP_READ: the first word of the first ntags pages read, in tags[] */
+  /* Committed_AS (kB, /proc/meminfo) when the task took the command and when it was done,
+   * so that the window another process's allocation can fall into is this one command
+   * alone. Read by `cowlab validate`'s workers only (0: not read; export-c's programs),
+   * which also answer OP_EXIT_* just before they exit, with committed_before alone. */
+  int64_t committed_before, committed_after;
   uint32_t tags[MAX_READ_TAGS];
 };
 

@@ -101,7 +101,7 @@ static int range_call(const struct command *c) {
 static int map_region(const struct command *c) {
   int fd = -1, prot = (c->flags & MAP_IS_READONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
   int flags = ((c->flags & MAP_IS_SHARED) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE |
-              ((c->flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS);
+              ((c->flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS) | ((c->flags & MAP_IS_NORESERVE) ? MAP_NORESERVE : 0);
   size_t len = (size_t)c->pages * PAGE;
   void *got;
   if ((c->flags & MAP_IS_FILE) && (fd = open(c->path, O_RDWR)) < 0) return -1;

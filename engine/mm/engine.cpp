@@ -499,8 +499,14 @@ OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Prot prot
 
 // mprotect_fixup's charge: a private VMA made writable that is neither accountable nor
 // VM_NORESERVE is charged its own pages (only the range mprotect covers) and becomes
-// accountable. Back to read-only keeps the charge until munmap.
+// accountable. Back to read-only keeps the charge until munmap, except on an anonymous
+// VMA without anon_vma (no page of it was ever written): that one gives it back.
 bool Engine::charge_mprotect(ProcId p, const Mapping& map, Vma& v, Prot protect) {
+  if (protect == Prot::ReadOnly && v.account && map.backing == Backing::Anon && !v.has_anon) {
+    uncharge_vma(mms_[procs_[p].mm], v);
+    v.account = false;
+    return true;
+  }
   if (protect != Prot::ReadWrite || map.share == Share::Shared || v.account || v.noreserve) return true;
   if (!charge(p, CommitOp::Mprotect, map.name, v.end - v.first)) return false;
   v.account = true;

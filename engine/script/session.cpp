@@ -18,6 +18,11 @@ Session::Session(Limits limits, ForkPolicy forks) : limits_(limits), forks_(fork
 void Session::reset() {
   Config config;
   if (forks_ == ForkPolicy::EagerCopy) config.modes.fork = ForkMode::Copy;
+  if (pinned_commit_) {
+    config.modes.overcommit = pinned_commit_->overcommit;
+    config.modes.overcommit_ratio = pinned_commit_->overcommit_ratio;
+    config.modes.swap_pages = pinned_commit_->swap_pages;
+  }
   engine_ = Engine(config);
   error_ = parse_error_;
   position_ = 0;
@@ -147,6 +152,8 @@ bool Session::execute(const Statement& s) {
       return !r.rejected() || fail(s.file_pos, r.error);
     }
     case Verb::Mode:
+      if (pinned_commit_ && (s.setting == ModeSetting::Overcommit || s.setting == ModeSetting::OvercommitRatio))
+        return true;  // pin_overcommit
       if (s.setting == ModeSetting::Thp)
         engine_.set_thp_mode(s.thp);
       else if (s.setting == ModeSetting::Overcommit)
@@ -157,7 +164,7 @@ bool Session::execute(const Statement& s) {
         engine_.set_fork_mode(forks_ == ForkPolicy::EagerCopy ? ForkMode::Copy : s.mode);
       return true;
     case Verb::Swap:  // swapon: counts in CommitLimit and the heuristic from here on
-      engine_.set_swap_pages(s.count);
+      if (!pinned_commit_) engine_.set_swap_pages(s.count);
       return true;
     case Verb::Show:
       shows_.push_back(s.pos.line);

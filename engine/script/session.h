@@ -73,6 +73,13 @@ class Session {
   // there, then forward a slice at a time.
   size_t checkpoint_at_or_before(size_t step) const;
 
+  // `cowlab validate` runs a script under the real machine's overcommit settings: they
+  // hold from the first statement on, and the script's `mode overcommit=`,
+  // `mode overcommit_ratio=` and `swap` lines change nothing. Call before load().
+  void pin_overcommit(Overcommit mode, uint32_t ratio, uint64_t swap_pages) {
+    pinned_commit_ = Modes{.overcommit = mode, .overcommit_ratio = ratio, .swap_pages = swap_pages};
+  }
+
   const std::optional<Diagnostic>& error() const { return error_; }
   const Engine& engine() const { return engine_; }
   const Script& script() const { return script_; }
@@ -114,6 +121,7 @@ class Session {
 
   Limits limits_;
   ForkPolicy forks_;
+  std::optional<Modes> pinned_commit_;  // pin_overcommit: its overcommit fields only
   Script script_;
   Engine engine_;
   std::optional<Diagnostic> error_;

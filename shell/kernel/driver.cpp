@@ -187,7 +187,7 @@ bool Driver::wait_gone(ProcId t, int timeout_ms) {
   long until = now_ms() + timeout_ms;
   while (refresh_alive(t)) {
     if (now_ms() > until) return false;
-    usleep(500);
+    usleep(100);  // short: an exit's commit window ends when the driver sees it gone
   }
   return true;
 }
@@ -196,7 +196,7 @@ RunResult Driver::wait_reply(ProcId t, reply* r, IfGone gone, std::string* err) 
   long until = now_ms() + kReplyTimeoutMs;
   for (;;) {
     pollfd p = {channels_[t].rep_r, POLLIN, 0};
-    int rc = poll(&p, 1, 5);
+    int rc = poll(&p, 1, 1);  // 1 ms: a killed task ends a commit window when it is seen gone
     if (rc > 0) {
       if (!read_full(channels_[t].rep_r, r, sizeof *r)) {
         *err = "reading a worker's answer failed";
@@ -218,12 +218,16 @@ RunResult Driver::run(ProcId task, const command& c, reply* answer, std::string*
     return RunResult::Failed;
   }
   switch (c.op) {
-    case OP_EXIT_GROUP: case OP_EXIT_THREAD:
+    case OP_EXIT_GROUP: case OP_EXIT_THREAD: {
       if (!wait_gone(task, kReplyTimeoutMs)) {
         *err = "the task did not exit";
         return RunResult::Failed;
       }
+      // validate's worker answers just before it exits (Committed_AS then, worker.cpp).
+      pollfd p = {channels_[task].rep_r, POLLIN, 0};
+      if (poll(&p, 1, 0) > 0 && !read_full(channels_[task].rep_r, answer, sizeof *answer)) answer->kind = 0;
       return RunResult::Done;
+    }
     case OP_FORK: case OP_THREAD: {
       RunResult res = wait_reply(task, answer, IfGone::Killed, err);
       if (res != RunResult::Done || answer->kind == REPLY_ERROR) return res;

@@ -5,7 +5,8 @@
 //
 // The pieces: engine/kernel/plan.h (statement -> operations), driver.h (the worker tasks,
 // speaking engine/kernel/protocol.h), worker.h (what runs inside them), probe.h (smaps,
-// pagemap, kpagecount), validate_compare.h (the comparison and its tables).
+// pagemap, kpagecount), validate_compare.h (the comparison and its tables),
+// validate_commit.h (the commit charge against Committed_AS).
 #include "validate.h"
 
 #include <cstdio>
@@ -28,6 +29,7 @@
 #include "engine/script/json.h"
 #include "engine/script/parser.h"
 #include "probe.h"
+#include "validate_commit.h"
 #include "validate_compare.h"
 
 namespace cow::kernel {
@@ -62,7 +64,16 @@ struct Run {
   std::vector<std::string> fault_skips;              // "FILE:LINE:COL: TASK: ... (why)"
   std::vector<std::vector<NewRule>> rules;           // the newer-than-some-kernels rules each statement used
   std::vector<std::string> newer_rules;              // those newer than this kernel that differences follow
+  CommitCheck* commit = nullptr;                     // null when this machine's /proc does not tell
+  int attempt = 0;                                   // 0, or a re-run that measures the commit charge again
 };
+
+// A session in this machine's overcommit settings (the commit comparison needs them).
+void pin_machine(const Run& run, script::Session& s) {
+  if (!run.commit) return;
+  const MachineOvercommit& m = run.commit->machine();
+  s.pin_overcommit(m.mode, m.ratio, m.swap_total_kb / 4);
+}
 
 std::string where(const Run& run, script::Pos pos) {
   return run.opt.path + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.col);
@@ -113,7 +124,8 @@ command to_command(const Run& run, const KOp& op) {
     case KOpKind::Mmap:
       c.op = OP_MMAP;
       c.flags = (op.share == Share::Shared ? MAP_IS_SHARED : 0) | (op.backing == Backing::File ? MAP_IS_FILE : 0) |
-                (op.prot == Prot::ReadOnly ? MAP_IS_READONLY : 0) | (op.huge ? MAP_IS_HUGE : 0);
+                (op.prot == Prot::ReadOnly ? MAP_IS_READONLY : 0) | (op.huge ? MAP_IS_HUGE : 0) |
+                (op.noreserve ? MAP_IS_NORESERVE : 0);
       if (op.backing == Backing::File)
         snprintf(c.path, sizeof c.path, "%s", run.driver.file_path(op.file).c_str());
       break;
@@ -215,6 +227,7 @@ bool execute(Run& run, const KOp& op, StatementFaults& faults) {
       return run.fatal.empty();
     case KOpKind::Spawn:
       if (run.driver.spawn(op.child, &err) == RunResult::Failed) run.fatal = "spawn " + op.name + ": " + err;
+      if (run.commit) run.commit->op_done(op.kind, false, {});
       return run.fatal.empty();
     default: break;
   }
@@ -236,6 +249,7 @@ bool execute(Run& run, const KOp& op, StatementFaults& faults) {
     run.problems.push_back("line " + std::to_string(op.line) + ": " + actor + ": the kernel refused (" +
                            strerror(r.err) + ") what the engine did");
   if (res == RunResult::Done && op.kind == KOpKind::Read) check_reads(run, op, r);
+  if (run.commit) run.commit->op_done(op.kind, res == RunResult::Done, r);
   record_kernel_faults(op, res, r, actor, faults);
   return true;
 }
@@ -261,6 +275,7 @@ void print_smaps_lines(const Point& p) {
 }
 
 void emit_point(Run& run, Point&& p) {
+  if (run.attempt > 0) return;  // a re-run only measures the commit charge again
   print_point(run.tables, p);
   if (run.opt.smaps_lines && p.at != "step") print_smaps_lines(p);
   run.printed.push_back(std::move(p));
@@ -301,14 +316,17 @@ bool run_lockstep(Run& run) {
   for (size_t i = 0; i < script.statements.size(); ++i) {
     const script::Statement& s = script.statements[i];
     std::vector<uint64_t> faults_before = engine_fault_counts(run.session.engine());
+    if (run.commit) run.commit->before(run.session.engine(), run.driver);
     if (!run.session.step()) return true;  // cannot happen: the dry run had no error
     StatementFaults faults;
     faults.pos = s.pos;
     record_engine_faults(run.session.engine(), faults_before, faults);
     run.rules.push_back(rules_used(run.session.engine(), run.session.history().back().events));
+    if (run.commit) run.commit->kernel_before(run.session.engine());
     for (const KOp& op : plan_statement(s, run.session.engine()))
       if (!execute(run, op, faults)) return false;
     run.driver.settle(run.session.engine(), &run.problems);
+    if (run.commit) run.commit->after(run.session.engine(), run.driver, s.pos, i, run.attempt);
     compare_faults(run, std::move(faults));
     bool show = s.verb == script::Verb::Show;
     Point p = measure(run.session.engine(), run.driver, run.probe, s.pos.line, show ? "show" : "step");
@@ -369,16 +387,32 @@ uint64_t mem_available_pages() {
   return 0;
 }
 
+// Whether the script runs to its end in its own overcommit settings.
+bool runs_as_written(const std::string& text) {
+  script::Session s;
+  s.load(text);
+  s.run_all();
+  return !s.stopped();
+}
+
 // Runs the script in the engine alone first: syntax and runtime errors, statements the
 // kernel cannot express, and how much real memory the kernel run will need.
 int dry_run(Run& run, const std::string& text) {
   script::Session dry;
+  pin_machine(run, dry);
   if (!dry.load(text)) {
     fprintf(stderr, "%s: error: %s\n", where(run, dry.error()->pos).c_str(), dry.error()->message.c_str());
     return 2;
   }
   uint64_t peak = 0;
   while (dry.step()) peak = std::max<uint64_t>(peak, dry.engine().frames().used());
+  if (dry.error() && run.commit && runs_as_written(text)) {
+    const MachineOvercommit& m = run.commit->machine();
+    fprintf(stderr, "%s: cannot validate here: in this machine's overcommit settings (vm.overcommit_memory=%d, "
+            "overcommit_ratio=%u), which the engine takes instead of the script's, the script stops here: %s\n",
+            where(run, dry.error()->pos).c_str(), int(m.mode), m.ratio, dry.error()->message.c_str());
+    return 3;
+  }
   if (dry.error()) {
     fprintf(stderr, "%s: error: %s\n", where(run, dry.error()->pos).c_str(), dry.error()->message.c_str());
     return 2;
@@ -391,6 +425,8 @@ int dry_run(Run& run, const std::string& text) {
     fprintf(stderr, "%s: cannot validate here: %s\n", where(run, why->pos).c_str(), why->message.c_str());
     return 3;
   }
+  if (run.commit)
+    for (std::string& n : run.commit->replaced_settings(dry.script())) run.notes.push_back(std::move(n));
   if (auto no = check_expressible(dry, &run.notes)) {
     fprintf(stderr, "%s: cannot validate: %s\n", where(run, no->pos).c_str(), no->message.c_str());
     return 3;
@@ -417,7 +453,7 @@ void print_header(Run& run) {
 void print_json(Run& run) {
   utsname u;
   uname(&u);
-  bool agree = run.problems.empty() && run.fault_differences.empty();
+  bool agree = run.problems.empty() && run.fault_differences.empty() && (!run.commit || !run.commit->differing());
   for (const Point& p : run.printed) agree = agree && p.agree();
   std::string s = "{\"version\":1,\"file\":" + json_string(run.opt.path) + ",\"kernel\":" + json_string(u.release) +
                   ",\"exact\":" + (run.probe.exact() ? "true" : "false") + ",\"cpu\":" + std::to_string(run.driver.cpu()) +
@@ -434,15 +470,43 @@ void print_json(Run& run) {
     const StatementFaults& f = run.faults[i];
     s += std::string(i ? "," : "") + "{\"line\":" + std::to_string(f.pos.line) + ",\"col\":" +
          std::to_string(f.pos.col) + ",\"faults\":" + faults_json(f) +
-         ",\"faults_agree\":" + (fault_differences(f).empty() ? "true" : "false") + "}";
+         ",\"faults_agree\":" + (fault_differences(f).empty() ? "true" : "false") +
+         ",\"commit\":" + (run.commit ? run.commit->statement_json(i) : "null") + "}";
   }
-  s += "],\"reads_checked\":" + std::to_string(run.reads_checked) + "}";
+  s += "],\"commit\":" + (run.commit ? run.commit->json() : "null");
+  s += ",\"reads_checked\":" + std::to_string(run.reads_checked) + "}";
   printf("%s\n", s.c_str());
+}
+
+// Measures the commit charge again in fresh runs while statements disagree, up to
+// kCommitRuns runs in all: a statement agrees when one run equals the engine, so a burst
+// of another process's allocations inside its window does not fail it, while an engine
+// that is wrong is off in every run (docs/fidelity.md, "Commit charge").
+constexpr int kCommitRuns = 8;
+void rerun_commit(Run& first, const std::string& text, size_t tasks) {
+  for (int attempt = 1; attempt < kCommitRuns && first.commit->unsettled() > 0; ++attempt) {
+    Run again;
+    again.opt = first.opt;
+    again.commit = first.commit;
+    again.attempt = attempt;
+    pin_machine(again, again.session);
+    again.session.load(text);
+    if (!again.driver.start(tasks).empty()) return;
+    bool ok = run_lockstep(again);
+    again.driver.shutdown();
+    if (!ok) return;
+  }
 }
 
 int validate_main(const Options& opt) {
   Run run;
   run.opt = opt;
+  CommitCheck commit;
+  std::string no_commit;
+  if (commit.start(&no_commit))
+    run.commit = &commit;
+  else
+    run.notes.push_back("the commit charge is not compared: " + no_commit);
   if (opt.json || opt.smaps_lines) run.tables = stderr;
   std::string text;
   if (!shell::read_source(opt.path, &text)) return 2;
@@ -467,10 +531,12 @@ int validate_main(const Options& opt) {
   }
   if (!inexact.empty())
     run.notes.push_back("exact numbers unavailable (" + inexact + "): comparing smaps only");
+  pin_machine(run, run.session);
   run.session.load(text);
   size_t tasks = 0;
   {
     script::Session count;
+    pin_machine(run, count);
     count.load(text);
     count.run_all();
     tasks = count.engine().processes().size();
@@ -480,19 +546,21 @@ int validate_main(const Options& opt) {
     return 3;
   }
   print_header(run);
+  if (run.commit) run.commit->measure_noise();
   bool ok = run_lockstep(run);
   run.driver.shutdown();
   if (!ok) {
     fprintf(stderr, "cowlab validate: the kernel run failed: %s\n", run.fatal.c_str());
     return 3;
   }
+  if (run.commit) rerun_commit(run, text, tasks);
   // THPs are large folios the engine does model; only other large folios (mTHP, file
   // folios) are a problem.
   const Counters& dc = run.dry_counters;
   if (run.probe.large_folio_frames() && dc.thp_faults == 0 && dc.huge_zero_maps == 0)
     run.problems.push_back(std::to_string(run.probe.large_folio_frames()) +
                            " frames belong to large folios; the engine models 4 KiB folios");
-  bool agree = run.problems.empty() && run.fault_differences.empty();
+  bool agree = run.problems.empty() && run.fault_differences.empty() && (!run.commit || !run.commit->differing());
   size_t differing = 0;
   for (const Point& p : run.printed) differing += !p.agree();
   agree = agree && differing == 0;
@@ -501,6 +569,7 @@ int validate_main(const Options& opt) {
     for (const std::string& p : run.problems) fprintf(run.tables, "  - %s\n", p.c_str());
   }
   print_fault_summary(run);
+  if (run.commit) run.commit->print(run.tables, run.opt.path);
   bool older = !agree && explain_older_kernel(run);
   fprintf(run.tables, "validate: %s (%zu points compared, %zu differ; %llu reads checked)\n",
           agree   ? "the kernel agrees with the engine"
@@ -538,6 +607,11 @@ extern const cow::shell::Spec kValidateSpec = {
                "(the C library's own writes around them fault). Linux counts only faults:\n"
                "the engine's cow_copies, cow_reuses, zero_fills and the other breakdowns\n"
                "stay engine-only.\n"
+               "The commit charge is compared statement by statement too (\"commit\"):\n"
+               "the engine runs in this machine's vm.overcommit_memory, overcommit_ratio\n"
+               "and swap, and its change of committed_as must equal the kernel's change of\n"
+               "Committed_AS, less the worker processes' own charge, in one of up to 8\n"
+               "runs (every other process on the machine moves Committed_AS too).\n"
                "The engine models Linux 6.18. On an older kernel, differences that come\n"
                "after the script used a rule newer than the kernel are put down to that\n"
                "rule, named with its first release (JSON: newer_rules); when that explains\n"

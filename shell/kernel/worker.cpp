@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "commit_probe.h"
 #include "engine/kernel/protocol.h"
 #include "worker.h"
 
@@ -171,7 +172,7 @@ void do_mmap(const command& c, reply& r) {
   }
   int prot = (c.flags & MAP_IS_READONLY) ? PROT_READ : PROT_READ | PROT_WRITE;
   int flags = ((c.flags & MAP_IS_SHARED) ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED_NOREPLACE |
-              ((c.flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS);
+              ((c.flags & MAP_IS_FILE) ? 0 : MAP_ANONYMOUS) | ((c.flags & MAP_IS_NORESERVE) ? MAP_NORESERVE : 0);
   size_t len = size_t(c.pages) * kPage;
   void* want = reinterpret_cast<void*>(c.base);
   prefault();
@@ -294,6 +295,7 @@ void do_exec(uint32_t task, reply& r) {
     if (!read_full(command_fd(g_fd_base, int(task)), &c, sizeof c)) exit_group(0);  // the run is over
     reply r{};
     r.kind = REPLY_OK;
+    r.committed_before = committed_as_kb();  // allocates nothing (commit_probe.h)
     switch (task_op(c.op)) {
       case OP_MMAP: do_mmap(c, r); break;
       case OP_MUNMAP: do_munmap(c, r); break;
@@ -305,9 +307,12 @@ void do_exec(uint32_t task, reply& r) {
         do_create(c, r);
         break;
       case OP_EXEC: r.faults = FAULTS_UNMEASURED, do_exec(task, r); break;
-      case OP_EXIT_GROUP: exit_group(0);
-      case OP_EXIT_THREAD: syscall(SYS_exit, 0); __builtin_unreachable();
+      // An exit is answered before it happens: the answer carries Committed_AS read just
+      // before it, and the driver reads it again once the task is gone.
+      case OP_EXIT_GROUP: send(task, r), exit_group(0);
+      case OP_EXIT_THREAD: send(task, r), syscall(SYS_exit, 0); __builtin_unreachable();
     }
+    r.committed_after = committed_as_kb();
     send(task, r);
   }
 }

@@ -183,6 +183,7 @@ struct QuizState {
   SysPoint veil_ref;                // the numbers there (valid: recorded)
   bool select_tab = false;          // bring the Quiz tab forward once
   uint64_t next_seed = 1;           // for "New quiz"
+  script::QuizTopic next_topic = script::QuizTopic::Cow;  // for "New quiz" and the Quiz menu
 };
 // What the inspector shows (inspector.cpp): a page (a page-map cell), a frame (a cell of
 // physical memory) or an event (a line of the events panel). Names, not ids, for the

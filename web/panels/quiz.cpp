@@ -123,6 +123,14 @@ void bookmark_block(const View& v, UiState& ui, size_t b, const Palette& pal) {
 }
 
 void start_controls(UiState& ui) {
+  // The question family: page sharing after fork, or the commit charge (`cowlab quiz --commit`).
+  script::QuizTopic& topic = ui.quiz.next_topic;
+  if (ImGui::RadioButton("page sharing", topic == script::QuizTopic::Cow)) topic = script::QuizTopic::Cow;
+  ImGui::SameLine();
+  if (ImGui::RadioButton("commit charge", topic == script::QuizTopic::Commit)) topic = script::QuizTopic::Commit;
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Committed_AS and CommitLimit under an overcommit mode: what mmap, mprotect and fork charge,\n"
+                      "and the fork that strict overcommit refuses although copy-on-write copies nothing");
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   ImGui::InputScalar("seed", ImGuiDataType_U64, &ui.quiz.next_seed);
   ImGui::SameLine();
