@@ -187,6 +187,17 @@
     });
   }
 
+  // Resolves with state() once the App is idle: at once when the command was computed
+  // when it was given (App::load and App::step_to run what fits in a frame at once), else
+  // when the frames' slices finish it. No frame needs to be drawn first.
+  function computed() {
+    if (!Module._cowlab_busy()) {
+      mirrorHeadline();
+      return Promise.resolve(str(Module._cowlab_state()));
+    }
+    return settle();
+  }
+
   // Commands run one after another, each once the page is ready.
   let queue = readyPromise;
   function enqueue(work) {
@@ -388,13 +399,13 @@
     load(script) {
       let bytes;
       try { bytes = checkScript(script); } catch (e) { return Promise.reject(e); }
-      return enqueue(() => { loadBytes(bytes, -1); return settle(); });
+      return enqueue(() => { loadBytes(bytes, -1); return computed(); });
     },
     // Moves to just after statement n (0: before the first); resolves with state().
     step(n) {
       let k;
       try { k = checkStep(n); } catch (e) { return Promise.reject(e); }
-      return enqueue(() => { Module._cowlab_step(k); return settle(); });
+      return enqueue(() => { Module._cowlab_step(k); return computed(); });
     },
     // Exactly what `cowlab run --json` prints for the current step, without the newline.
     state() { return ready ? str(Module._cowlab_state()) : ''; },
