@@ -672,7 +672,10 @@ void App::step_to(long n) {
   impl_->run_now();
 }
 
-bool App::busy() const { return impl_->target.has_value(); }
+bool App::busy() const {
+  const EditorState& ed = impl_->ui.editor;
+  return impl_->target.has_value() || (ed.live && !impl_->ui.options.readonly && ed.last_edit >= 0);
+}
 
 void App::frame() {
   Impl& m = *impl_;

@@ -431,6 +431,8 @@
     caption() { return ready ? str(Module._cowlab_caption()) : ''; },
     script() { return ready ? str(Module._cowlab_script()) : ''; },
     frames() { return Module ? Module._cowlab_frames() : 0; },
+    // The WebAssembly memory's size in bytes: it grows and never shrinks (tests/browser/soak.mjs).
+    heapBytes() { return Module && Module.HEAP8 ? Module.HEAP8.length : 0; },
     // What the Share menu copied last (a link or embed code), or null.
     lastShared() { return lastShared; },
     // The figure of the current step as SVG text, as `cowlab render --svg FILE --view VIEW`
