@@ -1,6 +1,6 @@
 // Time travel: Session::run_to moves to any step, back and forth, and the state there is
 // exactly the state of a fresh run to that step (state_json byte for byte), across the
-// checkpoints the session keeps every 32 steps.
+// checkpoints the session keeps (spaced by the work done between them).
 #include <catch2/catch.hpp>
 
 #include <string>

@@ -11,9 +11,11 @@
 
 namespace cow::script {
 
-// Work (faults, PTEs added or torn down, events) between checkpoints at least, so small
-// engines are not copied after every statement.
+// Work (faults, PTEs added or torn down, events), in PTEs copied: between checkpoints at
+// least, so small engines are not copied after every statement; and what a statement
+// costs beyond its engine work (parsing its names, events, records: a few microseconds).
 constexpr uint64_t kMinCheckpointWork = 4096;
+constexpr uint64_t kStatementWork = 256;
 
 Session::Session(Limits limits, ForkPolicy forks) : limits_(limits), forks_(forks) { reset(); }
 
@@ -236,7 +238,8 @@ bool Session::step() {
   std::vector<Event> events = engine_.take_events();
   rec.events.insert(rec.events.end(), events.begin(), events.end());
   uint64_t w = work_now(), after = engine_.page_table_entries();  // `ram` starts a new engine
-  work = (w >= work ? w - work : w) + (after > ptes ? after - ptes : ptes - after) + rec.events.size() + 1;
+  work = (w >= work ? w - work : w) + (after > ptes ? after - ptes : ptes - after);
+  work += rec.events.size() + kStatementWork;
   history_.push_back(std::move(rec));
   ++position_;
   ++statements_run_;
