@@ -174,6 +174,7 @@ struct App::Impl {
   void load_script(std::string_view text, long step);
   void keep_records(size_t position);
   void run_now();
+  std::string state_json() const;
   void go_to(size_t n);
   void go_to_line(int line);
   long shown_step() const;
@@ -295,6 +296,8 @@ void App::Impl::run_now() {
   if (target) return;
   refresh_view();
   update_veil();
+  if (notify && platform.on_state) platform.on_state(state_json());  // the page's mirrors
+  notify = false;
 }
 
 // A quiz for `seed`: its scenario runs to the first bookmark, where the numbers are
@@ -705,16 +708,16 @@ void App::frame() {
   }
 }
 
-std::string App::state_json() const {
-  Impl::JsonCache& c = impl_->json;
-  const script::Session& s = impl_->session;
-  if (c.generation != impl_->view.generation || c.position != s.position() || c.stopped != s.stopped()) {
-    c.text = script::state_json(s);
-    c.generation = impl_->view.generation;
-    c.position = s.position();
-    c.stopped = s.stopped();
+std::string App::state_json() const { return impl_->state_json(); }
+
+std::string App::Impl::state_json() const {
+  if (json.generation != view.generation || json.position != session.position() || json.stopped != session.stopped()) {
+    json.text = script::state_json(session);
+    json.generation = view.generation;
+    json.position = session.position();
+    json.stopped = session.stopped();
   }
-  return c.text;
+  return json.text;
 }
 
 std::string App::headline_text() const {
