@@ -54,7 +54,7 @@ async function fps(page, ms = 3000) {
 // The nginx-style script of bench/scripts.cpp: a master with a 256 MiB heap forks 100
 // workers in one statement; each writes its own 1%; one expect at the end.
 function nginxScript(workers = 100, heap = 65536) {
-  const slice = heap / 100;
+  const slice = Math.floor(heap / 100);
   let s = `ram ${heap * 4}\nspawn master\nmaster mmap heap ${heap}\nmaster write heap\nmaster fork w[1-${workers}]\n`;
   for (let i = 0; i < workers; i++) {
     const first = (i * slice) % (heap - slice + 1);
