@@ -61,7 +61,6 @@ suite('soak', () => {
       requestAnimationFrame(tick);
     });
     const editor = await widget(page, 'editor');
-    await page.mouse.click(editor.x + editor.w / 2, editor.y + editor.h / 2);
     const rnd = random(seed);
     let lines = (await page.evaluate(() => cowlab.script())).split('\n');
     const t0 = Date.now();
@@ -69,7 +68,9 @@ suite('soak', () => {
     while (Date.now() - t0 < minutes * 60_000) {
       lines = edit(lines, rnd);
       const text = lines.join('\n');
-      await page.keyboard.press('Control+a');
+      // The editor keeps the keyboard focus unless something took it: click it each time.
+      await page.mouse.click(editor.x + editor.w / 2, editor.y + editor.h / 2);
+      await page.keyboard.press('Control+a', { delay: 100 });  // held across frames, as ImGui polls keys
       const ms = await page.evaluate(async (text) => {
         const t = performance.now();
         const data = new DataTransfer();
@@ -79,12 +80,19 @@ suite('soak', () => {
         for (;;) {
           await new Promise((r) => requestAnimationFrame(r));
           if (cowlab.script() === text && !cowlab.busy()) break;
-          if (performance.now() - t > 20_000) return -1;
+          if (performance.now() - t > 20_000) {
+            const now = cowlab.script();
+            let at = 0;
+            while (at < now.length && now[at] === text[at]) at++;
+            return { ms: -1, busy: cowlab.busy(), at, wanted: text.slice(at, at + 80), got: now.slice(at, at + 80) };
+          }
         }
         await cowlab.idle();
-        return performance.now() - t;
-      }, text);
-      assert(ms >= 0, `the edit reached the editor and ran:\n${text}`);
+        return { ms: performance.now() - t };
+      }, text).then((r) => {
+        assert(r.ms >= 0, `the edit did not reach the editor or did not run: ${JSON.stringify(r)}`);
+        return r.ms;
+      });
       edits++;
       if (ms > slowest) slowest = ms, slowestText = text;
       if (!firstMinute && Date.now() - t0 >= 60_000) {
