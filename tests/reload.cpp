@@ -186,6 +186,18 @@ TEST_CASE("a syntax error shows as load() shows it; fixing it resumes from the r
   same_as_fresh(s, fixed);
 }
 
+TEST_CASE("a reload after load() showed a syntax error starts afresh") {
+  Session s;
+  CHECK_FALSE(s.load("spawn P\nP wri\n"));
+  REQUIRE(s.stopped());
+  REQUIRE(s.reload(kWorkers));
+  CHECK_FALSE(s.stopped());
+  CHECK(s.position() == 0);
+  s.run_all();
+  same_as_fresh(s, kWorkers);
+  CHECK(s.position() == 9);
+}
+
 TEST_CASE("a runtime error is kept when it is before the edit and goes when its line is fixed") {
   Session s;
   std::string bad = kWorkers + "w9 write heap 5\nw1 exit\n";

@@ -53,8 +53,8 @@ void Session::add_checkpoint() {
   checkpoints_.push_back(snapshot(bytes));
 }
 
-// What the engine has done so far, in PTE-sized units: faults and the PTEs that exist;
-// a step's work is the difference (torn-down PTEs count as work too).
+// What the engine has done so far, in PTE-sized units: faults, and PTEs and huge PMDs
+// fork copied; step() adds the change in PTEs that exist (teardown is work too).
 uint64_t Session::work_now() const {
   const Counters& c = engine_.counters();
   return c.faults + c.ptes_copied + c.pmds_copied * 512;
@@ -104,11 +104,12 @@ bool Session::reload(std::string_view text) {
     reset();
     return false;
   }
-  if (parse_error_ && held_) {
-    swap_run(*held_);
+  if (parse_error_) {  // the syntax error goes; the run kept aside, if any, comes back
+    if (held_) swap_run(*held_);
+    else error_.reset();
     held_.reset();
+    parse_error_.reset();
   }
-  parse_error_.reset();
   editing_ = true;
   std::vector<std::string> lines = statement_lines(r.script, text);
   size_t shared = shared_statements(r.script, lines);
@@ -176,7 +177,7 @@ const Session::Checkpoint& Session::latest_at_or_before(size_t position) const {
   return tail ? *tail_ : checkpoints_[i];
 }
 
-// Back to checkpoint `c`, which was taken on the way to the current position.
+// Back to checkpoint (or tail) `c`, taken on the way to the current position.
 void Session::restore(const Checkpoint& c) {
   position_ = c.position;
   engine_ = c.engine;
