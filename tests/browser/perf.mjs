@@ -1,6 +1,7 @@
 // Speed figures of the web playground in headless chromium (software WebGL): time to the
 // first frame after navigation, and frames per second on the default example and on a
-// script with 100 processes x 65,536 pages, both while the mouse moves across the page map.
+// script with 100 processes x 65,536 pages, both while the mouse moves across the page map;
+// and a live edit at the end of the nginx script against a full re-run of it.
 // Prints figures; fails only if the page breaks.
 //   COWLAB_URL=http://127.0.0.1:PORT/ node --test-reporter=tap tests/browser/perf.mjs
 import assert from 'node:assert/strict';
