@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "lines.h"
 #include "metrics.h"
@@ -121,18 +122,11 @@ bool Session::reload(std::string_view text) {
 
 // Exchanges the run (script, state, records, checkpoints) with `h`.
 void Session::swap_run(Held& h) {
-  std::swap(script_, h.script);
-  std::swap(lines_, h.lines);
-  std::swap(engine_, h.engine);
-  std::swap(error_, h.error);
-  std::swap(position_, h.position);
-  std::swap(executed_, h.executed);
-  std::swap(expects_, h.expects);
-  std::swap(history_, h.history);
-  std::swap(shows_, h.shows);
-  std::swap(checkpoints_, h.checkpoints);
-  std::swap(checkpoint_bytes_, h.checkpoint_bytes);
-  std::swap(tail_, h.tail);
+  auto mine = std::tie(script_, lines_, engine_, error_, position_, executed_, expects_, history_, shows_,
+                       checkpoints_, checkpoint_bytes_, tail_);
+  auto held = std::tie(h.script, h.lines, h.engine, h.error, h.position, h.executed, h.expects, h.history,
+                       h.shows, h.checkpoints, h.checkpoint_bytes, h.tail);
+  mine.swap(held);  // swaps what the references name
 }
 
 // How many leading statements `next` shares with the current script: same line, same
