@@ -29,7 +29,9 @@ namespace cow::web {
 namespace {
 
 constexpr double kSliceSeconds = 0.010;     // stepping per frame while busy
-constexpr double kLiveDelay = 0.35;         // pause in typing before a live re-run
+constexpr double kFrameSeconds = 0.012;     // what a frame may spend on a command at once
+constexpr double kLiveDelay = 0.25;         // pause in typing before a live re-run whose last
+                                            // one took longer than a frame (else none)
 constexpr uint32_t kAutoPageCells = 2048;   // auto zoom: cells per region at most,
 constexpr uint32_t kAutoMapCells = 32768;   // and in the whole page map
 constexpr uint32_t kAutoFrameCells = 4096;  // auto zoom: cells of physical memory at most
@@ -144,6 +146,8 @@ struct App::Impl {
   UiState ui;
   View view;
   std::optional<size_t> target;     // where a run is heading; set = busy
+  double live_started = -1;         // when the live re-run under way started
+  double live_seconds = 0;          // how long the last live re-run took
   bool theme_dirty = true;
   bool view_dirty = true;
   bool notify = false;              // call Platform::on_state once idle
@@ -168,6 +172,9 @@ struct App::Impl {
   void open_example(std::string_view text, long step, long show = -1, LoadAs as = LoadAs::Replace);
   void leave_quiz();
   void load_script(std::string_view text, long step);
+  void keep_records(size_t position);
+  void run_now();
+  std::string state_json() const;
   void go_to(size_t n);
   void go_to_line(int line);
   long shown_step() const;
@@ -241,17 +248,16 @@ void App::Impl::load_script(std::string_view text, long step) {
   }
   ed.syntax_error.reset();
   ed.last_edit = -1;
-  session.load(loaded_text);  // on a syntax error the session is empty and error() says where
+  // What the new text shares with the old one is kept (Session::reload); on a syntax error
+  // the session is empty and error() says where.
+  session.reload(loaded_text);
+  keep_records(session.position());
   ++view.generation;
-  view.series = Series{};
-  view.events.clear();
-  view.summarized = 0;
   view.source.clear();
   for (std::string_view line : script::split_lines(loaded_text)) view.source.emplace_back(line);
   view.captions = script::line_captions(loaded_text);
   view.compare = View::Compare{};
   compare.reset();
-  record_step(view.series, session.engine(), 0);
   size_t n = session.step_count();
   target = step < 0 ? n : std::min(n, size_t(step));
   if (autoplay_pending) {
@@ -262,6 +268,36 @@ void App::Impl::load_script(std::string_view text, long step) {
   }
   view_dirty = true;
   notify = true;
+}
+
+// The timeline's numbers and the event lines of the steps the reload kept stay; those of
+// later steps go. Steps whose numbers were not recorded are replayed (from a checkpoint).
+void App::Impl::keep_records(size_t position) {
+  Series& s = view.series;
+  if (s.system.empty()) {  // the first load: the machine before any statement
+    session.run_to(0);
+    record_step(s, session.engine(), 0);
+  }
+  size_t have = s.system.size();
+  if (position + 1 > have) session.run_to(have - 1);
+  size_t keep = session.position() + 1;
+  s.cost = s.cost * keep / have;
+  s.system.resize(keep);
+  s.procs.resize(keep);
+  if (s.costs.size() > keep) s.costs.resize(keep);
+  if (view.events.size() > keep - 1) view.events.resize(keep - 1);
+  view.summarized = 0;
+}
+
+// Runs a command's work now when it fits in a frame (the state is then computed when
+// App::load or App::step_to returns), else leaves the rest to the frames' slices.
+void App::Impl::run_now() {
+  advance(kFrameSeconds);
+  if (target) return;
+  refresh_view();
+  update_veil();
+  if (notify && platform.on_state) platform.on_state(state_json());  // the page's mirrors
+  notify = false;
 }
 
 // A quiz for `seed`: its scenario runs to the first bookmark, where the numbers are
@@ -379,6 +415,8 @@ void App::Impl::advance(double seconds) {
   target.reset();
   view_dirty = true;
   notify = true;
+  if (live_started >= 0) live_seconds = seconds_now() - live_started;
+  live_started = -1;
 }
 
 void App::Impl::tick_play(double now) {
@@ -395,11 +433,17 @@ void App::Impl::tick_play(double now) {
   p.next_step_time = now + 1.0 / std::max(0.1f, p.speed);
 }
 
+// An edit re-runs at once, from the first changed statement on (Session::reload); only
+// when the last re-run took longer than a frame does it wait for a pause in typing.
 void App::Impl::tick_live(double now) {
   EditorState& ed = ui.editor;
-  if (ui.options.readonly || !ed.live || ed.last_edit < 0 || now - ed.last_edit < kLiveDelay) return;
+  if (ui.options.readonly || !ed.live || ed.last_edit < 0) return;
+  if (live_seconds > kFrameSeconds && now - ed.last_edit < kLiveDelay) return;
   ed.last_edit = -1;
-  load_editor_if_changed(-1);
+  double start = seconds_now();
+  if (!load_editor_if_changed(-1)) return;
+  live_started = start;
+  advance(kFrameSeconds);
 }
 
 // Loads the editor's text when it differs from what ran, up to `step`; a syntax error
@@ -621,15 +665,23 @@ void App::load(std::string_view script, long step, LoadAs as) {
     impl_->ui.requests.push_back({Command::Load, step, std::string(script)});
   else
     impl_->open_example(script, step, -1, as);
+  impl_->run_now();
 }
-void App::load_at_show(std::string_view script, long show) { impl_->open_example(script, -1, std::max(1L, show)); }
+void App::load_at_show(std::string_view script, long show) {
+  impl_->open_example(script, -1, std::max(1L, show));
+  impl_->run_now();
+}
 
 void App::step_to(long n) {
   impl_->ui.play.playing = false;
   impl_->go_to(size_t(std::max(0L, n)));
+  impl_->run_now();
 }
 
-bool App::busy() const { return impl_->target.has_value(); }
+bool App::busy() const {
+  const EditorState& ed = impl_->ui.editor;
+  return impl_->target.has_value() || (ed.live && !impl_->ui.options.readonly && ed.last_edit >= 0);
+}
 
 void App::frame() {
   Impl& m = *impl_;
@@ -659,16 +711,16 @@ void App::frame() {
   }
 }
 
-std::string App::state_json() const {
-  Impl::JsonCache& c = impl_->json;
-  const script::Session& s = impl_->session;
-  if (c.generation != impl_->view.generation || c.position != s.position() || c.stopped != s.stopped()) {
-    c.text = script::state_json(s);
-    c.generation = impl_->view.generation;
-    c.position = s.position();
-    c.stopped = s.stopped();
+std::string App::state_json() const { return impl_->state_json(); }
+
+std::string App::Impl::state_json() const {
+  if (json.generation != view.generation || json.position != session.position() || json.stopped != session.stopped()) {
+    json.text = script::state_json(session);
+    json.generation = view.generation;
+    json.position = session.position();
+    json.stopped = session.stopped();
   }
-  return c.text;
+  return json.text;
 }
 
 std::string App::headline_text() const {

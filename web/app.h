@@ -82,13 +82,16 @@ class App {
   ~App();
   void set_options(const Options& o);
 
-  // Loads a script and runs it up to step `step` (-1 = to the end), in slices across
-  // frames; busy() is true until done. A syntax error shows in the editor. The script's
+  // Loads a script and runs it up to step `step` (-1 = to the end): what fits in a frame
+  // at once, the rest in slices across frames; busy() is true until done (and while a
+  // live-mode edit waits to re-run). What the script shares with the one before is kept
+  // (script::Session::reload). A syntax error shows in the editor. The script's
   // top comment block shows as "About this example" (script::about_text).
   void load(std::string_view script, long step = -1, LoadAs as = LoadAs::Replace);
   // The same, up to the n-th `show` statement (from 1); to the end when there are fewer.
   void load_at_show(std::string_view script, long show);
-  // Moves to just after statement n (0 = before the first; larger stops at the last).
+  // Moves to just after statement n (0 = before the first; larger stops at the last), at
+  // once when it fits in a frame.
   void step_to(long n);
   bool busy() const;
 

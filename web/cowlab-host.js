@@ -187,6 +187,17 @@
     });
   }
 
+  // Resolves with state() once the App is idle: at once when the command was computed
+  // when it was given (App::load and App::step_to run what fits in a frame at once), else
+  // when the frames' slices finish it. No frame needs to be drawn first.
+  function computed() {
+    if (!Module._cowlab_busy()) {
+      mirrorHeadline();
+      return Promise.resolve(str(Module._cowlab_state()));
+    }
+    return settle();
+  }
+
   // Commands run one after another, each once the page is ready.
   let queue = readyPromise;
   function enqueue(work) {
@@ -388,13 +399,13 @@
     load(script) {
       let bytes;
       try { bytes = checkScript(script); } catch (e) { return Promise.reject(e); }
-      return enqueue(() => { loadBytes(bytes, -1); return settle(); });
+      return enqueue(() => { loadBytes(bytes, -1); return computed(); });
     },
     // Moves to just after statement n (0: before the first); resolves with state().
     step(n) {
       let k;
       try { k = checkStep(n); } catch (e) { return Promise.reject(e); }
-      return enqueue(() => { Module._cowlab_step(k); return settle(); });
+      return enqueue(() => { Module._cowlab_step(k); return computed(); });
     },
     // Exactly what `cowlab run --json` prints for the current step, without the newline.
     state() { return ready ? str(Module._cowlab_state()) : ''; },
@@ -420,6 +431,8 @@
     caption() { return ready ? str(Module._cowlab_caption()) : ''; },
     script() { return ready ? str(Module._cowlab_script()) : ''; },
     frames() { return Module ? Module._cowlab_frames() : 0; },
+    // The WebAssembly memory's size in bytes: it grows and never shrinks (tests/browser/soak.mjs).
+    heapBytes() { return Module && Module.HEAP8 ? Module.HEAP8.length : 0; },
     // What the Share menu copied last (a link or embed code), or null.
     lastShared() { return lastShared; },
     // The figure of the current step as SVG text, as `cowlab render --svg FILE --view VIEW`

@@ -3,14 +3,20 @@
 #include "session.h"
 
 #include <algorithm>
+#include <tuple>
 
+#include "lines.h"
 #include "metrics.h"
 #include "parser.h"
 #include "words.h"
 
 namespace cow::script {
 
-constexpr size_t kCheckpointEvery = 32;
+// Work (faults, PTEs added or torn down, events), in PTEs copied: between checkpoints at
+// least, so small engines are not copied after every statement; and what a statement
+// costs beyond its engine work (parsing its names, events, records: a few microseconds).
+constexpr uint64_t kMinCheckpointWork = 4096;
+constexpr uint64_t kStatementWork = 256;
 
 Session::Session(Limits limits, ForkPolicy forks) : limits_(limits), forks_(forks) { reset(); }
 
@@ -31,16 +37,33 @@ void Session::reset() {
   history_.clear();
   shows_.clear();
   checkpoints_.clear();
-  checkpoints_.push_back({0, engine_, 0, 0, 0, 0});
+  checkpoints_.push_back(snapshot(0));
   checkpoint_bytes_ = 0;
+  work_since_checkpoint_ = 0;
+  tail_.reset();
 }
 
-// Every 32 steps, unless the copies kept would then exceed max_checkpoint_bytes.
+Session::Checkpoint Session::snapshot(uint64_t bytes) const {
+  return {position_, engine_, expects_.size(), shows_.size(), executed_, bytes};
+}
+
+// Once the work since the last checkpoint exceeds what a copy of the engine costs (its
+// PTEs and frame table, counted in PTEs), unless the copies kept would then exceed
+// max_checkpoint_bytes. Replaying from a checkpoint then costs about one copy at most.
 void Session::add_checkpoint() {
   uint64_t bytes = engine_.page_table_entries() * sizeof(Pte) + engine_.frames().memory_bytes();
+  if (work_since_checkpoint_ < std::max(kMinCheckpointWork, bytes / sizeof(Pte))) return;
   if (checkpoint_bytes_ + bytes > limits_.max_checkpoint_bytes) return;
   checkpoint_bytes_ += bytes;
-  checkpoints_.push_back({position_, engine_, expects_.size(), shows_.size(), executed_, bytes});
+  work_since_checkpoint_ = 0;
+  checkpoints_.push_back(snapshot(bytes));
+}
+
+// What the engine has done so far, in PTE-sized units: faults, and PTEs and huge PMDs
+// fork copied; step() adds the change in PTEs that exist (teardown is work too).
+uint64_t Session::work_now() const {
+  const Counters& c = engine_.counters();
+  return c.faults + c.ptes_copied + c.pmds_copied * 512;
 }
 
 // Zero-page PTEs need no frame, so the RAM limit does not bound the page tables; without
@@ -53,12 +76,126 @@ bool Session::check_page_tables(Pos pos) {
                        " (max_page_table_entries; a region gets a PTE per page once it is touched)");
 }
 
+// Each statement's line text, for reload() to compare.
+static std::vector<std::string> statement_lines(const Script& script, std::string_view text) {
+  std::vector<std::string_view> lines = split_lines(text);
+  std::vector<std::string> out;
+  out.reserve(script.statements.size());
+  for (const Statement& s : script.statements)
+    out.emplace_back(s.pos.line >= 1 && size_t(s.pos.line) <= lines.size() ? lines[s.pos.line - 1] : "");
+  return out;
+}
+
 bool Session::load(std::string_view text) {
   ParseResult r = parse(text, limits_);
   parse_error_ = r.error;
   script_ = r.error ? Script{} : std::move(r.script);
+  lines_ = statement_lines(script_, text);
+  held_.reset();
+  editing_ = false;
   reset();
   return !r.error;
+}
+
+bool Session::reload(std::string_view text) {
+  ParseResult r = parse(text, limits_);
+  if (r.error) {  // shown as load() shows it; the run that parsed last waits in held_
+    if (!parse_error_) {
+      held_.emplace();
+      swap_run(*held_);
+    }
+    parse_error_ = r.error;
+    script_ = Script{};
+    lines_.clear();
+    reset();
+    return false;
+  }
+  if (parse_error_) {  // the syntax error goes; the run kept aside, if any, comes back
+    if (held_) swap_run(*held_);
+    else error_.reset();
+    held_.reset();
+    parse_error_.reset();
+  }
+  editing_ = true;
+  std::vector<std::string> lines = statement_lines(r.script, text);
+  size_t shared = shared_statements(r.script, lines);
+  resume_at_or_before(shared);
+  script_ = std::move(r.script);
+  lines_ = std::move(lines);
+  return true;
+}
+
+// Exchanges the run (script, state, records, checkpoints) with `h`.
+void Session::swap_run(Held& h) {
+  auto mine = std::tie(script_, lines_, engine_, error_, position_, executed_, expects_, history_, shows_,
+                       checkpoints_, checkpoint_bytes_, tail_);
+  auto held = std::tie(h.script, h.lines, h.engine, h.error, h.position, h.executed, h.expects, h.history,
+                       h.shows, h.checkpoints, h.checkpoint_bytes, h.tail);
+  mine.swap(held);  // swaps what the references name
+}
+
+// How many leading statements `next` shares with the current script: same line, same
+// line text (the parser reads a line alone, so the same text parses the same).
+size_t Session::shared_statements(const Script& next, const std::vector<std::string>& lines) const {
+  const auto& now = script_.statements;
+  size_t n = std::min(now.size(), next.statements.size()), i = 0;
+  while (i < n && now[i].pos.line == next.statements[i].pos.line && lines_[i] == lines[i]) ++i;
+  return i;
+}
+
+static bool changes_nothing(const Statement& s) { return s.verb == Verb::Expect || s.verb == Verb::Show; }
+
+// Moves to the latest state known for the first `shared` statements, dropping what the
+// statements after them did.
+void Session::resume_at_or_before(size_t shared) {
+  drop_checkpoints_after(shared);
+  if (tail_ && tail_->position > shared) tail_.reset();
+  if (position_ <= shared) return;  // the state now: nothing after the change ran
+  size_t first_change = position_;  // expect/show before it change nothing
+  while (first_change > shared && changes_nothing(script_.statements[first_change - 1])) --first_change;
+  if (first_change == shared) {
+    cut_after(shared);
+    return;
+  }
+  restore(latest_at_or_before(shared));
+}
+
+void Session::drop_checkpoints_after(size_t position) {
+  while (checkpoints_.back().position > position) {
+    checkpoint_bytes_ -= checkpoints_.back().bytes;
+    checkpoints_.pop_back();
+  }
+}
+
+// The checkpoint or tail at or before `position` nearest to it.
+const Session::Checkpoint& Session::latest_at_or_before(size_t position) const {
+  size_t i = checkpoints_.size();
+  while (checkpoints_[--i].position > position) {
+  }
+  bool tail = tail_ && tail_->position <= position && tail_->position > checkpoints_[i].position;
+  return tail ? *tail_ : checkpoints_[i];
+}
+
+// Back to checkpoint (or tail) `c`, taken on the way to the current position.
+void Session::restore(const Checkpoint& c) {
+  position_ = c.position;
+  engine_ = c.engine;
+  expects_.resize(c.expects);
+  shows_.resize(c.shows);
+  executed_ = c.executed;
+  history_.resize(position_);
+  error_ = parse_error_;
+  work_since_checkpoint_ = 0;
+}
+
+// The state stays (the statements after `position` changed nothing); their records go.
+void Session::cut_after(size_t position) {
+  int line = script_.statements[position].pos.line;
+  while (!expects_.empty() && expects_.back().line >= line) expects_.pop_back();
+  while (!shows_.empty() && shows_.back() >= line) shows_.pop_back();
+  history_.resize(position);
+  position_ = position;
+  error_.reset();
 }
 
 bool Session::fail(Pos pos, std::string message) {
@@ -92,37 +229,32 @@ bool Session::expects_failed() const {
 bool Session::step() {
   if (stopped() || at_end()) return false;
   const Statement& s = script_.statements[position_];
+  // While editing, the state before the last statement: retyping that line resumes there.
+  if (editing_ && position_ + 1 == step_count() && !changes_nothing(s) && !(tail_ && tail_->position == position_))
+    tail_ = snapshot(0);
   StepRecord rec{.step = s.step, .line = s.pos.line};
+  uint64_t work = work_now(), ptes = engine_.page_table_entries();
   bool ok = execute(s);
-  std::vector<Event> tail = engine_.take_events();
-  rec.events.insert(rec.events.end(), tail.begin(), tail.end());
+  std::vector<Event> events = engine_.take_events();
+  rec.events.insert(rec.events.end(), events.begin(), events.end());
+  uint64_t w = work_now(), after = engine_.page_table_entries();  // `ram` starts a new engine
+  work = (w >= work ? w - work : w) + (after > ptes ? after - ptes : ptes - after);
+  work += rec.events.size() + kStatementWork;
   history_.push_back(std::move(rec));
   ++position_;
-  if (ok && position_ % kCheckpointEvery == 0) add_checkpoint();
+  ++statements_run_;
+  work_since_checkpoint_ += work;
+  if (ok) add_checkpoint();
   return ok;
 }
 
-size_t Session::checkpoint_at_or_before(size_t step) const {
-  for (size_t i = checkpoints_.size(); i-- > 0;)
-    if (checkpoints_[i].position <= step) return checkpoints_[i].position;
-  return 0;
-}
+size_t Session::checkpoint_at_or_before(size_t step) const { return latest_at_or_before(step).position; }
 
 void Session::run_to(size_t n) {
   n = std::min(n, step_count());
   if (n < position_) {
-    while (checkpoints_.back().position > n) {
-      checkpoint_bytes_ -= checkpoints_.back().bytes;
-      checkpoints_.pop_back();
-    }
-    const Checkpoint& c = checkpoints_.back();
-    position_ = c.position;
-    engine_ = c.engine;
-    expects_.resize(c.expects);
-    shows_.resize(c.shows);
-    executed_ = c.executed;
-    history_.resize(position_);
-    error_ = parse_error_;
+    drop_checkpoints_after(n);
+    restore(latest_at_or_before(n));
   }
   while (position_ < n && step()) {
   }

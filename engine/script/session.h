@@ -2,7 +2,15 @@
 // the shell, the web page and the tests share.
 //
 // Steps are statements, numbered from 1; position() is how many have run. Moving back
-// restores the nearest checkpoint (a copy of the engine) and replays forward.
+// restores the nearest checkpoint (a copy of the engine) and replays forward. Checkpoints
+// are spaced by cost: one is taken once the work done since the last one (faults, PTEs
+// added or torn down, events) exceeds what copying the engine costs, within
+// Limits::max_checkpoint_bytes; so a script of a few heavy statements (`w[1-100] write
+// heap` is one statement) has a checkpoint after each of them, and a long script of
+// light ones a few.
+//
+// Editing: reload() keeps the work done for the statements the new text shares with the
+// current one, so a live editor re-runs only what follows the edit.
 //
 // A `mode` statement applies from its own line on; `ram` builds a new machine and keeps
 // every mode set before it (Engine::modes()).
@@ -57,6 +65,22 @@ class Session {
   // Parses and resets. Returns false on a syntax error (error() says where); then the
   // session holds an empty script and an engine in its initial state.
   bool load(std::string_view text);
+  // Loads `text` like load(), but keeps what the current script already computed for
+  // the statements the two share: statement i is shared when it and every statement
+  // before it stand on the same line with the same line text in both (so the lines and
+  // columns of what is kept stay right; comments may change between them). Afterwards
+  // position() is a resume point at or before the first changed statement: the state
+  // the session had when that is at or before the change, else the latest of the
+  // checkpoints at or before it, the state before the script's last statement (kept
+  // after a reload, outside max_checkpoint_bytes) or the state before a run of
+  // expect/show statements (they change nothing). history(), expects() and shows() are
+  // cut to match. The state is then exactly that of load(text) followed by
+  // run_to(position()); run_to() goes on from there. A syntax error behaves as in load(),
+  // but the run is kept aside: the next reload() that parses resumes from it.
+  bool reload(std::string_view text);
+  // Statements executed since the session was made (each step() counts, replays too):
+  // what a reload saved shows here.
+  uint64_t statements_run() const { return statements_run_; }
 
   size_t step_count() const { return script_.statements.size(); }
   size_t position() const { return position_; }
@@ -109,7 +133,30 @@ class Session {
     uint64_t executed;
     uint64_t bytes;  // what the engine copy holds, roughly (page tables and frame table)
   };
+  // The run of the last script that parsed, kept aside while a reload shows a syntax error.
+  struct Held {
+    Script script;
+    std::vector<std::string> lines;
+    Engine engine;
+    std::optional<Diagnostic> error;
+    size_t position = 0;
+    uint64_t executed = 0;
+    std::vector<ExpectOutcome> expects;
+    std::vector<StepRecord> history;
+    std::vector<int> shows;
+    std::vector<Checkpoint> checkpoints;
+    uint64_t checkpoint_bytes = 0;
+    std::optional<Checkpoint> tail;
+  };
   void reset();
+  void swap_run(Held& h);
+  size_t shared_statements(const Script& next, const std::vector<std::string>& lines) const;
+  void resume_at_or_before(size_t shared);
+  void restore(const Checkpoint& c);
+  void cut_after(size_t position);  // history, expects and shows of later statements go
+  void drop_checkpoints_after(size_t position);
+  const Checkpoint& latest_at_or_before(size_t position) const;
+  uint64_t work_now() const;
   bool execute(const Statement& s);
   bool run_process_statement(const Statement& s, const std::string& actor);
   bool check_expect(const Statement& s);
@@ -118,6 +165,7 @@ class Session {
   bool check_page_tables(Pos pos);  // max_page_table_entries
   int refused_mmap_line(ProcId p, NameId region) const;
   void add_checkpoint();            // within max_checkpoint_bytes
+  Checkpoint snapshot(uint64_t bytes) const;
 
   Limits limits_;
   ForkPolicy forks_;
@@ -133,6 +181,13 @@ class Session {
   std::vector<int> shows_;
   std::vector<Checkpoint> checkpoints_;
   uint64_t checkpoint_bytes_ = 0;
+  uint64_t work_since_checkpoint_ = 0;
+  // reload(): the line text of each statement; the state before the last statement.
+  std::vector<std::string> lines_;
+  std::optional<Checkpoint> tail_;
+  bool editing_ = false;            // reload() was used: keep tail_
+  std::optional<Held> held_;
+  uint64_t statements_run_ = 0;
 };
 
 // What `cowlab run --json` adds on request (members only: schema version 1 stays valid).

@@ -1,6 +1,7 @@
 // Speed figures of the web playground in headless chromium (software WebGL): time to the
 // first frame after navigation, and frames per second on the default example and on a
-// script with 100 processes x 65,536 pages, both while the mouse moves across the page map.
+// script with 100 processes x 65,536 pages, both while the mouse moves across the page map;
+// and a live edit at the end of the nginx script against a full re-run of it.
 // Prints figures; fails only if the page breaks.
 //   COWLAB_URL=http://127.0.0.1:PORT/ node --test-reporter=tap tests/browser/perf.mjs
 import assert from 'node:assert/strict';
@@ -51,6 +52,34 @@ async function fps(page, ms = 3000) {
       + `${r.ms.ui.toFixed(1)} ms of it building the UI)`;
 }
 
+// The nginx-style script of bench/scripts.cpp: a master with a 256 MiB heap forks 100
+// workers in one statement; each writes its own 1%; one expect at the end.
+function nginxScript(workers = 100, heap = 65536) {
+  const slice = Math.floor(heap / 100);
+  let s = `ram ${heap * 4}\nspawn master\nmaster mmap heap ${heap}\nmaster write heap\nmaster fork w[1-${workers}]\n`;
+  for (let i = 0; i < workers; i++) {
+    const first = (i * slice) % (heap - slice + 1);
+    s += `w${i + 1} write heap ${first}-${first + slice - 1}\n`;
+  }
+  return s + `expect cow_copies=${workers * slice}\n`;
+}
+
+// Milliseconds from cowlab.load(text) to its Promise (the new state computed), measured
+// in the page; the median of `runs`, each from `before` loaded first.
+async function loadMs(page, before, text, runs = 7) {
+  return page.evaluate(async ({ before, text, runs }) => {
+    const ms = [];
+    for (let i = 0; i < runs; i++) {
+      await cowlab.load(before);
+      const t0 = performance.now();
+      await cowlab.load(text);
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((a, b) => a - b);
+    return ms[Math.floor(ms.length / 2)];
+  }, { before, text, runs });
+}
+
 suite('perf', () => {
   test('time to first frame', async (t) => {
     const times = [];
@@ -83,5 +112,30 @@ suite('perf', () => {
         + `10 s later: ${steady}; load average ${load()}`);
     assert(procs === 100, 'the big script made 100 processes');
     assert.equal([...problems, ...bigProblems].join('\n'), '', 'no errors on the pages');
+  });
+
+  // An edit at the end of the nginx script against a full re-run of it, both through
+  // cowlab.load (Session::reload, the path live mode takes): the full re-run is the same
+  // script after a comment line was inserted first (every statement moves to a new line).
+  test('live edit', async (t) => {
+    const context = await launch();
+    const { page, problems } = await openPlayground(context);
+    const text = nginxScript();
+    const full = await loadMs(page, text, '# moved\n' + text, 5);
+    const lastLine = text.slice(0, text.lastIndexOf('expect'));
+    const retyped = lastLine + 'expect cow_copies=65501\n';
+    const appended = text + 'w1 write heap 0-9\n';
+    const appendedRetyped = text + 'w1 write heap 0-19\n';
+    const expect = await loadMs(page, text, retyped);
+    const append = await loadMs(page, text, appended);
+    const write = await loadMs(page, appended, appendedRetyped);
+    const worst = Math.max(expect, append, write);
+    const state = JSON.parse(await page.evaluate(() => cowlab.state()));
+    t.diagnostic(`live edit, nginx (100 workers x 256 MiB, ${state.step} steps): retype the last line `
+        + `(an expect) ${expect.toFixed(1)} ms, add a write line at the end ${append.toFixed(1)} ms, `
+        + `retype that write line ${write.toFixed(1)} ms; full re-run ${full.toFixed(1)} ms; `
+        + `worst edit / full re-run = ${(worst / full).toFixed(3)}; load average ${load()}`);
+    assert.equal(state.processes.length, 101, 'the master and its 100 workers');
+    assert.equal(problems.join('\n'), '', 'no errors on the page');
   });
 });

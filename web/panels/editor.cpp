@@ -1,7 +1,8 @@
 // Panel 1, the script editor: Run / Step / Step back / Reset / Play, a multiline editor
 // with line numbers, the current statement and any error highlighted at its line and
 // column, and pass/fail marks on `expect` lines. In live mode an edit re-runs the script
-// after a short pause (App::tick_live); a typo leaves the last good state on screen.
+// from the first changed statement, at once (App::tick_live); a typo leaves the last good
+// state on screen.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -84,6 +85,10 @@ void draw_toolbar(const View& v, UiState& ui) {
     ImGui::Checkbox("Live", &ui.editor.live);
     record_rect(ui, "live");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Re-run the script as you type");
+    if (ui.editor.live && (ui.editor.last_edit >= 0 || v.busy)) {  // an edit waits or runs
+      ImGui::SameLine();
+      ImGui::TextDisabled("...");
+    }
   }
 }
 
