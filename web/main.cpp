@@ -34,6 +34,7 @@
 #include "engine/script/link.h"
 #include "engine/teach/quiz.h"
 #include "web/app.h"
+#include "web/cell_renderer_gl.h"
 #include "web/embedded_examples.h"
 #include "web/text_bridge.h"
 #include "web/touch.h"
@@ -68,6 +69,7 @@ struct Args {
 struct Loop {
   SDL_Window* window = nullptr;
   std::unique_ptr<App> app;
+  std::shared_ptr<cow::web::CellRenderer> cells;  // page map and physical memory textures
   Args args;
   float font_ratio = 1;      // pixel ratio x UI scale the font atlas is set up for
   long frame = 0;            // frames drawn
@@ -461,6 +463,7 @@ void main_loop_body(void*) {
   clock.begin_ui();
   ImGui::NewFrame();
   cow::web::probe::begin_frame();
+  if (L.cells) L.cells->begin_frame();
   L.app->frame();
   ImGui::Render();
   clock.end_ui();
@@ -560,7 +563,9 @@ int main(int argc, char** argv) {
   io.Fonts->AddFontDefault();
 
   // The application, with the examples compiled in.
-  L.app = std::make_unique<App>(make_platform(), embedded_examples());
+  cow::web::Platform platform = make_platform();
+  platform.cell_renderer = L.cells = cow::web::make_gl_cell_renderer(glsl_version);
+  L.app = std::make_unique<App>(std::move(platform), embedded_examples());
   L.app->set_options(L.args.options);
 
   // The first script: the page's URL, the FILE argument, or the first example.
@@ -576,6 +581,7 @@ int main(int argc, char** argv) {
 
   // Cleanup
   L.app.reset();
+  L.cells.reset();  // its textures and program, while the context lives
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplSDL2_Shutdown();
   ImGui::DestroyContext();
