@@ -43,28 +43,27 @@ void main() {
 }
 )";
 
+// Float arithmetic only: SwiftShader (software WebGL) runs integer division per lane.
 const char* kFragment = R"(
 uniform sampler2D Texture;
-uniform int Cols, Count, Hover;
-uniform float Cell, Pitch;
+uniform float Cols, Count, Hover, Cell, Pitch;
 uniform vec4 Background, Dirty, CowWp, Highlight;
 in vec2 Frag_UV;
 out vec4 Out_Color;
 void main() {
   vec2 rc = floor(Frag_UV / Pitch);
   vec2 f = Frag_UV - rc * Pitch;
-  int col = int(rc.x), row = int(rc.y);
-  int i = row * Cols + col;
-  if (col < 0 || col >= Cols || row < 0 || i >= Count || f.x >= Cell || f.y >= Cell) discard;
-  vec4 t = texelFetch(Texture, ivec2(i - (i / 1024) * 1024, i / 1024), 0);
-  int a = int(t.a * 255.0 + 0.5);
-  int fill = a / 4;
+  float i = rc.y * Cols + rc.x;
+  if (rc.x < 0.0 || rc.x >= Cols || rc.y < 0.0 || i >= Count || f.x >= Cell || f.y >= Cell) discard;
+  float ty = floor(i / 1024.0);
+  vec4 t = texelFetch(Texture, ivec2(int(i - ty * 1024.0), int(ty)), 0);
+  float a = floor(t.a * 255.0 + 0.5);
+  float fill = floor(a / 4.0), flags = a - fill * 4.0;
   vec3 c = t.rgb;
-  if (fill < 62 && f.y < Cell - max(2.0, Cell * float(fill * 4) / 255.0)) c = Background.rgb;
+  if (fill < 62.0 && f.y < Cell - max(2.0, Cell * fill * 4.0 / 255.0)) c = Background.rgb;
   float d = f.x + f.y - Cell;
-  if ((a - fill * 4) / 2 == 1 && d > -0.1 && d < 1.1 && f.x > 1.0 && f.x < Cell - 1.0)
-    c = mix(c, CowWp.rgb, CowWp.a);
-  if (a - (a / 2) * 2 == 1 && f.x - f.y >= Cell - max(3.0, Cell * 0.34)) c = mix(c, Dirty.rgb, Dirty.a);
+  if (flags >= 2.0 && d > -0.1 && d < 1.1 && f.x > 1.0 && f.x < Cell - 1.0) c = mix(c, CowWp.rgb, CowWp.a);
+  if (mod(flags, 2.0) == 1.0 && f.x - f.y >= Cell - max(3.0, Cell * 0.34)) c = mix(c, Dirty.rgb, Dirty.a);
   if (i == Hover && (f.x < 1.0 || f.y < 1.0 || f.x >= Cell - 1.0 || f.y >= Cell - 1.0)) c = Highlight.rgb;
   Out_Color = vec4(c, 1.0);
 }
@@ -167,9 +166,9 @@ class GlCellRenderer final : public CellRenderer {
     glUseProgram(program_);
     glUniformMatrix4fv(loc_.proj, 1, GL_FALSE, ortho);
     glUniform1i(loc_.texture, 0);
-    glUniform1i(loc_.cols, d.cols);
-    glUniform1i(loc_.count, int(d.count));
-    glUniform1i(loc_.hover, d.hover);
+    glUniform1f(loc_.cols, float(d.cols));
+    glUniform1f(loc_.count, float(d.count));
+    glUniform1f(loc_.hover, float(d.hover));
     glUniform1f(loc_.cell, d.cell);
     glUniform1f(loc_.pitch, d.pitch);
     color(loc_.background, d.background);
