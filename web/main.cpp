@@ -564,7 +564,10 @@ int main(int argc, char** argv) {
 
   // The application, with the examples compiled in.
   cow::web::Platform platform = make_platform();
-  platform.cell_renderer = L.cells = cow::web::make_gl_cell_renderer(glsl_version);
+  // COWLAB_CELL_RECTS=1: one rectangle per cell as before the textures (to compare).
+  const char* rects = std::getenv("COWLAB_CELL_RECTS");
+  if (rects == nullptr || std::strcmp(rects, "1") != 0)
+    platform.cell_renderer = L.cells = cow::web::make_gl_cell_renderer(glsl_version);
   L.app = std::make_unique<App>(std::move(platform), embedded_examples());
   L.app->set_options(L.args.options);
 
