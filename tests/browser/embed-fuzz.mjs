@@ -8,38 +8,14 @@
 //   COWLAB_URL=http://127.0.0.1:PORT/ node --test-reporter=tap tests/browser/embed-fuzz.mjs
 //   COWLAB_FUZZ_MESSAGES=N   messages per playground (default 10000)
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { test } from 'node:test';
-import { b64url, baseUrl, clickRect, launch, press, suite, typeText, waitReady, watch } from './lib.mjs';
+import { b64url, baseUrl, foreignParent, clickRect, launch, press, suite, typeText, waitReady, watch } from './lib.mjs';
 
 const MESSAGES = Number(process.env.COWLAB_FUZZ_MESSAGES || 10_000);
 const SEED = 0xc0ffee16;
 const BATCH = 200;
 const script = 'spawn P1\nP1 mmap heap 8\nP1 write heap\nP1 fork C1\nC1 write heap 0-1\n';
 const MARKUP = '<img src=x onerror="window.__cowlabFuzzHit=1"><script>window.__cowlabFuzzHit=1</script>';
-
-// A course page on its own loopback port (another origin) framing the playground at
-// `fragmentFor(origin)`; it records every message the frame sends.
-async function foreignParent(context, fragmentFor, size = { width: 900, height: 600 }) {
-  let body = '';
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(body);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${server.address().port}/course.html`;
-  body = '<!doctype html><link rel="icon" href="data:,"><title>fuzzing course</title>'
-      + '<script>window.got = []; addEventListener("message", (e) => { if (e.source === '
-      + 'document.getElementById("f").contentWindow) got.push(e.data); });</script>'
-      + `<iframe id="f" title="playground" src="${baseUrl}${fragmentFor(new URL(url).origin)}"`
-      + ` width="${size.width}" height="${size.height}"></iframe>`;
-  const page = await context.newPage();
-  const problems = watch(page);
-  await page.goto(url);
-  const frame = await (await page.waitForSelector('#f')).contentFrame();
-  await waitReady(frame);
-  return { server, page, frame, problems };
-}
 
 // Runs in the course page: the message generator (mulberry32, seeded) and the sender.
 // Each batch is either only invalid messages or only valid ones (the state may change
@@ -164,7 +140,7 @@ suite('postMessage fuzz', () => {
         await installFuzzer(parent.page);
         const sent = await fuzz(t, parent, MESSAGES, false);
         assert(sent >= MESSAGES);
-        const errors = await parent.page.evaluate(() => window.got.filter((m) => m && m.type === 'cowlab:error').length);
+        const errors = await parent.page.evaluate(() => window.got.filter((m) => m.data && m.data.type === 'cowlab:error').length);
         assert(errors > 0, 'invalid cowlab: messages were answered with cowlab:error');
         assert.deepEqual(parent.problems, []);
       } finally { parent.server.close(); }
@@ -177,7 +153,7 @@ suite('postMessage fuzz', () => {
     try {
       await installFuzzer(parent.page);
       await fuzz(t, parent, MESSAGES, true);
-      const answers = await parent.page.evaluate(() => window.got.filter((m) => m && m.type !== 'cowlab:ready'
+      const answers = await parent.page.evaluate(() => window.got.map((m) => m.data).filter((m) => m && m.type !== 'cowlab:ready'
         && m.type !== 'cowlab:resize'));
       assert.deepEqual(answers, [], 'a refused origin hears nothing');
       assert.deepEqual(parent.problems, []);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { test } from 'node:test';
-import { b64url, baseUrl, launch, suite, waitReady, watch } from './lib.mjs';
+import { b64url, baseUrl, foreignParent, launch, suite, waitReady, watch } from './lib.mjs';
 
 const embedUrl = new URL('embed-example.html', baseUrl).href;
 
@@ -36,29 +36,6 @@ async function exchange(page, message, { count = 1, ms = 20_000 } = {}) {
       await new Promise((r) => setTimeout(r, 20));
     return answers();
   }, { message, count, ms });
-}
-
-// A course page on another origin (its own loopback port) embedding the playground at
-// the fragment fragmentFor(its origin) returns.
-async function foreignParent(context, fragmentFor) {
-  let body = '';
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(body);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${server.address().port}/course.html`;
-  // The page records every message from the frame from the start (before `ready`).
-  body = '<!doctype html><link rel="icon" href="data:,"><title>other course</title>'
-      + '<script>window.got = []; addEventListener("message", (e) => { if (e.source === '
-      + 'document.getElementById("f").contentWindow) got.push({origin: e.origin, data: e.data}); });</script>'
-      + `<iframe id="f" title="playground" src="${baseUrl}${fragmentFor(new URL(url).origin)}"`
-      + ' width="900" height="600"></iframe>';
-  const page = await context.newPage();
-  await page.goto(url);
-  const frame = await (await page.waitForSelector('#f')).contentFrame();
-  await waitReady(frame);
-  return { server, page, frame, origin: new URL(url).origin };
 }
 
 // Sends from the parent page to its iframe and collects answers for `ms` milliseconds.

@@ -9,24 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { b64url, click, clickRect, colourStats, decodePng, launch, openPlayground, suite } from './lib.mjs';
+import { b64url, click, clickRect, colourStats, decodePng, launch, openPlayground, probed, suite } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cowlab = path.resolve(root, process.env.COWLAB_BIN || 'build/shell/cowlab');
 const file = path.join(root, 'examples/01-basic-cow-fork.cow');
 const basic = fs.readFileSync(file, 'utf8');
-
-// The probe's entry for the widget labelled `label`, once it is drawn.
-async function probed(page, label, timeout = 10_000) {
-  const end = Date.now() + timeout;
-  await page.evaluate(() => cowlab.widgets(''));  // the probe records from the next frame on
-  for (;;) {
-    const found = await page.evaluate((l) => cowlab.widgets(l), label);
-    if (found.length > 0) return found[0];
-    if (Date.now() > end) throw new Error(`no widget labelled ${label}`);
-    await page.waitForTimeout(50);
-  }
-}
 
 suite('figures', () => {
   test('Export figure downloads the SVG of `cowlab render` and a PNG of the page', async () => {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { artifacts, b64url, click, colourStats, decodePng, launch, openPlayground, suite } from './lib.mjs';
+import { artifacts, b64url, click, launch, openPlayground, shoot, suite } from './lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.resolve(root, process.env.COWLAB_SHOTS || artifacts);
@@ -38,16 +38,6 @@ async function inspectorText(page, re) {
   return text;
 }
 
-async function shoot(page, name, t) {
-  await page.mouse.move(180, 760);  // off the event line: no tooltip in the picture
-  await page.waitForTimeout(300);
-  const file = path.join(shots, name);
-  const png = decodePng(await page.screenshot({ path: file }));
-  const { distinct } = colourStats(png);
-  assert(distinct >= 30, `a rendered picture (${distinct} colours)`);
-  t.diagnostic(`${file}: ${png.width}x${png.height}`);
-}
-
 suite('inspector screenshots', () => {
   test('inspector-cow-copy.png: the inspector on a COW copy fault', async (t) => {
     const context = await launch({ colorScheme: 'dark', viewport: { width: 1280, height: 800 } });
@@ -57,7 +47,7 @@ suite('inspector screenshots', () => {
     await click(page, `event:${step}:0`);
     await inspectorText(page, /wp_page_copy.*reusable\? no/);
     assert(await page.evaluate(() => window.cowlab.widget('inspector')), 'the inspector is drawn');
-    await shoot(page, 'inspector-cow-copy.png', t);
+    await shoot(page, path.join(shots, 'inspector-cow-copy.png'), t, { x: 180, y: 760 });
   });
 
   test('inspector-fork.png: the inspector on a fork, with the page tables of parent and child', async (t) => {
@@ -68,6 +58,6 @@ suite('inspector screenshots', () => {
     await click(page, `event:${step}:0`);
     await inspectorText(page, /P1 fork C1 heap\[0-63\]: .*copied 64 PTEs/);
     assert(await page.evaluate(() => window.cowlab.widget('page_tables')), 'the page tables are drawn');
-    await shoot(page, 'inspector-fork.png', t);
+    await shoot(page, path.join(shots, 'inspector-fork.png'), t, { x: 180, y: 760 });
   });
 });

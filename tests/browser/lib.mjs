@@ -4,6 +4,7 @@
 //   COWLAB_URL        the served dist/ (e.g. http://127.0.0.1:8123/)
 //   COWLAB_ARTIFACTS  where screenshots go (default: a temporary directory)
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, describe } from 'node:test';
@@ -95,6 +96,56 @@ export async function widget(page, id, timeout = 10_000) {
     if (Date.now() > end) throw new Error(`widget ${id} is not drawn`);
     await page.waitForTimeout(50);
   }
+}
+
+// The probe's entry (web/widget_probe.h) for the widget labelled `label` (a menu, a menu
+// item), once it is drawn.
+export async function probed(page, label, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  await page.evaluate(() => cowlab.widgets(''));  // the probe records from the next frame on
+  for (;;) {
+    const found = await page.evaluate((l) => cowlab.widgets(l), label);
+    if (found.length > 0) return found[0];
+    if (Date.now() > end) throw new Error(`no widget labelled ${label}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+// A course page on another origin (its own loopback port) framing the playground, as
+// iframe #f, at the fragment fragmentFor(its origin) returns. The page records every
+// message from the frame from the start (before `ready`) in window.got, as {origin, data}.
+// Returns {server, page, frame, origin, problems}; close the server when done.
+export async function foreignParent(context, fragmentFor) {
+  let body = '';
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}/course.html`;
+  body = '<!doctype html><link rel="icon" href="data:,"><title>other course</title>'
+      + '<script>window.got = []; addEventListener("message", (e) => { if (e.source === '
+      + 'document.getElementById("f").contentWindow) got.push({origin: e.origin, data: e.data}); });</script>'
+      + `<iframe id="f" title="playground" src="${baseUrl}${fragmentFor(new URL(url).origin)}"`
+      + ' width="900" height="600"></iframe>';
+  const page = await context.newPage();
+  const problems = watch(page);
+  await page.goto(url);
+  const frame = await (await page.waitForSelector('#f')).contentFrame();
+  await waitReady(frame);
+  return { server, page, frame, origin: new URL(url).origin, problems };
+}
+
+// Saves a screenshot of `page` as `file` once it is rendered (at least 30 colours), after
+// moving the mouse to `rest` (where nothing shows a tooltip; null leaves it where it is);
+// notes its size in the test.
+export async function shoot(page, file, t, rest = { x: 640, y: 420 }) {
+  if (rest) await page.mouse.move(rest.x, rest.y);
+  await page.waitForTimeout(300);
+  const png = decodePng(await page.screenshot({ path: file }));
+  const { distinct } = colourStats(png);
+  if (distinct < 30) throw new Error(`${file}: not a rendered picture (${distinct} colours)`);
+  t.diagnostic(`${file}: ${png.width}x${png.height}`);
 }
 
 // A click ImGui sees: it samples input once per frame, so move, wait, press, wait, release.

@@ -5,24 +5,12 @@
 //   COWLAB_URL=http://127.0.0.1:PORT/ node --test-reporter=tap tests/browser/tour.mjs
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { baseUrl, click, clickRect, launch, openPlayground, suite, widget } from './lib.mjs';
+import { baseUrl, click, clickRect, launch, openPlayground, probed, suite, widget } from './lib.mjs';
 
 // examples/03-both-write-same-page.cow: its menu title, and the captions written in it.
 const title = 'Both processes writing the same page';
 const firstCaption = 'P1 writes 64 pages and forks C1: 64 frames, each with mapcount 2.';
 const copyCaption = 'P1 writes page 0 first: the frame is mapped twice, so it is copied. Frames used: 65.';
-
-// The probe's entry for the widget labelled `label`, once it is drawn.
-async function probed(page, label, timeout = 10_000) {
-  const end = Date.now() + timeout;
-  await page.evaluate(() => cowlab.widgets(''));  // the probe records from the next frame on
-  for (;;) {
-    const found = await page.evaluate((l) => cowlab.widgets(l), label);
-    if (found.length > 0) return found[0];
-    if (Date.now() > end) throw new Error(`no widget labelled ${label}`);
-    await page.waitForTimeout(50);
-  }
-}
 
 const captionText = (page) => page.evaluate(() => document.getElementById('cowlab-caption').textContent);
 

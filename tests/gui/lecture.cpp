@@ -74,6 +74,25 @@ TEST_CASE("the compact layout keeps the page map and physical memory side by sid
   CHECK(map.x + map.w <= phys.x);
 }
 
+TEST_CASE("the menu bar keeps Help on screen in scaled windows", "[gui]") {
+  // 1280 x 720 at 2x, 1024 x 768 at 2x, 1280 x 800 at 2.5x, and a wide window.
+  for (ImVec2 size : {ImVec2(640, 360), ImVec2(512, 384), ImVec2(512, 320), ImVec2(1600, 900)}) {
+    Gui gui;
+    ImGui::GetIO().DisplaySize = size;
+    App app({}, {});
+    gui.build_fonts();
+    app.load(kScript);
+    settle(gui, app);
+    INFO(size.x << "x" << size.y);
+    for (const char* id : {"help", "predict", "export"}) {
+      cow::web::WidgetRect r = app.widget_rect(id);
+      INFO(id);
+      CHECK(r.w > 0);
+      CHECK(r.x + r.w <= size.x + 0.5f);
+    }
+  }
+}
+
 TEST_CASE("presentation mode: PageDown and PageUp skip expect and show", "[gui]") {
   Gui gui;
   App app({}, {});

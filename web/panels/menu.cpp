@@ -82,16 +82,44 @@ void share_menu(UiState& ui) {
   ImGui::EndMenu();
 }
 
+// How much of the menu bar's words fit: on a narrow or scaled window (1280 px at 2x is
+// 640 units) the subtitle goes first, then the export item shortens, then the name goes,
+// so that Help stays on screen.
+struct MenuWords {
+  bool name = true;
+  bool subtitle = true;
+  const char* export_label = "Run this on your Linux";
+};
+
+MenuWords menu_words() {
+  float gap = ImGui::GetStyle().ItemSpacing.x * 2;
+  auto width = [&](const char* text) { return ImGui::CalcTextSize(text).x + gap; };
+  float all = 0;
+  for (const char* label : {"Examples", "View", "Share", "Quiz", "Predict", "Help"}) all += width(label);
+  MenuWords w;
+  float room = ImGui::GetIO().DisplaySize.x;
+  all += width("cowlab") + width("copy-on-write playground") + width(w.export_label);
+  if (all <= room) return w;
+  w.subtitle = false;
+  all -= width("copy-on-write playground");
+  if (all <= room) return w;
+  w.export_label = "On Linux";
+  all += width(w.export_label) - width("Run this on your Linux");
+  w.name = all <= room;
+  return w;
+}
+
 }  // namespace
 
 void draw_menu_panel(const View& v, UiState& ui) {
   if (!ui.options.embed && ImGui::BeginMainMenuBar()) {
-    ImGui::TextUnformatted("cowlab");
-    ImGui::TextDisabled("copy-on-write playground");
+    MenuWords words = menu_words();
+    if (words.name) ImGui::TextUnformatted("cowlab");
+    if (words.subtitle) ImGui::TextDisabled("copy-on-write playground");
     examples_menu(v, ui);
     view_menu(ui);
     share_menu(ui);
-    if (ImGui::MenuItem("Run this on your Linux")) ui.requests.push_back({Command::ExportC});
+    if (ImGui::MenuItem(words.export_label)) ui.requests.push_back({Command::ExportC});
     record_rect(ui, "export");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("The script as a C program: run it on Linux and compare the numbers");
     if (ImGui::MenuItem("Quiz")) ui.requests.push_back({Command::Quiz, 0, "", ui.quiz.next_seed});
