@@ -120,6 +120,7 @@ class GlCellRenderer final : public CellRenderer {
                  padded_.data());
     t.version = version;
     t.drawn = frame_;
+    ++uploads_;
     return true;
   }
 
@@ -135,6 +136,8 @@ class GlCellRenderer final : public CellRenderer {
                  ImVec2(d.origin.x + x1, d.origin.y + y1), ImVec2(0, y0), ImVec2(x1, y1));
     dl->AddCallback(ImDrawCallback_ResetRenderState, nullptr);
   }
+
+  uint64_t uploads() const override { return uploads_; }
 
   void begin_frame() override {
     ++frame_;
@@ -246,6 +249,7 @@ class GlCellRenderer final : public CellRenderer {
   Locations loc_{};
   GLint max_size_ = 0;
   long frame_ = 0;
+  uint64_t uploads_ = 0;
   std::unordered_map<uint64_t, Texture> textures_;
   std::deque<Pending> pending_;
   std::vector<uint32_t> padded_;

@@ -41,6 +41,8 @@ class CellRenderer {
   virtual void draw(ImDrawList* dl, uint64_t key, const CellGridDraw& d) = 0;
   // Called once per frame before the UI is built (drops what the last frame drew).
   virtual void begin_frame() = 0;
+  // Textures uploaded so far (the picture changed even where no vertex did).
+  virtual uint64_t uploads() const = 0;
 };
 
 // A cell's texel: its opaque colour over the panels' background (RGB, as ImU32 bytes) and
