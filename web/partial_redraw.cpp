@@ -63,7 +63,7 @@ Damage Tracker::damage(const ImDrawData* dd, uint64_t state) {
   for (int n = 0; n < dd->CmdListsCount; ++n) {
     const ImDrawList* l = dd->CmdLists[n];
     bool callback = false;
-    uint64_t h = hash_list(l, callback);
+    uint64_t h = fnv(hash_list(l, callback), &n, sizeof n);  // a list drawn in another order changed too
     ImVec4 box = box_of(l);
     auto [it, fresh] = last_.try_emplace(l);
     ListState& s = it->second;
