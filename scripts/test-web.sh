@@ -50,6 +50,7 @@ browser_tests tests/browser/playground.mjs tests/browser/inspector.mjs tests/bro
   tests/browser/embed-fuzz.mjs \
   tests/browser/mobile.mjs \
   tests/browser/preview.mjs \
+  tests/browser/frames.mjs \
   tests/browser/perf.mjs || failed=$((failed + 1))
 stop_server
 

@@ -627,6 +627,7 @@ void App::Impl::draw() {
 
 App::App(Platform platform, std::vector<Example> examples) : impl_(std::make_unique<Impl>()) {
   impl_->platform = std::move(platform);
+  impl_->ui.cells = impl_->platform.cell_renderer.get();
   impl_->examples = std::move(examples);
   // A large copy of the default font for the headline, if the atlas is not built yet.
   if (ImGui::GetCurrentContext() && !ImGui::GetIO().Fonts->IsBuilt()) {

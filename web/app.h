@@ -21,6 +21,7 @@
 namespace cow::web {
 
 struct View;  // web/panels/panels.h
+class CellRenderer;  // web/panels/cell_image.h
 
 struct Example {
   std::string name;    // file name, e.g. "01-basic-cow-fork.cow"
@@ -56,6 +57,9 @@ struct Platform {
   std::function<void(const std::string& name, const std::string& text)> download;
   // A quiz question was checked: {"seed","answered","correct"} (web/panels/mirror.h).
   std::function<void(const std::string& json)> on_quiz;
+  // Draws the page map and physical memory from textures (web/panels/cell_image.h);
+  // without it, one ImGui rectangle per cell.
+  std::shared_ptr<CellRenderer> cell_renderer;
 };
 
 // Where a widget was drawn in the last frame, in ImGui display coordinates (CSS pixels of

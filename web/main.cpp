@@ -34,6 +34,7 @@
 #include "engine/script/link.h"
 #include "engine/teach/quiz.h"
 #include "web/app.h"
+#include "web/cell_renderer_gl.h"
 #include "web/embedded_examples.h"
 #include "web/text_bridge.h"
 #include "web/touch.h"
@@ -42,6 +43,8 @@
 #ifdef __EMSCRIPTEN__
 #include <GLES3/gl3.h>
 #include <emscripten.h>
+
+#include "web/partial_redraw.h"
 #else
 #include <SDL_opengl.h>
 #define EMSCRIPTEN_KEEPALIVE
@@ -68,6 +71,7 @@ struct Args {
 struct Loop {
   SDL_Window* window = nullptr;
   std::unique_ptr<App> app;
+  std::shared_ptr<cow::web::CellRenderer> cells;  // page map and physical memory textures
   Args args;
   float font_ratio = 1;      // pixel ratio x UI scale the font atlas is set up for
   long frame = 0;            // frames drawn
@@ -86,6 +90,10 @@ struct Loop {
   // its own) and the main thread's UI building.
   double frame_ms = 0, ui_ms = 0;
   double cpu_ms_total = 0, ui_cpu_ms_total = 0;
+#ifdef __EMSCRIPTEN__
+  bool partial = false;      // the canvas keeps its pixels: redraw only what changed
+  cow::web::partial::Tracker redraw;
+#endif
 };
 Loop g_loop;
 
@@ -399,6 +407,37 @@ struct FrameClock {
   }
 };
 
+// Clears to the panels' background and draws ImGui's lists: in the browser only what
+// changed since the last frame (web/partial_redraw.h), natively everything.
+void render([[maybe_unused]] Loop& L, int w, int h) {
+  ImDrawData* dd = ImGui::GetDrawData();
+  // Exactly the panels' background colour (as 8-bit ImGui colour): the panels leave
+  // their backgrounds to this clear (begin_panel in web/panels/style.cpp).
+  ImU32 bg32 = ImGui::GetColorU32(ImGuiCol_WindowBg);
+  ImVec4 bg = ImGui::ColorConvertU32ToFloat4(bg32);
+  glViewport(0, 0, w, h);
+  glDisable(GL_SCISSOR_TEST);  // ImGui's backend leaves it as the last frame set it
+#ifdef __EMSCRIPTEN__
+  if (L.partial) {
+    uint64_t uploads = L.cells ? L.cells->uploads() : 0;
+    uint64_t state = ((uint64_t(w) * 65599 + uint64_t(h)) * 65599 + bg32) * 65599 + uploads;
+    state = state * 65599 + uint64_t(L.font_ratio * 1024);
+    cow::web::partial::Damage d = L.redraw.damage(dd, state);
+    if (L.figure_png) d = {};  // the PNG is taken from this frame: all of it
+    if (d.kind == cow::web::partial::Damage::Nothing) return;
+    ImDrawData* merged = merge_draw_lists(dd);
+    if (d.kind == cow::web::partial::Damage::Part) cow::web::partial::clip_to(merged, d.rect, w, h);
+    glClearColor(bg.x, bg.y, bg.z, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(merged);
+    return;
+  }
+#endif
+  glClearColor(bg.x, bg.y, bg.z, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(merge_draw_lists(dd));
+}
+
 // Loads the first script: in the browser the page loads the one of its URL (the "start"
 // hook calls cowlab_load); natively the FILE argument; otherwise the first example.
 // False when FILE cannot be read.
@@ -461,6 +500,7 @@ void main_loop_body(void*) {
   clock.begin_ui();
   ImGui::NewFrame();
   cow::web::probe::begin_frame();
+  if (L.cells) L.cells->begin_frame();
   L.app->frame();
   ImGui::Render();
   clock.end_ui();
@@ -468,13 +508,7 @@ void main_loop_body(void*) {
   // Rendering
   int w = 0, h = 0;
   SDL_GL_GetDrawableSize(L.window, &w, &h);
-  glViewport(0, 0, w, h);
-  // Exactly the panels' background colour (as 8-bit ImGui colour): the panels leave
-  // their backgrounds to this clear (begin_panel in web/panels/style.cpp).
-  ImVec4 bg = ImGui::ColorConvertU32ToFloat4(ImGui::GetColorU32(ImGuiCol_WindowBg));
-  glClearColor(bg.x, bg.y, bg.z, 1.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(merge_draw_lists(ImGui::GetDrawData()));
+  render(L, w, h);
   ++L.frame;
   clock.finish(L);
 
@@ -526,12 +560,28 @@ int main(int argc, char** argv) {
   SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
   auto window_flags =
       SDL_WindowFlags(SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+#ifdef __EMSCRIPTEN__
+  // The canvas keeps its pixels between frames, so a frame redraws only what changed
+  // (web/partial_redraw.h). SDL asks for no such context: make it first, with the
+  // attributes SDL asks for (above) and preserveDrawingBuffer; SDL's request then gets
+  // this same context.
+  EM_ASM({
+    var c = Module['canvas'] || document.getElementById('canvas');
+    if (c) c.getContext('webgl2', {alpha: false, depth: false, stencil: false, antialias: false,
+                                   preserveDrawingBuffer: true});
+  });
+#endif
   L.window = SDL_CreateWindow("cowlab", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, 1280,
                               800, window_flags);
   SDL_GLContext gl_context = L.window ? SDL_GL_CreateContext(L.window) : nullptr;
   if (gl_context == nullptr) return fail("no OpenGL context", SDL_GetError());
   SDL_GL_MakeCurrent(L.window, gl_context);
   SDL_GL_SetSwapInterval(1);  // Enable vsync
+#ifdef __EMSCRIPTEN__
+  L.partial = EM_ASM_INT({
+    return typeof GLctx !== "undefined" && GLctx && GLctx.getContextAttributes().preserveDrawingBuffer ? 1 : 0;
+  }) != 0;
+#endif
 
   // Setup Dear ImGui context. No imgui.ini: the App lays its windows out itself, and the
   // browser has no file system to keep it in.
@@ -560,7 +610,12 @@ int main(int argc, char** argv) {
   io.Fonts->AddFontDefault();
 
   // The application, with the examples compiled in.
-  L.app = std::make_unique<App>(make_platform(), embedded_examples());
+  cow::web::Platform platform = make_platform();
+  // COWLAB_CELL_RECTS=1: one rectangle per cell as before the textures (to compare).
+  const char* rects = std::getenv("COWLAB_CELL_RECTS");
+  if (rects == nullptr || std::strcmp(rects, "1") != 0)
+    platform.cell_renderer = L.cells = cow::web::make_gl_cell_renderer(glsl_version);
+  L.app = std::make_unique<App>(std::move(platform), embedded_examples());
   L.app->set_options(L.args.options);
 
   // The first script: the page's URL, the FILE argument, or the first example.
@@ -576,6 +631,7 @@ int main(int argc, char** argv) {
 
   // Cleanup
   L.app.reset();
+  L.cells.reset();  // its textures and program, while the context lives
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplSDL2_Shutdown();
   ImGui::DestroyContext();

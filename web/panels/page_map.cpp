@@ -62,6 +62,40 @@ void draw_cell(ImDrawList* dl, ImVec2 a, float size, uint16_t cell, const Palett
   if (bits & page_bits::kCowWp) draw_marker(dl, a, size, Marker::CowWp, pal);
 }
 
+// The texels of a region's cells (cell_image.h): what draw_cell draws, one texel each.
+std::vector<uint32_t> region_texels(const RegionMap& r, const figure::Colors& c) {
+  std::vector<uint32_t> out;
+  out.reserve(r.cells.size());
+  for (uint16_t cell : r.cells) {
+    uint8_t bits = cell_bits(cell);
+    auto kind = page_bits::kind(bits);
+    if (kind <= page_bits::Absent)
+      out.push_back(cell_texel(kind == page_bits::Absent ? c.absent : c.unmapped, c, 255, false, false));
+    else
+      out.push_back(cell_texel(figure::page_color(bits, c), c, cell_fill(cell), (bits & page_bits::kDirty) != 0,
+                               (bits & page_bits::kCowWp) != 0));
+  }
+  return out;
+}
+
+// The cell under the mouse: its block of the map and index; item == nullptr when none.
+struct Hit {
+  const Item* item = nullptr;
+  size_t cell = 0;
+};
+
+Hit locate(const View& v, const std::vector<Item>& items, ImVec2 o, const Geometry& g, ImVec2 m) {
+  for (const Item& it : items) {
+    if (m.y < o.y + it.y || m.y >= o.y + it.y + it.h) continue;
+    if (it.region < 0) return {&it, 0};
+    int col = int((m.x - o.x - g.label_w) / g.pitch), row = int((m.y - o.y - it.y) / g.pitch);
+    if (m.x < o.x + g.label_w || col >= g.cols || row < 0 || row >= it.rows) return {&it, SIZE_MAX};
+    size_t cell = size_t(row) * g.cols + col;
+    return {&it, cell < v.mms[it.row->mm].regions[it.region].cells.size() ? cell : SIZE_MAX};
+  }
+  return {};
+}
+
 void draw_header(const View& v, const Item& it, ImVec2 o, float width, const UiState& ui, const Palette& pal) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ProcRow& r = *it.row;
@@ -115,7 +149,8 @@ void draw_huge_extents(const View& v, const RegionMap& r, ImVec2 grid, const Geo
 }
 
 void draw_region(const View& v, const Item& it, ImVec2 o, const Geometry& g, float top, float bottom,
-                 const Palette& pal) {
+                 const UiState& ui, const Hit& hit) {
+  const Palette& pal = palette(ui.options.dark);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const RegionMap& r = v.mms[it.row->mm].regions[it.region];
   float y0 = o.y + it.y;
@@ -129,10 +164,23 @@ void draw_region(const View& v, const Item& it, ImVec2 o, const Geometry& g, flo
   int first = std::max(0, int((top - y0) / g.pitch));
   int last = std::min(it.rows, int((bottom - y0) / g.pitch) + 1);
   float x0 = o.x + g.label_w;
-  for (int row = first; row < last; ++row) {
-    size_t c0 = size_t(row) * g.cols, c1 = std::min(r.cells.size(), c0 + g.cols);
-    for (size_t c = c0; c < c1; ++c)
-      draw_cell(dl, ImVec2(x0 + float(c - c0) * g.pitch, y0 + float(row) * g.pitch), g.cell, r.cells[c], pal);
+  int hover = hit.item == &it && hit.cell != SIZE_MAX ? int(hit.cell) : -1;
+  const figure::Colors& c = *pal.colors;
+  CellGridDraw d{.origin = ImVec2(x0, y0), .cell = g.cell, .pitch = g.pitch, .cols = g.cols,
+                 .count = uint32_t(r.cells.size()), .first_row = first, .last_row = last, .hover = hover,
+                 .background = im_color(figure::over(c.absent, c.background)), .dirty = pal.dirty,
+                 .cow_wp = pal.cow_wp, .highlight = pal.highlight};
+  uint64_t key = (uint64_t(it.row->mm) + 1) << 24 | uint64_t(it.region);
+  if (!draw_cell_image(ui.cells, key, v.cells_version * 2 + ui.options.dark, [&] { return region_texels(r, c); }, d)) {
+    for (int row = first; row < last; ++row) {
+      size_t c0 = size_t(row) * g.cols, c1 = std::min(r.cells.size(), c0 + g.cols);
+      for (size_t k = c0; k < c1; ++k)
+        draw_cell(dl, ImVec2(x0 + float(k - c0) * g.pitch, y0 + float(row) * g.pitch), g.cell, r.cells[k], pal);
+    }
+    if (hover >= 0) {
+      ImVec2 a(x0 + float(hover % g.cols) * g.pitch, y0 + float(hover / g.cols) * g.pitch);
+      dl->AddRect(a, ImVec2(a.x + g.cell, a.y + g.cell), pal.highlight);
+    }
   }
   draw_huge_extents(v, r, ImVec2(x0, y0), g, first, last, pal);
 }
@@ -178,24 +226,17 @@ void cells_tooltip(const ProcRow& row, const RegionMap& r, uint32_t first, uint3
 }
 
 // Hover shows a tooltip; a click opens the inspector on the page (the first of a cell).
-void hover(const View& v, const std::vector<Item>& items, ImVec2 o, const Geometry& g, UiState& ui) {
-  ImVec2 m = ImGui::GetMousePos();
-  for (const Item& it : items) {
-    if (m.y < o.y + it.y || m.y >= o.y + it.y + it.h) continue;
-    ui.hover_next = int(it.row->id);
-    if (it.region < 0) return;
-    int col = int((m.x - o.x - g.label_w) / g.pitch), row = int((m.y - o.y - it.y) / g.pitch);
-    if (col < 0 || col >= g.cols || row < 0 || row >= it.rows) return;
-    const RegionMap& r = v.mms[it.row->mm].regions[it.region];
-    size_t cell = size_t(row) * g.cols + col;
-    if (cell >= r.cells.size()) return;
-    uint32_t ppc = v.pages_per_cell, first = uint32_t(cell) * ppc;
-    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left))
-      inspect(ui, {.kind = InspectKind::Page, .proc = it.row->id, .region = r.name, .page = first});
-    if (ppc == 1) page_tooltip(v, *it.row, r, first);
-    else cells_tooltip(*it.row, r, first, std::min(first + ppc, r.pages));
-    return;
-  }
+void hover(const View& v, const Hit& hit, UiState& ui) {
+  if (hit.item == nullptr) return;
+  const Item& it = *hit.item;
+  ui.hover_next = int(it.row->id);
+  if (it.region < 0 || hit.cell == SIZE_MAX) return;
+  const RegionMap& r = v.mms[it.row->mm].regions[it.region];
+  uint32_t ppc = v.pages_per_cell, first = uint32_t(hit.cell) * ppc;
+  if (ImGui::IsMouseClicked(ImGuiMouseButton_Left))
+    inspect(ui, {.kind = InspectKind::Page, .proc = it.row->id, .region = r.name, .page = first});
+  if (ppc == 1) page_tooltip(v, *it.row, r, first);
+  else cells_tooltip(*it.row, r, first, std::min(first + ppc, r.pages));
 }
 
 void remember_grid(CellGrid& grid, const std::vector<Item>& items, ImVec2 o, const Geometry& g, float top,
@@ -283,13 +324,14 @@ void draw_page_map_panel(const View& v, UiState& ui) {
     ImVec2 o = ImGui::GetCursorScreenPos();
     float top = ImGui::GetWindowPos().y, bottom = top + ImGui::GetWindowHeight();
     remember_grid(ui.page_map.grid, items, o, g, top, bottom);
+    Hit hit = ImGui::IsWindowHovered() ? locate(v, items, o, g, ImGui::GetMousePos()) : Hit{};
     for (const Item& it : items) {
       if (o.y + it.y + it.h < top || o.y + it.y > bottom) continue;
       if (it.region < 0) draw_header(v, it, o, width, ui, pal);
-      else draw_region(v, it, o, g, top, bottom, pal);
+      else draw_region(v, it, o, g, top, bottom, ui, hit);
     }
     ImGui::Dummy(ImVec2(width, items.empty() ? 0 : items.back().y + items.back().h));
-    if (ImGui::IsWindowHovered()) hover(v, items, o, g, ui);
+    hover(v, hit, ui);
     end_cell_map(24, ui.page_map.zoom, ui.page_map.auto_zoom);
   }
   ImGui::End();

@@ -24,6 +24,7 @@
 #include "engine/script/session.h"
 #include "imgui.h"
 #include "web/app.h"
+#include "web/panels/cell_image.h"
 
 namespace cow::web {
 
@@ -241,6 +242,7 @@ struct UiState {
   LectureState lecture;
   Pane tab = Pane::Maps;            // the selected pane of Layout::tabs
   std::optional<Request> replace_ask;  // a Load or Quiz waiting for "Replace" (replace.cpp)
+  CellRenderer* cells = nullptr;    // Platform::cell_renderer; null: a rectangle per cell
 };
 
 // ---- per-page and per-frame state bytes (engine/figure/page_states.h) ------------------
@@ -387,6 +389,7 @@ struct View {
   uint32_t frames_shown = 0;                    // highest used frame + 1 (rounded)
   std::vector<uint16_t> frame_cells;            // per frames_per_cell frames (cell_of)
   uint32_t frames_per_cell = 1;
+  uint64_t cells_version = 0;                   // bumps whenever page or frame cells change
   ReverseMap rmap;
   ProcTexts texts;
   Inspection inspection;

@@ -2,6 +2,7 @@
 // kind and mapcount. Hover shows who maps a frame, from a reverse map App builds once per
 // step, the first time a hover asks for it.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "panels.h"
@@ -89,6 +90,36 @@ void draw_cell(ImDrawList* dl, ImVec2 a, float size, uint16_t cell, const Palett
   if (bits & frame_bits::kDirty) draw_marker(dl, a, size, Marker::Dirty, pal);
 }
 
+// The texels of the frame cells (cell_image.h): what draw_cell draws, one texel each.
+std::vector<uint32_t> frame_texels(const View& v, const figure::Colors& c) {
+  std::vector<uint32_t> out;
+  out.reserve(v.frame_cells.size());
+  for (uint16_t cell : v.frame_cells) {
+    uint8_t bits = cell_bits(cell);
+    bool free = (bits & frame_bits::kKindMask) == 0;
+    out.push_back(cell_texel(figure::frame_color(bits, c), c, free ? 255 : cell_fill(cell),
+                             (bits & frame_bits::kDirty) != 0, false));
+  }
+  return out;
+}
+
+// The cells in view, [first, last) rows of `cols`: from the texture, or one by one.
+void draw_cells(const View& v, const UiState& ui, const CellGridDraw& d) {
+  const Palette& pal = palette(ui.options.dark);
+  const figure::Colors& c = *pal.colors;
+  if (draw_cell_image(ui.cells, 0, v.cells_version * 2 + ui.options.dark, [&] { return frame_texels(v, c); }, d))
+    return;
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  for (int r = d.first_row; r < d.last_row; ++r)
+    for (size_t k = size_t(r) * d.cols; k < std::min<size_t>(d.count, size_t(r + 1) * d.cols); ++k)
+      draw_cell(dl, ImVec2(d.origin.x + float(k % d.cols) * d.pitch, d.origin.y + float(r) * d.pitch), d.cell,
+                v.frame_cells[k], pal);
+  if (d.hover >= 0) {
+    ImVec2 a(d.origin.x + float(d.hover % d.cols) * d.pitch, d.origin.y + float(d.hover / d.cols) * d.pitch);
+    dl->AddRect(a, ImVec2(a.x + d.cell, a.y + d.cell), d.highlight);
+  }
+}
+
 void draw_controls(const View& v, UiState& ui, const Palette& pal) {
   PhysicalState& s = ui.physical;
   draw_legend(ui, pal, LegendOf::Frames);
@@ -133,23 +164,23 @@ void draw_physical_panel(const View& v, UiState& ui) {
       ImVec2 o = ImGui::GetCursorScreenPos();
       float top = ImGui::GetWindowPos().y, bottom = top + ImGui::GetWindowHeight();
       int first = std::max(0, int((top - o.y) / pitch)), last = std::min(rows, int((bottom - o.y) / pitch) + 1);
-      ImDrawList* dl = ImGui::GetWindowDrawList();
-      for (int r = first; r < last; ++r)
-        for (size_t c = size_t(r) * cols; c < std::min(cells, size_t(r + 1) * cols); ++c)
-          draw_cell(dl, ImVec2(o.x + float(c % cols) * pitch, o.y + float(r) * pitch), size, v.frame_cells[c], pal);
+      ImVec2 m = ImGui::GetMousePos();
+      int col = int(std::floor((m.x - o.x) / pitch)), row = int(std::floor((m.y - o.y) / pitch));
+      size_t c = size_t(std::max(0, row)) * cols + size_t(std::max(0, col));
+      bool hovered = ImGui::IsWindowHovered() && col >= 0 && col < cols && row >= 0 && c < cells;
+      draw_cells(v, ui, CellGridDraw{.origin = o, .cell = size, .pitch = pitch, .cols = cols,
+                                     .count = uint32_t(cells), .first_row = first, .last_row = last,
+                                     .hover = hovered ? int(c) : -1,
+                                     .background = im_color(figure::over(pal.colors->free_frame, pal.colors->background)),
+                                     .dirty = pal.dirty, .highlight = pal.highlight});
       ImGui::Dummy(ImVec2(width, float(rows) * pitch));
       ui.physical.grid = CellGrid{.x0 = o.x, .y0 = o.y, .pitch = pitch, .cell = size, .top = top, .bottom = bottom,
                                   .cols = cols};
-      if (ImGui::IsWindowHovered()) {
-        ImVec2 m = ImGui::GetMousePos();
-        int col = int((m.x - o.x) / pitch), row = int((m.y - o.y) / pitch);
-        size_t c = size_t(row) * cols + col;
-        if (col >= 0 && col < cols && row >= 0 && c < cells) {
-          if (ImGui::IsMouseClicked(ImGuiMouseButton_Left))
-            inspect(ui, {.kind = InspectKind::Frame, .frame = FrameId(c * fpc)});
-          if (fpc == 1) frame_tooltip(v, FrameId(c), ui);
-          else cells_tooltip(v, FrameId(c * fpc), FrameId(std::min<size_t>((c + 1) * fpc, v.frames.size())));
-        }
+      if (hovered) {
+        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left))
+          inspect(ui, {.kind = InspectKind::Frame, .frame = FrameId(c * fpc)});
+        if (fpc == 1) frame_tooltip(v, FrameId(c), ui);
+        else cells_tooltip(v, FrameId(c * fpc), FrameId(std::min<size_t>((c + 1) * fpc, v.frames.size())));
       }
       end_cell_map(kMaxZoom, ui.physical.zoom, ui.physical.auto_zoom);
     }

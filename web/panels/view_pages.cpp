@@ -52,6 +52,7 @@ void build_page_states(View& v, const Engine& e, int only_process) {
   }
   build_frames(v, e.frames());
   v.pages_per_cell = 0;  // cells must be aggregated again
+  ++v.cells_version;
   v.frames_per_cell = 0;
 }
 
@@ -60,11 +61,13 @@ void aggregate_pages(View& v, uint32_t ppc) {
   for (MmMap& m : v.mms)
     for (RegionMap& r : m.regions) figure::aggregate_region(r, ppc);
   v.pages_per_cell = ppc;
+  ++v.cells_version;
 }
 
 void aggregate_frames(View& v, uint32_t fpc) {
   fpc = std::max<uint32_t>(1, fpc);
   v.frame_cells = figure::aggregate_frames(v.frames, fpc);
+  ++v.cells_version;
   v.frames_per_cell = fpc;
 }
 
