@@ -21,6 +21,14 @@ void settle(Gui& gui, App& app) {
   REQUIRE_FALSE(app.busy());
 }
 
+// A window of `size` units showing kScript, run to its end.
+void open_script(Gui& gui, App& app, ImVec2 size) {
+  ImGui::GetIO().DisplaySize = size;
+  gui.build_fonts();
+  app.load(kScript);
+  settle(gui, app);
+}
+
 bool drawn(const App& app, const std::string& id) {
   cow::web::WidgetRect r = app.widget_rect(id);
   ImVec2 d = ImGui::GetIO().DisplaySize;
@@ -39,11 +47,8 @@ void press(Gui& gui, App& app, int scancode) {
 TEST_CASE("every panel is drawn or a tab that shows it, in small and narrow windows", "[gui]") {
   for (ImVec2 size : {ImVec2(700, 520), ImVec2(800, 900), ImVec2(640, 360)}) {
     Gui gui;
-    ImGui::GetIO().DisplaySize = size;
     App app({}, {});
-    gui.build_fonts();
-    app.load(kScript);
-    settle(gui, app);
+    open_script(gui, app, size);
     int tabs = 0;
     for (const char* id : kPanels) {
       std::string panel = std::string("panel:") + id;
@@ -62,11 +67,8 @@ TEST_CASE("every panel is drawn or a tab that shows it, in small and narrow wind
 
 TEST_CASE("the compact layout keeps the page map and physical memory side by side", "[gui]") {
   Gui gui;
-  ImGui::GetIO().DisplaySize = ImVec2(640, 360);  // 1280 x 720 at a UI scale of 2
   App app({}, {});
-  gui.build_fonts();
-  app.load(kScript);
-  settle(gui, app);
+  open_script(gui, app, ImVec2(640, 360));  // 1280 x 720 at a UI scale of 2
   cow::web::WidgetRect map = app.widget_rect("panel:page_map"), phys = app.widget_rect("panel:physical");
   CHECK(drawn(app, "panel:page_map"));
   CHECK(drawn(app, "panel:physical"));
@@ -78,11 +80,8 @@ TEST_CASE("the menu bar keeps Help on screen in scaled windows", "[gui]") {
   // 1280 x 720 at 2x, 1024 x 768 at 2x, 1280 x 800 at 2.5x, and a wide window.
   for (ImVec2 size : {ImVec2(640, 360), ImVec2(512, 384), ImVec2(512, 320), ImVec2(1600, 900)}) {
     Gui gui;
-    ImGui::GetIO().DisplaySize = size;
     App app({}, {});
-    gui.build_fonts();
-    app.load(kScript);
-    settle(gui, app);
+    open_script(gui, app, size);
     INFO(size.x << "x" << size.y);
     for (const char* id : {"help", "predict", "export"}) {
       cow::web::WidgetRect r = app.widget_rect(id);
