@@ -135,6 +135,7 @@ class Session {
   };
   // The run of the last script that parsed, kept aside while a reload shows a syntax error.
   struct Held {
+    Held() {}  // user-provided: clang cannot default-construct it inside Session otherwise
     Script script;
     std::vector<std::string> lines;
     Engine engine;
