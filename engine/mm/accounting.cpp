@@ -55,6 +55,7 @@ static void account_mapping(const Frames& frames, const AddressSpace& as, uint32
 }
 
 Usage Engine::usage(ProcId p) const {
+  settle();
   Usage u;
   if (p >= procs_.size() || !procs_[p].live()) return u;
   const AddressSpace& as = mms_[procs_[p].mm];
@@ -65,6 +66,7 @@ Usage Engine::usage(ProcId p) const {
 }
 
 Usage Engine::region_usage(ProcId p, NameId region) const {
+  settle();
   Usage u;
   if (p >= procs_.size() || !procs_[p].live()) return u;
   const AddressSpace& as = mms_[procs_[p].mm];
@@ -82,6 +84,7 @@ Walk Engine::walk(ProcId p, uint64_t address) const {
 }
 
 SystemUsage Engine::system() const {
+  settle();
   SystemUsage s;
   s.frames_total = frames_.total();
   s.frames_used = frames_.used();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <unordered_set>
 #include <utility>
 
 #include "fault.h"
@@ -48,6 +49,31 @@ static OpResult error(std::string message) {
 
 Engine::Engine(Config config) : config_(config), frames_(std::min(config.frames, kMaxFrames)) {}
 
+// Calls f(entries, n) once for each PTE block e holds with any entries: page tables' and
+// pending teardowns' (a block shared by several is seen several times).
+template <typename F>
+static void for_each_block(const std::vector<AddressSpace>& mms, F&& f) {
+  for (const AddressSpace& as : mms)
+    for (const Mapping& m : as.mappings)
+      for (uint32_t t = 0; t < m.pt.ptes.block_count(); ++t)
+        if (const Pte* b = m.pt.ptes.block(t)) f(b, m.pt.ptes.block_size(t));
+}
+
+uint64_t Engine::copy_bytes(const Engine* earlier) const {
+  std::unordered_set<const Pte*> held;
+  if (earlier) {
+    for_each_block(earlier->mms_, [&](const Pte* b, uint32_t) { held.insert(b); });
+    for (const auto& [b, p] : earlier->pending_puts_) held.insert(b);
+  }
+  uint64_t bytes = frames_.memory_bytes();
+  auto add = [&](const Pte* b, uint32_t n) {
+    if (held.insert(b).second) bytes += uint64_t(n) * sizeof(Pte);
+  };
+  for_each_block(mms_, add);
+  for (const auto& [b, p] : pending_puts_) add(b, p.n);
+  return bytes;
+}
+
 // ---- names, files ----------------------------------------------------------------
 
 NameId Engine::intern(std::string_view region) {
@@ -83,6 +109,7 @@ uint32_t Engine::region_pages(NameId region) const {
 }
 
 OpResult Engine::create_file(std::string_view name, uint32_t pages) {
+  settle();
   if (find_file(name) != kNone) return error("file '" + std::string(name) + "' already exists");
   if (pages == 0) return error("a file needs at least one page");
   if (pages > frames_.free_count())
@@ -189,7 +216,8 @@ void Engine::end_task(ProcId p, ProcState how) {
   t.state = how;
   MmId mm = t.mm;
   reparent_children(p);
-  if (--mms_[mm].users == 0) release_mm(mm);
+  // A killed task's teardown happens inside a fault, which goes on reading mapcounts.
+  if (--mms_[mm].users == 0) release_mm(mm, how == ProcState::Exited ? Puts::MayDefer : Puts::Now);
   ProcId waiting = std::exchange(procs_[p].vfork_parent, kNone);
   if (waiting != kNone && procs_[waiting].state == ProcState::Suspended) {
     procs_[waiting].state = ProcState::Running;
@@ -267,7 +295,7 @@ OpResult Engine::exec(ProcId p) {
   MmId old = procs_[p].mm;
   procs_[p].mm = new_mm();
   emit({.kind = EventKind::Exec, .proc = p});
-  if (--mms_[old].users == 0) release_mm(old);
+  if (--mms_[old].users == 0) release_mm(old, Puts::MayDefer);
   ProcId waiting = std::exchange(procs_[p].vfork_parent, kNone);
   if (waiting != kNone && procs_[waiting].state == ProcState::Suspended) {
     procs_[waiting].state = ProcState::Running;
@@ -304,6 +332,7 @@ ProcId Engine::oom_kill() {
 // ---- mappings --------------------------------------------------------------------
 
 OpResult Engine::mmap(ProcId p, NameId region, const MmapSpec& spec) {
+  settle();
   if (OpResult r = check_actor(p); r.rejected()) return r;
   if (region >= names_.size()) return error("no such region name");
   AddressSpace& as = mms_[procs_[p].mm];
@@ -379,6 +408,7 @@ static Pages spans_or_all(const AddressSpace& as, uint32_t m, const Pages& pages
 }
 
 OpResult Engine::access(ProcId p, NameId region, const Pages& pages, Access access) {
+  settle();
   uint32_t m;
   if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
   AddressSpace* as = &mms_[procs_[p].mm];
@@ -408,6 +438,7 @@ OpResult Engine::access(ProcId p, NameId region, const Pages& pages, Access acce
 }
 
 OpResult Engine::madvise(ProcId p, NameId region, const Pages& pages, Advice advice) {
+  settle();
   uint32_t m;
   if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
   MmId mm = procs_[p].mm;
@@ -470,6 +501,7 @@ static void change_pte_range(const Mapping& m, PageTable& pt, const Vma& v, Prot
 // A VMA whose protection does not change is left alone (mprotect_fixup). VMAs are
 // changed in address order; a refused charge stops there, as Linux's loop over VMAs does.
 OpResult Engine::mprotect(ProcId p, NameId region, const Pages& pages, Prot protect) {
+  settle();
   uint32_t m;
   if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
   AddressSpace& as = mms_[procs_[p].mm];

@@ -5,9 +5,22 @@
 // nothing is printed. Events of the operation are appended to the pending event list;
 // take_events() hands them over. See engine/README.md for the address -> PTE -> frame
 // picture, and fault.cpp for what happens on a page fault.
+//
+// Exits are lazy in one respect only. A task that exits or execs while every PTE block
+// of its page tables is still held by another live page table (a fork child whose parent
+// has not written since) cannot free a frame: each of its frames keeps that other
+// mapping. Such a teardown records, per block, one more mapping gone instead of lowering
+// every frame's mapcount one by one; settle() lowers them all, one pass per block however
+// many exits it counts. Every operation that reads or frees through mapcounts settles
+// first, and so do the const readers of frames and usage (frames(), usage(),
+// region_usage(), system()): they change `frames_` (mutable) but no value any reader can
+// observe, since a settled engine reads exactly as if each exit had walked its PTEs. The
+// engine is therefore not safe to read from two threads at once (nothing does).
+// check_invariants() reads pending counts without settling, and checks them.
 #pragma once
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "accounting.h"
@@ -126,6 +139,11 @@ class Engine {
   // mapping gets one per page once any of its pages is touched (zero-page PTEs need no
   // frame, so RAM does not bound this: scripts are limited by max_page_table_entries).
   uint64_t page_table_entries() const { return pte_entries_; }
+  // Bytes a copy of this engine holds that `earlier` (an older copy, e.g. the last session
+  // checkpoint; may be null) does not: its distinct PTE blocks, each counted once however
+  // many page tables share it, less those `earlier` holds too (PteArray shares them copy
+  // on write), plus the frame table, which a copy always duplicates.
+  uint64_t copy_bytes(const Engine* earlier) const;
 
   // ---- process ids ----------------------------------------------------------------
   // PPid as /proc/PID/status shows it: the pid of the parent's process, 0 for none.
@@ -147,6 +165,8 @@ class Engine {
   // Recomputes every cached count the slow way and checks mapcounts against the page
   // tables. Returns "" when all hold, otherwise a description of the first violation.
   std::string check_invariants() const;
+  // PTE blocks whose teardown waits for settle() (see the top): for tests and benchmarks.
+  size_t pending_teardowns() const { return pending_puts_.size(); }
 
   // ---- events -------------------------------------------------------------------
   std::vector<Event> take_events();
@@ -155,7 +175,7 @@ class Engine {
   // ---- read-only views (for the shell, the web page and tests) -------------------
   const std::vector<Process>& processes() const { return procs_; }
   const std::vector<AddressSpace>& address_spaces() const { return mms_; }
-  const Frames& frames() const { return frames_; }
+  const Frames& frames() const { return settle(), frames_; }
   const std::vector<File>& files() const { return files_; }
   const std::vector<ShmemObject>& shmem_objects() const { return shmem_; }
   const std::string& name(NameId n) const { return names_[n]; }
@@ -228,7 +248,19 @@ class Engine {
   void split_spans(ProcId p, uint32_t mapping, const Pages& spans);
   // Frees PTE/PMD tables no VMA covers any more (Linux: free_pgtables).
   void free_unused_tables(MmId mm, uint32_t mapping);
-  void release_mm(MmId mm);
+  // exit_mmap: every mapping zapped (zap_whole) and its page table dropped. With
+  // Puts::MayDefer (a task's own exit or exec, not a kill inside a fault, which goes on
+  // reading mapcounts), a teardown whose PTE blocks a live page table holds too leaves
+  // its mapcounts to settle() (defer_puts).
+  enum class Puts : uint8_t { Now, MayDefer };
+  void release_mm(MmId mm, Puts puts);
+  bool defer_puts(MmId mm);  // records the teardown of mm as pending, if it can
+  // Applies the pending teardowns to the mapcounts (and the dirty bits they carry into
+  // shared frames). Frees nothing: each frame keeps a mapping. Const: see the top.
+  void settle() const {
+    if (!pending_puts_.empty()) apply_pending_puts();
+  }
+  void apply_pending_puts() const;
   // Makes the page table of a mapping of `pages` pages hold `page` (Linux: pte_alloc);
   // true when its PTE table is new. Keeps pte_entries_.
   bool ensure_table(PageTable& pt, uint32_t pages, uint32_t page);
@@ -250,7 +282,7 @@ class Engine {
   OpResult resolve_region(ProcId p, NameId region, const Pages& pages, uint32_t* mapping) const;
 
   Config config_;
-  Frames frames_;
+  mutable Frames frames_;  // mutable for settle() alone
   std::vector<Process> procs_;
   std::vector<AddressSpace> mms_;
   std::vector<File> files_;
@@ -262,6 +294,14 @@ class Engine {
   uint64_t pte_entries_ = 0;  // cached: sum of every page table's ptes.size()
   uint64_t committed_as_ = 0; // cached: accountable VMAs of live mms + live shmem objects
   std::vector<CommitRefusal> refusals_;
+  // Teardowns not yet applied to the mapcounts, per PTE block (keyed by its entries): the
+  // block, kept as it was, its entries to read, and how many page tables holding it went.
+  struct PendingPut {
+    PteArray::Block block;
+    uint32_t n = 0;
+    uint32_t count = 0;
+  };
+  mutable std::unordered_map<const Pte*, PendingPut> pending_puts_;
 };
 
 // Whether a view should show the commit charge: a charge was refused, or the overcommit

@@ -18,6 +18,20 @@ struct Checker {
   }
 };
 std::string n(uint64_t v) { return std::to_string(v); }
+
+// The frame table as stored, read without settling (Engine::settle), and per frame the
+// mappings that pending teardowns still count in it: the exact mapcount is the difference.
+struct StoredFrames {
+  const Frames& frames;
+  std::vector<uint32_t> pending;
+  const Frame& operator[](FrameId f) const { return frames[f]; }
+  uint64_t mapcount(FrameId f) const { return frames[f].mapcount - pending[f]; }
+};
+
+struct PendingBlock {
+  const Pte* entries;
+  uint32_t n, count;  // entries to read; page tables holding it that went
+};
 }  // namespace
 
 // The write and anon-exclusive bits of a present PTE of a real frame, in a VMA of `prot`.
@@ -27,8 +41,9 @@ std::string n(uint64_t v) { return std::to_string(v); }
 // mapped once need not be exclusive: after a fork whose partner exited, the first write
 // still faults and reuses. Shared: shmem PTEs are writable exactly when the VMA is, file
 // PTEs when the VMA is and the PTE is dirty (written through it: writenotify).
-static void check_pte_bits(const Engine& e, const Mapping& map, uint32_t q, Pte x, Prot prot, Checker& c) {
-  const Frame& fr = e.frames()[pte::frame(x)];
+static void check_pte_bits(const Engine& e, const StoredFrames& frames, const Mapping& map, uint32_t q, Pte x,
+                           Prot prot, Checker& c) {
+  const Frame& fr = frames[pte::frame(x)];
   auto at = [&] { return e.name(map.name) + "[" + n(q) + "]"; };  // built only on failure
   bool rw = prot == Prot::ReadWrite;
   if (pte::writable(x) && !rw) c.fail("writable PTE in a read-only VMA at ", at());
@@ -38,7 +53,7 @@ static void check_pte_bits(const Engine& e, const Mapping& map, uint32_t q, Pte 
     if (pte::writable(x) != want) c.fail(want ? "write-protected" : "writable", " shared PTE at ", at());
     return;
   }
-  if (pte::anon_exclusive(x) && (fr.kind != FrameKind::Anon || fr.mapcount != 1 || fr.cache_ref))
+  if (pte::anon_exclusive(x) && (fr.kind != FrameKind::Anon || frames.mapcount(pte::frame(x)) != 1 || fr.cache_ref))
     c.fail("anon-exclusive PTE on a shared or non-anonymous frame ", n(pte::frame(x)), " at ", at());
   if (pte::writable(x) && !pte::anon_exclusive(x))
     c.fail("writable private PTE not anon-exclusive (frame ", n(pte::frame(x)), ") at ", at());
@@ -49,7 +64,8 @@ static void check_pte_bits(const Engine& e, const Mapping& map, uint32_t q, Pte 
 // A huge PMD: wholly inside one VMA, every entry present; a THP's entries map its 512
 // frames in order with the same write and anon-exclusive bits; the huge zero page's are
 // read-only zero-page entries.
-static void check_huge_pmd(const Engine& e, const AddressSpace& as, uint32_t m, uint32_t first, Checker& c) {
+static void check_huge_pmd(const Engine& e, const StoredFrames& frames, const AddressSpace& as, uint32_t m,
+                           uint32_t first, Checker& c) {
   const Mapping& map = as.mappings[m];
   auto at = [&] { return e.name(map.name) + "[" + n(first) + "]"; };
   uint32_t v = as.find_vma(m, first);
@@ -65,12 +81,12 @@ static void check_huge_pmd(const Engine& e, const AddressSpace& as, uint32_t m, 
       return c.fail("huge PMD entries inconsistent at ", at(), " + ", n(i));
   }
   if (zero && (pte::writable(head) || pte::anon_exclusive(head))) c.fail("writable huge zero PMD at ", at());
-  if (!zero && (pte::frame(head) % kHugePages || !e.frames()[pte::frame(head)].large))
+  if (!zero && (pte::frame(head) % kHugePages || !frames[pte::frame(head)].large))
     c.fail("huge PMD does not map a whole THP at ", at());
 }
 
-static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts, uint64_t& entries,
-                     Checker& c) {
+static void check_mm(const Engine& e, const StoredFrames& frames, MmId id, std::vector<uint32_t>& mapcounts,
+                     uint64_t& entries, Checker& c) {
   const AddressSpace& as = e.address_spaces()[id];
   uint32_t users = 0;
   for (const Process& p : e.processes()) users += p.live() && p.mm == id;
@@ -89,7 +105,7 @@ static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts,
     const Mapping& map = as.mappings[m];
     entries += map.pt.ptes.size();
     for (uint32_t t = 0; t < map.pt.tables.size(); ++t)
-      if (map.pt.huge(t * kHugePages)) check_huge_pmd(e, as, m, t * kHugePages, c);
+      if (map.pt.huge(t * kHugePages)) check_huge_pmd(e, frames, as, m, t * kHugePages, c);
     for (uint32_t q = 0; q < map.pt.ptes.size(); ++q) {
       Pte x = map.pt.ptes[q];
       if (!pte::present(x)) continue;
@@ -103,14 +119,14 @@ static void check_mm(const Engine& e, MmId id, std::vector<uint32_t>& mapcounts,
           c.fail("writable or anon-exclusive zero-page PTE at ", e.name(map.name), "[", n(q), "]");
         continue;
       }
-      if (f >= e.frames().total() || e.frames()[f].kind == FrameKind::Free) {
+      if (f >= frames.frames.total() || frames[f].kind == FrameKind::Free) {
         c.fail("PTE maps free frame ", n(f));
         continue;
       }
       ++mapcounts[f];
-      if (e.frames()[f].large && f % kHugePages != q % kHugePages)
+      if (frames[f].large && f % kHugePages != q % kHugePages)
         c.fail("THP page ", n(f), " mapped away from its offset at ", e.name(map.name), "[", n(q), "]");
-      check_pte_bits(e, map, q, x, v == kNone ? Prot::ReadOnly : as.vmas[v].prot, c);
+      check_pte_bits(e, frames, map, q, x, v == kNone ? Prot::ReadOnly : as.vmas[v].prot, c);
     }
   }
   if (present != as.present) c.fail("mm ", n(id), ": present PTEs cached ", n(as.present), ", counted ", n(present));
@@ -161,24 +177,52 @@ static void check_commit(const Engine& e, Checker& c) {
   if (total != e.committed_as()) c.fail("committed_as cached ", n(e.committed_as()), ", counted ", n(total));
 }
 
-static void check_thp(const Frames& frames, FrameId head, Checker& c) {
+static void check_thp(const StoredFrames& frames, FrameId head, Checker& c) {
   uint32_t mapped = 0;
   for (uint32_t i = 0; i < kHugePages; ++i) {
     const Frame& fr = frames[head + i];
     if (!fr.large || fr.kind != FrameKind::Anon) return c.fail("THP at frame ", n(head), " is not whole");
-    mapped += fr.mapcount >= 1;
+    mapped += frames.mapcount(head + i) >= 1;
   }
-  if (mapped != frames.huge_mapped(head))
-    c.fail("THP at frame ", n(head), ": mapped pages cached ", n(frames.huge_mapped(head)), ", counted ", n(mapped));
+  uint32_t cached = frames.frames.huge_mapped(head);
+  if (mapped != cached) c.fail("THP at frame ", n(head), ": mapped pages cached ", n(cached), ", counted ", n(mapped));
   if (mapped == 0) c.fail("THP at frame ", n(head), " leaked: no page mapped");
+}
+
+// Pending teardowns (Engine::defer_puts): each block's entries, as the page tables that
+// went held them, still count in the mapcounts; a live page table holds the same block,
+// so that none of its frames may have lost its last mapping. Returns the pending mappings
+// per frame, recounted.
+static std::vector<uint32_t> pending_mappings(const Engine& e, const std::vector<PendingBlock>& blocks,
+                                              uint32_t total, Checker& c) {
+  std::vector<uint32_t> pending(total, 0);
+  for (const auto& [entries, n, count] : blocks) {
+    if (count == 0) c.fail("pending teardown of a PTE block counts no page table");
+    bool held = false;
+    for (const AddressSpace& as : e.address_spaces())
+      for (const Mapping& m : as.mappings)
+        for (uint32_t t = 0; as.alive && t < m.pt.ptes.block_count(); ++t) held |= m.pt.ptes.block(t) == entries;
+    if (!held) c.fail("pending teardown of a PTE block no live page table holds");
+    for (uint32_t q = 0; q < n; ++q) {
+      Pte x = entries[q];
+      if (pte::present(x) && pte::frame(x) != Frames::kZeroPage && pte::frame(x) < total) pending[pte::frame(x)] += count;
+    }
+  }
+  return pending;
 }
 
 std::string Engine::check_invariants() const {
   Checker c;
   check_tasks(*this, c);
+  std::vector<PendingBlock> blocks;
+  for (const auto& [entries, p] : pending_puts_) {
+    if (entries != p.block.get()) c.fail("pending teardown filed under another block");
+    blocks.push_back({p.block.get(), p.n, p.count});
+  }
+  StoredFrames frames{frames_, pending_mappings(*this, blocks, frames_.total(), c)};
   std::vector<uint32_t> mapcounts(frames_.total(), 0);
   uint64_t entries = 0;
-  for (MmId id = 0; id < mms_.size(); ++id) check_mm(*this, id, mapcounts, entries, c);
+  for (MmId id = 0; id < mms_.size(); ++id) check_mm(*this, frames, id, mapcounts, entries, c);
   if (entries != pte_entries_)
     c.fail("page-table entries cached ", n(pte_entries_), ", counted ", n(entries));
   std::vector<uint8_t> cached(frames_.total(), 0);
@@ -191,13 +235,14 @@ std::string Engine::check_invariants() const {
   if (used != frames_.used()) c.fail("frames used cached ", n(frames_.used()), ", counted ", n(used));
   for (FrameId f = 0; f < frames_.total(); ++f) {
     const Frame& fr = frames_[f];
-    if (fr.mapcount != mapcounts[f])
-      c.fail("frame ", n(f), ": mapcount ", n(fr.mapcount), " but ", n(mapcounts[f]), " PTEs map it");
+    if (fr.mapcount != uint64_t(mapcounts[f]) + frames.pending[f])
+      c.fail("frame ", n(f), ": mapcount ", n(fr.mapcount), " (", n(frames.pending[f]), " of them pending) but ",
+             n(mapcounts[f]), " PTEs map it");
     if (fr.kind == FrameKind::Free) continue;
     if (cached[f] > 1) c.fail("frame ", n(f), " held by two caches");
     if (fr.cache_ref != (cached[f] == 1)) c.fail("frame ", n(f), ": cache reference flag wrong");
-    if (fr.kind == FrameKind::Anon && fr.mapcount == 0 && !fr.large) c.fail("frame ", n(f), " leaked: anonymous, unmapped");
-    if (fr.large && f % kHugePages == 0) check_thp(frames_, f, c);
+    if (fr.kind == FrameKind::Anon && frames.mapcount(f) == 0 && !fr.large) c.fail("frame ", n(f), " leaked: anonymous, unmapped");
+    if (fr.large && f % kHugePages == 0) check_thp(frames, f, c);
     if ((fr.kind == FrameKind::PageCache || fr.kind == FrameKind::Shmem) && !fr.cache_ref)
       c.fail("frame ", n(f), ": cache frame without its cache");
   }

@@ -111,6 +111,12 @@ class PteArray {
     return own_block(t);
   }
   bool block_shared(uint32_t t) const { return blocks_[t] && blocks_[t].use_count() > 1; }
+  // Block t itself, shared: whoever holds it keeps its entries as they are now.
+  const Block& block_ref(uint32_t t) const { return blocks_[t]; }
+  // True when block t of this array and of `other` are one block (so hold equal entries).
+  bool same_block(uint32_t t, const PteArray& other) const {
+    return t < other.blocks_.size() && blocks_[t] == other.blocks_[t];
+  }
   // Block t of this array becomes block t of `from`, shared (both of the same size).
   void share_block(uint32_t t, const PteArray& from) { blocks_[t] = from.blocks_[t]; }
 

@@ -1,6 +1,7 @@
 // Taking memory away: munmap, MADV_DONTNEED, exit and exec (Linux: zap_page_range,
 // free_pgtables, exit_mmap). A frame whose last reference goes returns to the free pool.
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 #include "engine.h"
@@ -111,6 +112,7 @@ void Engine::maybe_destroy_shmem(ShmemId s) {
 static bool is_shmem(const Mapping& m) { return m.backing == Backing::Anon && m.share == Share::Shared; }
 
 OpResult Engine::munmap(ProcId p, NameId region, const Pages& pages) {
+  settle();
   uint32_t m;
   if (OpResult r = resolve_region(p, region, pages, &m); r.rejected()) return r;
   MmId mm = procs_[p].mm;
@@ -133,11 +135,71 @@ OpResult Engine::munmap(ProcId p, NameId region, const Pages& pages) {
   return {};
 }
 
-void Engine::release_mm(MmId mm) {
+// A live address space other than mm that holds the PTE block of mm's first page table
+// with any entries (pointer-equal: a fork child and its parent, neither written since);
+// mm itself when it holds no block; else kNone.
+static MmId block_sharer(const std::vector<AddressSpace>& mms, MmId mm) {
+  for (uint32_t m = 0; m < mms[mm].mappings.size(); ++m) {
+    const PteArray& ptes = mms[mm].mappings[m].pt.ptes;
+    for (uint32_t t = 0; t < ptes.block_count(); ++t) {
+      if (!ptes.block(t)) continue;
+      for (MmId o = 0; o < mms.size(); ++o)
+        if (o != mm && mms[o].alive && m < mms[o].mappings.size() && ptes.same_block(t, mms[o].mappings[m].pt.ptes))
+          return o;
+      return kNone;
+    }
+  }
+  return mm;
+}
+
+// When one live address space holds every PTE block of mm (same mapping, same place),
+// each frame mm maps keeps a mapping after mm goes, so none can be freed: the teardown
+// is recorded per block (pending_puts_) for settle(), and the page tables go. (An mm with
+// no block maps nothing: nothing to record.)
+bool Engine::defer_puts(MmId mm) {
+  MmId other = block_sharer(mms_, mm);
+  if (other == kNone) return false;
+  AddressSpace& as = mms_[mm];
+  for (uint32_t m = 0; m < as.mappings.size() && other != mm; ++m) {
+    const PteArray& ptes = as.mappings[m].pt.ptes;
+    for (uint32_t t = 0; t < ptes.block_count(); ++t)
+      if (ptes.block(t) && !ptes.same_block(t, mms_[other].mappings[m].pt.ptes)) return false;
+  }
+  for (uint32_t m = 0; m < as.mappings.size(); ++m) {
+    PageTable& pt = as.mappings[m].pt;
+    for (uint32_t t = 0; t < pt.ptes.block_count(); ++t) {
+      if (!pt.ptes.block(t)) continue;
+      PendingPut& p = pending_puts_[pt.ptes.block(t)];
+      if (!p.block) p = {.block = pt.ptes.block_ref(t), .n = pt.huge(t * kPtesPerTable) ? kHugePages : pt.ptes.block_size(t)};
+      ++p.count;
+    }
+    drop_page_table(pt);
+  }
+  as.present = 0;
+  return true;
+}
+
+// put_pte_frames for each pending block, `count` times at once.
+void Engine::apply_pending_puts() const {
+  for (auto& [entries, p] : pending_puts_)
+    for (uint32_t i = 0; i < p.n; ++i) {
+      Pte e = entries[i];
+      if (!pte::present(e) || pte::frame(e) == Frames::kZeroPage) continue;
+      Frame& fr = frames_[pte::frame(e)];
+      if (pte::dirty(e) && fr.kind != FrameKind::Anon) fr.dirty = true;
+      assert(fr.mapcount > p.count);  // defer_puts: another page table maps it still
+      fr.mapcount -= p.count;
+    }
+  pending_puts_.clear();
+}
+
+void Engine::release_mm(MmId mm, Puts puts) {
   AddressSpace& as = mms_[mm];
   std::vector<ShmemId> shmem;
+  bool deferred = puts == Puts::MayDefer && defer_puts(mm);
+  if (!deferred) settle();
   for (uint32_t m = 0; m < as.mappings.size(); ++m) {
-    zap_whole(mm, m);
+    if (!deferred) zap_whole(mm, m);
     if (is_shmem(as.mappings[m])) shmem.push_back(as.mappings[m].object);
   }
   for (const Vma& v : as.vmas) uncharge_vma(as, v);  // exit_mmap

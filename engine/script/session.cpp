@@ -47,12 +47,16 @@ Session::Checkpoint Session::snapshot(uint64_t bytes) const {
   return {position_, engine_, expects_.size(), shows_.size(), executed_, bytes};
 }
 
-// Once the work since the last checkpoint exceeds what a copy of the engine costs (its
-// PTEs and frame table, counted in PTEs), unless the copies kept would then exceed
-// max_checkpoint_bytes. Replaying from a checkpoint then costs about one copy at most.
+// Once the work since the last checkpoint exceeds what a copy of the engine costs (the
+// PTE blocks the last checkpoint does not share and the frame table, counted in PTEs),
+// unless the copies kept would then exceed max_checkpoint_bytes. Replaying from a
+// checkpoint then costs about one copy at most.
 void Session::add_checkpoint() {
-  uint64_t bytes = engine_.page_table_entries() * sizeof(Pte) + engine_.frames().memory_bytes();
-  if (work_since_checkpoint_ < std::max(kMinCheckpointWork, bytes / sizeof(Pte))) return;
+  // (The frame table alone first: copy_bytes looks at every PTE block.)
+  uint64_t least = std::max(kMinCheckpointWork, engine_.frames().memory_bytes() / sizeof(Pte));
+  if (work_since_checkpoint_ < least) return;
+  uint64_t bytes = engine_.copy_bytes(&checkpoints_.back().engine);
+  if (work_since_checkpoint_ < bytes / sizeof(Pte)) return;
   if (checkpoint_bytes_ + bytes > limits_.max_checkpoint_bytes) return;
   checkpoint_bytes_ += bytes;
   work_since_checkpoint_ = 0;

@@ -131,7 +131,7 @@ class Session {
     size_t expects;
     size_t shows;
     uint64_t executed;
-    uint64_t bytes;  // what the engine copy holds, roughly (page tables and frame table)
+    uint64_t bytes;  // what the engine copy adds to the one before (Engine::copy_bytes)
   };
   // The run of the last script that parsed, kept aside while a reload shows a syntax error.
   struct Held {
