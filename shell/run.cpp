@@ -96,7 +96,9 @@ int run_main(const Parsed& args) {
   std::string text;
   if (!read_source(o.file, &text)) return 2;
   FILE* out = o.json ? stderr : stdout;
-  script::Session s;
+  // run goes forward once and never back: checkpoints would be engine copies that
+  // nothing restores (the initial state is one still, a copy of an empty engine).
+  script::Session s(script::Limits{.max_checkpoint_bytes = 0});
   s.load(text);
   run_session(s, o, text, out);
   if (!s.stopped()) {
