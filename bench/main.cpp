@@ -1,6 +1,6 @@
 // cowlab-bench: how fast and how small the engine is, against the real kernel.
 // Prints one JSON line per benchmark on stdout, then a readable table.
-//   cowlab-bench [--quick] [--runs N] [--wall] [--no-real]
+//   cowlab-bench [--quick] [--runs N] [--wall] [--no-real] [--only FAMILY]
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,11 +17,14 @@
 namespace {
 
 const char* kUsage =
-    "usage: cowlab-bench [--quick] [--runs N] [--wall] [--no-real]\n"
+    "usage: cowlab-bench [--quick] [--runs N] [--wall] [--no-real] [--only FAMILY]\n"
     "  --quick    small sizes and few runs (the smoke test; figures are not comparable)\n"
     "  --runs N   runs per timed figure; the median is reported (default 5)\n"
     "  --wall     time with the wall clock (default natively: this thread's CPU time)\n"
-    "  --no-real  skip the real-kernel fork and COW measurements\n";
+    "  --no-real  skip the real-kernel fork and COW measurements\n"
+    "  --only F   run one family: real, simulated, scripts, memory, scaling or statement\n"
+    "             (statement compares with the kernel only when real runs too: --only\n"
+    "             takes a comma-separated list, e.g. real,statement)\n";
 
 const char* platform() {
 #if defined(__EMSCRIPTEN__)
@@ -45,6 +48,8 @@ void print_table(const std::vector<bench::Result>& results) {
 
 int main(int argc, char** argv) {
   bench::Options o;
+  std::string only;  // ",family,...," or "" for all
+  auto runs = [&](const char* family) { return only.empty() || only.find("," + std::string(family) + ",") != std::string::npos; };
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) {
       o.quick = true;
@@ -55,6 +60,8 @@ int main(int argc, char** argv) {
       bench::use_wall_clock(true);
     } else if (!std::strcmp(argv[i], "--no-real")) {
       o.real = false;
+    } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+      only = "," + std::string(argv[++i]) + ",";
     } else {
       std::fputs(kUsage, !std::strcmp(argv[i], "--help") ? stdout : stderr);
       return std::strcmp(argv[i], "--help") ? 2 : 0;
@@ -70,18 +77,20 @@ int main(int argc, char** argv) {
   std::vector<bench::Result> results;
   // The real kernel first, while this process is small: a real fork copies the page
   // tables of everything the process maps, the simulated engines included.
-  if (o.real) bench::real_kernel(o, results);
-  bench::simulated(o, results);
-  bench::big_scripts(o, results);
-  bench::engine_memory(o, results);
-  bench::scaling(o, results);
-  bench::statement_overhead(o, results);
-  bench::Result ui{.name = "ui_frame"};
-  ui.text("status", "skipped");
-  ui.text("note", "UI frame CPU time is measured by the web page's own benchmark");
-  ui.measured = "(web benchmark)";
-  ui.target = "<= 8 ms";
-  results.push_back(ui);
+  if (o.real && runs("real")) bench::real_kernel(o, results);
+  if (runs("simulated")) bench::simulated(o, results);
+  if (runs("scripts")) bench::big_scripts(o, results);
+  if (runs("memory")) bench::engine_memory(o, results);
+  if (runs("scaling")) bench::scaling(o, results);
+  if (runs("statement")) bench::statement_overhead(o, results);
+  if (only.empty()) {
+    bench::Result ui{.name = "ui_frame"};
+    ui.text("status", "skipped");
+    ui.text("note", "UI frame CPU time is measured by the web page's own benchmark");
+    ui.measured = "(web benchmark)";
+    ui.target = "<= 8 ms";
+    results.push_back(ui);
+  }
   for (bench::Result& r : results) {
     r.fields.insert(r.fields.begin(), {"clock", cow::script::json_string(bench::clock_name())});
     r.fields.insert(r.fields.begin(), {"platform", cow::script::json_string(platform())});

@@ -4,7 +4,13 @@
 // one exit as a user pays it (parse, session, events, report, teardown), compared with
 // the engine's fork alone and with the real kernel's fork() of the same size, both
 // measured in this run. Linux only, native only (it starts a process).
+//
+// `cowlab run` keeps no checkpoints (it never moves back). A session that does (the web
+// page, the REPL: Limits' default) copies the engine now and then; the second figure,
+// statement_overhead_session, is the same difference timed in this process through such
+// a session (load, every statement, the state's JSON), so that the copies show.
 #include "bench.h"
+#include "engine/script/session.h"
 
 #if defined(__linux__) && !defined(__EMSCRIPTEN__)
 #include <fcntl.h>
@@ -82,6 +88,47 @@ bool time_scripts(const std::string& binary, const std::string& with, const std:
   return true;
 }
 
+// Median CPU time of a Session with default limits (checkpoints kept) running `text`, its
+// state JSON included; < 0 when the script stops with an error.
+double time_session(const std::string& text, int runs) {
+  std::vector<double> times;
+  for (int i = 0; i < runs; ++i) {
+    double t0 = now_ms();
+    {
+      cow::script::Session s;
+      s.load(text);
+      s.run_all();
+      if (s.stopped() || cow::script::state_json(s).empty()) return -1;
+    }
+    times.push_back(now_ms() - t0);
+  }
+  return median(times);
+}
+
+// statement_overhead_session: the same two scripts in this process, through a Session
+// that keeps checkpoints.
+Result session_overhead(uint64_t pages, int runs, double engine) {
+  Result r{.name = "statement_overhead_session"};
+  double with = 0, without = 0;
+  std::vector<double> w, wo;
+  for (int i = 0; i < runs; ++i) {  // alternating, as time_scripts does
+    w.push_back(time_session(heap_script(pages, true), 1));
+    wo.push_back(time_session(heap_script(pages, false), 1));
+  }
+  with = median(w), without = median(wo);
+  double per = (with - without) / 8;
+  r.num("pages", double(pages));
+  r.num("runs", runs);
+  r.num("with_ms", with);
+  r.num("without_ms", without);
+  r.num("per_statement_ms", per);
+  r.num("engine_fork_ms", engine);
+  r.num("vs_engine_fork", engine > 0 ? per / engine : 0);
+  r.measured = "fork+exit " + fmt(per, 3) + " ms (checkpoints)";
+  r.reference = "engine fork " + fmt(engine, 3) + " ms: " + fmt(per / engine, 2) + "x";
+  return r;
+}
+
 }  // namespace
 
 void statement_overhead(const Options& o, std::vector<Result>& out) {
@@ -124,6 +171,7 @@ void statement_overhead(const Options& o, std::vector<Result>& out) {
   }
   r.met = o.quick || kernel <= 0 ? -1 : met;
   out.push_back(r);
+  out.push_back(session_overhead(pages, runs, engine));
 }
 
 }  // namespace bench
