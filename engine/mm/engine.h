@@ -282,7 +282,9 @@ class Engine {
   OpResult resolve_region(ProcId p, NameId region, const Pages& pages, uint32_t* mapping) const;
 
   Config config_;
-  mutable Frames frames_;  // mutable for settle() alone
+  // Mutable for settle() alone. (So in const members frames_[f] is the non-const
+  // operator, which needs f allocated: read through frames() or a const Frames&.)
+  mutable Frames frames_;
   std::vector<Process> procs_;
   std::vector<AddressSpace> mms_;
   std::vector<File> files_;

@@ -234,7 +234,7 @@ std::string Engine::check_invariants() const {
   uint32_t used = frames_.count_used_slow();
   if (used != frames_.used()) c.fail("frames used cached ", n(frames_.used()), ", counted ", n(used));
   for (FrameId f = 0; f < frames_.total(); ++f) {
-    const Frame& fr = frames_[f];
+    const Frame& fr = frames[f];  // (const: reads frames never allocated as free)
     if (fr.mapcount != uint64_t(mapcounts[f]) + frames.pending[f])
       c.fail("frame ", n(f), ": mapcount ", n(fr.mapcount), " (", n(frames.pending[f]), " of them pending) but ",
              n(mapcounts[f]), " PTEs map it");
