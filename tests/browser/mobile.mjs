@@ -93,10 +93,13 @@ suite('phones', () => {
     await page.keyboard.press('Backspace');
     await page.waitForTimeout(100);
     await page.keyboard.press('Enter');
-    // Live mode runs the edited script: one more step, 16 more COW copies.
+    // Live mode runs the edited script: one more step, 16 more COW copies. It re-runs at
+    // once on each edit, so the step may come before Enter does: wait for both.
     await stateBecomes(page, new RegExp(`^step ${n + 1} of ${n + 1}: .*COW copies 32,`), 'after typing');
+    const ended = await page.waitForFunction(() => window.cowlab.script().endsWith('\nC1 write heap 16-31\n'),
+      null, { timeout: 5000 }).then(() => true, () => false);
     const script = await page.evaluate(() => window.cowlab.script());
-    assert(script.endsWith('\nC1 write heap 16-31\n'), `the editor holds the new line: ${JSON.stringify(script.slice(-40))}`);
+    assert(ended, `the editor holds the new line: ${JSON.stringify(script.slice(-40))}`);
     // (Live mode may have run the script twice, before and after Enter: what moved is
     // checked by tests/gui/mirror.cpp.)
     assert.match(await stateText(page), /Ran: C1 write heap 16-31\. Changed: /);
