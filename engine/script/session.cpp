@@ -3,7 +3,7 @@
 #include "session.h"
 
 #include <algorithm>
-#include <tuple>
+#include <utility>
 
 #include "lines.h"
 #include "metrics.h"
@@ -29,22 +29,22 @@ void Session::reset() {
     config.modes.overcommit_ratio = pinned_commit_->overcommit_ratio;
     config.modes.swap_pages = pinned_commit_->swap_pages;
   }
-  engine_ = Engine(config);
-  error_ = parse_error_;
-  position_ = 0;
-  executed_ = 0;
-  expects_.clear();
-  history_.clear();
-  shows_.clear();
-  checkpoints_.clear();
-  checkpoints_.push_back(snapshot(0));
-  checkpoint_bytes_ = 0;
+  run_.engine = Engine(config);
+  run_.error = parse_error_;
+  run_.position = 0;
+  run_.executed = 0;
+  run_.expects.clear();
+  run_.history.clear();
+  run_.shows.clear();
+  run_.checkpoints.clear();
+  run_.checkpoints.push_back(snapshot(0));
+  run_.checkpoint_bytes = 0;
   work_since_checkpoint_ = 0;
-  tail_.reset();
+  run_.tail.reset();
 }
 
 Session::Checkpoint Session::snapshot(uint64_t bytes) const {
-  return {position_, engine_, expects_.size(), shows_.size(), executed_, bytes};
+  return {run_.position, run_.engine, run_.expects.size(), run_.shows.size(), run_.executed, bytes};
 }
 
 // Once the work since the last checkpoint exceeds what a copy of the engine costs (the
@@ -53,27 +53,27 @@ Session::Checkpoint Session::snapshot(uint64_t bytes) const {
 // checkpoint then costs about one copy at most.
 void Session::add_checkpoint() {
   // (The frame table alone first: copy_bytes looks at every PTE block.)
-  uint64_t least = std::max(kMinCheckpointWork, engine_.frames().memory_bytes() / sizeof(Pte));
+  uint64_t least = std::max(kMinCheckpointWork, run_.engine.frames().memory_bytes() / sizeof(Pte));
   if (work_since_checkpoint_ < least) return;
-  uint64_t bytes = engine_.copy_bytes(&checkpoints_.back().engine);
+  uint64_t bytes = run_.engine.copy_bytes(&run_.checkpoints.back().engine);
   if (work_since_checkpoint_ < bytes / sizeof(Pte)) return;
-  if (checkpoint_bytes_ + bytes > limits_.max_checkpoint_bytes) return;
-  checkpoint_bytes_ += bytes;
+  if (run_.checkpoint_bytes + bytes > limits_.max_checkpoint_bytes) return;
+  run_.checkpoint_bytes += bytes;
   work_since_checkpoint_ = 0;
-  checkpoints_.push_back(snapshot(bytes));
+  run_.checkpoints.push_back(snapshot(bytes));
 }
 
 // What the engine has done so far, in PTE-sized units: faults, and PTEs and huge PMDs
 // fork copied; step() adds the change in PTEs that exist (teardown is work too).
 uint64_t Session::work_now() const {
-  const Counters& c = engine_.counters();
+  const Counters& c = run_.engine.counters();
   return c.faults + c.ptes_copied + c.pmds_copied * 512;
 }
 
 // Zero-page PTEs need no frame, so the RAM limit does not bound the page tables; without
 // this limit a fork bomb of sparse regions exhausts memory (std::bad_alloc, an abort).
 bool Session::check_page_tables(Pos pos) {
-  uint64_t n = engine_.page_table_entries();
+  uint64_t n = run_.engine.page_table_entries();
   if (n <= limits_.max_page_table_entries) return true;
   return fail(pos, "the page tables of all processes hold " + std::to_string(n) +
                        " PTEs, more than the limit of " + std::to_string(limits_.max_page_table_entries) +
@@ -93,8 +93,8 @@ static std::vector<std::string> statement_lines(const Script& script, std::strin
 bool Session::load(std::string_view text) {
   ParseResult r = parse(text, limits_);
   parse_error_ = r.error;
-  script_ = r.error ? Script{} : std::move(r.script);
-  lines_ = statement_lines(script_, text);
+  run_.script = r.error ? Script{} : std::move(r.script);
+  run_.lines = statement_lines(run_.script, text);
   held_.reset();
   editing_ = false;
   reset();
@@ -104,19 +104,16 @@ bool Session::load(std::string_view text) {
 bool Session::reload(std::string_view text) {
   ParseResult r = parse(text, limits_);
   if (r.error) {  // shown as load() shows it; the run that parsed last waits in held_
-    if (!parse_error_) {
-      held_.emplace();
-      swap_run(*held_);
-    }
+    if (!parse_error_) held_.emplace(std::exchange(run_, Run{}));
     parse_error_ = r.error;
-    script_ = Script{};
-    lines_.clear();
+    run_.script = Script{};
+    run_.lines.clear();
     reset();
     return false;
   }
   if (parse_error_) {  // the syntax error goes; the run kept aside, if any, comes back
-    if (held_) swap_run(*held_);
-    else error_.reset();
+    if (held_) run_ = std::move(*held_);
+    else run_.error.reset();
     held_.reset();
     parse_error_.reset();
   }
@@ -124,26 +121,17 @@ bool Session::reload(std::string_view text) {
   std::vector<std::string> lines = statement_lines(r.script, text);
   size_t shared = shared_statements(r.script, lines);
   resume_at_or_before(shared);
-  script_ = std::move(r.script);
-  lines_ = std::move(lines);
+  run_.script = std::move(r.script);
+  run_.lines = std::move(lines);
   return true;
-}
-
-// Exchanges the run (script, state, records, checkpoints) with `h`.
-void Session::swap_run(Held& h) {
-  auto mine = std::tie(script_, lines_, engine_, error_, position_, executed_, expects_, history_, shows_,
-                       checkpoints_, checkpoint_bytes_, tail_);
-  auto held = std::tie(h.script, h.lines, h.engine, h.error, h.position, h.executed, h.expects, h.history,
-                       h.shows, h.checkpoints, h.checkpoint_bytes, h.tail);
-  mine.swap(held);  // swaps what the references name
 }
 
 // How many leading statements `next` shares with the current script: same line, same
 // line text (the parser reads a line alone, so the same text parses the same).
 size_t Session::shared_statements(const Script& next, const std::vector<std::string>& lines) const {
-  const auto& now = script_.statements;
+  const auto& now = run_.script.statements;
   size_t n = std::min(now.size(), next.statements.size()), i = 0;
-  while (i < n && now[i].pos.line == next.statements[i].pos.line && lines_[i] == lines[i]) ++i;
+  while (i < n && now[i].pos.line == next.statements[i].pos.line && run_.lines[i] == lines[i]) ++i;
   return i;
 }
 
@@ -153,10 +141,10 @@ static bool changes_nothing(const Statement& s) { return s.verb == Verb::Expect 
 // statements after them did.
 void Session::resume_at_or_before(size_t shared) {
   drop_checkpoints_after(shared);
-  if (tail_ && tail_->position > shared) tail_.reset();
-  if (position_ <= shared) return;  // the state now: nothing after the change ran
-  size_t first_change = position_;  // expect/show before it change nothing
-  while (first_change > shared && changes_nothing(script_.statements[first_change - 1])) --first_change;
+  if (run_.tail && run_.tail->position > shared) run_.tail.reset();
+  if (run_.position <= shared) return;  // the state now: nothing after the change ran
+  size_t first_change = run_.position;  // expect/show before it change nothing
+  while (first_change > shared && changes_nothing(run_.script.statements[first_change - 1])) --first_change;
   if (first_change == shared) {
     cut_after(shared);
     return;
@@ -165,45 +153,45 @@ void Session::resume_at_or_before(size_t shared) {
 }
 
 void Session::drop_checkpoints_after(size_t position) {
-  while (checkpoints_.back().position > position) {
-    checkpoint_bytes_ -= checkpoints_.back().bytes;
-    checkpoints_.pop_back();
+  while (run_.checkpoints.back().position > position) {
+    run_.checkpoint_bytes -= run_.checkpoints.back().bytes;
+    run_.checkpoints.pop_back();
   }
 }
 
 // The checkpoint or tail at or before `position` nearest to it.
 const Session::Checkpoint& Session::latest_at_or_before(size_t position) const {
-  size_t i = checkpoints_.size();
-  while (checkpoints_[--i].position > position) {
+  size_t i = run_.checkpoints.size();
+  while (run_.checkpoints[--i].position > position) {
   }
-  bool tail = tail_ && tail_->position <= position && tail_->position > checkpoints_[i].position;
-  return tail ? *tail_ : checkpoints_[i];
+  bool tail = run_.tail && run_.tail->position <= position && run_.tail->position > run_.checkpoints[i].position;
+  return tail ? *run_.tail : run_.checkpoints[i];
 }
 
 // Back to checkpoint (or tail) `c`, taken on the way to the current position.
 void Session::restore(const Checkpoint& c) {
-  position_ = c.position;
-  engine_ = c.engine;
-  expects_.resize(c.expects);
-  shows_.resize(c.shows);
-  executed_ = c.executed;
-  history_.resize(position_);
-  error_ = parse_error_;
+  run_.position = c.position;
+  run_.engine = c.engine;
+  run_.expects.resize(c.expects);
+  run_.shows.resize(c.shows);
+  run_.executed = c.executed;
+  run_.history.resize(run_.position);
+  run_.error = parse_error_;
   work_since_checkpoint_ = 0;
 }
 
 // The state stays (the statements after `position` changed nothing); their records go.
 void Session::cut_after(size_t position) {
-  int line = script_.statements[position].pos.line;
-  while (!expects_.empty() && expects_.back().line >= line) expects_.pop_back();
-  while (!shows_.empty() && shows_.back() >= line) shows_.pop_back();
-  history_.resize(position);
-  position_ = position;
-  error_.reset();
+  int line = run_.script.statements[position].pos.line;
+  while (!run_.expects.empty() && run_.expects.back().line >= line) run_.expects.pop_back();
+  while (!run_.shows.empty() && run_.shows.back() >= line) run_.shows.pop_back();
+  run_.history.resize(position);
+  run_.position = position;
+  run_.error.reset();
 }
 
 bool Session::fail(Pos pos, std::string message) {
-  error_ = Diagnostic{pos, std::move(message)};
+  run_.error = Diagnostic{pos, std::move(message)};
   return false;
 }
 
@@ -218,34 +206,34 @@ static bool covers(const Event& ev, MmId mm, NameId region, uint32_t page) {
 }
 
 const Event* Session::last_page_event(MmId mm, NameId region, uint32_t page) const {
-  for (size_t k = history_.size(); k-- > 0;)
-    for (size_t i = history_[k].events.size(); i-- > 0;)
-      if (covers(history_[k].events[i], mm, region, page)) return &history_[k].events[i];
+  for (size_t k = run_.history.size(); k-- > 0;)
+    for (size_t i = run_.history[k].events.size(); i-- > 0;)
+      if (covers(run_.history[k].events[i], mm, region, page)) return &run_.history[k].events[i];
   return nullptr;
 }
 
 bool Session::expects_failed() const {
-  for (const ExpectOutcome& e : expects_)
+  for (const ExpectOutcome& e : run_.expects)
     if (!e.ok) return true;
   return false;
 }
 
 bool Session::step() {
   if (stopped() || at_end()) return false;
-  const Statement& s = script_.statements[position_];
+  const Statement& s = run_.script.statements[run_.position];
   // While editing, the state before the last statement: retyping that line resumes there.
-  if (editing_ && position_ + 1 == step_count() && !changes_nothing(s) && !(tail_ && tail_->position == position_))
-    tail_ = snapshot(0);
+  if (editing_ && run_.position + 1 == step_count() && !changes_nothing(s) && !(run_.tail && run_.tail->position == run_.position))
+    run_.tail = snapshot(0);
   StepRecord rec{.step = s.step, .line = s.pos.line};
-  uint64_t work = work_now(), ptes = engine_.page_table_entries();
+  uint64_t work = work_now(), ptes = run_.engine.page_table_entries();
   bool ok = execute(s);
-  std::vector<Event> events = engine_.take_events();
+  std::vector<Event> events = run_.engine.take_events();
   rec.events.insert(rec.events.end(), events.begin(), events.end());
-  uint64_t w = work_now(), after = engine_.page_table_entries();  // `ram` starts a new engine
+  uint64_t w = work_now(), after = run_.engine.page_table_entries();  // `ram` starts a new engine
   work = (w >= work ? w - work : w) + (after > ptes ? after - ptes : ptes - after);
   work += rec.events.size() + kStatementWork;
-  history_.push_back(std::move(rec));
-  ++position_;
+  run_.history.push_back(std::move(rec));
+  ++run_.position;
   ++statements_run_;
   work_since_checkpoint_ += work;
   if (ok) add_checkpoint();
@@ -256,11 +244,11 @@ size_t Session::checkpoint_at_or_before(size_t step) const { return latest_at_or
 
 void Session::run_to(size_t n) {
   n = std::min(n, step_count());
-  if (n < position_) {
+  if (n < run_.position) {
     drop_checkpoints_after(n);
     restore(latest_at_or_before(n));
   }
-  while (position_ < n && step()) {
+  while (run_.position < n && step()) {
   }
 }
 
@@ -281,37 +269,37 @@ static std::vector<std::string> region_names(const Engine& e) {
 bool Session::execute(const Statement& s) {
   switch (s.verb) {
     case Verb::Ram:  // a new machine of that size, in the modes set so far
-      engine_ = Engine(Config{.frames = uint32_t(s.count), .modes = engine_.modes()});
+      run_.engine = Engine(Config{.frames = uint32_t(s.count), .modes = run_.engine.modes()});
       return true;
     case Verb::File: {
-      OpResult r = engine_.create_file(s.file, uint32_t(s.count));
+      OpResult r = run_.engine.create_file(s.file, uint32_t(s.count));
       return !r.rejected() || fail(s.file_pos, r.error);
     }
     case Verb::Mode:
       if (pinned_commit_ && (s.setting == ModeSetting::Overcommit || s.setting == ModeSetting::OvercommitRatio))
         return true;  // pin_overcommit
       if (s.setting == ModeSetting::Thp)
-        engine_.set_thp_mode(s.thp);
+        run_.engine.set_thp_mode(s.thp);
       else if (s.setting == ModeSetting::Overcommit)
-        engine_.set_overcommit(s.overcommit);
+        run_.engine.set_overcommit(s.overcommit);
       else if (s.setting == ModeSetting::OvercommitRatio)
-        engine_.set_overcommit_ratio(uint32_t(s.count));
+        run_.engine.set_overcommit_ratio(uint32_t(s.count));
       else
-        engine_.set_fork_mode(forks_ == ForkPolicy::EagerCopy ? ForkMode::Copy : s.mode);
+        run_.engine.set_fork_mode(forks_ == ForkPolicy::EagerCopy ? ForkMode::Copy : s.mode);
       return true;
     case Verb::Swap:  // swapon: counts in CommitLimit and the heuristic from here on
-      if (!pinned_commit_) engine_.set_swap_pages(s.count);
+      if (!pinned_commit_) run_.engine.set_swap_pages(s.count);
       return true;
     case Verb::Show:
-      shows_.push_back(s.pos.line);
+      run_.shows.push_back(s.pos.line);
       return true;
     case Verb::Expect:
       return check_expect(s);
     case Verb::Spawn:
       for (const std::string& name : s.target.expand()) {
-        if (engine_.processes().size() >= limits_.max_processes)
+        if (run_.engine.processes().size() >= limits_.max_processes)
           return fail(s.target.pos, "too many processes (the limit is " + std::to_string(limits_.max_processes) + ")");
-        OpResult r = engine_.spawn(name);
+        OpResult r = run_.engine.spawn(name);
         if (r.rejected()) return fail(s.target.pos, r.error);
       }
       return true;
@@ -320,7 +308,7 @@ bool Session::execute(const Statement& s) {
   }
   std::vector<std::string> actors = s.actor.expand();
   for (size_t i = 0; i < actors.size(); ++i) {
-    if (++executed_ > limits_.max_steps_executed)
+    if (++run_.executed > limits_.max_steps_executed)
       return fail(s.pos, "more than " + std::to_string(limits_.max_steps_executed) +
                              " actions executed (the limit on statements run)");
     if (!run_process_statement(s, actors[i]) || !check_page_tables(s.pos)) return false;
@@ -336,10 +324,10 @@ static std::vector<std::string> new_names(const Statement& s, size_t i, size_t n
 }
 
 bool Session::run_process_statement(const Statement& s, const std::string& actor) {
-  ProcId p = engine_.find_process(actor);
+  ProcId p = run_.engine.find_process(actor);
   if (p == kNone)
-    return fail(s.actor.pos, "unknown process '" + actor + "'" + did_you_mean(actor, process_names(engine_)));
-  const Process& task = engine_.processes()[p];
+    return fail(s.actor.pos, "unknown process '" + actor + "'" + did_you_mean(actor, process_names(run_.engine)));
+  const Process& task = run_.engine.processes()[p];
   if (task.state != ProcState::Running)
     return fail(s.actor.pos, "process '" + actor + "' is " + to_string(task.state) +
                                  (task.state == ProcState::Suspended ? " (it waits for its vfork child)" : "") +
@@ -349,10 +337,10 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
   bool needs_region = s.verb == Verb::Write || s.verb == Verb::Read || s.verb == Verb::Munmap ||
                       s.verb == Verb::Madvise || s.verb == Verb::Mprotect;
   if (needs_region) {
-    region = engine_.find_name(s.region);
+    region = run_.engine.find_name(s.region);
     if (region == kNone)
       return fail(s.region_pos, "unknown region '" + s.region + "' (no process has mapped it)" +
-                                    did_you_mean(s.region, region_names(engine_)));
+                                    did_you_mean(s.region, region_names(run_.engine)));
     if (int line = refused_mmap_line(p, region))
       return fail(s.region_pos, "'" + actor + "' has no region '" + s.region + "': its mmap on line " +
                                     std::to_string(line) + " failed with ENOMEM (commit charge refused)");
@@ -363,22 +351,22 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
       MmapSpec spec{.pages = uint32_t(s.count), .backing = s.backing, .share = s.share, .prot = s.prot,
                     .hugepage = s.hugepage, .noreserve = s.noreserve};
       if (s.backing == Backing::File) {
-        spec.file = engine_.find_file(s.file);
+        spec.file = run_.engine.find_file(s.file);
         if (spec.file == kNone) {
           std::vector<std::string> files;
-          for (const File& f : engine_.files()) files.push_back(f.name);
+          for (const File& f : run_.engine.files()) files.push_back(f.name);
           return fail(s.file_pos, "unknown file '" + s.file + "'" + did_you_mean(s.file, files));
         }
       }
-      return done(engine_.mmap(p, engine_.intern(s.region), spec), s.region_pos);
+      return done(run_.engine.mmap(p, run_.engine.intern(s.region), spec), s.region_pos);
     }
-    case Verb::Write: return done(engine_.access(p, region, s.pages, Access::Write), pages_at);
-    case Verb::Read: return done(engine_.access(p, region, s.pages, Access::Read), pages_at);
-    case Verb::Munmap: return done(engine_.munmap(p, region, s.pages), pages_at);
-    case Verb::Madvise: return done(engine_.madvise(p, region, s.pages, s.advice), pages_at);
-    case Verb::Mprotect: return done(engine_.mprotect(p, region, s.pages, s.protect), pages_at);
-    case Verb::Exec: return done(engine_.exec(p), s.pos);
-    case Verb::Exit: return done(engine_.exit(p), s.pos);
+    case Verb::Write: return done(run_.engine.access(p, region, s.pages, Access::Write), pages_at);
+    case Verb::Read: return done(run_.engine.access(p, region, s.pages, Access::Read), pages_at);
+    case Verb::Munmap: return done(run_.engine.munmap(p, region, s.pages), pages_at);
+    case Verb::Madvise: return done(run_.engine.madvise(p, region, s.pages, s.advice), pages_at);
+    case Verb::Mprotect: return done(run_.engine.mprotect(p, region, s.pages, s.protect), pages_at);
+    case Verb::Exec: return done(run_.engine.exec(p), s.pos);
+    case Verb::Exit: return done(run_.engine.exit(p), s.pos);
     case Verb::Fork: case Verb::Vfork: case Verb::Thread: break;
     default: return fail(s.pos, "statement cannot run here");
   }
@@ -389,13 +377,13 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
     return fail(s.target.pos, "'" + s.actor.text + "' names " + std::to_string(n) + " processes but '" +
                                   s.target.text + "' names " + std::to_string(s.target.count()));
   for (const std::string& child : new_names(s, index, n)) {
-    if (engine_.processes().size() >= limits_.max_processes)
+    if (run_.engine.processes().size() >= limits_.max_processes)
       return fail(s.target.pos, "too many processes (the limit is " + std::to_string(limits_.max_processes) + ")");
-    if (!engine_.processes()[p].live() || engine_.processes()[p].state == ProcState::Suspended)
-      return fail(s.target.pos, "process '" + actor + "' is " + to_string(engine_.processes()[p].state) + " and cannot run statements");
-    OpResult r = s.verb == Verb::Fork    ? engine_.fork(p, child)
-                 : s.verb == Verb::Vfork ? engine_.vfork(p, child)
-                                         : engine_.thread(p, child);
+    if (!run_.engine.processes()[p].live() || run_.engine.processes()[p].state == ProcState::Suspended)
+      return fail(s.target.pos, "process '" + actor + "' is " + to_string(run_.engine.processes()[p].state) + " and cannot run statements");
+    OpResult r = s.verb == Verb::Fork    ? run_.engine.fork(p, child)
+                 : s.verb == Verb::Vfork ? run_.engine.vfork(p, child)
+                                         : run_.engine.thread(p, child);
     if (r.rejected()) return fail(s.target.pos, r.error);
     if (!check_page_tables(s.target.pos)) return false;  // after each child of `P fork c[1-N]`
   }
@@ -407,14 +395,14 @@ bool Session::run_process_statement(const Statement& s, const std::string& actor
 // "Commit accounting and overcommit"). Returns the line of the refused mmap of `region`
 // by p's address space when p does not map the region now, else 0.
 int Session::refused_mmap_line(ProcId p, NameId region) const {
-  const AddressSpace& as = engine_.address_spaces()[engine_.processes()[p].mm];
+  const AddressSpace& as = run_.engine.address_spaces()[run_.engine.processes()[p].mm];
   uint32_t m = as.find_mapping(region);
   if (m != kNone && as.maps_any(m)) return 0;
-  for (size_t i = history_.size(); i-- > 0;)
-    for (const Event& e : history_[i].events) {
+  for (size_t i = run_.history.size(); i-- > 0;)
+    for (const Event& e : run_.history[i].events) {
       if (e.kind != EventKind::CommitRefused) continue;
-      const CommitRefusal& r = engine_.commit_refusals()[e.count];
-      if (r.op == CommitOp::Mmap && r.mm == engine_.processes()[p].mm && r.region == region) return history_[i].line;
+      const CommitRefusal& r = run_.engine.commit_refusals()[e.count];
+      if (r.op == CommitOp::Mmap && r.mm == run_.engine.processes()[p].mm && r.region == region) return run_.history[i].line;
     }
   return 0;
 }
@@ -459,32 +447,32 @@ std::optional<Diagnostic> Session::judge_expect(const Statement& s, Missing miss
         if (auto d = missed(c.pos, "", &c, "unknown system metric '" + c.metric + "'")) return d;
         continue;
       }
-      out->push_back(judge(outcome_of(s, c, ""), c, *m, metric_value(*m, engine_.system(), engine_.counters())));
+      out->push_back(judge(outcome_of(s, c, ""), c, *m, metric_value(*m, run_.engine.system(), run_.engine.counters())));
     }
     return std::nullopt;
   }
-  NameId region = s.scope == MetricScope::Region ? engine_.find_name(s.region) : kNone;
+  NameId region = s.scope == MetricScope::Region ? run_.engine.find_name(s.region) : kNone;
   for (const std::string& name : s.actor.expand()) {
     if (s.scope == MetricScope::Region && region == kNone) {
       if (auto d = missed(s.region_pos, name, nullptr, "unknown region '" + s.region + "' (no process has mapped it)" +
-                                                       did_you_mean(s.region, region_names(engine_))))
+                                                       did_you_mean(s.region, region_names(run_.engine))))
         return d;
       continue;
     }
-    ProcId p = engine_.find_process(name);
+    ProcId p = run_.engine.find_process(name);
     if (p == kNone) {
-      if (auto d = missed(s.actor.pos, name, nullptr, "unknown process '" + name + "'" + did_you_mean(name, process_names(engine_)))) return d;
+      if (auto d = missed(s.actor.pos, name, nullptr, "unknown process '" + name + "'" + did_you_mean(name, process_names(run_.engine)))) return d;
       continue;
     }
-    Usage u = region == kNone ? engine_.usage(p) : engine_.region_usage(p, region);
+    Usage u = region == kNone ? run_.engine.usage(p) : run_.engine.region_usage(p, region);
     for (const Check& c : s.checks) {
       const Metric* m = find_metric(c.metric, s.scope);
       if (!m) {
         if (auto d = missed(c.pos, name, &c, "unknown " + std::string(scope_name(s.scope)) + " metric '" + c.metric + "'")) return d;
         continue;
       }
-      double actual = m->format == MetricFormat::State ? double(engine_.processes()[p].state)
-                      : m->source == MetricSource::Task ? m->task(engine_, p)
+      double actual = m->format == MetricFormat::State ? double(run_.engine.processes()[p].state)
+                      : m->source == MetricSource::Task ? m->task(run_.engine, p)
                                                         : metric_value(*m, u);
       out->push_back(judge(outcome_of(s, c, name), c, *m, actual));
     }
@@ -493,7 +481,7 @@ std::optional<Diagnostic> Session::judge_expect(const Statement& s, Missing miss
 }
 
 bool Session::check_expect(const Statement& s) {
-  std::optional<Diagnostic> d = judge_expect(s, Missing::Stop, &expects_);
+  std::optional<Diagnostic> d = judge_expect(s, Missing::Stop, &run_.expects);
   return !d || fail(d->pos, d->message);
 }
 

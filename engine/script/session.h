@@ -82,10 +82,10 @@ class Session {
   // what a reload saved shows here.
   uint64_t statements_run() const { return statements_run_; }
 
-  size_t step_count() const { return script_.statements.size(); }
-  size_t position() const { return position_; }
-  bool at_end() const { return position_ == step_count(); }
-  bool stopped() const { return error_.has_value(); }  // a syntax or runtime error
+  size_t step_count() const { return run_.script.statements.size(); }
+  size_t position() const { return run_.position; }
+  bool at_end() const { return run_.position == step_count(); }
+  bool stopped() const { return run_.error.has_value(); }  // a syntax or runtime error
 
   // Runs the next statement. Returns false at the end or on a runtime error.
   bool step();
@@ -104,18 +104,18 @@ class Session {
     pinned_commit_ = Modes{.overcommit = mode, .overcommit_ratio = ratio, .swap_pages = swap_pages};
   }
 
-  const std::optional<Diagnostic>& error() const { return error_; }
-  const Engine& engine() const { return engine_; }
-  const Script& script() const { return script_; }
-  const std::vector<ExpectOutcome>& expects() const { return expects_; }
+  const std::optional<Diagnostic>& error() const { return run_.error; }
+  const Engine& engine() const { return run_.engine; }
+  const Script& script() const { return run_.script; }
+  const std::vector<ExpectOutcome>& expects() const { return run_.expects; }
   // Records of the statements run so far, in order (index = step - 1).
-  const std::vector<StepRecord>& history() const { return history_; }
+  const std::vector<StepRecord>& history() const { return run_.history; }
   // The last event of the statements run so far that set region[page] of address space
   // `mm`: a fault, or fork's decision for the VMA holding it when `mm` is the child's;
   // null when none was recorded (events beyond the detail limit are only counted).
   const Event* last_page_event(MmId mm, NameId region, uint32_t page) const;
   // Lines of the `show` statements run so far.
-  const std::vector<int>& shows() const { return shows_; }
+  const std::vector<int>& shows() const { return run_.shows; }
   bool expects_failed() const;
   // The outcomes of `expect` statement `s` (parsed from any text) against the state now,
   // without recording them or stopping: a process, region or metric that is not there
@@ -123,7 +123,7 @@ class Session {
   std::vector<ExpectOutcome> evaluate(const Statement& s) const;
 
  private:
-  // Running forward only appends to expects_ and shows_, so a checkpoint keeps their
+  // Running forward only appends to expects and shows, so a checkpoint keeps their
   // lengths, not copies (copies made checkpoints quadratic in the number of expects).
   struct Checkpoint {
     size_t position;
@@ -133,24 +133,24 @@ class Session {
     uint64_t executed;
     uint64_t bytes;  // what the engine copy adds to the one before (Engine::copy_bytes)
   };
-  // The run of the last script that parsed, kept aside while a reload shows a syntax error.
-  struct Held {
-    Held() {}  // user-provided: clang cannot default-construct it inside Session otherwise
+  // One run of a script: its statements and all that was computed for them. A reload
+  // that meets a syntax error keeps the last good run aside whole (held_), in one move.
+  struct Run {
+    Run() {}  // user-provided: clang cannot default-construct it inside Session otherwise
     Script script;
-    std::vector<std::string> lines;
+    std::vector<std::string> lines;  // reload(): the line text of each statement
     Engine engine;
     std::optional<Diagnostic> error;
     size_t position = 0;
-    uint64_t executed = 0;
+    uint64_t executed = 0;  // actor expansions executed (limit)
     std::vector<ExpectOutcome> expects;
     std::vector<StepRecord> history;
     std::vector<int> shows;
     std::vector<Checkpoint> checkpoints;
     uint64_t checkpoint_bytes = 0;
-    std::optional<Checkpoint> tail;
+    std::optional<Checkpoint> tail;  // reload(): the state before the last statement
   };
   void reset();
-  void swap_run(Held& h);
   size_t shared_statements(const Script& next, const std::vector<std::string>& lines) const;
   void resume_at_or_before(size_t shared);
   void restore(const Checkpoint& c);
@@ -171,23 +171,11 @@ class Session {
   Limits limits_;
   ForkPolicy forks_;
   std::optional<Modes> pinned_commit_;  // pin_overcommit: its overcommit fields only
-  Script script_;
-  Engine engine_;
-  std::optional<Diagnostic> error_;
+  Run run_;
   std::optional<Diagnostic> parse_error_;
-  size_t position_ = 0;
-  uint64_t executed_ = 0;  // actor expansions executed (limit)
-  std::vector<ExpectOutcome> expects_;
-  std::vector<StepRecord> history_;
-  std::vector<int> shows_;
-  std::vector<Checkpoint> checkpoints_;
-  uint64_t checkpoint_bytes_ = 0;
   uint64_t work_since_checkpoint_ = 0;
-  // reload(): the line text of each statement; the state before the last statement.
-  std::vector<std::string> lines_;
-  std::optional<Checkpoint> tail_;
-  bool editing_ = false;            // reload() was used: keep tail_
-  std::optional<Held> held_;
+  bool editing_ = false;            // reload() was used: keep run_.tail
+  std::optional<Run> held_;
   uint64_t statements_run_ = 0;
 };
 
