@@ -53,7 +53,7 @@ Session::Checkpoint Session::snapshot(uint64_t bytes) const {
 // checkpoint then costs about one copy at most.
 void Session::add_checkpoint() {
   // (The frame table alone first: copy_bytes looks at every PTE block.)
-  uint64_t least = std::max(kMinCheckpointWork, run_.engine.frames().memory_bytes() / sizeof(Pte));
+  uint64_t least = std::max(kMinCheckpointWork, uint64_t(run_.engine.frames().memory_bytes() / sizeof(Pte)));
   if (work_since_checkpoint_ < least) return;
   uint64_t bytes = run_.engine.copy_bytes(&run_.checkpoints.back().engine);
   if (work_since_checkpoint_ < bytes / sizeof(Pte)) return;
