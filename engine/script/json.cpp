@@ -94,14 +94,14 @@ void pagemap_member(Json& j, const Engine& e, ProcId p, NameId region) {
   j.close(']');
 }
 
-void regions(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
+void regions(Json& j, const Engine& e, const UsageTable& usage, ProcId p, const JsonOptions& o) {
   j.key("regions"), j.open('[');
   const Process& t = e.processes()[p];
   if (t.live()) {
     const AddressSpace& as = e.address_spaces()[t.mm];
     for (uint32_t m : as.region_mappings()) {
       const Mapping& map = as.mappings[m];
-      Usage u = e.region_usage(p, map.name);
+      Usage u = usage.region(p, map.name);
       j.open('{');
       j.text("name", e.name(map.name));
       j.text("kind", map.backing == Backing::Anon ? "anon" : "file");
@@ -122,7 +122,7 @@ void page_tables_member(Json& j, const Engine& e, ProcId p) {
   j.close('}');
 }
 
-void process(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
+void process(Json& j, const Engine& e, const UsageTable& usage, ProcId p, const JsonOptions& o) {
   const Process& t = e.processes()[p];
   j.open('{');
   j.text("name", t.name);
@@ -133,9 +133,9 @@ void process(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
   if (t.is_thread(p)) j.text("thread_of", e.processes()[t.leader].name);
   j.text("state", to_string(t.state));
   j.num("mm", t.mm + 1);
-  usage_fields(j, e.usage(p), MetricScope::Process);
+  usage_fields(j, usage.process(p), MetricScope::Process);
   if (o.pagemap) page_tables_member(j, e, p);
-  regions(j, e, p, o);
+  regions(j, e, usage, p, o);
   j.close('}');
 }
 
@@ -214,7 +214,9 @@ void event(Json& j, const Engine& e, const StepRecord& rec, const Event& ev) {
 
 }  // namespace
 
-std::string state_json(const Session& s, const JsonOptions& o) {
+std::string state_json(const Session& s, const JsonOptions& o) { return state_json(s, UsageTable(s.engine()), o); }
+
+std::string state_json(const Session& s, const UsageTable& usage, const JsonOptions& o) {
   const Engine& e = s.engine();
   Json j;
   j.open('{');
@@ -224,7 +226,7 @@ std::string state_json(const Session& s, const JsonOptions& o) {
   j.num("steps", s.step_count());
   system_fields(j, e);
   j.key("processes"), j.open('[');
-  for (ProcId p = 0; p < e.processes().size(); ++p) process(j, e, p, o);
+  for (ProcId p = 0; p < e.processes().size(); ++p) process(j, e, usage, p, o);
   j.close(']');
   j.key("expects"), j.open('[');
   for (const ExpectOutcome& x : s.expects()) {
