@@ -733,7 +733,7 @@ std::string App::Impl::state_json() const {
 std::string App::headline_text() const {
   const script::Session& s = impl_->session;
   const UiState& ui = impl_->ui;
-  SystemUsage u = s.engine().system();
+  const SystemUsage& u = impl_->usage.of(s, impl_->view.generation).system();
   const Counters& c = s.engine().counters();
   const SysPoint& ref = ui.quiz.veil_ref;
   // The aria-live mirror shows what the screen shows: a veiled number reads "?".

@@ -146,7 +146,8 @@ Usage Engine::region_usage(ProcId p, NameId region) const {
   return task_usage(t, 0);
 }
 
-UsageTable::UsageTable(const Engine& e) : mm_of_(e.processes().size(), kNone), mms_(e.address_spaces().size()) {
+UsageTable::UsageTable(const Engine& e)
+    : mm_of_(e.processes().size(), kNone), mms_(e.address_spaces().size()), system_(e.system()) {
   BlockTallies memo;
   std::vector<uint8_t> done(mms_.size(), 0);
   for (ProcId p = 0; p < mm_of_.size(); ++p) {

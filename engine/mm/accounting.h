@@ -91,7 +91,8 @@ struct UsageTally {
 class Engine;
 struct AddressSpace;
 
-// The Usage of every task and every region of one engine state, from one pass over the
+// The Usage of every task and every region of one engine state, and the machine's frame
+// counts (Engine::system), from one pass over the
 // page tables. After a fork the children's page tables share the parent's PTE blocks
 // (PteArray): each shared block's part is tallied once (keyed by the block and the range
 // of it a VMA covers) and added for every page table that holds it, so the pass costs the
@@ -102,6 +103,7 @@ class UsageTable {
   explicit UsageTable(const Engine& e);
   Usage process(ProcId p) const;  // zero for exited/killed tasks, as Engine::usage
   Usage region(ProcId p, NameId region) const;
+  const SystemUsage& system() const { return system_; }  // Engine::system() of the state
 
  private:
   struct Mm {
@@ -111,6 +113,7 @@ class UsageTable {
   };
   std::vector<MmId> mm_of_;  // by ProcId; kNone when not live
   std::vector<Mm> mms_;      // by MmId; empty when no live task uses it
+  SystemUsage system_;
 };
 
 struct Vma;

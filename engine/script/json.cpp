@@ -51,9 +51,7 @@ void usage_fields(Json& j, const Usage& u, MetricScope scope) {
 }
 
 // The machine's frame counts, then its event counters in an object of their own.
-void system_fields(Json& j, const Engine& e) {
-  SystemUsage s = e.system();
-  const Counters& c = e.counters();
+void system_fields(Json& j, const SystemUsage& s, const Counters& c) {
   j.key("system"), j.open('{');
   for (const Metric& m : kMetrics)
     if (m.in_json(MetricScope::System) && m.source == MetricSource::Machine) j.metric(m, metric_value(m, s, c));
@@ -224,7 +222,7 @@ std::string state_json(const Session& s, const UsageTable& usage, const JsonOpti
   j.num("page_size", kPageSize);
   j.num("step", s.position());
   j.num("steps", s.step_count());
-  system_fields(j, e);
+  system_fields(j, usage.system(), e.counters());
   j.key("processes"), j.open('[');
   for (ProcId p = 0; p < e.processes().size(); ++p) process(j, e, usage, p, o);
   j.close(']');

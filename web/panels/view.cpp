@@ -96,7 +96,8 @@ Shown shown_before(const View& v, uint64_t generation, size_t position) {
 void fill_numbers(View& v, const script::Session& s, const StateUsage& usage, Shown&& old) {
   const Engine& e = s.engine();
   size_t pos = v.position;
-  v.now = has_system(v.series, pos) ? v.series.system[pos] : SysPoint{e.system(), e.counters(), true};
+  v.now = has_system(v.series, pos) ? v.series.system[pos]
+                                    : SysPoint{usage.of(s, v.generation).system(), e.counters(), true};
   v.has_prev = false;
   if (pos > 0 && has_system(v.series, pos - 1)) {
     v.prev = v.series.system[pos - 1];
@@ -151,9 +152,10 @@ void record_step(Series& s, const script::Session& session, const StateUsage& us
     s.procs.emplace_back();
     return;
   }
-  s.system.push_back(SysPoint{e.system(), e.counters(), true});
+  const UsageTable& now = usage.of(session, generation);
+  s.system.push_back(SysPoint{now.system(), e.counters(), true});
   s.cost += e.frames().total() / 4 + accounting_cost(e);
-  s.procs.push_back(process_points(e, usage.of(session, generation)));
+  s.procs.push_back(process_points(e, now));
   while (s.cost > kSeriesBudget * s.stride) s.stride *= 2;
 }
 
