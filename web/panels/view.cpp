@@ -1,7 +1,6 @@
 // Building the View: the numbers of the current step, the per-step series and the event
 // lines. Called by App when the position changes, never per frame.
 #include <algorithm>
-#include <unordered_map>
 
 #include "engine/script/parser.h"
 #include "panels.h"
