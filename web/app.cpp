@@ -119,11 +119,13 @@ Layout compute_layout(const View& v, const UiState& ui, ImVec2 display, size_t p
 
 // One statement forward, recording the step's numbers and cost in `series` the first time
 // the session passes it. False at the end or on a runtime error.
-bool step_recorded(script::Session& s, Series& series, const CostModel& model) {
+// `usage` holds the accounting of the session's states of load `generation`.
+bool step_recorded(script::Session& s, Series& series, const CostModel& model, const StateUsage& usage,
+                   uint64_t generation) {
   std::optional<Engine> before;
   if (wants_cost(series, s.position())) before = s.engine();
   if (s.stopped() || !s.step()) return false;
-  record_step(series, s.engine(), s.position());
+  record_step(series, s, usage, generation);
   if (before) record_cost(series, model, *before, s);
   return true;
 }
@@ -156,6 +158,8 @@ struct App::Impl {
   std::optional<uint64_t> quiz_pending;  // set_options asked for a quiz: the first load starts it
   long show_pending = -1;           // set_options asked for the n-th show: the first load goes there
   std::unique_ptr<script::Session> compare;  // the script's eager-copy variant
+  StateUsage usage;                 // the accounting of the session's current state
+  StateUsage compare_usage;         // the same, of `compare`'s
   struct JsonCache {
     uint64_t generation = UINT64_MAX;
     size_t position = 0;
@@ -251,6 +255,7 @@ void App::Impl::load_script(std::string_view text, long step) {
   // What the new text shares with the old one is kept (Session::reload); on a syntax error
   // the session is empty and error() says where.
   session.reload(loaded_text);
+  usage.forget();
   keep_records(session.position());
   ++view.generation;
   view.source.clear();
@@ -276,7 +281,7 @@ void App::Impl::keep_records(size_t position) {
   Series& s = view.series;
   if (s.system.empty()) {  // the first load: the machine before any statement
     session.run_to(0);
-    record_step(s, session.engine(), 0);
+    record_step(s, session, usage, view.generation);
   }
   size_t have = s.system.size();
   if (position + 1 > have) session.run_to(have - 1);
@@ -365,7 +370,7 @@ void App::Impl::update_veil() {
 void App::Impl::advance_compare(double seconds) {
   if (!compare || !view.compare.running) return;
   double start = seconds_now();
-  while (step_recorded(*compare, view.compare.series, view.cost_model))
+  while (step_recorded(*compare, view.compare.series, view.cost_model, compare_usage, view.compare.generation))
     if (seconds_now() - start > seconds) return;
   view.compare.running = false;
   view.compare.done = true;
@@ -409,7 +414,7 @@ void App::Impl::advance(double seconds) {
       if (session.position() > *target) break;
       continue;
     }
-    if (!step_recorded(session, view.series, view.cost_model)) break;
+    if (!step_recorded(session, view.series, view.cost_model, usage, view.generation)) break;
     if (seconds_now() - start > seconds) return;
   }
   target.reset();
@@ -519,7 +524,8 @@ void App::Impl::handle(const Request& r) {
       view.compare.generation = view.generation;
       view.compare.running = compare->load(loaded_text);
       view.compare.done = !view.compare.running;
-      record_step(view.compare.series, compare->engine(), 0);
+      compare_usage.forget();
+      record_step(view.compare.series, *compare, compare_usage, view.compare.generation);
       break;
   }
 }
@@ -544,7 +550,7 @@ void App::Impl::refresh_view() {
   if (view.busy) return;  // keep showing the last complete state
   int only = ui.page_map.only_process;
   if (view_dirty || view.position != session.position() || (only != built_only && view.pages_limited)) {
-    build_view(view, session, only);
+    build_view(view, session, usage, only);
     view.caption = current_caption(view, session.position());
     built_only = only;
     view_dirty = false;
@@ -716,7 +722,7 @@ std::string App::state_json() const { return impl_->state_json(); }
 
 std::string App::Impl::state_json() const {
   if (json.generation != view.generation || json.position != session.position() || json.stopped != session.stopped()) {
-    json.text = script::state_json(session);
+    json.text = script::state_json(session, usage.of(session, view.generation));
     json.generation = view.generation;
     json.position = session.position();
     json.stopped = session.stopped();
@@ -727,7 +733,7 @@ std::string App::Impl::state_json() const {
 std::string App::headline_text() const {
   const script::Session& s = impl_->session;
   const UiState& ui = impl_->ui;
-  SystemUsage u = s.engine().system();
+  const SystemUsage& u = impl_->usage.of(s, impl_->view.generation).system();
   const Counters& c = s.engine().counters();
   const SysPoint& ref = ui.quiz.veil_ref;
   // The aria-live mirror shows what the screen shows: a veiled number reads "?".

@@ -6,9 +6,20 @@ namespace cow::figure {
 
 namespace {
 
+// True when a PTE of [first, end) maps a page of a THP folio (Frame::large).
+bool maps_large(const PageTable& pt, const Frames& frames, uint32_t first, uint32_t end) {
+  for (uint32_t q = first; q < end; ++q) {
+    Pte e = pt.ptes[q];
+    FrameId f = pte::frame(e);
+    if (pte::present(e) && f < frames.total() && frames[f].large) return true;
+  }
+  return false;
+}
+
 // The THP extents of a region: huge PMDs, and PTE tables whose pages belong to a THP
-// folio (Frame::large), which a split left behind.
-void find_huge_extents(RegionMap& r, const Mapping& m, const Frames& frames) {
+// folio (Frame::large), which a split left behind. A PTE block other page tables share
+// is read once per state (SharedPageBytes::large).
+void find_huge_extents(RegionMap& r, const Mapping& m, const Frames& frames, SharedPageBytes* shared) {
   r.huge.clear();
   for (uint32_t x = 0; x < m.pt.tables.size(); ++x) {
     uint32_t first = x * kHugePages;
@@ -19,14 +30,16 @@ void find_huge_extents(RegionMap& r, const Mapping& m, const Frames& frames) {
     }
     if (s != PmdState::Table) continue;
     uint32_t end = std::min<uint32_t>(first + kHugePages, uint32_t(m.pt.ptes.size()));
-    for (uint32_t q = first; q < end; ++q) {
-      Pte e = m.pt.ptes[q];
-      FrameId f = pte::frame(e);
-      if (pte::present(e) && f < frames.total() && frames[f].large) {
-        r.huge.push_back({first, HugeState::Split});
-        break;
-      }
+    bool large = false;
+    const Pte* b = x < m.pt.ptes.block_count() ? m.pt.ptes.block(x) : nullptr;
+    if (shared && b && m.pt.ptes.block_shared(x)) {
+      auto [it, fresh] = shared->large.try_emplace(b, false);
+      if (fresh) it->second = maps_large(m.pt, frames, first, end);
+      large = it->second;
+    } else {
+      large = maps_large(m.pt, frames, first, end);
     }
+    if (large) r.huge.push_back({first, HugeState::Split});
   }
 }
 
@@ -97,8 +110,45 @@ uint8_t frame_state(const Frame& fr) {
   return b;
 }
 
-void build_mm(MmMap& out, const Engine& e, const AddressSpace& as) {
+size_t SharedPageBytes::KeyHash::operator()(const Key& k) const {
+  uint64_t rest = (uint64_t(k.lo) << 32 | uint64_t(k.hi) << 8 | uint64_t(k.share) << 4 | k.prot);
+  return std::hash<const void*>()(k.block) ^ rest * 0x9E3779B97F4A7C15ull;
+}
+
+namespace {
+
+// Pages [first, end) of VMA v into r.page, counting the present ones; a block that other
+// page tables share is built once per state and copied after (SharedPageBytes).
+void build_range(RegionMap& r, const Frames& frames, const Mapping& m, const Vma& v, uint32_t first, uint32_t end,
+                 SharedPageBytes* shared) {
+  uint32_t k = first / kPtesPerTable, base = k * kPtesPerTable;
+  const Pte* b = k < m.pt.ptes.block_count() ? m.pt.ptes.block(k) : nullptr;
+  SharedPageBytes::Bytes* have = nullptr;
+  if (shared && b && m.pt.ptes.block_shared(k)) {
+    auto [it, fresh] = shared->built.try_emplace(
+        {b, first - base, end - base, uint8_t(m.share), uint8_t(v.prot)}, SharedPageBytes::Bytes{});
+    if (!fresh) {
+      std::copy(it->second.page, it->second.page + (end - first), r.page.begin() + first);
+      r.present += it->second.present;
+      return;
+    }
+    have = &it->second;
+  }
+  uint32_t present = 0;
+  for (uint32_t q = first; q < end; ++q) {
+    uint8_t bits = page_state(m.pt.get(q), frames, m, v);
+    r.page[q] = bits;
+    present += page_bits::kind(bits) >= page_bits::Zero;
+  }
+  r.present += present;
+  if (have) *have = {r.page.data() + first, present};
+}
+
+}  // namespace
+
+void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, SharedPageBytes* shared) {
   out.regions.clear();
+  out.regions.reserve(as.mappings.size());  // r.page stays where SharedPageBytes points
   std::vector<int> region_of(as.mappings.size(), -1);
   for (const Vma& v : as.vmas) {
     if (v.mapping >= as.mappings.size()) continue;
@@ -116,14 +166,14 @@ void build_mm(MmMap& out, const Engine& e, const AddressSpace& as) {
     }
     RegionMap& r = out.regions[region_of[v.mapping]];
     uint32_t end = std::min(v.end, m.pages);
-    for (uint32_t q = v.first; q < end; ++q) {
-      uint8_t b = page_state(m.pt.get(q), e.frames(), m, v);
-      r.page[q] = b;
-      r.present += page_bits::kind(b) >= page_bits::Zero;
+    for (uint32_t q = v.first; q < end;) {  // block by block
+      uint32_t stop = std::min(end, (q / kPtesPerTable + 1) * kPtesPerTable);
+      build_range(r, e.frames(), m, v, q, stop, shared);
+      q = stop;
     }
     r.mapped += end > v.first ? end - v.first : 0;
   }
-  for (RegionMap& r : out.regions) find_huge_extents(r, as.mappings[r.mapping], e.frames());
+  for (RegionMap& r : out.regions) find_huge_extents(r, as.mappings[r.mapping], e.frames(), shared);
   out.built = true;
 }
 
@@ -147,18 +197,36 @@ uint64_t mm_pages(const AddressSpace& as) {
   return n;
 }
 
-void aggregate_region(RegionMap& r, uint32_t ppc) {
+namespace {
+
+uint16_t aggregate_cell(const RegionMap& r, size_t c, uint32_t ppc) {
   using namespace page_bits;
+  Aggregator a;
+  size_t end = std::min<size_t>(r.page.size(), (c + 1) * ppc);
+  for (size_t q = c * ppc; q < end; ++q) {
+    uint8_t b = r.page[q];
+    a.add(b, b & kKindMask, b & kBucketMask, kDirty | kCowWp, Unmapped);
+  }
+  return a.result(Zero, Shmem, Absent, Unmapped);
+}
+
+}  // namespace
+
+void aggregate_region(RegionMap& r, uint32_t ppc, const RegionMap* like) {
   ppc = std::max<uint32_t>(1, ppc);
   r.cells.assign((r.pages + ppc - 1) / ppc, 0);
-  for (size_t c = 0; c < r.cells.size(); ++c) {
-    Aggregator a;
-    size_t end = std::min<size_t>(r.page.size(), (c + 1) * ppc);
-    for (size_t q = c * ppc; q < end; ++q) {
-      uint8_t b = r.page[q];
-      a.add(b, b & kKindMask, b & kBucketMask, kDirty | kCowWp, Unmapped);
+  if (like && (like->page.size() != r.page.size() || like->cells.size() != r.cells.size())) like = nullptr;
+  // Runs of whole cells, about one PTE block long: a run whose bytes equal `like`'s takes
+  // its cells (a cell depends on its own pages only).
+  size_t run = std::max<size_t>(1, kPtesPerTable / ppc);
+  for (size_t c0 = 0; c0 < r.cells.size(); c0 += run) {
+    size_t c1 = std::min(r.cells.size(), c0 + run);
+    size_t q0 = c0 * ppc, q1 = std::min(r.page.size(), c1 * ppc);
+    if (like && q0 < q1 && std::equal(r.page.begin() + q0, r.page.begin() + q1, like->page.begin() + q0)) {
+      std::copy(like->cells.begin() + c0, like->cells.begin() + c1, r.cells.begin() + c0);
+      continue;
     }
-    r.cells[c] = a.result(Zero, Shmem, Absent, Unmapped);
+    for (size_t c = c0; c < c1; ++c) r.cells[c] = aggregate_cell(r, c, ppc);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/mm/engine.h"
@@ -81,8 +82,31 @@ uint8_t page_state(Pte e, const Frames& frames, const Mapping& map, const Vma& v
 // The frame byte of one frame (0 for a free one).
 uint8_t frame_state(const Frame& f);
 
+// The page bytes already built for the PTE blocks that page tables share after a fork
+// (PteArray), so that building every address space of one state reads each shared block
+// once per VMA range and protection, and copies its bytes for the other page tables.
+// Valid for one engine state and the MmMaps built with it.
+struct SharedPageBytes {
+  struct Key {
+    const Pte* block;
+    uint32_t lo, hi;    // the entries of the block one VMA covers
+    uint8_t share, prot;  // what page_state reads of the mapping and the VMA
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  struct Bytes {
+    const uint8_t* page;  // hi - lo bytes inside an MmMap's RegionMap::page
+    uint32_t present;
+  };
+  std::unordered_map<Key, Bytes, KeyHash> built;
+  std::unordered_map<const Pte*, bool> large;  // a block maps a page of a THP folio
+};
+
 // Every region of address space `as`, page by page, with its THP extents (cells empty).
-void build_mm(MmMap& out, const Engine& e, const AddressSpace& as);
+// With `shared`, a block other page tables share is read once (see SharedPageBytes).
+void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, SharedPageBytes* shared = nullptr);
 // Every frame of RAM, one byte each.
 std::vector<uint8_t> frame_states(const Frames& frames);
 // How many frames from 0 a map of physical memory shows: up to the highest used one,
@@ -92,7 +116,9 @@ uint32_t frames_shown(std::span<const uint8_t> frames);
 uint64_t mm_pages(const AddressSpace& as);
 
 // Fills r.cells: one cell per `pages_per_cell` pages (the most common present state).
-void aggregate_region(RegionMap& r, uint32_t pages_per_cell);
+// `like`: a region aggregated already at the same size (another task's copy after a
+// fork): where their pages are equal, its cells are copied instead of counted again.
+void aggregate_region(RegionMap& r, uint32_t pages_per_cell, const RegionMap* like = nullptr);
 // One cell per `frames_per_cell` frames.
 std::vector<uint16_t> aggregate_frames(std::span<const uint8_t> frames, uint32_t frames_per_cell);
 

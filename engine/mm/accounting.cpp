@@ -2,8 +2,10 @@
 // smaps_account -> smaps_page_accumulate; task_mem for VmPTE, from page_walk.h).
 #include "accounting.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 
 #include "engine.h"
 
@@ -14,9 +16,38 @@ void format_pss(double pss, char out[32]) {
   std::snprintf(out, 32, "%lld.%04lld", v / 10000, v % 10000);
 }
 
-// Adds one present PTE to `u` exactly as smaps_account does: "shared" means mapcount >= 2,
+void UsageTally::add_shared(uint32_t mapcount, uint64_t pages) {
+  if (!shared.empty() && shared.back().first == mapcount) {
+    shared.back().second += pages;
+    return;
+  }
+  auto at = std::lower_bound(shared.begin(), shared.end(), mapcount,
+                             [](const std::pair<uint32_t, uint64_t>& s, uint32_t m) { return s.first < m; });
+  if (at != shared.end() && at->first == mapcount) at->second += pages;
+  else shared.insert(at, {mapcount, pages});
+}
+
+void UsageTally::add(const UsageTally& t) {
+  const Usage& b = t.u;
+  u.pages += b.pages, u.rss += b.rss, u.uss += b.uss;
+  u.shared_clean += b.shared_clean, u.shared_dirty += b.shared_dirty;
+  u.private_clean += b.private_clean, u.private_dirty += b.private_dirty;
+  u.anon += b.anon, u.file += b.file, u.shmem += b.shmem;
+  u.ptes += b.ptes, u.zero_ptes += b.zero_ptes, u.anon_huge += b.anon_huge, u.vm_pte += b.vm_pte;
+  for (const auto& [mapcount, pages] : t.shared) add_shared(mapcount, pages);
+}
+
+Usage UsageTally::usage() const {
+  Usage out = u;
+  out.pss = double(u.private_clean + u.private_dirty);
+  for (const auto& [mapcount, pages] : shared) out.pss += double(pages) / mapcount;
+  return out;
+}
+
+// Adds one present PTE exactly as smaps_account does: "shared" means mapcount >= 2,
 // "dirty" means the PTE is dirty or the frame itself is.
-static void account_pte(const Frames& frames, Pte e, Usage& u) {
+static void account_pte(const Frames& frames, Pte e, UsageTally& t) {
+  Usage& u = t.u;
   ++u.ptes;
   PageClass c = classify(frames, e);
   if (!c.frame) {
@@ -26,10 +57,9 @@ static void account_pte(const Frames& frames, Pte e, Usage& u) {
   const Frame& fr = *c.frame;
   ++u.rss;
   if (c.shared) {
-    u.pss += 1.0 / fr.mapcount;
+    t.add_shared(fr.mapcount, 1);
     ++(c.dirty ? u.shared_dirty : u.shared_clean);
   } else {
-    u.pss += 1.0;
     ++(c.dirty ? u.private_dirty : u.private_clean);
   }
   if (fr.kind == FrameKind::Anon) ++u.anon;
@@ -44,36 +74,114 @@ uint64_t anon_huge_pages(const PageTable& pt, const Vma& v) {
   return n;
 }
 
-static void account_mapping(const Frames& frames, const AddressSpace& as, uint32_t m, Usage& u) {
-  const PageTable& pt = as.mappings[m].pt;
+namespace {
+
+// The part of one shared PTE block that one VMA covers: entries [lo, hi) of the block.
+// Frames' mapcounts and flags are the engine's, so within one state the same key always
+// tallies the same.
+struct BlockKey {
+  const Pte* block;
+  uint32_t lo, hi;
+  bool operator==(const BlockKey&) const = default;
+};
+struct BlockKeyHash {
+  size_t operator()(const BlockKey& k) const {
+    return std::hash<const void*>()(k.block) ^ (size_t(k.lo) << 20 | k.hi) * 0x9E3779B97F4A7C15ull;
+  }
+};
+using BlockTallies = std::unordered_map<BlockKey, UsageTally, BlockKeyHash>;
+
+void tally_entries(const Frames& frames, const Pte* b, uint32_t lo, uint32_t hi, UsageTally& t) {
+  for (uint32_t i = lo; i < hi; ++i)
+    if (pte::present(b[i])) account_pte(frames, b[i], t);
+}
+
+// Adds mapping m of `as` to t, block by block; with `memo`, a block that other page
+// tables share is tallied once per state and its tally reused.
+void tally_mapping(const Frames& frames, const AddressSpace& as, uint32_t m, UsageTally& t, BlockTallies* memo) {
+  const PteArray& ptes = as.mappings[m].pt.ptes;
   for (const Vma& v : as.vmas) {
     if (v.mapping != m) continue;
-    u.pages += v.end - v.first;
-    pt.ptes.for_each_present(v.first, v.end, [&](uint32_t, Pte x) { account_pte(frames, x, u); });
-    u.anon_huge += anon_huge_pages(pt, v);
+    t.u.pages += v.end - v.first;
+    t.u.anon_huge += anon_huge_pages(as.mappings[m].pt, v);
+    for (uint32_t q = v.first, end = std::min(v.end, ptes.size()); q < end;) {
+      uint32_t k = q / kPtesPerTable, base = k * kPtesPerTable, stop = std::min(end, base + kPtesPerTable);
+      const Pte* b = ptes.block(k);
+      if (b && memo && ptes.block_shared(k)) {
+        auto [it, fresh] = memo->try_emplace(BlockKey{b, q - base, stop - base});
+        if (fresh) tally_entries(frames, b, q - base, stop - base, it->second);
+        t.add(it->second);
+      } else if (b) {
+        tally_entries(frames, b, q - base, stop - base, t);
+      }
+      q = stop;
+    }
   }
 }
 
+// A task's or a region's Usage from the tally of its mappings (a region has no vm_pte).
+Usage task_usage(const UsageTally& t, uint32_t vm_pte) {
+  Usage u = t.usage();
+  u.uss = u.private_clean + u.private_dirty;
+  u.vm_pte = vm_pte;
+  return u;
+}
+
+}  // namespace
+
 Usage Engine::usage(ProcId p) const {
   settle();
-  Usage u;
-  if (p >= procs_.size() || !procs_[p].live()) return u;
+  if (p >= procs_.size() || !procs_[p].live()) return {};
   const AddressSpace& as = mms_[procs_[p].mm];
-  for (uint32_t m = 0; m < as.mappings.size(); ++m) account_mapping(frames_, as, m, u);
-  u.uss = u.private_clean + u.private_dirty;
-  u.vm_pte = vm_pte(procs_[p].mm);
-  return u;
+  UsageTally t;
+  for (uint32_t m = 0; m < as.mappings.size(); ++m) tally_mapping(frames_, as, m, t, nullptr);
+  return task_usage(t, vm_pte(procs_[p].mm));
 }
 
 Usage Engine::region_usage(ProcId p, NameId region) const {
   settle();
-  Usage u;
-  if (p >= procs_.size() || !procs_[p].live()) return u;
+  if (p >= procs_.size() || !procs_[p].live()) return {};
   const AddressSpace& as = mms_[procs_[p].mm];
+  UsageTally t;
   for (uint32_t m = 0; m < as.mappings.size(); ++m)
-    if (as.mappings[m].name == region) account_mapping(frames_, as, m, u);
-  u.uss = u.private_clean + u.private_dirty;
-  return u;
+    if (as.mappings[m].name == region) tally_mapping(frames_, as, m, t, nullptr);
+  return task_usage(t, 0);
+}
+
+UsageTable::UsageTable(const Engine& e)
+    : mm_of_(e.processes().size(), kNone), mms_(e.address_spaces().size()), system_(e.system()) {
+  BlockTallies memo;
+  std::vector<uint8_t> done(mms_.size(), 0);
+  for (ProcId p = 0; p < mm_of_.size(); ++p) {
+    const Process& task = e.processes()[p];
+    if (!task.live()) continue;
+    mm_of_[p] = task.mm;
+    if (done[task.mm]) continue;  // threads share their leader's
+    done[task.mm] = 1;
+    const AddressSpace& as = e.address_spaces()[task.mm];
+    Mm& mm = mms_[task.mm];
+    mm.tallies.resize(as.mappings.size());
+    UsageTally all;
+    for (uint32_t m = 0; m < as.mappings.size(); ++m) {
+      mm.names.push_back(as.mappings[m].name);
+      tally_mapping(e.frames(), as, m, mm.tallies[m], &memo);
+      all.add(mm.tallies[m]);
+    }
+    mm.total = task_usage(all, e.vm_pte(task.mm));
+  }
+}
+
+Usage UsageTable::process(ProcId p) const {
+  return p < mm_of_.size() && mm_of_[p] != kNone ? mms_[mm_of_[p]].total : Usage{};
+}
+
+Usage UsageTable::region(ProcId p, NameId region) const {
+  if (p >= mm_of_.size() || mm_of_[p] == kNone) return {};
+  const Mm& mm = mms_[mm_of_[p]];
+  UsageTally t;
+  for (size_t m = 0; m < mm.names.size(); ++m)
+    if (mm.names[m] == region) t.add(mm.tallies[m]);
+  return task_usage(t, 0);
 }
 
 PageTableCounts Engine::page_tables(MmId mm) const { return PageTables(mms_[mm]).counts(); }

@@ -2,10 +2,14 @@
 // counters report it (Linux: smaps_account, smaps_page_accumulate, task_mem, vmstat).
 //
 // Usage is never cached: it is computed from the page tables on request, so it cannot
-// drift. Pss is the sum of 1/mapcount over the PTEs in page order (smaps itself truncates
-// to whole kB; we keep the exact value). The zero page counts in ptes and zero_ptes only.
+// drift. Pss is the number of private pages plus, for each mapcount m >= 2, the shared
+// pages of mapcount m divided by m (smaps itself adds a truncated 1/m per page and
+// truncates to whole kB; we keep the exact value, summed so that it does not depend on the
+// order pages are visited in). The zero page counts in ptes and zero_ptes only.
 #pragma once
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "frames.h"
 #include "page_table.h"
@@ -69,6 +73,47 @@ struct SystemUsage {
   uint64_t anon = 0;        // anonymous frames
   uint64_t committed_as = 0, commit_limit = 0;  // pages (/proc/meminfo; commit.h)
   uint64_t swap_total = 0;  // pages of swap (`swap`): only counted, never used
+};
+
+// A Usage while it is being summed: the page counts, and the shared pages counted by
+// mapcount, so that the sum of parts (one PTE block, one mapping) equals the sum of pages
+// in any order, Pss included.
+struct UsageTally {
+  Usage u;  // u.pss is 0 until usage()
+  std::vector<std::pair<uint32_t, uint64_t>> shared;  // (mapcount, pages), by mapcount
+
+  void add_shared(uint32_t mapcount, uint64_t pages);
+  void add(const UsageTally& t);
+  // u with Pss = private pages + sum, over mapcounts m ascending, of (pages of m) / m.
+  Usage usage() const;
+};
+
+class Engine;
+struct AddressSpace;
+
+// The Usage of every task and every region of one engine state, and the machine's frame
+// counts (Engine::system), from one pass over the
+// page tables. After a fork the children's page tables share the parent's PTE blocks
+// (PteArray): each shared block's part is tallied once (keyed by the block and the range
+// of it a VMA covers) and added for every page table that holds it, so the pass costs the
+// distinct blocks, not tasks x PTEs. Equal to Engine::usage and Engine::region_usage
+// (tests/accounting.cpp); it holds no reference to the engine and does not follow it.
+class UsageTable {
+ public:
+  explicit UsageTable(const Engine& e);
+  Usage process(ProcId p) const;  // zero for exited/killed tasks, as Engine::usage
+  Usage region(ProcId p, NameId region) const;
+  const SystemUsage& system() const { return system_; }  // Engine::system() of the state
+
+ private:
+  struct Mm {
+    std::vector<NameId> names;        // by mapping
+    std::vector<UsageTally> tallies;  // by mapping
+    Usage total;                      // the task's Usage (uss and vm_pte included)
+  };
+  std::vector<MmId> mm_of_;  // by ProcId; kNone when not live
+  std::vector<Mm> mms_;      // by MmId; empty when no live task uses it
+  SystemUsage system_;
 };
 
 struct Vma;

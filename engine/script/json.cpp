@@ -51,9 +51,7 @@ void usage_fields(Json& j, const Usage& u, MetricScope scope) {
 }
 
 // The machine's frame counts, then its event counters in an object of their own.
-void system_fields(Json& j, const Engine& e) {
-  SystemUsage s = e.system();
-  const Counters& c = e.counters();
+void system_fields(Json& j, const SystemUsage& s, const Counters& c) {
   j.key("system"), j.open('{');
   for (const Metric& m : kMetrics)
     if (m.in_json(MetricScope::System) && m.source == MetricSource::Machine) j.metric(m, metric_value(m, s, c));
@@ -94,14 +92,14 @@ void pagemap_member(Json& j, const Engine& e, ProcId p, NameId region) {
   j.close(']');
 }
 
-void regions(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
+void regions(Json& j, const Engine& e, const UsageTable& usage, ProcId p, const JsonOptions& o) {
   j.key("regions"), j.open('[');
   const Process& t = e.processes()[p];
   if (t.live()) {
     const AddressSpace& as = e.address_spaces()[t.mm];
     for (uint32_t m : as.region_mappings()) {
       const Mapping& map = as.mappings[m];
-      Usage u = e.region_usage(p, map.name);
+      Usage u = usage.region(p, map.name);
       j.open('{');
       j.text("name", e.name(map.name));
       j.text("kind", map.backing == Backing::Anon ? "anon" : "file");
@@ -122,7 +120,7 @@ void page_tables_member(Json& j, const Engine& e, ProcId p) {
   j.close('}');
 }
 
-void process(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
+void process(Json& j, const Engine& e, const UsageTable& usage, ProcId p, const JsonOptions& o) {
   const Process& t = e.processes()[p];
   j.open('{');
   j.text("name", t.name);
@@ -133,9 +131,9 @@ void process(Json& j, const Engine& e, ProcId p, const JsonOptions& o) {
   if (t.is_thread(p)) j.text("thread_of", e.processes()[t.leader].name);
   j.text("state", to_string(t.state));
   j.num("mm", t.mm + 1);
-  usage_fields(j, e.usage(p), MetricScope::Process);
+  usage_fields(j, usage.process(p), MetricScope::Process);
   if (o.pagemap) page_tables_member(j, e, p);
-  regions(j, e, p, o);
+  regions(j, e, usage, p, o);
   j.close('}');
 }
 
@@ -214,7 +212,9 @@ void event(Json& j, const Engine& e, const StepRecord& rec, const Event& ev) {
 
 }  // namespace
 
-std::string state_json(const Session& s, const JsonOptions& o) {
+std::string state_json(const Session& s, const JsonOptions& o) { return state_json(s, UsageTable(s.engine()), o); }
+
+std::string state_json(const Session& s, const UsageTable& usage, const JsonOptions& o) {
   const Engine& e = s.engine();
   Json j;
   j.open('{');
@@ -222,9 +222,9 @@ std::string state_json(const Session& s, const JsonOptions& o) {
   j.num("page_size", kPageSize);
   j.num("step", s.position());
   j.num("steps", s.step_count());
-  system_fields(j, e);
+  system_fields(j, usage.system(), e.counters());
   j.key("processes"), j.open('[');
-  for (ProcId p = 0; p < e.processes().size(); ++p) process(j, e, p, o);
+  for (ProcId p = 0; p < e.processes().size(); ++p) process(j, e, usage, p, o);
   j.close(']');
   j.key("expects"), j.open('[');
   for (const ExpectOutcome& x : s.expects()) {

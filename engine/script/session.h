@@ -187,6 +187,8 @@ struct JsonOptions {
 
 // The state as `cowlab run --json` prints it (schema version 1), without a final newline.
 std::string state_json(const Session& s, const JsonOptions& options = {});
+// The same, with the accounting of s.engine() computed already (it must be of that state).
+std::string state_json(const Session& s, const UsageTable& usage, const JsonOptions& options = {});
 
 enum class Explain : uint8_t { No, Yes };
 // One page of process `process`'s region, as its --pagemap entry in the JSON (the same

@@ -16,7 +16,7 @@ struct Announced {
   const char* name;
   uint64_t SystemUsage::*sys = nullptr;
   uint64_t Counters::*counter = nullptr;
-  uint64_t of(const Engine& e) const { return sys ? e.system().*sys : e.counters().*counter; }
+  uint64_t of(const SysPoint& p) const { return sys ? p.sys.*sys : p.counters.*counter; }
 };
 const Announced kAnnounced[] = {
     {"frames used", &SystemUsage::frames_used},
@@ -43,7 +43,7 @@ constexpr size_t kMaxChanges = 8;  // a screen reader reads the rest from the ta
 
 void remember(const View& v, AnnounceMemory& m) {
   std::vector<uint64_t> now;
-  for (const Announced& a : kAnnounced) now.push_back(a.of(v.session->engine()));
+  for (const Announced& a : kAnnounced) now.push_back(a.of(v.now));  // the shown step's numbers
   // Compared with the step announced before, also across a reload (an edit in live mode
   // re-runs the script): what the visitor heard last is what "changed" starts from.
   m.has_before = !m.values.empty();

@@ -416,8 +416,26 @@ struct View {
 // ---- building the View (view.cpp, view_pages.cpp) --------------------------------------
 
 ProcPoint proc_point(const Usage& u);
-// Records the numbers of the session's current position if it is the next step.
-void record_step(Series& s, const Engine& e, size_t position);
+
+// The accounting (UsageTable) of the session's current state, computed once per state and
+// read by everything that shows it: the timeline's point, the panels and state_json. A
+// state is named by its load (View::generation, bumped on every load), its position and
+// whether the run stopped there; forget() after anything else changes the session.
+class StateUsage {
+ public:
+  const UsageTable& of(const script::Session& s, uint64_t generation) const;
+  void forget() { table_.reset(); }
+
+ private:
+  mutable uint64_t generation_ = 0;
+  mutable size_t position_ = 0;
+  mutable bool stopped_ = false;
+  mutable std::optional<UsageTable> table_;
+};
+
+// Records the numbers of the session's current position if it is the next step (the
+// accounting from `usage`, for the load `generation`).
+void record_step(Series& s, const script::Session& session, const StateUsage& usage, uint64_t generation);
 // True when the next step will be recorded with its cost (take a copy of the engine).
 bool wants_cost(const Series& s, size_t position);
 // Records what the step from `before` to the session's position cost.
@@ -425,7 +443,7 @@ void record_cost(Series& s, const CostModel& m, const Engine& before, const scri
 // Rebuilds everything derived from the session's current position, in place (the
 // series and event lines of the same load are kept). `only_process`: the page map's
 // filter (a ProcId or -1), whose pages are built even past the page budget.
-void build_view(View& v, const script::Session& s, int only_process);
+void build_view(View& v, const script::Session& s, const StateUsage& usage, int only_process);
 // Rebuilds one byte per page and per frame (called by build_view).
 void build_page_states(View& v, const Engine& e, int only_process);
 // Aggregates pages into cells of 2^zoom pages, and frames into cells of 2^fzoom frames.

@@ -1,7 +1,6 @@
 // Building the View: the numbers of the current step, the per-step series and the event
 // lines. Called by App when the position changes, never per frame.
 #include <algorithm>
-#include <unordered_map>
 
 #include "engine/script/parser.h"
 #include "panels.h"
@@ -26,19 +25,10 @@ uint64_t accounting_cost(const Engine& e) {
   return cost;
 }
 
-// Every task's numbers, one accounting pass per address space (threads share theirs).
-std::vector<ProcPoint> process_points(const Engine& e) {
-  const auto& procs = e.processes();
-  std::vector<ProcPoint> out(procs.size());
-  std::unordered_map<MmId, ProcId> first_of_mm;
-  for (ProcId p = 0; p < procs.size(); ++p) {
-    if (!procs[p].live()) {
-      out[p].valid = true;
-      continue;
-    }
-    auto [it, fresh] = first_of_mm.emplace(procs[p].mm, p);
-    out[p] = fresh ? proc_point(e.usage(p)) : out[it->second];
-  }
+// Every task's numbers (zero for ended tasks).
+std::vector<ProcPoint> process_points(const Engine& e, const UsageTable& usage) {
+  std::vector<ProcPoint> out(e.processes().size());
+  for (ProcId p = 0; p < out.size(); ++p) out[p] = proc_point(usage.process(p));
   return out;
 }
 
@@ -102,9 +92,11 @@ Shown shown_before(const View& v, uint64_t generation, size_t position) {
 
 // The numbers now and one step back: from the series when recorded, else computed now
 // (and the previous ones taken from what the view showed, if it showed that step).
-void fill_numbers(View& v, const Engine& e, Shown&& old) {
+void fill_numbers(View& v, const script::Session& s, const StateUsage& usage, Shown&& old) {
+  const Engine& e = s.engine();
   size_t pos = v.position;
-  v.now = has_system(v.series, pos) ? v.series.system[pos] : SysPoint{e.system(), e.counters(), true};
+  v.now = has_system(v.series, pos) ? v.series.system[pos]
+                                    : SysPoint{usage.of(s, v.generation).system(), e.counters(), true};
   v.has_prev = false;
   if (pos > 0 && has_system(v.series, pos - 1)) {
     v.prev = v.series.system[pos - 1];
@@ -113,7 +105,8 @@ void fill_numbers(View& v, const Engine& e, Shown&& old) {
     v.prev = old.now;
     v.has_prev = true;
   }
-  std::vector<ProcPoint> now = has_procs(v.series, pos) ? v.series.procs[pos] : process_points(e);
+  std::vector<ProcPoint> now = has_procs(v.series, pos) ? v.series.procs[pos]
+                                                              : process_points(e, usage.of(s, v.generation));
   std::vector<ProcPoint> prev;
   if (pos > 0 && has_procs(v.series, pos - 1)) prev = v.series.procs[pos - 1];
   else if (old.was_prev) prev = std::move(old.procs);
@@ -140,7 +133,17 @@ ProcPoint proc_point(const Usage& u) {
   return p;
 }
 
-void record_step(Series& s, const Engine& e, size_t position) {
+const UsageTable& StateUsage::of(const script::Session& s, uint64_t generation) const {
+  if (!table_ || generation_ != generation || position_ != s.position() || stopped_ != s.stopped()) {
+    table_.emplace(s.engine());
+    generation_ = generation, position_ = s.position(), stopped_ = s.stopped();
+  }
+  return *table_;
+}
+
+void record_step(Series& s, const script::Session& session, const StateUsage& usage, uint64_t generation) {
+  const Engine& e = session.engine();
+  size_t position = session.position();
   if (position != s.system.size()) return;  // recorded already, or a step was skipped
   bool record = position % s.stride == 0;
   if (!record) {
@@ -148,9 +151,10 @@ void record_step(Series& s, const Engine& e, size_t position) {
     s.procs.emplace_back();
     return;
   }
-  s.system.push_back(SysPoint{e.system(), e.counters(), true});
+  const UsageTable& now = usage.of(session, generation);
+  s.system.push_back(SysPoint{now.system(), e.counters(), true});
   s.cost += e.frames().total() / 4 + accounting_cost(e);
-  s.procs.push_back(process_points(e));
+  s.procs.push_back(process_points(e, now));
   while (s.cost > kSeriesBudget * s.stride) s.stride *= 2;
 }
 
@@ -168,7 +172,7 @@ void record_cost(Series& s, const CostModel& m, const Engine& before, const scri
   s.cost += e.frames().total() / 8 + accounting_cost(e) / 4;  // the copy of `before`
 }
 
-void build_view(View& v, const script::Session& s, int only_process) {
+void build_view(View& v, const script::Session& s, const StateUsage& usage, int only_process) {
   const Engine& e = s.engine();
   Shown old = shown_before(v, v.generation, s.position());
   v.session = &s;
@@ -179,7 +183,7 @@ void build_view(View& v, const script::Session& s, int only_process) {
   v.line_step.assign(v.source.size() + 1, 0);
   for (const auto& st : s.script().statements)
     if (st.pos.line >= 1 && size_t(st.pos.line) < v.line_step.size()) v.line_step[st.pos.line] = st.step;
-  fill_numbers(v, e, std::move(old));
+  fill_numbers(v, s, usage, std::move(old));
   build_page_states(v, e, only_process);
   v.rmap = ReverseMap{};
   v.texts = ProcTexts{};

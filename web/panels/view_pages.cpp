@@ -2,6 +2,7 @@
 // space and one per physical frame, then cells of 2^zoom of them for the panels, and the
 // reverse map (frame -> a few PTEs) when a hover asks for it.
 #include <algorithm>
+#include <unordered_map>
 
 #include "panels.h"
 
@@ -27,6 +28,7 @@ void build_page_states(View& v, const Engine& e, int only_process) {
   v.mms.assign(mms.size(), MmMap{});
   v.pages_limited = false;
   uint64_t budget = kPageBudget;
+  figure::SharedPageBytes shared;  // the blocks the workers of one fork share, read once
   auto build = [&](MmId mm, bool forced) {
     if (mm >= mms.size() || v.mms[mm].built) return;
     uint64_t n = figure::mm_pages(mms[mm]);
@@ -35,7 +37,7 @@ void build_page_states(View& v, const Engine& e, int only_process) {
       return;
     }
     budget -= std::min(budget, n);
-    figure::build_mm(v.mms[mm], e, mms[mm]);
+    figure::build_mm(v.mms[mm], e, mms[mm], &shared);
   };
   const auto& procs = e.processes();
   if (only_process >= 0 && size_t(only_process) < procs.size() && procs[only_process].live())
@@ -58,8 +60,15 @@ void build_page_states(View& v, const Engine& e, int only_process) {
 
 void aggregate_pages(View& v, uint32_t ppc) {
   ppc = std::max<uint32_t>(1, ppc);
+  // A region is compared with the one of the same name and size aggregated last (the
+  // same heap in the task before: forked tasks share most of their pages' states).
+  std::unordered_map<std::string, const RegionMap*> last;
   for (MmMap& m : v.mms)
-    for (RegionMap& r : m.regions) figure::aggregate_region(r, ppc);
+    for (RegionMap& r : m.regions) {
+      const RegionMap*& like = last[r.name];
+      figure::aggregate_region(r, ppc, like);
+      like = &r;
+    }
   v.pages_per_cell = ppc;
   ++v.cells_version;
 }
