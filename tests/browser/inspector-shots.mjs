@@ -30,6 +30,18 @@ function stepOf(line) {
   throw new Error(`no line "${line}" in the example`);
 }
 
+// Clicks event `id` until the inspector shows `re` (a click can be lost while a loaded
+// machine draws few frames), then checks the text.
+async function inspect(page, id, re) {
+  for (let i = 0; i < 4; i++) {
+    await click(page, id);
+    const shown = await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('cowlab-inspect').textContent),
+      re.source, { timeout: 3000 }).then(() => true, () => false);
+    if (shown) break;
+  }
+  return inspectorText(page, re);
+}
+
 async function inspectorText(page, re) {
   await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('cowlab-inspect').textContent),
     re.source, { timeout: 10_000 }).catch(() => {});
@@ -44,8 +56,7 @@ suite('inspector screenshots', () => {
     const { page } = await openPlayground(context, '#script=' + b64url(example));
     const step = stepOf('C1 write heap 0-15');
     await page.evaluate((n) => window.cowlab.step(n), step);
-    await click(page, `event:${step}:0`);
-    await inspectorText(page, /wp_page_copy.*reusable\? no/);
+    await inspect(page, `event:${step}:0`, /wp_page_copy.*reusable\? no/);
     assert(await page.evaluate(() => window.cowlab.widget('inspector')), 'the inspector is drawn');
     await shoot(page, path.join(shots, 'inspector-cow-copy.png'), t, { x: 180, y: 760 });
   });
@@ -55,8 +66,7 @@ suite('inspector screenshots', () => {
     const { page } = await openPlayground(context, '#script=' + b64url(example));
     const step = stepOf('P1 fork C1');
     await page.evaluate((n) => window.cowlab.step(n), step);
-    await click(page, `event:${step}:0`);
-    await inspectorText(page, /P1 fork C1 heap\[0-63\]: .*copied 64 PTEs/);
+    await inspect(page, `event:${step}:0`, /P1 fork C1 heap\[0-63\]: .*copied 64 PTEs/);
     assert(await page.evaluate(() => window.cowlab.widget('page_tables')), 'the page tables are drawn');
     await shoot(page, path.join(shots, 'inspector-fork.png'), t, { x: 180, y: 760 });
   });
