@@ -111,22 +111,22 @@ uint8_t frame_state(const Frame& fr) {
 }
 
 size_t SharedPageBytes::KeyHash::operator()(const Key& k) const {
-  uint64_t rest = (uint64_t(k.lo) << 32 | uint64_t(k.hi) << 8 | uint64_t(k.share) << 4 | k.prot);
-  return std::hash<const void*>()(k.block) ^ rest * 0x9E3779B97F4A7C15ull;
+  return k.span.hash() ^ (size_t(k.share) << 4 | k.prot) * 0xC2B2AE3D27D4EB4Full;
 }
 
 namespace {
 
-// Pages [first, end) of VMA v into r.page, counting the present ones; a block that other
-// page tables share is built once per state and copied after (SharedPageBytes).
-void build_range(RegionMap& r, const Frames& frames, const Mapping& m, const Vma& v, uint32_t first, uint32_t end,
-                 SharedPageBytes* shared) {
-  uint32_t k = first / kPtesPerTable, base = k * kPtesPerTable;
+// Entries [lo, hi) of block k of VMA v's mapping into r.page, counting the present ones;
+// a block that other page tables share is built once per state and copied after
+// (SharedPageBytes).
+void build_span(RegionMap& r, const Frames& frames, const Mapping& m, const Vma& v, uint32_t k, uint32_t lo,
+                uint32_t hi, SharedPageBytes* shared) {
+  uint32_t first = k * kPtesPerTable + lo, end = k * kPtesPerTable + hi;
   const Pte* b = k < m.pt.ptes.block_count() ? m.pt.ptes.block(k) : nullptr;
   SharedPageBytes::Bytes* have = nullptr;
   if (shared && b && m.pt.ptes.block_shared(k)) {
-    auto [it, fresh] = shared->built.try_emplace(
-        {b, first - base, end - base, uint8_t(m.share), uint8_t(v.prot)}, SharedPageBytes::Bytes{});
+    auto [it, fresh] = shared->built.try_emplace({{b, lo, hi}, uint8_t(m.share), uint8_t(v.prot)},
+                                                 SharedPageBytes::Bytes{});
     if (!fresh) {
       std::copy(it->second.page, it->second.page + (end - first), r.page.begin() + first);
       r.present += it->second.present;
@@ -166,11 +166,9 @@ void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, SharedPageByt
     }
     RegionMap& r = out.regions[region_of[v.mapping]];
     uint32_t end = std::min(v.end, m.pages);
-    for (uint32_t q = v.first; q < end;) {  // block by block
-      uint32_t stop = std::min(end, (q / kPtesPerTable + 1) * kPtesPerTable);
-      build_range(r, e.frames(), m, v, q, stop, shared);
-      q = stop;
-    }
+    PteArray::for_each_block_span(v.first, end, [&](uint32_t k, uint32_t lo, uint32_t hi) {
+      build_span(r, e.frames(), m, v, k, lo, hi, shared);
+    });
     r.mapped += end > v.first ? end - v.first : 0;
   }
   for (RegionMap& r : out.regions) find_huge_extents(r, as.mappings[r.mapping], e.frames(), shared);

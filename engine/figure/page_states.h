@@ -88,8 +88,7 @@ uint8_t frame_state(const Frame& f);
 // Valid for one engine state and the MmMaps built with it.
 struct SharedPageBytes {
   struct Key {
-    const Pte* block;
-    uint32_t lo, hi;    // the entries of the block one VMA covers
+    BlockSpan span;       // the entries of the block one VMA covers
     uint8_t share, prot;  // what page_state reads of the mapping and the VMA
     bool operator==(const Key&) const = default;
   };

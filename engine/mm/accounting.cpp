@@ -76,20 +76,12 @@ uint64_t anon_huge_pages(const PageTable& pt, const Vma& v) {
 
 namespace {
 
-// The part of one shared PTE block that one VMA covers: entries [lo, hi) of the block.
-// Frames' mapcounts and flags are the engine's, so within one state the same key always
+struct BlockSpanHash {
+  size_t operator()(const BlockSpan& k) const { return k.hash(); }
+};
+// Frames' mapcounts and flags are the engine's, so within one state a span always
 // tallies the same.
-struct BlockKey {
-  const Pte* block;
-  uint32_t lo, hi;
-  bool operator==(const BlockKey&) const = default;
-};
-struct BlockKeyHash {
-  size_t operator()(const BlockKey& k) const {
-    return std::hash<const void*>()(k.block) ^ (size_t(k.lo) << 20 | k.hi) * 0x9E3779B97F4A7C15ull;
-  }
-};
-using BlockTallies = std::unordered_map<BlockKey, UsageTally, BlockKeyHash>;
+using BlockTallies = std::unordered_map<BlockSpan, UsageTally, BlockSpanHash>;
 
 void tally_entries(const Frames& frames, const Pte* b, uint32_t lo, uint32_t hi, UsageTally& t) {
   for (uint32_t i = lo; i < hi; ++i)
@@ -104,18 +96,16 @@ void tally_mapping(const Frames& frames, const AddressSpace& as, uint32_t m, Usa
     if (v.mapping != m) continue;
     t.u.pages += v.end - v.first;
     t.u.anon_huge += anon_huge_pages(as.mappings[m].pt, v);
-    for (uint32_t q = v.first, end = std::min(v.end, ptes.size()); q < end;) {
-      uint32_t k = q / kPtesPerTable, base = k * kPtesPerTable, stop = std::min(end, base + kPtesPerTable);
+    PteArray::for_each_block_span(v.first, std::min(v.end, ptes.size()), [&](uint32_t k, uint32_t lo, uint32_t hi) {
       const Pte* b = ptes.block(k);
       if (b && memo && ptes.block_shared(k)) {
-        auto [it, fresh] = memo->try_emplace(BlockKey{b, q - base, stop - base});
-        if (fresh) tally_entries(frames, b, q - base, stop - base, it->second);
+        auto [it, fresh] = memo->try_emplace(BlockSpan{b, lo, hi});
+        if (fresh) tally_entries(frames, b, lo, hi, it->second);
         t.add(it->second);
       } else if (b) {
-        tally_entries(frames, b, q - base, stop - base, t);
+        tally_entries(frames, b, lo, hi, t);
       }
-      q = stop;
-    }
+    });
   }
 }
 

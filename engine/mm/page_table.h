@@ -17,6 +17,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -63,6 +64,18 @@ enum class PmdState : uint8_t {
   HugeZero,  // the huge zero page (is_huge_zero_pmd), with its deposited PTE table
 };
 
+// Entries [lo, hi) of one PTE block, named by the block's address: what a reader of a
+// state keys its work on, so that a block several page tables share (after a fork) is
+// read once per state and its result reused for the others (UsageTable, the page map).
+struct BlockSpan {
+  const Pte* block;
+  uint32_t lo, hi;
+  bool operator==(const BlockSpan&) const = default;
+  size_t hash() const {
+    return std::hash<const void*>()(block) ^ (size_t(lo) << 20 | hi) * 0x9E3779B97F4A7C15ull;
+  }
+};
+
 // The dense PTE array of one mapping, stored as blocks of one PTE table (512 entries)
 // that several page tables share until one of them writes: copy on write of the engine's
 // own storage, not a model of Linux (whose fork copies PTE tables). A fork whose child
@@ -85,18 +98,27 @@ class PteArray {
   // Grows to n entries, the new ones zero (never shrinks).
   void resize(uint32_t n);
 
+  // Calls f(t, lo, hi) for each block t that pages [first, end) reach, in order, with the
+  // entries [lo, hi) of the block they cover (block-relative). `end` is not clamped to
+  // size(): a caller reading past it checks t < block_count().
+  template <typename F>
+  static void for_each_block_span(uint32_t first, uint32_t end, F&& f) {
+    for (uint32_t q = first; q < end;) {
+      uint32_t t = q / kPtesPerTable, base = t * kPtesPerTable, stop = std::min(end, base + kPtesPerTable);
+      f(t, q - base, stop - base);
+      q = stop;
+    }
+  }
+
   // Calls f(page, pte) for every present PTE of pages [first, end), in order; blocks
   // never written are skipped whole.
   template <typename F>
   void for_each_present(uint32_t first, uint32_t end, F&& f) const {
-    end = std::min(end, size_);
-    for (uint32_t q = first; q < end;) {
-      uint32_t t = q / kPtesPerTable, stop = std::min(end, (t + 1) * kPtesPerTable);
+    for_each_block_span(first, std::min(end, size_), [&](uint32_t t, uint32_t lo, uint32_t hi) {
       if (const Pte* b = blocks_[t].get())
-        for (uint32_t i = q; i < stop; ++i)
-          if (pte::present(b[i % kPtesPerTable])) f(i, b[i % kPtesPerTable]);
-      q = stop;
-    }
+        for (uint32_t i = lo; i < hi; ++i)
+          if (pte::present(b[i])) f(t * kPtesPerTable + i, b[i]);
+    });
   }
 
   // Blocks: entries [t*512, t*512 + block_size(t)).
