@@ -1,6 +1,7 @@
 #include "page_states.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace cow::figure {
 
@@ -43,32 +44,85 @@ void find_huge_extents(RegionMap& r, const Mapping& m, const Frames& frames, Sha
   }
 }
 
-// Sums a group of bytes into one cell: the most common present kind (kinds >= `first`),
-// its highest mapcount bucket, every flag, and the present share of the `counted` ones.
+// How the bytes of a cell are summed (page_bits or frame_bits): which bits are the kind,
+// the mapcount bucket and the flags; a kind not counted at all; the present kinds
+// [first, last]; the cell when none of the counted bytes is present, and when none is counted.
+struct CellRule {
+  uint8_t kind_mask, bucket_mask, flag_mask, skip;
+  uint8_t first, last, none, empty;
+};
+constexpr CellRule kPageCells{page_bits::kKindMask, page_bits::kBucketMask,
+                              page_bits::kDirty | page_bits::kCowWp, page_bits::Unmapped,
+                              page_bits::Zero, page_bits::Shmem, page_bits::Absent, page_bits::Unmapped};
+constexpr CellRule kFrameCells{frame_bits::kKindMask, frame_bits::kBucketMask,
+                               frame_bits::kDirty | frame_bits::kCacheRef, 0xff,
+                               uint8_t(FrameKind::Anon), uint8_t(FrameKind::Shmem), 0, 0};
+
+// Sums a group of bytes into one cell: the most common present kind, its highest mapcount
+// bucket, every flag, and the present share of the counted ones.
 struct Aggregator {
   uint32_t count[8] = {}, counted = 0;
   uint8_t bucket[8] = {}, flags = 0;
 
-  void add(uint8_t b, uint8_t kind, uint8_t bucket_bits, uint8_t flag_mask, uint8_t skip) {
-    if (kind == skip) return;
+  void add(uint8_t b, const CellRule& r) {
+    uint8_t kind = b & r.kind_mask;
+    if (kind == r.skip) return;
     ++counted;
     ++count[kind];
-    bucket[kind] = std::max<uint8_t>(bucket[kind], bucket_bits);
-    flags |= b & flag_mask;
+    bucket[kind] = std::max<uint8_t>(bucket[kind], b & r.bucket_mask);
+    flags |= b & r.flag_mask;
   }
-  uint16_t result(uint8_t first, uint8_t last, uint8_t none, uint8_t empty) const {
+  uint16_t result(const CellRule& r) const {
     uint8_t best = 0;
     uint32_t present = 0;
-    for (uint8_t k = first; k <= last; ++k) {
+    for (uint8_t k = r.first; k <= r.last; ++k) {
       present += count[k];
       if (count[k] > 0 && (best == 0 || count[k] >= count[best])) best = k;
     }
-    if (counted == 0) return empty;
-    if (present == 0) return none;
+    if (counted == 0) return r.empty;
+    if (present == 0) return r.none;
     uint32_t fill = std::max<uint32_t>(1, present * 255 / counted);
     return uint16_t((fill << 8) | best | bucket[best] | flags);
   }
 };
+
+// True when the n bytes from p are all equal (n >= 1). Reads 8 bytes at a time with no
+// early exit, which the compiler vectorizes: most cells are uniform.
+bool uniform(const uint8_t* p, size_t n) {
+  uint64_t pattern = p[0] * 0x0101010101010101ull, diff = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    diff |= w ^ pattern;
+  }
+  for (; i < n; ++i) diff |= p[i] ^ p[0];
+  return diff == 0;
+}
+
+// The cell of the n bytes from p. When they are all equal, it is the cell of one of them:
+// the same kind is most common, and the present share (all or none) is the same.
+uint16_t aggregate_bytes(const uint8_t* p, size_t n, const CellRule& r) {
+  Aggregator a;
+  if (n > 0 && uniform(p, n)) n = 1;
+  for (size_t i = 0; i < n; ++i) a.add(p[i], r);
+  return a.result(r);
+}
+
+// 1 + the index of the last non-zero byte; 0 when all are zero. Scans from the end, 8
+// bytes at a time.
+size_t last_nonzero(std::span<const uint8_t> b) {
+  size_t n = b.size();
+  for (; n % 8 != 0; --n)
+    if (b[n - 1] != 0) return n;
+  for (; n >= 8; n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, b.data() + n - 8, 8);
+    if (w != 0) break;
+  }
+  while (n > 0 && b[n - 1] == 0) --n;
+  return n;
+}
 
 }  // namespace
 
@@ -177,14 +231,14 @@ void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, SharedPageByt
 
 std::vector<uint8_t> frame_states(const Frames& frames) {
   std::vector<uint8_t> out(frames.total(), 0);
-  for (FrameId f = 0; f < frames.total(); ++f) out[f] = frame_state(frames[f]);
+  // Frames at or above table_size() were never allocated: free, 0.
+  uint32_t end = std::min(frames.table_size(), frames.total());
+  for (FrameId f = 0; f < end; ++f) out[f] = frame_state(frames[f]);
   return out;
 }
 
 uint32_t frames_shown(std::span<const uint8_t> frames) {
-  uint32_t highest = 0;
-  for (uint32_t f = 0; f < frames.size(); ++f)
-    if (frames[f] != 0) highest = f + 1;
+  uint32_t highest = last_nonzero(frames);
   uint32_t shown = std::max<uint32_t>(256, (highest + 255) / 256 * 256);
   return std::min(shown, uint32_t(frames.size()));
 }
@@ -195,51 +249,41 @@ uint64_t mm_pages(const AddressSpace& as) {
   return n;
 }
 
-namespace {
-
-uint16_t aggregate_cell(const RegionMap& r, size_t c, uint32_t ppc) {
-  using namespace page_bits;
-  Aggregator a;
-  size_t end = std::min<size_t>(r.page.size(), (c + 1) * ppc);
-  for (size_t q = c * ppc; q < end; ++q) {
-    uint8_t b = r.page[q];
-    a.add(b, b & kKindMask, b & kBucketMask, kDirty | kCowWp, Unmapped);
-  }
-  return a.result(Zero, Shmem, Absent, Unmapped);
-}
-
-}  // namespace
-
 void aggregate_region(RegionMap& r, uint32_t ppc, const RegionMap* like) {
   ppc = std::max<uint32_t>(1, ppc);
   r.cells.assign((r.pages + ppc - 1) / ppc, 0);
   if (like && (like->page.size() != r.page.size() || like->cells.size() != r.cells.size())) like = nullptr;
-  // Runs of whole cells, about one PTE block long: a run whose bytes equal `like`'s takes
-  // its cells (a cell depends on its own pages only).
-  size_t run = std::max<size_t>(1, kPtesPerTable / ppc);
+  // Runs of whole cells, about one PTE block long. A run of one byte (the common case)
+  // has every cell alike; a run whose bytes equal `like`'s takes its cells (a cell
+  // depends on its own pages only).
+  const uint8_t* page = r.page.data();
+  size_t pages = r.page.size(), run = std::max<size_t>(1, kPtesPerTable / ppc);
   for (size_t c0 = 0; c0 < r.cells.size(); c0 += run) {
     size_t c1 = std::min(r.cells.size(), c0 + run);
-    size_t q0 = c0 * ppc, q1 = std::min(r.page.size(), c1 * ppc);
-    if (like && q0 < q1 && std::equal(r.page.begin() + q0, r.page.begin() + q1, like->page.begin() + q0)) {
+    size_t q0 = std::min(pages, c0 * ppc), q1 = std::min(pages, c1 * ppc);
+    if (q0 < q1 && uniform(page + q0, q1 - q0)) {
+      std::fill(r.cells.begin() + c0, r.cells.begin() + c1, aggregate_bytes(page + q0, 1, kPageCells));
+      continue;
+    }
+    if (like && q0 < q1 && std::equal(page + q0, page + q1, like->page.begin() + q0)) {
       std::copy(like->cells.begin() + c0, like->cells.begin() + c1, r.cells.begin() + c0);
       continue;
     }
-    for (size_t c = c0; c < c1; ++c) r.cells[c] = aggregate_cell(r, c, ppc);
+    for (size_t c = c0; c < c1; ++c) {
+      size_t a = std::min(pages, c * ppc), b = std::min(pages, (c + 1) * ppc);
+      r.cells[c] = aggregate_bytes(page + a, b - a, kPageCells);
+    }
   }
 }
 
 std::vector<uint16_t> aggregate_frames(std::span<const uint8_t> frames, uint32_t fpc) {
-  using namespace frame_bits;
   fpc = std::max<uint32_t>(1, fpc);
   std::vector<uint16_t> cells((frames.size() + fpc - 1) / fpc, 0);
-  for (size_t c = 0; c < cells.size(); ++c) {
-    Aggregator a;
-    size_t end = std::min<size_t>(frames.size(), (c + 1) * fpc);
-    for (size_t f = c * fpc; f < end; ++f) {
-      uint8_t b = frames[f];
-      a.add(b, b & kKindMask, b & kBucketMask, kDirty | kCacheRef, 0xff);
-    }
-    cells[c] = a.result(uint8_t(FrameKind::Anon), uint8_t(FrameKind::Shmem), 0, 0);
+  // Cells past the last used frame hold free frames only: 0.
+  size_t used = last_nonzero(frames);
+  for (size_t c = 0; c * fpc < used; ++c) {
+    size_t f0 = c * fpc, f1 = std::min(frames.size(), f0 + fpc);
+    cells[c] = aggregate_bytes(frames.data() + f0, f1 - f0, kFrameCells);
   }
   return cells;
 }
