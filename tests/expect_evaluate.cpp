@@ -124,3 +124,20 @@ TEST_CASE("JsonWriter puts the commas in and escapes through append_json_string"
   j.close('}');
   CHECK(j.out == R"({"n":3,"s":"a\"b\u000a","none":null,"list":[1,"two",false,{"ok":true}],"pss":2.5000})");
 }
+
+TEST_CASE("a system expect reads the machine's frames for its frame metrics, before or after counters",
+          "[evaluate]") {
+  // 8 anonymous pages written, then shared by P1 and C1: 8 frames mapped, no copy yet.
+  Session s = ran(kForked);
+  std::vector<ExpectOutcome> x =
+      grade(s, "expect cow_copies=0 frames_mapped=8 frames_used=9\nexpect frames_shared=8 cow_copies=1\n");
+  REQUIRE(x.size() == 5);
+  CHECK(x[0].ok);
+  CHECK(x[1].ok);
+  CHECK(x[1].actual == "8");
+  CHECK(!x[2].ok);
+  CHECK(x[2].actual == "8");
+  CHECK(x[3].ok);
+  CHECK(!x[4].ok);
+  CHECK(x[4].actual == "0");
+}

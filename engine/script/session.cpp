@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "lines.h"
@@ -441,13 +442,18 @@ std::optional<Diagnostic> Session::judge_expect(const Statement& s, Missing miss
     return std::nullopt;
   };
   if (s.scope == MetricScope::System) {
+    // Engine::system() counts every frame: read once, and only for a metric of the machine
+    // (an expect on counters such as cow_copies needs none).
+    std::optional<SystemUsage> machine;
     for (const Check& c : s.checks) {
       const Metric* m = find_metric(c.metric, MetricScope::System);
       if (!m) {
         if (auto d = missed(c.pos, "", &c, "unknown system metric '" + c.metric + "'")) return d;
         continue;
       }
-      out->push_back(judge(outcome_of(s, c, ""), c, *m, metric_value(*m, run_.engine.system(), run_.engine.counters())));
+      if (m->source == MetricSource::Machine && !machine) machine = run_.engine.system();
+      out->push_back(judge(outcome_of(s, c, ""), c, *m,
+                           metric_value(*m, machine ? *machine : SystemUsage{}, run_.engine.counters())));
     }
     return std::nullopt;
   }
