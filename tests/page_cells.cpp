@@ -157,8 +157,16 @@ TEST_CASE("frame bytes: the frames never allocated read as free; frames_shown en
           "[page_cells]") {
   Frames frames(4096);
   for (int i = 0; i < 700; ++i) frames.alloc(i % 3 == 0 ? FrameKind::PageCache : FrameKind::Anon);
-  frames[5].mapcount = 3;
-  frames[6].dirty = true;
+  // Neighbours that differ in one field each, or only in what the byte does not show
+  // (the content tag).
+  for (FrameId f = 0; f < 700; ++f) {
+    frames[f].mapcount = f % 7 == 0 ? f % 90 : 1;
+    frames[f].dirty = f % 5 == 0 && f < 400;
+    frames[f].cache_ref = f % 11 == 0;
+    frames[f].tag = f % 4;
+  }
+  frames[9].mapcount = 0;
+  frames[9].cache_ref = false;
   frames.free(9);
   REQUIRE(frames.table_size() < frames.total());
   std::vector<uint8_t> bytes = frame_states(frames);

@@ -100,11 +100,19 @@ bool uniform(const uint8_t* p, size_t n) {
   return diff == 0;
 }
 
-// The cell of the n bytes from p. When they are all equal, it is the cell of one of them:
-// the same kind is most common, and the present share (all or none) is the same.
+// The cell of bytes all equal to b: b's kind is the most common, and all of them are
+// present (fill 255) or none is (Aggregator::result of b alone).
+uint16_t uniform_cell(uint8_t b, const CellRule& r) {
+  uint8_t kind = b & r.kind_mask;
+  if (kind == r.skip) return r.empty;
+  if (kind < r.first || kind > r.last) return r.none;
+  return uint16_t(255 << 8 | kind | (b & r.bucket_mask) | (b & r.flag_mask));
+}
+
+// The cell of the n bytes from p.
 uint16_t aggregate_bytes(const uint8_t* p, size_t n, const CellRule& r) {
+  if (n > 0 && uniform(p, n)) return uniform_cell(p[0], r);
   Aggregator a;
-  if (n > 0 && uniform(p, n)) n = 1;
   for (size_t i = 0; i < n; ++i) a.add(p[i], r);
   return a.result(r);
 }
@@ -229,11 +237,34 @@ void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, SharedPageByt
   out.built = true;
 }
 
+namespace {
+
+uint64_t word_of(const Frame& f) {
+  uint64_t w;
+  std::memcpy(&w, &f, sizeof w);
+  return w;
+}
+
+}  // namespace
+
 std::vector<uint8_t> frame_states(const Frames& frames) {
   std::vector<uint8_t> out(frames.total(), 0);
   // Frames at or above table_size() were never allocated: free, 0.
   uint32_t end = std::min(frames.table_size(), frames.total());
-  for (FrameId f = 0; f < end; ++f) out[f] = frame_state(frames[f]);
+  // Neighbouring frames mostly read alike (one fault's run, one fork's pages): a frame
+  // whose bits that frame_state reads (all but its content tag and `large`) equal the
+  // previous frame's takes its byte.
+  const uint64_t read = ~word_of(Frame{.large = true, .tag = 0xffffffff});
+  uint64_t last = word_of(Frame{}) & read;
+  uint8_t byte = frame_state(Frame{});
+  for (FrameId f = 0; f < end; ++f) {
+    uint64_t bits = word_of(frames[f]) & read;
+    if (bits != last) {
+      last = bits;
+      byte = frame_state(frames[f]);
+    }
+    out[f] = byte;
+  }
   return out;
 }
 
@@ -262,7 +293,7 @@ void aggregate_region(RegionMap& r, uint32_t ppc, const RegionMap* like) {
     size_t c1 = std::min(r.cells.size(), c0 + run);
     size_t q0 = std::min(pages, c0 * ppc), q1 = std::min(pages, c1 * ppc);
     if (q0 < q1 && uniform(page + q0, q1 - q0)) {
-      std::fill(r.cells.begin() + c0, r.cells.begin() + c1, aggregate_bytes(page + q0, 1, kPageCells));
+      std::fill(r.cells.begin() + c0, r.cells.begin() + c1, uniform_cell(page[q0], kPageCells));
       continue;
     }
     if (like && q0 < q1 && std::equal(page + q0, page + q1, like->page.begin() + q0)) {
