@@ -187,15 +187,29 @@ SystemUsage Engine::system() const {
   s.frames_total = frames_.total();
   s.frames_used = frames_.used();
   s.frames_free = frames_.free_count();
-  for (FrameId f = 0; f < frames_.table_size(); ++f) {  // the rest were never allocated
+  auto count = [&s](const Frame& fr, uint64_t n) {
+    s.frames_mapped += fr.mapcount >= 1 ? n : 0;
+    s.frames_shared += fr.mapcount >= 2 ? n : 0;
+    s.frames_private += fr.mapcount == 1 ? n : 0;
+    s.page_cache += fr.kind == FrameKind::PageCache ? n : 0;
+    s.shmem += fr.kind == FrameKind::Shmem ? n : 0;
+    s.anon += fr.kind == FrameKind::Anon ? n : 0;
+  };
+  // Frames below table_size() (the rest were never allocated), by runs alike in mapcount
+  // and kind: neighbouring frames mostly are (one fault's, one fork's).
+  const Frame* run = nullptr;
+  uint64_t n = 0;
+  for (FrameId f = 0; f < frames_.table_size(); ++f) {
     const Frame& fr = frames_[f];
-    s.frames_mapped += fr.mapcount >= 1;
-    s.frames_shared += fr.mapcount >= 2;
-    s.frames_private += fr.mapcount == 1;
-    s.page_cache += fr.kind == FrameKind::PageCache;
-    s.shmem += fr.kind == FrameKind::Shmem;
-    s.anon += fr.kind == FrameKind::Anon;
+    if (run && fr.mapcount == run->mapcount && fr.kind == run->kind) {
+      ++n;
+      continue;
+    }
+    if (run) count(*run, n);
+    run = &fr;
+    n = 1;
   }
+  if (run) count(*run, n);
   s.committed_as = committed_as_;
   s.commit_limit = commit_limit();
   s.swap_total = config_.modes.swap_pages;
