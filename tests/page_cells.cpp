@@ -4,13 +4,15 @@
 // (a cell whose bytes are all equal, a run equal to another region's, the free frames past
 // the last used one); here they must equal a plain count of every byte, written again
 // below, for random and structured bytes, partial last cells, and every cell size from 1
-// to 1024. frame_states and frames_shown are checked against the frame table directly.
+// to 1024. frame_states, frames_shown and Engine::system are checked against the frame
+// table directly.
 #include <algorithm>
 #include <random>
 #include <span>
 #include <vector>
 
 #include "engine/figure/page_states.h"
+#include "engine/script/session.h"
 #include "engine_helpers.h"
 
 using namespace cowtest;
@@ -190,4 +192,37 @@ TEST_CASE("frame bytes: the frames never allocated read as free; frames_shown en
   std::vector<uint8_t> odd(1001, 0);
   odd[1000] = 1;
   CHECK(frames_shown(odd) == 1001);
+}
+
+TEST_CASE("the machine's frame counts equal a count of every frame", "[page_cells]") {
+  // Frames of every kind and mapcount next to each other: a page-cache file partly mapped
+  // and copied, shmem, anonymous pages shared by a fork, some written again, some freed.
+  cow::script::Session s;
+  REQUIRE(s.load("file data 40\nspawn P1\nP1 mmap cfg data\nP1 read cfg\nP1 mmap heap 64\n"
+                 "P1 mmap shm 16 shared\nP1 write shm 0-9\nP1 write heap\nP1 fork C1\nC1 write heap 3-9\n"
+                 "C1 write cfg 2\nP1 write heap 20\nC1 munmap heap 40-50\nP1 fork C2\nC2 exit\n"));
+  s.run_all();
+  REQUIRE(!s.error());
+  const Engine& e = s.engine();
+  SystemUsage want;
+  for (FrameId f = 0; f < e.frames().total(); ++f) {
+    const Frame& fr = e.frames()[f];
+    want.frames_mapped += fr.mapcount >= 1;
+    want.frames_shared += fr.mapcount >= 2;
+    want.frames_private += fr.mapcount == 1;
+    want.page_cache += fr.kind == FrameKind::PageCache;
+    want.shmem += fr.kind == FrameKind::Shmem;
+    want.anon += fr.kind == FrameKind::Anon;
+  }
+  SystemUsage got = e.system();
+  CHECK(got.frames_mapped == want.frames_mapped);
+  CHECK(got.frames_shared == want.frames_shared);
+  CHECK(got.frames_private == want.frames_private);
+  CHECK(got.page_cache == want.page_cache);
+  CHECK(got.shmem == want.shmem);
+  CHECK(got.anon == want.anon);
+  CHECK(want.page_cache == 40);  // the whole file is in the page cache
+  CHECK(want.shmem == 10);
+  CHECK(want.frames_shared > 0);
+  CHECK(want.frames_private > 0);
 }
