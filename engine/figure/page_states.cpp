@@ -18,9 +18,8 @@ bool maps_large(const PageTable& pt, const Frames& frames, uint32_t first, uint3
 }
 
 // The THP extents of a region: huge PMDs, and PTE tables whose pages belong to a THP
-// folio (Frame::large), which a split left behind. A PTE block other page tables share
-// is read once per state (SharedPageBytes::large).
-void find_huge_extents(RegionMap& r, const Mapping& m, const Frames& frames, SharedPageBytes* shared) {
+// folio (Frame::large), which a split left behind. With a cache, a block is read once.
+void find_huge_extents(RegionMap& r, const Mapping& m, const Frames& frames, PageBytesCache* cache) {
   r.huge.clear();
   for (uint32_t x = 0; x < m.pt.tables.size(); ++x) {
     uint32_t first = x * kHugePages;
@@ -32,11 +31,9 @@ void find_huge_extents(RegionMap& r, const Mapping& m, const Frames& frames, Sha
     if (s != PmdState::Table) continue;
     uint32_t end = std::min<uint32_t>(first + kHugePages, uint32_t(m.pt.ptes.size()));
     bool large = false;
-    const Pte* b = x < m.pt.ptes.block_count() ? m.pt.ptes.block(x) : nullptr;
-    if (shared && b && m.pt.ptes.block_shared(x)) {
-      auto [it, fresh] = shared->large.try_emplace(b, false);
-      if (fresh) it->second = maps_large(m.pt, frames, first, end);
-      large = it->second;
+    if (cache && x < m.pt.ptes.block_count() && m.pt.ptes.block(x)) {
+      large = cache->large.get(m.pt.ptes, x, 0, end - first, 0,
+                               [&](bool& l) { l = maps_large(m.pt, frames, first, end); });
     } else {
       large = maps_large(m.pt, frames, first, end);
     }
@@ -172,45 +169,46 @@ uint8_t frame_state(const Frame& fr) {
   return b;
 }
 
-size_t SharedPageBytes::KeyHash::operator()(const Key& k) const {
-  return k.span.hash() ^ (size_t(k.share) << 4 | k.prot) * 0xC2B2AE3D27D4EB4Full;
+void PageBytesCache::next_state(const Engine& e) {
+  frames.update(e.frames());
+  spans.next_state(frames);
+  large.next_state(frames);
 }
 
 namespace {
 
 // Entries [lo, hi) of block k of VMA v's mapping into r.page, counting the present ones;
-// a block that other page tables share is built once per state and copied after
-// (SharedPageBytes).
+// with a cache, a block's bytes are built once and copied after (PageBytesCache).
 void build_span(RegionMap& r, const Frames& frames, const Mapping& m, const Vma& v, uint32_t k, uint32_t lo,
-                uint32_t hi, SharedPageBytes* shared) {
+                uint32_t hi, PageBytesCache* cache) {
   uint32_t first = k * kPtesPerTable + lo, end = k * kPtesPerTable + hi;
-  const Pte* b = k < m.pt.ptes.block_count() ? m.pt.ptes.block(k) : nullptr;
-  SharedPageBytes::Bytes* have = nullptr;
-  if (shared && b && m.pt.ptes.block_shared(k)) {
-    auto [it, fresh] = shared->built.try_emplace({{b, lo, hi}, uint8_t(m.share), uint8_t(v.prot)},
-                                                 SharedPageBytes::Bytes{});
-    if (!fresh) {
-      std::copy(it->second.page, it->second.page + (end - first), r.page.begin() + first);
-      r.present += it->second.present;
-      return;
+  auto build = [&](uint8_t* out) {
+    uint32_t present = 0;
+    for (uint32_t q = first; q < end; ++q) {
+      uint8_t bits = page_state(m.pt.get(q), frames, m, v);
+      out[q - first] = bits;
+      present += page_bits::kind(bits) >= page_bits::Zero;
     }
-    have = &it->second;
+    return present;
+  };
+  if (!cache || k >= m.pt.ptes.block_count() || !m.pt.ptes.block(k)) {
+    r.present += build(r.page.data() + first);
+    return;
   }
-  uint32_t present = 0;
-  for (uint32_t q = first; q < end; ++q) {
-    uint8_t bits = page_state(m.pt.get(q), frames, m, v);
-    r.page[q] = bits;
-    present += page_bits::kind(bits) >= page_bits::Zero;
-  }
-  r.present += present;
-  if (have) *have = {r.page.data() + first, present};
+  const PageBytesCache::Span& span =
+      cache->spans.get(m.pt.ptes, k, lo, hi, uint32_t(m.share) << 8 | uint32_t(v.prot), [&](PageBytesCache::Span& s) {
+        s.page.resize(hi - lo);
+        s.present = build(s.page.data());
+      });
+  std::copy(span.page.begin(), span.page.end(), r.page.begin() + first);
+  r.present += span.present;
 }
 
 }  // namespace
 
-void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, SharedPageBytes* shared) {
+void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, PageBytesCache* cache) {
   out.regions.clear();
-  out.regions.reserve(as.mappings.size());  // r.page stays where SharedPageBytes points
+  out.regions.reserve(as.mappings.size());
   std::vector<int> region_of(as.mappings.size(), -1);
   for (const Vma& v : as.vmas) {
     if (v.mapping >= as.mappings.size()) continue;
@@ -229,11 +227,11 @@ void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, SharedPageByt
     RegionMap& r = out.regions[region_of[v.mapping]];
     uint32_t end = std::min(v.end, m.pages);
     PteArray::for_each_block_span(v.first, end, [&](uint32_t k, uint32_t lo, uint32_t hi) {
-      build_span(r, e.frames(), m, v, k, lo, hi, shared);
+      build_span(r, e.frames(), m, v, k, lo, hi, cache);
     });
     r.mapped += end > v.first ? end - v.first : 0;
   }
-  for (RegionMap& r : out.regions) find_huge_extents(r, as.mappings[r.mapping], e.frames(), shared);
+  for (RegionMap& r : out.regions) find_huge_extents(r, as.mappings[r.mapping], e.frames(), cache);
   out.built = true;
 }
 

@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "engine/mm/block_cache.h"
 #include "engine/mm/engine.h"
 
 namespace cow::figure {
@@ -82,30 +82,24 @@ uint8_t page_state(Pte e, const Frames& frames, const Mapping& map, const Vma& v
 // The frame byte of one frame (0 for a free one).
 uint8_t frame_state(const Frame& f);
 
-// The page bytes already built for the PTE blocks that page tables share after a fork
-// (PteArray), so that building every address space of one state reads each shared block
-// once per VMA range and protection, and copies its bytes for the other page tables.
-// Valid for one engine state and the MmMaps built with it.
-struct SharedPageBytes {
-  struct Key {
-    BlockSpan span;       // the entries of the block one VMA covers
-    uint8_t share, prot;  // what page_state reads of the mapping and the VMA
-    bool operator==(const Key&) const = default;
+// The page bytes of PTE block spans, kept from one state to the next (block_cache.h):
+// a block several page tables share (after a fork) is read once per VMA range and
+// protection, and a block whose entries and frames did not change since the state before
+// is not read again. Call next_state() before building the MmMaps of each state.
+struct PageBytesCache {
+  struct Span {
+    std::vector<uint8_t> page;  // hi - lo bytes
+    uint32_t present = 0;       // of them, present
   };
-  struct KeyHash {
-    size_t operator()(const Key& k) const;
-  };
-  struct Bytes {
-    const uint8_t* page;  // hi - lo bytes inside an MmMap's RegionMap::page
-    uint32_t present;
-  };
-  std::unordered_map<Key, Bytes, KeyHash> built;
-  std::unordered_map<const Pte*, bool> large;  // a block maps a page of a THP folio
+  FrameChanges frames;
+  BlockCache<Span> spans;  // extra: the mapping's share and the VMA's protection
+  BlockCache<bool> large;  // the whole block: maps a page of a THP folio
+  void next_state(const Engine& e);
 };
 
 // Every region of address space `as`, page by page, with its THP extents (cells empty).
-// With `shared`, a block other page tables share is read once (see SharedPageBytes).
-void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, SharedPageBytes* shared = nullptr);
+// With a `cache`, blocks are read once (see PageBytesCache).
+void build_mm(MmMap& out, const Engine& e, const AddressSpace& as, PageBytesCache* cache = nullptr);
 // Every frame of RAM, one byte each.
 std::vector<uint8_t> frame_states(const Frames& frames);
 // How many frames from 0 a map of physical memory shows: up to the highest used one,

@@ -128,7 +128,8 @@ PageScene page_scene(const Engine& e) {
   PageScene s;
   s.mms.resize(e.address_spaces().size());
   uint64_t budget = kPageBudget;
-  SharedPageBytes shared;
+  PageBytesCache cache;
+  cache.next_state(e);
   for (ProcId p = 0; p < e.processes().size(); ++p) {
     const Process& pr = e.processes()[p];
     if (!pr.live() || pr.is_thread(p) || pr.mm >= s.mms.size()) continue;
@@ -137,7 +138,7 @@ PageScene page_scene(const Engine& e) {
     uint64_t n = mm_pages(as);
     if (s.mms[pr.mm].built || n > budget) continue;
     budget -= n;
-    build_mm(s.mms[pr.mm], e, as, &shared);
+    build_mm(s.mms[pr.mm], e, as, &cache);
     for (const RegionMap& r : s.mms[pr.mm].regions) s.max_pages = std::max(s.max_pages, r.pages);
   }
   return s;

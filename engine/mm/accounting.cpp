@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <unordered_map>
 
 #include "engine.h"
 
@@ -76,20 +75,14 @@ uint64_t anon_huge_pages(const PageTable& pt, const Vma& v) {
 
 namespace {
 
-struct BlockSpanHash {
-  size_t operator()(const BlockSpan& k) const { return k.hash(); }
-};
-// Frames' mapcounts and flags are the engine's, so within one state a span always
-// tallies the same.
-using BlockTallies = std::unordered_map<BlockSpan, UsageTally, BlockSpanHash>;
-
 void tally_entries(const Frames& frames, const Pte* b, uint32_t lo, uint32_t hi, UsageTally& t) {
   for (uint32_t i = lo; i < hi; ++i)
     if (pte::present(b[i])) account_pte(frames, b[i], t);
 }
 
-// Adds mapping m of `as` to t, block by block; with `memo`, a block that other page
-// tables share is tallied once per state and its tally reused.
+// Adds mapping m of `as` to t, block by block; with `memo`, each block's part is tallied
+// once and reused: for the other page tables that share the block, and for later states
+// while the block and its frames are unchanged (block_cache.h).
 void tally_mapping(const Frames& frames, const AddressSpace& as, uint32_t m, UsageTally& t, BlockTallies* memo) {
   const PteArray& ptes = as.mappings[m].pt.ptes;
   for (const Vma& v : as.vmas) {
@@ -98,13 +91,9 @@ void tally_mapping(const Frames& frames, const AddressSpace& as, uint32_t m, Usa
     t.u.anon_huge += anon_huge_pages(as.mappings[m].pt, v);
     PteArray::for_each_block_span(v.first, std::min(v.end, ptes.size()), [&](uint32_t k, uint32_t lo, uint32_t hi) {
       const Pte* b = ptes.block(k);
-      if (b && memo && ptes.block_shared(k)) {
-        auto [it, fresh] = memo->try_emplace(BlockSpan{b, lo, hi});
-        if (fresh) tally_entries(frames, b, lo, hi, it->second);
-        t.add(it->second);
-      } else if (b) {
-        tally_entries(frames, b, lo, hi, t);
-      }
+      if (!b) return;
+      if (!memo) return tally_entries(frames, b, lo, hi, t);
+      t.add(memo->get(ptes, k, lo, hi, 0, [&](UsageTally& part) { tally_entries(frames, b, lo, hi, part); }));
     });
   }
 }
@@ -138,9 +127,14 @@ Usage Engine::region_usage(ProcId p, NameId region) const {
   return task_usage(t, 0);
 }
 
-UsageTable::UsageTable(const Engine& e)
+UsageTable::UsageTable(const Engine& e, UsageCache* cache)
     : mm_of_(e.processes().size(), kNone), mms_(e.address_spaces().size()), system_(e.system()) {
-  BlockTallies memo;
+  BlockTallies this_state;
+  BlockTallies& memo = cache ? cache->tallies : this_state;
+  if (cache) {
+    cache->frames.update(e.frames());
+    cache->tallies.next_state(cache->frames);
+  }
   std::vector<uint8_t> done(mms_.size(), 0);
   for (ProcId p = 0; p < mm_of_.size(); ++p) {
     const Process& task = e.processes()[p];

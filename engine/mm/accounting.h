@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "block_cache.h"
 #include "frames.h"
 #include "page_table.h"
 
@@ -91,16 +92,27 @@ struct UsageTally {
 class Engine;
 struct AddressSpace;
 
+// Each PTE block span's tally (block_cache.h): reused by every page table that shares
+// the block in one state, and across states while the block and its frames are unchanged.
+using BlockTallies = BlockCache<UsageTally>;
+// What a reader that builds a UsageTable for each state it shows keeps between them.
+struct UsageCache {
+  FrameChanges frames;
+  BlockTallies tallies;
+};
+
 // The Usage of every task and every region of one engine state, and the machine's frame
 // counts (Engine::system), from one pass over the
 // page tables. After a fork the children's page tables share the parent's PTE blocks
 // (PteArray): each shared block's part is tallied once (keyed by the block and the range
 // of it a VMA covers) and added for every page table that holds it, so the pass costs the
-// distinct blocks, not tasks x PTEs. Equal to Engine::usage and Engine::region_usage
-// (tests/accounting.cpp); it holds no reference to the engine and does not follow it.
+// distinct blocks, not tasks x PTEs. With a `cache`, blocks and frames unchanged since
+// the state the cache saw before are not read again either. Equal to Engine::usage and
+// Engine::region_usage (tests/accounting.cpp); it holds no reference to the engine and
+// does not follow it.
 class UsageTable {
  public:
-  explicit UsageTable(const Engine& e);
+  explicit UsageTable(const Engine& e, UsageCache* cache = nullptr);
   Usage process(ProcId p) const;  // zero for exited/killed tasks, as Engine::usage
   Usage region(ProcId p, NameId region) const;
   const SystemUsage& system() const { return system_; }  // Engine::system() of the state

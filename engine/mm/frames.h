@@ -82,6 +82,8 @@ class Frames {
   // Frames at or above this id have never been allocated (they are free); below it the
   // table may hold free frames too.
   uint32_t table_size() const { return uint32_t(frames_.size()); }
+  // Frames [0, table_size()), to compare one state's table with another's.
+  const Frame* table() const { return frames_.data(); }
   // Bytes of the frame table in use and of the free bitmap (for the memory benchmark);
   // the reserved, never touched rest of the table is address space only.
   size_t memory_bytes() const {

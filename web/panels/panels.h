@@ -380,6 +380,7 @@ struct View {
   bool has_prev = false;
   std::vector<ProcRow> procs;                   // tree order (parents before children)
   std::vector<MmMap> mms;                       // by MmId
+  figure::PageBytesCache page_bytes;            // blocks read for the states before (build_mm)
   uint32_t pages_per_cell = 1;
   uint32_t max_region_pages = 0;
   uint64_t total_pages = 0;                     // over the regions of built address spaces
@@ -420,7 +421,9 @@ ProcPoint proc_point(const Usage& u);
 // The accounting (UsageTable) of the session's current state, computed once per state and
 // read by everything that shows it: the timeline's point, the panels and state_json. A
 // state is named by its load (View::generation, bumped on every load), its position and
-// whether the run stopped there; forget() after anything else changes the session.
+// whether the run stopped there; forget() after anything else changes the session. The
+// tallies of PTE blocks are kept from one state to the next (UsageCache), so a state next
+// to the one before (a step, a live edit) reads only the blocks and frames that changed.
 class StateUsage {
  public:
   const UsageTable& of(const script::Session& s, uint64_t generation) const;
@@ -431,6 +434,7 @@ class StateUsage {
   mutable size_t position_ = 0;
   mutable bool stopped_ = false;
   mutable std::optional<UsageTable> table_;
+  mutable UsageCache cache_;
 };
 
 // Records the numbers of the session's current position if it is the next step (the

@@ -135,7 +135,7 @@ ProcPoint proc_point(const Usage& u) {
 
 const UsageTable& StateUsage::of(const script::Session& s, uint64_t generation) const {
   if (!table_ || generation_ != generation || position_ != s.position() || stopped_ != s.stopped()) {
-    table_.emplace(s.engine());
+    table_.emplace(s.engine(), &cache_);
     generation_ = generation, position_ = s.position(), stopped_ = s.stopped();
   }
   return *table_;

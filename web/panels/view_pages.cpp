@@ -28,7 +28,7 @@ void build_page_states(View& v, const Engine& e, int only_process) {
   v.mms.assign(mms.size(), MmMap{});
   v.pages_limited = false;
   uint64_t budget = kPageBudget;
-  figure::SharedPageBytes shared;  // the blocks the workers of one fork share, read once
+  v.page_bytes.next_state(e);  // blocks shared by page tables, or unchanged, are read once
   auto build = [&](MmId mm, bool forced) {
     if (mm >= mms.size() || v.mms[mm].built) return;
     uint64_t n = figure::mm_pages(mms[mm]);
@@ -37,7 +37,7 @@ void build_page_states(View& v, const Engine& e, int only_process) {
       return;
     }
     budget -= std::min(budget, n);
-    figure::build_mm(v.mms[mm], e, mms[mm], &shared);
+    figure::build_mm(v.mms[mm], e, mms[mm], &v.page_bytes);
   };
   const auto& procs = e.processes();
   if (only_process >= 0 && size_t(only_process) < procs.size() && procs[only_process].live())
