@@ -31,13 +31,17 @@ class FrameChanges {
   // Compares `frames` with the frames of the state given before (the first call: every
   // used frame changed) and remembers them.
   void update(const Frames& frames);
-  bool changed(FrameId f) const { return f / 64 < bits_.size() && (bits_[f / 64] >> (f % 64) & 1); }
+  bool changed(FrameId f) const { return all_ || (f / 64 < bits_.size() && (bits_[f / 64] >> (f % 64) & 1)); }
   // True when a frame in [first, last] may have changed (checked 64 frames at a time).
   bool any_in(FrameId first, FrameId last) const {
     auto it = std::lower_bound(words_.begin(), words_.end(), first / 64);
-    return it != words_.end() && *it <= last / 64;
+    return all_ || (it != words_.end() && *it <= last / 64);
   }
-  bool any() const { return !words_.empty(); }
+  bool any() const { return all_ || !words_.empty(); }
+
+  // Frame tables larger than this (16 GiB of RAM used) are not kept: every frame counts
+  // as changed, so values are kept within one state only.
+  static constexpr uint32_t kMaxKept = 1u << 22;
 
  private:
   // What readers read of a frame, in 32 bits.
@@ -48,10 +52,16 @@ class FrameChanges {
   std::vector<Frame> last_;      // the frame table of the last state
   std::vector<uint64_t> bits_;   // frames that changed, a bit each
   std::vector<uint32_t> words_;  // indices of the non-zero words of bits_, ascending
+  bool all_ = false;             // the table was too large to keep: all changed
 };
 
 inline void FrameChanges::update(const Frames& frames) {
   const uint32_t table = frames.table_size(), n = std::max<uint32_t>(table, uint32_t(last_.size()));
+  all_ = table > kMaxKept;
+  if (all_) {
+    last_ = {}, bits_ = {}, words_ = {};
+    return;
+  }
   last_.resize(n, Frame{});  // frames past a table are free
   bits_.assign((n + 63) / 64, 0);
   words_.clear();
