@@ -15,6 +15,16 @@ cmake --build build-bench --target cowlab-bench >/dev/null
 ./build-bench/bench/cowlab-bench "${args[@]}" | tee build-bench/native.out
 grep '^{' build-bench/native.out > build-bench/native.jsonl
 
+imgui=$(sed -n 's/^COWLAB_IMGUI_DIR=//p' ~/.cache/cowlab/paths.env 2>/dev/null || true)
+if [ -n "$imgui" ]; then
+  echo
+  echo "=== the playground's live edit, natively (build-bench-gui/web/cowlab-live-edit-bench)"
+  cmake -S . -B build-bench-gui -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOWLAB_IMGUI_DIR="$imgui" >/dev/null
+  cmake --build build-bench-gui --target cowlab-live-edit-bench >/dev/null
+  runs=9; [ "${1:-}" = --quick ] && runs=1
+  ./build-bench-gui/web/cowlab-live-edit-bench --runs "$runs"
+fi
+
 echo
 echo "=== WebAssembly under node (build-bench-wasm/)"
 export NODE_PATH=/usr/share/nodejs PATH=/usr/bin:$PATH   # see docs: emcc needs both

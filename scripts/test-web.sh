@@ -88,5 +88,14 @@ else
   tail -30 "$artifacts/gui-tests-build.log" >&2; log "not ok - cowlab_gui_tests did not build"; failed=$((failed + 1))
 fi
 
+# --- the live edit, natively (bench/app/live_edit.cpp): runs and prints; no timing asserted --
+if cmake --build build-gui-smoke --target cowlab-live-edit-bench >"$artifacts/live-edit-build.log" 2>&1 &&
+   build-gui-smoke/web/cowlab-live-edit-bench --runs 1 >"$artifacts/live-edit.log" 2>&1; then
+  log "ok - cowlab-live-edit-bench: $(grep -E 'add a write line' "$artifacts/live-edit.log" | tr -s ' ')"
+else
+  tail -30 "$artifacts/live-edit-build.log" "$artifacts/live-edit.log" >&2
+  log "not ok - cowlab-live-edit-bench"; failed=$((failed + 1))
+fi
+
 [ $failed -eq 0 ] && log "all web tests passed" || log "$failed web test part(s) failed"
 [ $failed -eq 0 ]
