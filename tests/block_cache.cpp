@@ -14,21 +14,6 @@ using namespace cowtest;
 
 namespace {
 
-void check_same(const Usage& a, const Usage& b) {
-  CHECK(a.pages == b.pages);
-  CHECK(a.rss == b.rss);
-  CHECK(a.uss == b.uss);
-  CHECK(a.pss == b.pss);
-  CHECK(a.shared_clean == b.shared_clean);
-  CHECK(a.shared_dirty == b.shared_dirty);
-  CHECK(a.private_clean == b.private_clean);
-  CHECK(a.private_dirty == b.private_dirty);
-  CHECK(a.anon + a.file + a.shmem == b.anon + b.file + b.shmem);
-  CHECK(a.ptes == b.ptes);
-  CHECK(a.zero_ptes == b.zero_ptes);
-  CHECK(a.anon_huge == b.anon_huge);
-}
-
 // The state of `e` read through the caches equals the state read afresh.
 void check_state(const Engine& e, UsageCache& usage, figure::PageBytesCache& pages) {
   UsageTable kept(e, &usage), fresh(e);
@@ -36,10 +21,10 @@ void check_state(const Engine& e, UsageCache& usage, figure::PageBytesCache& pag
   for (ProcId p = 0; p < e.processes().size(); ++p) {
     const Process& task = e.processes()[p];
     INFO("task " << task.name);
-    check_same(kept.process(p), fresh.process(p));
+    check_equal(kept.process(p), fresh.process(p));
     if (!task.live()) continue;
     const AddressSpace& as = e.address_spaces()[task.mm];
-    for (const Mapping& m : as.mappings) check_same(kept.region(p, m.name), fresh.region(p, m.name));
+    for (const Mapping& m : as.mappings) check_equal(kept.region(p, m.name), fresh.region(p, m.name));
     figure::MmMap a, b;
     figure::build_mm(a, e, as, &pages);
     figure::build_mm(b, e, as);

@@ -12,24 +12,6 @@ using namespace cowtest;
 
 namespace {
 
-void check_equal(const Usage& a, const Usage& b) {
-  CHECK(a.pages == b.pages);
-  CHECK(a.rss == b.rss);
-  CHECK(a.uss == b.uss);
-  CHECK(a.pss == b.pss);  // exactly: both sum the same counts per mapcount
-  CHECK(a.shared_clean == b.shared_clean);
-  CHECK(a.shared_dirty == b.shared_dirty);
-  CHECK(a.private_clean == b.private_clean);
-  CHECK(a.private_dirty == b.private_dirty);
-  CHECK(a.anon == b.anon);
-  CHECK(a.file == b.file);
-  CHECK(a.shmem == b.shmem);
-  CHECK(a.ptes == b.ptes);
-  CHECK(a.zero_ptes == b.zero_ptes);
-  CHECK(a.anon_huge == b.anon_huge);
-  CHECK(a.vm_pte == b.vm_pte);
-}
-
 void check_table(const Engine& e, std::initializer_list<std::string_view> regions) {
   UsageTable t(e);
   for (ProcId p = 0; p < e.processes().size(); ++p) {
