@@ -89,7 +89,7 @@ class BlockCache {
   // when none is kept. Valid until the next call.
   template <typename F>
   const V& get(const PteArray& ptes, uint32_t t, uint32_t lo, uint32_t hi, uint32_t extra, F&& compute) {
-    auto [it, fresh] = entries_.try_emplace(Key{ptes.block(t), lo, hi, extra});
+    auto [it, fresh] = entries_.try_emplace(Key{{ptes.block(t), lo, hi}, extra});
     Entry& e = it->second;
     if (fresh) {
       e.hold = ptes.block_ref(t);
@@ -113,14 +113,12 @@ class BlockCache {
 
  private:
   struct Key {
-    const Pte* block;
-    uint32_t lo, hi, extra;
+    BlockSpan span;
+    uint32_t extra;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
-    size_t operator()(const Key& k) const {
-      return BlockSpan{k.block, k.lo, k.hi}.hash() ^ size_t(k.extra) * 0xC2B2AE3D27D4EB4Full;
-    }
+    size_t operator()(const Key& k) const { return k.span.hash() ^ size_t(k.extra) * 0xC2B2AE3D27D4EB4Full; }
   };
   struct Entry {
     PteArray::Block hold;                  // keeps the block as it is
@@ -132,14 +130,16 @@ class BlockCache {
   static bool reads_changed(const Key& k, Entry& e, const FrameChanges& changes) {
     if (e.first == kNone) {  // the range, found once
       e.first = kMaxFrames;
-      for (uint32_t i = k.lo; i < k.hi; ++i) {
-        FrameId f = pte::frame(k.block[i]);
-        if (pte::present(k.block[i]) && f != Frames::kZeroPage) e.first = std::min(e.first, f), e.last = std::max(e.last, f);
+      for (uint32_t i = k.span.lo; i < k.span.hi; ++i) {
+        Pte pte = k.span.block[i];
+        FrameId f = pte::frame(pte);
+        if (!pte::present(pte) || f == Frames::kZeroPage) continue;
+        e.first = std::min(e.first, f), e.last = std::max(e.last, f);
       }
     }
     if (e.first > e.last || !changes.any_in(e.first, e.last)) return false;
-    for (uint32_t i = k.lo; i < k.hi; ++i)
-      if (pte::present(k.block[i]) && changes.changed(pte::frame(k.block[i]))) return true;
+    for (uint32_t i = k.span.lo; i < k.span.hi; ++i)
+      if (pte::present(k.span.block[i]) && changes.changed(pte::frame(k.span.block[i]))) return true;
     return false;
   }
 

@@ -66,7 +66,7 @@ enum class PmdState : uint8_t {
 
 // Entries [lo, hi) of one PTE block, named by the block's address: what a reader of a
 // state keys its work on, so that a block several page tables share (after a fork) is
-// read once per state and its result reused for the others (UsageTable, the page map).
+// read once and its result reused for the others (BlockCache, block_cache.h).
 struct BlockSpan {
   const Pte* block;
   uint32_t lo, hi;
